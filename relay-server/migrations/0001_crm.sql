@@ -1,0 +1,87 @@
+-- Tandem's CRM store: contacts, conversations (CRM "sessions") with their numbered events,
+-- advisers and their logins, API tokens, and the relay's own settings (signing secrets).
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE advisers (
+    id            TEXT PRIMARY KEY,
+    login         TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    max_chats     INTEGER NOT NULL DEFAULT 2,
+    created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE adviser_logins (
+    token_hash TEXT PRIMARY KEY,
+    adviser_id TEXT NOT NULL REFERENCES advisers(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+
+CREATE TABLE api_tokens (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE contacts (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    email      TEXT UNIQUE,
+    phone      TEXT UNIQUE,
+    company    TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE conversations (
+    id              TEXT PRIMARY KEY,
+    contact_id      TEXT NOT NULL REFERENCES contacts(id),
+    channel         TEXT NOT NULL,
+    visitor_name    TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    page_url        TEXT,
+    locale          TEXT,
+    status          TEXT NOT NULL,
+    requested_at    INTEGER NOT NULL,
+    accepted_at     INTEGER,
+    ended_at        INTEGER,
+    ended_by        TEXT,
+    resolution      TEXT,
+    answer          TEXT,
+    agreed_solution TEXT,
+    actions_taken   TEXT,
+    follow_up_date  TEXT,
+    compensation    TEXT,
+    prevention      TEXT,
+    wrapped_up_at   INTEGER,
+    wrapped_up_by   TEXT REFERENCES advisers(id)
+);
+CREATE INDEX conversations_by_contact ON conversations(contact_id, requested_at);
+CREATE INDEX conversations_by_status ON conversations(status);
+CREATE INDEX conversations_by_time ON conversations(requested_at);
+
+CREATE TABLE conversation_advisers (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    adviser_id      TEXT NOT NULL REFERENCES advisers(id),
+    joined_at       INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, adviser_id)
+);
+
+-- Every stored event of a conversation, numbered from 1 without gaps.
+CREATE TABLE events (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    seq             INTEGER NOT NULL,
+    at              INTEGER NOT NULL,
+    kind            TEXT NOT NULL,
+    client_msg_id   TEXT,
+    data            TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+);
+CREATE UNIQUE INDEX events_by_client_msg_id ON events(conversation_id, client_msg_id)
+    WHERE client_msg_id IS NOT NULL;

@@ -1,0 +1,36 @@
+//! Adviser passwords, hashed with argon2.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+/// A password could not be hashed.
+#[derive(Debug, thiserror::Error)]
+#[error("could not hash the password: {0}")]
+pub struct HashError(String);
+
+/// Shortest password accepted for an adviser account.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The argon2 PHC string of `password`, with a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// True when `password` matches the stored PHC string.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .unwrap_or(false)
+}
+
+/// Spends the same time as a real check, so a wrong login cannot be told from a wrong password
+/// by timing.
+pub fn verify_against_nothing(password: &str) {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Mv2f1zjXdmxNnVuhAKm3YjYxC9Xq3W0J9Jd0aHb7nU";
+    let _ = verify_password(password, DUMMY);
+}

@@ -1,0 +1,84 @@
+//! The command line: `serve`, `adviser add`, `token create`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Tandem relay: live chat between website visitors and advisers, logged to a CRM.
+#[derive(Debug, Parser)]
+#[command(name = "tandem-relay", version, about)]
+pub struct Cli {
+    /// The CRM database file (SQLite), created if missing.
+    #[arg(long, env = "TANDEM_DB", default_value = "./tandem.db", global = true)]
+    pub db: PathBuf,
+    /// Log format.
+    #[arg(long, env = "TANDEM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The relay's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the relay.
+    Serve(ServeArgs),
+    /// Manage adviser accounts.
+    #[command(subcommand)]
+    Adviser(AdviserCommand),
+    /// Manage CRM API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TANDEM_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Folder of the built widget and console.
+    #[arg(long, env = "TANDEM_ASSETS", default_value = "dist")]
+    pub assets: PathBuf,
+    /// A demo site to serve under /demo/.
+    #[arg(long, env = "TANDEM_DEMO_SITE")]
+    pub demo_site: Option<PathBuf>,
+    /// Mark the console cookie Secure (when served over HTTPS).
+    #[arg(long, env = "TANDEM_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// Adviser account commands.
+#[derive(Debug, Subcommand)]
+pub enum AdviserCommand {
+    /// Create an adviser (or reset their name and password); the password is read from stdin.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        /// Name shown to visitors.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// API token commands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for the CRM API and print it (it is shown once).
+    Create {
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+    },
+}

@@ -1,0 +1,74 @@
+//! The CRM API: sessions and contacts as JSON, for an API token or a logged-in adviser.
+
+use super::extract::CrmReader;
+use super::{ApiError, AppState};
+use crate::store::{ContactRecord, SessionRecord, SessionSummary};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tandem_shared::{ContactId, ConversationId};
+
+/// Paging of `GET /api/v1/sessions`.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    #[serde(default = "default_limit")]
+    limit: i64,
+    #[serde(default)]
+    offset: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+/// A page of sessions.
+#[derive(Debug, Serialize)]
+pub struct SessionPage {
+    sessions: Vec<SessionSummary>,
+    limit: i64,
+    offset: i64,
+}
+
+/// `GET /api/v1/sessions?limit=&offset=`: sessions, newest first.
+pub async fn list_sessions(
+    _: CrmReader,
+    State(app): State<AppState>,
+    Query(page): Query<Page>,
+) -> Result<Json<SessionPage>, ApiError> {
+    if !(1..=500).contains(&page.limit) || page.offset < 0 {
+        return Err(ApiError::BadRequest("limit must be 1 to 500 and offset at least 0".into()));
+    }
+    let sessions = app.store.list_sessions(page.limit, page.offset).await?;
+    Ok(Json(SessionPage { sessions, limit: page.limit, offset: page.offset }))
+}
+
+/// `GET /api/v1/sessions/{id}`: one session with its transcript.
+pub async fn get_session(
+    _: CrmReader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SessionRecord>, ApiError> {
+    app.store
+        .session_record(&ConversationId(id))
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no session with this id"))
+}
+
+/// `GET /api/v1/contacts/{id}`: a contact with all their sessions.
+pub async fn get_contact(
+    _: CrmReader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ContactRecord>, ApiError> {
+    app.store
+        .contact_record(&ContactId(id))
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("no contact with this id"))
+}
+
+/// Any other path under `/api/v1`.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint")
+}

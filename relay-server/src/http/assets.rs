@@ -1,0 +1,100 @@
+//! The widget loader (`/widget.js`), the built widget and console (`/assets/…`), the console
+//! page (`/console`) and the optional demo site (`/demo/…`).
+//!
+//! Asset URLs carry a version derived from the built files, so assets are cached for a year
+//! while the small loader is cached for five minutes. Assets are served precompressed
+//! (brotli, gzip) and with CORS, because the widget runs on other sites.
+
+use super::AppState;
+use crate::config::Config;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The built bundles, whose bytes decide the version in asset URLs.
+const BUNDLES: [&str; 4] = [
+    "widget/widget.js",
+    "widget/widget_bg.wasm",
+    "console/console.js",
+    "console/console_bg.wasm",
+];
+
+/// The loader and the console page, with the current asset version.
+#[derive(Debug)]
+pub struct Assets {
+    loader: String,
+    console_page: String,
+    /// True when every bundle was found.
+    pub complete: bool,
+}
+
+impl Assets {
+    /// Reads the built bundles in `dir` to version the loader and console page.
+    pub fn load(dir: &Path) -> Assets {
+        let mut hash = Sha256::new();
+        let mut complete = true;
+        for bundle in BUNDLES {
+            match std::fs::read(dir.join(bundle)) {
+                Ok(bytes) => hash.update(&bytes),
+                Err(_) => complete = false,
+            }
+        }
+        if !complete {
+            tracing::warn!(dir = %dir.display(), "the widget is not built: run scripts/build-widget.sh");
+        }
+        let digest = hash.finalize();
+        let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Assets {
+            loader: include_str!("../../assets/loader.js").replace("__VERSION__", &version),
+            console_page: include_str!("../../assets/console.html").replace("__VERSION__", &version),
+            complete,
+        }
+    }
+}
+
+async fn loader(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        app.assets.loader.clone(),
+    )
+        .into_response()
+}
+
+async fn console_page(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    ([(header::CACHE_CONTROL, "no-cache")], Html(app.assets.console_page.clone())).into_response()
+}
+
+/// The asset, console and demo routes.
+pub fn routes(config: &Config) -> Router<AppState> {
+    let bundles = ServeDir::new(&config.assets_dir).precompressed_br().precompressed_gzip();
+    let immutable = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    let cors = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    let mut router = Router::new()
+        .route("/widget.js", get(loader))
+        .route("/console", get(console_page))
+        .route("/console/", get(|| async { Redirect::permanent("/console") }))
+        .nest_service("/assets", tower::ServiceBuilder::new().layer(immutable).layer(cors).service(bundles));
+    router = match demo_dir(config) {
+        Some(dir) => router
+            .nest_service("/demo", ServeDir::new(dir))
+            .route("/", get(|| async { Redirect::temporary("/demo/") })),
+        None => router.route("/", get(|| async { Redirect::temporary("/console") })),
+    };
+    router.fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+}
+
+fn demo_dir(config: &Config) -> Option<PathBuf> {
+    config.demo_dir.clone().filter(|dir| dir.is_dir())
+}

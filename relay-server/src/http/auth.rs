@@ -1,0 +1,77 @@
+//! Console login: `POST /api/v1/auth/login` sets an HttpOnly, SameSite=Strict cookie;
+//! `POST /api/v1/auth/logout` ends it; `GET /api/v1/auth/me` tells who is logged in.
+
+use super::extract::{LoggedInAdviser, SESSION_COOKIE};
+use super::{ApiError, AppState};
+use crate::auth::password::{verify_against_nothing, verify_password};
+use crate::auth::secret::{random_token, token_hash};
+use crate::time::now_ms;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::Json;
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use tandem_shared::model::AdviserProfile;
+
+/// How long a console login lasts.
+const LOGIN_SECS: i64 = 12 * 3600;
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
+    let secure = if app.config.secure_cookies { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// Checks the password and opens a console session.
+pub async fn login(State(app): State<AppState>, Json(form): Json<LoginForm>) -> Result<impl IntoResponse, ApiError> {
+    let adviser = app.store.adviser_by_login(form.login.trim()).await?;
+    let password = form.password;
+    // argon2 is deliberately slow: keep it off the async workers.
+    let verified = tokio::task::spawn_blocking(move || match &adviser {
+        Some(row) => verify_password(&password, &row.password_hash).then(|| row.clone()),
+        None => {
+            verify_against_nothing(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| ApiError::BadRequest(format!("login check failed: {e}")))?;
+    let Some(adviser) = verified else {
+        tracing::info!(login = %form.login.trim(), "failed console login");
+        return Err(ApiError::Unauthorized("wrong login or password"));
+    };
+    let token = random_token();
+    let now = now_ms();
+    let profile = adviser.profile();
+    app.store.create_login(&token_hash(&token), &profile.id, now, now + LOGIN_SECS * 1000).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = cookie(&app, &token, LOGIN_SECS).parse() {
+        headers.insert(SET_COOKIE, value);
+    }
+    Ok((headers, Json(profile)))
+}
+
+/// Ends the console session of this cookie.
+pub async fn logout(State(app): State<AppState>, jar: CookieJar) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = jar.get(SESSION_COOKIE) {
+        app.store.delete_login(&token_hash(token.value())).await?;
+    }
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = cookie(&app, "", 0).parse() {
+        headers.insert(SET_COOKIE, value);
+    }
+    Ok((headers, Json(serde_json::json!({ "ok": true }))))
+}
+
+/// The logged-in adviser.
+pub async fn me(adviser: LoggedInAdviser) -> Json<AdviserProfile> {
+    Json(adviser.0.profile())
+}

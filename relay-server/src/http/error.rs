@@ -1,0 +1,47 @@
+//! Errors of the HTTP API, as JSON `{"error": {"code", "message"}}` with a matching status.
+
+use crate::store::StoreError;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// A refused or failed API request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No or bad credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Nothing at that id.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The CRM store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Store(error) => {
+                tracing::error!(%error, "API request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        };
+        let message = match &self {
+            ApiError::Store(_) => "the relay could not read its database; retry later".to_owned(),
+            other => other.to_string(),
+        };
+        let body = Json(json!({ "error": { "code": code, "message": message } }));
+        if status == StatusCode::UNAUTHORIZED {
+            return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        (status, body).into_response()
+    }
+}

@@ -1,0 +1,65 @@
+//! Who is calling: a logged-in adviser (console cookie) or an API client (bearer token).
+
+use super::{ApiError, AppState};
+use crate::auth::secret::token_hash;
+use crate::store::AdviserRow;
+use crate::time::now_ms;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+
+/// The console login cookie.
+pub const SESSION_COOKIE: &str = "tandem_session";
+
+/// An adviser identified by their login cookie.
+#[derive(Debug)]
+pub struct LoggedInAdviser(pub AdviserRow);
+
+impl FromRequestParts<AppState> for LoggedInAdviser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).ok_or(ApiError::Unauthorized("log in first"))?;
+        let adviser_id = app
+            .store
+            .login_adviser(&token_hash(token.value()), now_ms())
+            .await?
+            .ok_or(ApiError::Unauthorized("your login has expired; log in again"))?;
+        let adviser = app
+            .store
+            .adviser(&adviser_id)
+            .await?
+            .ok_or(ApiError::Unauthorized("this account no longer exists"))?;
+        Ok(LoggedInAdviser(adviser))
+    }
+}
+
+/// A caller allowed to read the CRM: an API token (`Authorization: Bearer …`) or a logged-in
+/// adviser.
+#[derive(Debug)]
+pub struct CrmReader;
+
+impl FromRequestParts<AppState> for CrmReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "));
+        if let Some(token) = bearer {
+            return if app.store.api_token_exists(&token_hash(token.trim())).await? {
+                Ok(CrmReader)
+            } else {
+                Err(ApiError::Unauthorized("this API token is not valid"))
+            };
+        }
+        LoggedInAdviser::from_request_parts(parts, app)
+            .await
+            .map(|_| CrmReader)
+            .map_err(|_| ApiError::Unauthorized("send an API token: Authorization: Bearer <token>"))
+    }
+}

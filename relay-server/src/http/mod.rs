@@ -1,0 +1,52 @@
+//! HTTP routes: the widget loader and assets, the console page, the CRM API, login, health,
+//! and the WebSocket upgrades.
+
+mod api;
+pub mod assets;
+mod auth;
+mod error;
+pub mod extract;
+mod health;
+
+pub use assets::Assets;
+pub use error::ApiError;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::store::Store;
+use crate::ws;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Live conversations.
+    pub hub: Arc<Hub>,
+    /// The CRM store.
+    pub store: Store,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// The built widget and console.
+    pub assets: Arc<Assets>,
+}
+
+/// The relay's whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/sessions", get(api::list_sessions))
+        .route("/sessions/{id}", get(api::get_session))
+        .route("/contacts/{id}", get(api::get_contact))
+        .fallback(api::not_found);
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/ws/visitor", get(ws::visitor::upgrade))
+        .route("/ws/adviser", get(ws::adviser::upgrade))
+        .nest("/api/v1", api)
+        .merge(assets::routes(&state.config))
+        .with_state(state)
+}

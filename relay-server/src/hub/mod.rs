@@ -1,0 +1,201 @@
+//! The hub: the one owner of live conversations, the queue and adviser presence.
+//!
+//! Connections call its methods; it numbers and stores events in the CRM before broadcasting
+//! them, so what a client sees is always durable. Its state sits behind a small lock that is
+//! never held across an `.await`; a per-conversation async lock keeps each conversation's
+//! events in order.
+//!
+//! - [`state`]: the data and the pure rules (queue, estimates, who gets the next chat).
+//! - `visitors`, `advisers`: what each side may do.
+//! - `assign`: pairing waiting visitors with advisers.
+//! - [`peer`]: a connected client's outbox.
+
+mod advisers;
+mod assign;
+mod error;
+pub mod peer;
+pub mod state;
+mod visitors;
+
+pub use error::HubError;
+pub use peer::{CloseReason, Peer, PeerInbox};
+
+use crate::auth::VisitorTokens;
+use crate::store::{Store, StoreError};
+use crate::time::now_ms;
+use state::{HubState, Live};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tandem_shared::model::{ConversationDetail, ConversationStatus};
+use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
+
+/// Handling time assumed for wait estimates until real chats have been measured.
+const DEFAULT_HANDLING_SECS: f64 = 300.0;
+
+/// Live conversations, queue and advisers; shared by every connection.
+#[derive(Debug)]
+pub struct Hub {
+    store: Store,
+    tokens: VisitorTokens,
+    state: Mutex<HubState>,
+}
+
+impl Hub {
+    /// A hub that picks up where the CRM store left off: waiting visitors are queued again,
+    /// chats in progress stay with their adviser.
+    pub async fn restore(store: Store, tokens: VisitorTokens) -> Result<Arc<Hub>, StoreError> {
+        let mut state = HubState {
+            mean_handling_secs: store.recent_handling_secs().await?.unwrap_or(DEFAULT_HANDLING_SECS),
+            ..HubState::default()
+        };
+        for row in store.open_conversations().await? {
+            let status = row.status()?;
+            if status == ConversationStatus::Ended && row.adviser_id.is_none() {
+                continue;
+            }
+            let id = ConversationId(row.id);
+            if status == ConversationStatus::Queued {
+                state.queue.push(id.clone());
+            }
+            let last_seq = store.last_seq(&id).await?;
+            state.conversations.insert(
+                id,
+                Live {
+                    contact_id: tandem_shared::ContactId(row.contact_id),
+                    visitor_name: row.visitor_name,
+                    company: row.company,
+                    reason: row.reason,
+                    page_url: row.page_url,
+                    requested_at_ms: row.requested_at,
+                    status,
+                    adviser: row.adviser_id.map(tandem_shared::AdviserId),
+                    adviser_name: row.adviser_name,
+                    last_seq,
+                    append_lock: Arc::default(),
+                    visitors: Vec::new(),
+                },
+            );
+        }
+        tracing::info!(
+            waiting = state.queue.len(),
+            open = state.conversations.len(),
+            "restored conversations from the CRM store"
+        );
+        Ok(Arc::new(Hub { store, tokens, state: Mutex::new(state) }))
+    }
+
+    /// The CRM store behind the hub.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HubState> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn append_lock(&self, id: &ConversationId) -> Result<Arc<tokio::sync::Mutex<()>>, HubError> {
+        self.lock()
+            .conversations
+            .get(id)
+            .map(|live| live.append_lock.clone())
+            .ok_or(HubError::NotFound("no such conversation in progress"))
+    }
+
+    /// Numbers, stores and broadcasts an event. A message whose client id is already stored
+    /// is not stored again: the stored event is sent back to `sender` as the acknowledgement.
+    async fn append(
+        &self,
+        id: &ConversationId,
+        kind: EventKind,
+        sender: Option<&Peer>,
+    ) -> Result<ConversationEvent, HubError> {
+        let lock = self.append_lock(id)?;
+        let _in_order = lock.lock().await;
+        if let EventKind::Message { client_msg_id: Some(client_id), .. } = &kind {
+            if let Some(stored) = self.store.event_by_client_msg_id(id, client_id).await? {
+                if let Some(sender) = sender {
+                    sender.send(ServerMsg::Event { conversation_id: id.clone(), event: stored.clone() });
+                }
+                return Ok(stored);
+            }
+        }
+        let seq = self.last_seq_of(id)? + 1;
+        let event = ConversationEvent { seq, at_ms: now_ms(), kind };
+        self.store.append_event(id, &event).await?;
+        let mut state = self.lock();
+        if let Some(live) = state.conversations.get_mut(id) {
+            live.last_seq = seq;
+        }
+        state.send_to_conversation(id, &ServerMsg::Event { conversation_id: id.clone(), event: event.clone() });
+        Ok(event)
+    }
+
+    fn last_seq_of(&self, id: &ConversationId) -> Result<u64, HubError> {
+        self.lock()
+            .conversations
+            .get(id)
+            .map(|live| live.last_seq)
+            .ok_or(HubError::NotFound("no such conversation in progress"))
+    }
+
+    /// Ends a conversation on behalf of `by`. A conversation that never had an adviser is
+    /// closed at once; otherwise it waits for the adviser's wrap-up.
+    async fn end(&self, id: &ConversationId, by: Role) -> Result<(), HubError> {
+        let (was_queued, adviser) = {
+            let mut state = self.lock();
+            let live = state
+                .conversations
+                .get_mut(id)
+                .filter(|live| live.status != ConversationStatus::Ended)
+                .ok_or(HubError::NotFound("this conversation is already over"))?;
+            let was_queued = live.status == ConversationStatus::Queued;
+            live.status = ConversationStatus::Ended;
+            let adviser = live.adviser.clone();
+            state.queue.retain(|queued| queued != id);
+            (was_queued, adviser)
+        };
+        self.store.end_conversation(id, by, now_ms()).await?;
+        self.append(id, EventKind::Ended { by }, None).await?;
+        let mean = self.store.recent_handling_secs().await?;
+        {
+            let mut state = self.lock();
+            if let Some(mean) = mean {
+                state.mean_handling_secs = mean;
+            }
+            if adviser.is_none() {
+                state.conversations.remove(id);
+            }
+            if was_queued {
+                state.publish_queue();
+            }
+        }
+        if adviser.is_some() {
+            self.assign_waiting().await;
+        }
+        Ok(())
+    }
+
+    /// Everything an adviser needs about one conversation.
+    async fn detail(&self, id: &ConversationId) -> Result<ConversationDetail, HubError> {
+        let (contact_id, status, reason, page_url, requested_at_ms) = {
+            let state = self.lock();
+            let live = state.conversations.get(id).ok_or(HubError::NotFound("no such conversation"))?;
+            (live.contact_id.clone(), live.status, live.reason.clone(), live.page_url.clone(), live.requested_at_ms)
+        };
+        let contact = self
+            .store
+            .contact_card(&contact_id)
+            .await?
+            .ok_or(HubError::NotFound("the conversation's contact is missing"))?;
+        Ok(ConversationDetail {
+            id: id.clone(),
+            status,
+            reason,
+            page_url,
+            requested_at_ms,
+            history: self.store.contact_history(&contact_id, id).await?,
+            events: self.store.events_after(id, 0).await?,
+            contact,
+        })
+    }
+}

@@ -1,0 +1,210 @@
+//! The hub's live state and the rules that read it: who is waiting, who can take a chat,
+//! how long the wait is. Pure data, no I/O, never held across an `.await`.
+
+use super::peer::Peer;
+use crate::time::now_ms;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, QueueEntry};
+use tandem_shared::{AdviserId, ContactId, ConversationId, ServerMsg};
+
+/// A conversation that is waiting, in progress, or ended awaiting its wrap-up.
+#[derive(Debug)]
+pub(crate) struct Live {
+    pub contact_id: ContactId,
+    pub visitor_name: String,
+    pub company: Option<String>,
+    pub reason: String,
+    pub page_url: Option<String>,
+    pub requested_at_ms: i64,
+    pub status: ConversationStatus,
+    pub adviser: Option<AdviserId>,
+    pub adviser_name: Option<String>,
+    /// Highest stored event number.
+    pub last_seq: u64,
+    /// Held while an event is numbered, stored and broadcast, so events go out in order.
+    pub append_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The visitor's open connections (several tabs).
+    pub visitors: Vec<Peer>,
+}
+
+/// An adviser known to this relay since it started.
+#[derive(Debug)]
+pub(crate) struct AdviserLive {
+    pub profile: AdviserProfile,
+    pub presence: Presence,
+    /// Open console connections; none means offline.
+    pub peers: Vec<Peer>,
+    /// When the adviser last got a chat (ties in assignment go to the longest idle).
+    pub idle_since_ms: i64,
+}
+
+/// Everything the hub keeps in memory.
+#[derive(Debug, Default)]
+pub(crate) struct HubState {
+    pub conversations: HashMap<ConversationId, Live>,
+    /// Waiting conversations, first come first served.
+    pub queue: Vec<ConversationId>,
+    pub advisers: HashMap<AdviserId, AdviserLive>,
+    /// Mean handling time of recent chats, for wait estimates.
+    pub mean_handling_secs: f64,
+}
+
+/// Seconds a visitor at `position` should expect to wait, or `None` when no available adviser
+/// could answer. `free_slots` chats can start now; `capacity` chats run at once in all.
+pub fn estimate_wait_secs(position: u32, free_slots: u32, capacity: u32, mean_handling_secs: f64) -> Option<u32> {
+    if capacity == 0 {
+        return None;
+    }
+    if position <= free_slots {
+        return Some(0);
+    }
+    let ahead = f64::from(position - free_slots);
+    let seconds = (ahead * mean_handling_secs / f64::from(capacity)).ceil();
+    Some(seconds.clamp(0.0, f64::from(u32::MAX)) as u32)
+}
+
+impl HubState {
+    /// Chats in progress held by an adviser.
+    pub fn active_count(&self, adviser: &AdviserId) -> u32 {
+        let count = self
+            .conversations
+            .values()
+            .filter(|c| c.status == ConversationStatus::Active && c.adviser.as_ref() == Some(adviser))
+            .count();
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    /// Conversations an adviser holds (in progress, or ended awaiting the wrap-up).
+    pub fn held_by(&self, adviser: &AdviserId) -> Vec<ConversationId> {
+        let mut held: Vec<(&ConversationId, i64)> = self
+            .conversations
+            .iter()
+            .filter(|(_, c)| c.adviser.as_ref() == Some(adviser))
+            .map(|(id, c)| (id, c.requested_at_ms))
+            .collect();
+        held.sort_by_key(|(_, at)| *at);
+        held.into_iter().map(|(id, _)| id.clone()).collect()
+    }
+
+    fn free_slots(&self, adviser: &AdviserId, live: &AdviserLive) -> u32 {
+        u32::from(live.presence.max_chats).saturating_sub(self.active_count(adviser))
+    }
+
+    fn available(&self) -> impl Iterator<Item = (&AdviserId, &AdviserLive)> {
+        self.advisers.iter().filter(|(_, a)| a.presence.available && !a.peers.is_empty())
+    }
+
+    /// The adviser who should get the next waiting visitor: available, connected, with the
+    /// most free capacity; ties go to the one idle the longest.
+    pub fn pick_adviser(&self) -> Option<AdviserId> {
+        self.available()
+            .map(|(id, live)| (id, self.free_slots(id, live), live.idle_since_ms))
+            .filter(|(_, free, _)| *free > 0)
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
+            .map(|(id, _, _)| id.clone())
+    }
+
+    /// Advisers with a console open.
+    pub fn advisers_online(&self) -> u32 {
+        let online = self.advisers.values().filter(|a| !a.peers.is_empty()).count();
+        u32::try_from(online).unwrap_or(u32::MAX)
+    }
+
+    /// The wait estimate for a queue position.
+    pub fn wait_estimate(&self, position: u32) -> Option<u32> {
+        let (free, capacity) = self.available().fold((0, 0), |(free, capacity), (id, live)| {
+            (free + self.free_slots(id, live), capacity + u32::from(live.presence.max_chats))
+        });
+        estimate_wait_secs(position, free, capacity, self.mean_handling_secs)
+    }
+
+    /// The queue as advisers see it.
+    pub fn queue_entries(&self) -> Vec<QueueEntry> {
+        self.queue
+            .iter()
+            .zip(1u32..)
+            .filter_map(|(id, position)| {
+                let live = self.conversations.get(id)?;
+                Some(QueueEntry {
+                    conversation_id: id.clone(),
+                    position,
+                    visitor_name: live.visitor_name.clone(),
+                    company: live.company.clone(),
+                    reason: live.reason.clone(),
+                    requested_at_ms: live.requested_at_ms,
+                })
+            })
+            .collect()
+    }
+
+    /// Sends the queue to every adviser and each waiting visitor their place in it.
+    pub fn publish_queue(&self) {
+        let entries = self.queue_entries();
+        for adviser in self.advisers.values() {
+            for peer in &adviser.peers {
+                peer.send(ServerMsg::Queue { entries: entries.clone() });
+            }
+        }
+        let online = self.advisers_online();
+        for (id, position) in self.queue.iter().zip(1u32..) {
+            self.send_to_visitors(id, &self.queue_status(id, position, online));
+        }
+    }
+
+    /// A waiting visitor's queue status frame.
+    pub fn queue_status(&self, id: &ConversationId, position: u32, advisers_online: u32) -> ServerMsg {
+        ServerMsg::QueueStatus {
+            conversation_id: id.clone(),
+            position,
+            estimated_wait_secs: self.wait_estimate(position),
+            advisers_online,
+        }
+    }
+
+    /// Sends a frame to the visitor's connections of a conversation.
+    pub fn send_to_visitors(&self, id: &ConversationId, frame: &ServerMsg) {
+        if let Some(live) = self.conversations.get(id) {
+            for peer in &live.visitors {
+                peer.send(frame.clone());
+            }
+        }
+    }
+
+    /// Sends a frame to every connection of an adviser.
+    pub fn send_to_adviser(&self, adviser: &AdviserId, frame: &ServerMsg) {
+        if let Some(live) = self.advisers.get(adviser) {
+            for peer in &live.peers {
+                peer.send(frame.clone());
+            }
+        }
+    }
+
+    /// Sends a frame to both sides of a conversation.
+    pub fn send_to_conversation(&self, id: &ConversationId, frame: &ServerMsg) {
+        self.send_to_visitors(id, frame);
+        if let Some(adviser) = self.conversations.get(id).and_then(|c| c.adviser.as_ref()) {
+            self.send_to_adviser(adviser, frame);
+        }
+    }
+
+    /// Marks an adviser as just having been given a chat.
+    pub fn touch_adviser(&mut self, adviser: &AdviserId) {
+        if let Some(live) = self.advisers.get_mut(adviser) {
+            live.idle_since_ms = now_ms();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimate_wait_secs;
+
+    #[test]
+    fn wait_estimates_follow_capacity() {
+        assert_eq!(estimate_wait_secs(1, 0, 0, 300.0), None, "nobody can answer");
+        assert_eq!(estimate_wait_secs(1, 1, 2, 300.0), Some(0), "a free slot");
+        assert_eq!(estimate_wait_secs(3, 0, 2, 300.0), Some(450));
+        assert_eq!(estimate_wait_secs(3, 0, 4, 300.0), Some(225), "more advisers, shorter wait");
+    }
+}

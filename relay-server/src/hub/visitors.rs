@@ -1,0 +1,150 @@
+//! What a visitor may do: ask for an adviser, resume, chat, type, end.
+
+use super::state::Live;
+use super::{Hub, HubError, Peer};
+use crate::time::now_ms;
+use std::sync::Arc;
+use tandem_shared::model::{ChatRequest, ConversationStatus, VisitorConversation};
+use tandem_shared::{Author, ConversationId, EventKind, Role, ServerMsg, PROTOCOL_VERSION};
+
+impl Hub {
+    fn visitor_view(&self, id: &ConversationId, live: &Live) -> VisitorConversation {
+        VisitorConversation {
+            id: id.clone(),
+            token: self.tokens.sign(id),
+            status: live.status,
+            adviser_name: live.adviser_name.clone(),
+            visitor_name: live.visitor_name.clone(),
+            last_seq: live.last_seq,
+        }
+    }
+
+    /// Registers a visitor's request (already validated), queues it and attaches the peer.
+    pub async fn start_chat(&self, request: &ChatRequest, peer: &Peer) -> Result<ConversationId, HubError> {
+        let now = now_ms();
+        let contact_id = self.store.upsert_contact(request, now).await?;
+        let id = ConversationId(uuid::Uuid::new_v4().to_string());
+        self.store.create_conversation(&id, &contact_id, request, now).await?;
+        {
+            let mut state = self.lock();
+            let live = Live {
+                contact_id,
+                visitor_name: request.name.clone(),
+                company: request.company.clone(),
+                reason: request.reason.clone(),
+                page_url: request.page_url.clone(),
+                requested_at_ms: now,
+                status: ConversationStatus::Queued,
+                adviser: None,
+                adviser_name: None,
+                last_seq: 0,
+                append_lock: Arc::default(),
+                visitors: vec![peer.clone()],
+            };
+            peer.send(ServerMsg::ChatStarted { conversation: self.visitor_view(&id, &live) });
+            state.conversations.insert(id.clone(), live);
+            state.queue.push(id.clone());
+            state.publish_queue();
+        }
+        tracing::info!(conversation = %id, "visitor asked for an adviser");
+        self.assign_waiting().await;
+        Ok(id)
+    }
+
+    /// Reattaches a visitor to the conversation of `token` and sends them the welcome, every
+    /// event after `last_seq`, and their place in the queue. Returns the conversation when it
+    /// is still open (an ended one is shown but not attached).
+    pub async fn resume_visitor(
+        &self,
+        token: &str,
+        last_seq: u64,
+        peer: &Peer,
+    ) -> Result<Option<ConversationId>, HubError> {
+        let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
+        let Ok(lock) = self.append_lock(&id) else {
+            return self.show_closed(&id, token, last_seq, peer).await.map(|()| None);
+        };
+        // No event can be appended while the replay is sent, so nothing is missed or reordered.
+        let _in_order = lock.lock().await;
+        let view = {
+            let mut state = self.lock();
+            let live = state.conversations.get_mut(&id).ok_or(HubError::NotFound("no such conversation"))?;
+            live.visitors.push(peer.clone());
+            self.visitor_view(&id, live)
+        };
+        let ended = view.status == ConversationStatus::Ended;
+        peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: Some(view) });
+        for event in self.store.events_after(&id, last_seq).await? {
+            peer.send(ServerMsg::Event { conversation_id: id.clone(), event });
+        }
+        let state = self.lock();
+        if let Some(position) = state.queue.iter().position(|queued| *queued == id) {
+            let position = u32::try_from(position + 1).unwrap_or(u32::MAX);
+            peer.send(state.queue_status(&id, position, state.advisers_online()));
+        }
+        Ok((!ended).then_some(id))
+    }
+
+    /// Sends a closed conversation's transcript to a visitor who comes back to it.
+    async fn show_closed(&self, id: &ConversationId, token: &str, last_seq: u64, peer: &Peer) -> Result<(), HubError> {
+        let row = self.store.conversation(id).await?.ok_or(HubError::NotFound("no such conversation"))?;
+        let view = VisitorConversation {
+            id: id.clone(),
+            token: token.to_owned(),
+            status: ConversationStatus::Ended,
+            adviser_name: row.adviser_name,
+            visitor_name: row.visitor_name,
+            last_seq: self.store.last_seq(id).await?,
+        };
+        peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: Some(view) });
+        for event in self.store.events_after(id, last_seq).await? {
+            peer.send(ServerMsg::Event { conversation_id: id.clone(), event });
+        }
+        Ok(())
+    }
+
+    /// A visitor's message (already validated); allowed while waiting and while chatting.
+    pub async fn visitor_send(
+        &self,
+        id: &ConversationId,
+        client_msg_id: String,
+        body: String,
+        peer: &Peer,
+    ) -> Result<(), HubError> {
+        let name = {
+            let state = self.lock();
+            let live = state.conversations.get(id).ok_or(HubError::NotFound("no such conversation"))?;
+            if live.status == ConversationStatus::Ended {
+                return Err(HubError::NotFound("this conversation is over"));
+            }
+            live.visitor_name.clone()
+        };
+        let author = Author { role: Role::Visitor, name };
+        self.append(id, EventKind::Message { author, body, client_msg_id: Some(client_msg_id) }, Some(peer))
+            .await
+            .map(|_| ())
+    }
+
+    /// Tells the adviser whether the visitor is typing.
+    pub fn visitor_typing(&self, id: &ConversationId, active: bool) {
+        let state = self.lock();
+        let Some(live) = state.conversations.get(id) else { return };
+        if let Some(adviser) = &live.adviser {
+            let frame =
+                ServerMsg::Typing { conversation_id: id.clone(), role: Role::Visitor, name: live.visitor_name.clone(), active };
+            state.send_to_adviser(adviser, &frame);
+        }
+    }
+
+    /// The visitor ends their conversation.
+    pub async fn visitor_end(&self, id: &ConversationId) -> Result<(), HubError> {
+        self.end(id, Role::Visitor).await
+    }
+
+    /// A visitor's connection closed.
+    pub fn detach_visitor(&self, id: &ConversationId, peer: &Peer) {
+        if let Some(live) = self.lock().conversations.get_mut(id) {
+            live.visitors.retain(|p| p.id != peer.id);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The Tandem relay.
+//!
+//! Layout:
+//! - [`cli`]: the command line.
+//! - [`config`]: settings and per-connection limits.
+//! - [`server`]: start-up (store, hub, routes) and serving on a bound listener.
+//! - [`http`]: routes: loader and assets, console page, CRM API, login, health.
+//! - [`ws`]: WebSocket connections of visitors and advisers.
+//! - [`hub`]: live conversations, the queue, adviser presence and pairing.
+//! - [`store`]: the CRM in SQLite.
+//! - [`auth`]: passwords, tokens, signed visitor tokens.
+//! - [`time`]: the clock.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod hub;
+pub mod server;
+pub mod store;
+pub mod time;
+pub mod ws;

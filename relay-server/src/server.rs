@@ -1,0 +1,38 @@
+//! Starting the relay: open the store, restore the hub, serve on an already-bound listener
+//! until the shutdown future resolves (so tests bind port 0 and `main` passes a signal).
+
+use crate::auth::VisitorTokens;
+use crate::config::Config;
+use crate::http::{app, AppState, Assets};
+use crate::hub::Hub;
+use crate::store::{Store, StoreError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// The settings key of the secret that signs visitor tokens.
+const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
+
+/// Opens the CRM store at `db` and builds everything the routes need.
+pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> {
+    let store = Store::open(db).await?;
+    let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
+    let hub = Hub::restore(store.clone(), tokens).await?;
+    let assets = Arc::new(Assets::load(&config.assets_dir));
+    Ok(AppState { hub, store, config: Arc::new(config), assets })
+}
+
+/// Serves until `shutdown` resolves, then closes the store.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store.clone();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    store.close().await;
+    result
+}

@@ -1,0 +1,94 @@
+//! Adviser accounts.
+
+use super::{Context, Store, StoreError};
+use tandem_shared::model::AdviserProfile;
+use tandem_shared::AdviserId;
+
+/// An adviser account to create.
+#[derive(Debug)]
+pub struct NewAdviser<'a> {
+    /// Login name, unique.
+    pub login: &'a str,
+    /// Name shown to visitors.
+    pub display_name: &'a str,
+    /// Argon2 PHC string.
+    pub password_hash: &'a str,
+}
+
+/// An adviser account as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AdviserRow {
+    /// Account id.
+    pub id: String,
+    /// Login name.
+    pub login: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    /// Chats at once, as last chosen.
+    pub max_chats: i64,
+}
+
+impl AdviserRow {
+    /// The profile the console shows.
+    pub fn profile(&self) -> AdviserProfile {
+        AdviserProfile {
+            id: AdviserId(self.id.clone()),
+            login: self.login.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, login, display_name, password_hash, max_chats";
+
+impl Store {
+    /// Creates an adviser account, or updates the name and password of an existing login.
+    pub async fn upsert_adviser(&self, adviser: NewAdviser<'_>, now_ms: i64) -> Result<AdviserId, StoreError> {
+        let (id,): (String,) = sqlx::query_as(
+            "INSERT INTO advisers (id, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name,
+                 password_hash = excluded.password_hash
+             RETURNING id",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(adviser.login)
+        .bind(adviser.display_name)
+        .bind(adviser.password_hash)
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await
+        .context("saving an adviser")?;
+        Ok(AdviserId(id))
+    }
+
+    /// The adviser with this login.
+    pub async fn adviser_by_login(&self, login: &str) -> Result<Option<AdviserRow>, StoreError> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE login = ?"))
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await
+            .context("finding an adviser by login")
+    }
+
+    /// The adviser with this id.
+    pub async fn adviser(&self, id: &AdviserId) -> Result<Option<AdviserRow>, StoreError> {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .context("finding an adviser")
+    }
+
+    /// Remembers how many chats an adviser takes at once.
+    pub async fn set_adviser_capacity(&self, id: &AdviserId, max_chats: u8) -> Result<(), StoreError> {
+        sqlx::query("UPDATE advisers SET max_chats = ? WHERE id = ?")
+            .bind(i64::from(max_chats))
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .context("saving an adviser's capacity")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,215 @@
+//! Conversations (the CRM's "sessions"): request, assignment, end and wrap-up.
+
+use super::{Context, Store, StoreError};
+use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
+use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
+
+/// A conversation the relay must keep track of: waiting, in progress, or ended without a
+/// wrap-up yet.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenConversation {
+    /// Conversation id.
+    pub id: String,
+    /// The contact.
+    pub contact_id: String,
+    /// The visitor's name from the pre-chat form.
+    pub visitor_name: String,
+    /// The contact's company.
+    pub company: Option<String>,
+    /// The reason given.
+    pub reason: String,
+    /// The page the visitor asked from.
+    pub page_url: Option<String>,
+    /// `queued`, `active` or `ended`.
+    pub status: String,
+    /// When the request was made (ms since the epoch).
+    pub requested_at: i64,
+    /// The adviser who holds it, once assigned.
+    pub adviser_id: Option<String>,
+    /// That adviser's display name.
+    pub adviser_name: Option<String>,
+}
+
+impl OpenConversation {
+    /// The status as a typed value.
+    pub fn status(&self) -> Result<ConversationStatus, StoreError> {
+        ConversationStatus::parse(&self.status).ok_or_else(|| StoreError::Corrupt(format!("status {}", self.status)))
+    }
+}
+
+const OPEN_COLUMNS: &str = "c.id, c.contact_id, c.visitor_name, p.company, c.reason, c.page_url, c.status,
+    c.requested_at,
+    (SELECT adviser_id FROM conversation_advisers a WHERE a.conversation_id = c.id
+     ORDER BY joined_at DESC LIMIT 1) AS adviser_id,
+    (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
+     WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name
+    FROM conversations c JOIN contacts p ON p.id = c.contact_id";
+
+impl Store {
+    /// Records a new request; `request` must be validated.
+    pub async fn create_conversation(
+        &self,
+        id: &ConversationId,
+        contact: &ContactId,
+        request: &ChatRequest,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at)
+             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?)",
+        )
+        .bind(id.as_str())
+        .bind(contact.as_str())
+        .bind(&request.name)
+        .bind(&request.reason)
+        .bind(&request.page_url)
+        .bind(&request.locale)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("recording a chat request")?;
+        Ok(())
+    }
+
+    /// Gives a waiting conversation to an adviser. False when it was not waiting any more
+    /// (taken by someone else, or ended), so no visitor is ever assigned twice.
+    pub async fn assign(&self, id: &ConversationId, adviser: &AdviserId, now_ms: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.context("starting an assignment")?;
+        let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = ? WHERE id = ? AND status = 'queued'")
+            .bind(now_ms)
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .context("assigning a conversation")?
+            .rows_affected()
+            == 1;
+        if taken {
+            sqlx::query(
+                "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES (?, ?, ?)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(adviser.as_str())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .context("recording the adviser of a conversation")?;
+        }
+        tx.commit().await.context("saving an assignment")?;
+        Ok(taken)
+    }
+
+    /// Ends a conversation. False when it had already ended.
+    pub async fn end_conversation(&self, id: &ConversationId, by: Role, now_ms: i64) -> Result<bool, StoreError> {
+        let by = match by {
+            Role::Visitor => "visitor",
+            Role::Adviser => "adviser",
+            Role::System => "system",
+        };
+        let done = sqlx::query("UPDATE conversations SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status != 'ended'")
+            .bind(now_ms)
+            .bind(by)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .context("ending a conversation")?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores the wrap-up of a conversation; `wrap_up` must be validated.
+    pub async fn save_wrap_up(
+        &self,
+        id: &ConversationId,
+        adviser: &AdviserId,
+        wrap_up: &WrapUp,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE conversations SET resolution = ?, answer = ?, agreed_solution = ?, actions_taken = ?,
+                follow_up_date = ?, compensation = ?, prevention = ?, wrapped_up_at = ?, wrapped_up_by = ?
+             WHERE id = ?",
+        )
+        .bind(wrap_up.resolution.as_str())
+        .bind(&wrap_up.answer)
+        .bind(&wrap_up.agreed_solution)
+        .bind(&wrap_up.actions_taken)
+        .bind(&wrap_up.follow_up_date)
+        .bind(&wrap_up.compensation)
+        .bind(&wrap_up.prevention)
+        .bind(now_ms)
+        .bind(adviser.as_str())
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .context("saving a wrap-up")?;
+        Ok(())
+    }
+
+    /// Every conversation waiting, in progress, or ended without a wrap-up, oldest first.
+    pub async fn open_conversations(&self) -> Result<Vec<OpenConversation>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {OPEN_COLUMNS} WHERE c.status != 'ended' OR c.wrapped_up_at IS NULL ORDER BY c.requested_at"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .context("reading open conversations")
+    }
+
+    /// One conversation, in any state.
+    pub async fn conversation(&self, id: &ConversationId) -> Result<Option<OpenConversation>, StoreError> {
+        sqlx::query_as(&format!("SELECT {OPEN_COLUMNS} WHERE c.id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a conversation")
+    }
+
+    /// The contact's other conversations, newest first.
+    pub async fn contact_history(
+        &self,
+        contact: &ContactId,
+        except: &ConversationId,
+    ) -> Result<Vec<PastSession>, StoreError> {
+        type Row = (String, i64, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.requested_at, c.reason, c.status, c.resolution, c.answer, c.follow_up_date,
+                (SELECT group_concat(a.display_name, '|') FROM conversation_advisers ca
+                 JOIN advisers a ON a.id = ca.adviser_id WHERE ca.conversation_id = c.id)
+             FROM conversations c WHERE c.contact_id = ? AND c.id != ? ORDER BY c.requested_at DESC LIMIT 50",
+        )
+        .bind(contact.as_str())
+        .bind(except.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a contact's history")?;
+        rows.into_iter()
+            .map(|(id, requested_at_ms, reason, status, resolution, answer, follow_up_date, advisers)| {
+                let status = ConversationStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?;
+                let wrap_up = resolution.as_deref().and_then(Resolution::parse).map(|resolution| WrapUp {
+                    resolution,
+                    answer,
+                    agreed_solution: None,
+                    actions_taken: None,
+                    follow_up_date,
+                    compensation: None,
+                    prevention: None,
+                });
+                let advisers = advisers.map(|a| a.split('|').map(str::to_owned).collect()).unwrap_or_default();
+                Ok(PastSession { id: ConversationId(id), requested_at_ms, reason, status, advisers, wrap_up })
+            })
+            .collect()
+    }
+
+    /// Mean handling time of the last 50 answered conversations, in seconds.
+    pub async fn recent_handling_secs(&self) -> Result<Option<f64>, StoreError> {
+        let (mean,): (Option<f64>,) = sqlx::query_as(
+            "SELECT AVG((ended_at - accepted_at) / 1000.0) FROM (
+                SELECT ended_at, accepted_at FROM conversations
+                WHERE ended_at IS NOT NULL AND accepted_at IS NOT NULL ORDER BY ended_at DESC LIMIT 50)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("measuring handling times")?;
+        Ok(mean)
+    }
+}

@@ -1,0 +1,141 @@
+//! Runs one WebSocket connection: a reader loop that decodes frames and hands them to a
+//! session, and a writer task that owns the socket's sink and drains the peer's outbox.
+
+use crate::config::Limits;
+use crate::hub::{CloseReason, Peer, PeerInbox};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::future::Future;
+use std::time::Duration;
+use tandem_shared::codec::{decode, ClientFrame, DecodeError};
+use tandem_shared::{ErrorCode, ServerMsg};
+
+/// How often the relay pings an idle client.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// What a role does with the frames of one connection.
+pub trait Session: Send {
+    /// The frames this role sends.
+    type Frame: ClientFrame + Send;
+    /// Handles one decoded frame; replies go through the session's [`Peer`].
+    fn on_frame(&mut self, frame: Self::Frame) -> impl Future<Output = ()> + Send;
+    /// The connection is over.
+    fn on_close(&mut self) -> impl Future<Output = ()> + Send;
+}
+
+/// Applies the size limits to an upgrade.
+pub fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_message_size(limits.hard_frame_bytes)
+        .max_frame_size(limits.hard_frame_bytes)
+}
+
+/// Runs a connection until the client leaves, goes idle, or is closed by the relay.
+pub async fn run<S: Session>(socket: WebSocket, peer: Peer, inbox: PeerInbox, mut session: S, limits: Limits) {
+    let (sink, mut stream) = socket.split();
+    let mut writer = tokio::spawn(write_frames(sink, inbox));
+    let mut writer_done = false;
+    let rate = frame_rate(&limits);
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(limits.idle, stream.next()) => next,
+            _ = &mut writer => { writer_done = true; break }
+        };
+        let message = match next {
+            Err(_) => {
+                peer.close(CloseReason::Idle);
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(error))) => {
+                // tungstenite reports frames over the hard limit as a capacity error.
+                let text = error.to_string();
+                tracing::debug!(conn = peer.id, %text, "socket read failed");
+                if text.contains("too long") || text.contains("limit") {
+                    peer.close(CloseReason::FrameTooLarge);
+                }
+                break;
+            }
+            Ok(Some(Ok(message))) => message,
+        };
+        match message {
+            Message::Text(text) => {
+                if rate.check().is_err() {
+                    peer.send(ServerMsg::error(ErrorCode::RateLimited, "too many frames; wait a moment and send again"));
+                    continue;
+                }
+                match decode::<S::Frame>(text.as_str(), limits.frame_bytes) {
+                    Ok(frame) => session.on_frame(frame).await,
+                    Err(error) => {
+                        tracing::debug!(conn = peer.id, %error, "refused a frame");
+                        peer.send(error.to_frame());
+                    }
+                }
+            }
+            Message::Binary(_) => peer.send(DecodeError::Binary.to_frame()),
+            Message::Close(_) => break,
+            Message::Ping(_) | Message::Pong(_) => {}
+        }
+    }
+    session.on_close().await;
+    peer.close(CloseReason::Gone);
+    if !writer_done {
+        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    }
+}
+
+fn frame_rate(limits: &Limits) -> DefaultDirectRateLimiter {
+    let quota = Quota::per_second(limits.frames_per_sec).allow_burst(limits.frame_burst);
+    RateLimiter::direct(quota)
+}
+
+/// Writes queued frames, pings the client, and sends the close frame when asked to close.
+async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut inbox: PeerInbox) {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            frame = inbox.frames.recv() => {
+                let Some(frame) = frame else { return };
+                if send_frame(&mut sink, &frame).await.is_err() {
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+            changed = inbox.close.changed() => {
+                let reason = if changed.is_ok() { *inbox.close.borrow() } else { None };
+                let reason = reason.unwrap_or(CloseReason::Gone);
+                if reason != CloseReason::SlowConsumer {
+                    // Flush what was already queued (error frames, last events).
+                    while let Ok(frame) = inbox.frames.try_recv() {
+                        if send_frame(&mut sink, &frame).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                if let Some((code, text)) = reason.close_frame() {
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
+                }
+                let _ = sink.close().await;
+                return;
+            }
+        }
+    }
+}
+
+async fn send_frame(sink: &mut SplitSink<WebSocket, Message>, frame: &ServerMsg) -> Result<(), axum::Error> {
+    match serde_json::to_string(frame) {
+        Ok(text) => sink.send(Message::Text(text.into())).await,
+        Err(error) => {
+            tracing::error!(%error, "could not encode a frame");
+            Ok(())
+        }
+    }
+}

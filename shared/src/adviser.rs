@@ -1,0 +1,65 @@
+//! Frames an adviser's console sends to the relay (`/ws/adviser`, after logging in).
+
+use crate::ids::ConversationId;
+use crate::model::{Presence, WrapUp};
+use serde::{Deserialize, Serialize};
+
+/// A frame from an adviser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AdviserMsg {
+    /// First frame of every connection. The relay answers with the adviser's profile, the
+    /// queue, and every conversation the adviser holds (with all its events).
+    Hello {
+        /// Must equal [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+    },
+    /// Sets availability and how many chats the adviser takes at once.
+    SetPresence {
+        /// The new presence.
+        presence: Presence,
+    },
+    /// Takes a waiting visitor from the queue.
+    Take {
+        /// The waiting conversation.
+        conversation_id: ConversationId,
+    },
+    /// A chat message. `client_msg_id` makes resending it harmless.
+    Send {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Unique per message, chosen by the console.
+        client_msg_id: String,
+        /// The text.
+        body: String,
+    },
+    /// The adviser started or stopped typing.
+    Typing {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// True while typing.
+        active: bool,
+    },
+    /// Asks for the events after `after_seq` (after a reconnect).
+    Sync {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Highest event number the console holds.
+        after_seq: u64,
+    },
+    /// Ends the conversation; the wrap-up follows.
+    EndChat {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// Records the wrap-up of an ended conversation and closes it in the console.
+    WrapUp {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// What the adviser records.
+        wrap_up: WrapUp,
+    },
+    /// Any frame type this relay does not know (answered with `unknown_type`).
+    #[serde(other)]
+    Unknown,
+}

@@ -1,0 +1,38 @@
+//! Tandem's wire protocol and the rules both ends agree on.
+//!
+//! Layout:
+//! - [`ids`]: newtype identifiers (conversation, adviser, contact).
+//! - [`event`]: the numbered events of a conversation (messages, joins, end).
+//! - [`model`]: data carried inside frames (pre-chat request, queue entries, wrap-up, records).
+//! - [`visitor`]: frames a visitor's widget sends.
+//! - [`adviser`]: frames an adviser's console sends.
+//! - [`server`]: frames the relay sends to both.
+//! - [`error`]: error codes that travel on the wire.
+//! - [`limits`]: size limits and input validation, applied by the widget and enforced by the relay.
+//! - [`codec`]: decoding of client frames into a typed message or a typed error.
+//! - [`i18n`]: the French and English texts of the widget and the console.
+//!
+//! Every connection starts with a `hello` frame carrying [`PROTOCOL_VERSION`]. Frames are JSON
+//! text objects tagged by a `type` field in `snake_case`. See `docs/protocol.md`.
+
+pub mod adviser;
+pub mod codec;
+pub mod error;
+pub mod event;
+pub mod i18n;
+pub mod ids;
+pub mod limits;
+pub mod model;
+pub mod server;
+pub mod visitor;
+
+pub use adviser::AdviserMsg;
+pub use error::ErrorCode;
+pub use event::{Author, ConversationEvent, EventKind, Role};
+pub use ids::{AdviserId, ContactId, ConversationId};
+pub use server::ServerMsg;
+pub use visitor::VisitorMsg;
+
+/// Version of the wire protocol; a client whose `hello` carries another one is refused with
+/// [`ErrorCode::ProtocolVersion`].
+pub const PROTOCOL_VERSION: u32 = 1;

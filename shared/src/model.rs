@@ -1,0 +1,233 @@
+//! Data carried inside frames.
+
+use crate::event::ConversationEvent;
+use crate::ids::{AdviserId, ContactId, ConversationId};
+use serde::{Deserialize, Serialize};
+
+/// What the visitor fills in before chatting (the pre-chat form).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    /// The visitor's name.
+    pub name: String,
+    /// Email address; an email or a phone number is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number; an email or a phone number is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Company, optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// Why the visitor wants to talk to an adviser.
+    pub reason: String,
+    /// The page the visitor was on when asking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// The visitor's language (`fr`, `en`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// Where a conversation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    /// Waiting for an adviser.
+    Queued,
+    /// An adviser is chatting with the visitor.
+    Active,
+    /// Over; the transcript is kept.
+    Ended,
+}
+
+impl ConversationStatus {
+    /// The name stored in the CRM and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Active => "active",
+            Self::Ended => "ended",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "queued" => Some(Self::Queued),
+            "active" => Some(Self::Active),
+            "ended" => Some(Self::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// The visitor's view of their conversation, sent on connect and on resume.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorConversation {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Signed token that lets this visitor, and only this visitor, resume the conversation.
+    pub token: String,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// The adviser's display name once one has joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adviser_name: Option<String>,
+    /// The visitor's name, as given in the pre-chat form.
+    pub visitor_name: String,
+    /// The highest event number stored so far.
+    pub last_seq: u64,
+}
+
+/// A visitor waiting in the queue, as advisers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// The waiting conversation.
+    pub conversation_id: ConversationId,
+    /// 1 for the next visitor to be served.
+    pub position: u32,
+    /// The visitor's name.
+    pub visitor_name: String,
+    /// The company, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The reason given in the pre-chat form.
+    pub reason: String,
+    /// When the request was made, in milliseconds since the Unix epoch.
+    pub requested_at_ms: i64,
+}
+
+/// An adviser's availability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    /// Available advisers are assigned waiting visitors automatically; away ones are not,
+    /// but can still take a chat from the queue.
+    pub available: bool,
+    /// How many chats the adviser handles at once (1 to [`crate::limits::MAX_CHATS_PER_ADVISER`]).
+    pub max_chats: u8,
+}
+
+/// An adviser as the console shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdviserProfile {
+    /// The account.
+    pub id: AdviserId,
+    /// Login name.
+    pub login: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+}
+
+/// How a conversation was resolved (the one required wrap-up field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// The request was fully answered.
+    Resolved,
+    /// Something was promised for later: see the follow-up date.
+    FollowUp,
+    /// The request could not be answered.
+    Unresolved,
+}
+
+impl Resolution {
+    /// All values, in the order the console offers them.
+    pub const ALL: [Resolution; 3] = [Self::Resolved, Self::FollowUp, Self::Unresolved];
+
+    /// The name stored in the CRM and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::FollowUp => "follow_up",
+            Self::Unresolved => "unresolved",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// What the adviser records when a conversation is over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrapUp {
+    /// How it was resolved (required).
+    pub resolution: Resolution,
+    /// The answer given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// The solution agreed with the visitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreed_solution: Option<String>,
+    /// Actions taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_taken: Option<String>,
+    /// Follow-up date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_date: Option<String>,
+    /// Compensation granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<String>,
+    /// Suggestion to prevent the problem next time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prevention: Option<String>,
+}
+
+/// A contact as the adviser sees them next to a chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactCard {
+    /// The CRM contact.
+    pub id: ContactId,
+    /// Name.
+    pub name: String,
+    /// Email, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Company, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+}
+
+/// One earlier conversation of the same contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastSession {
+    /// The conversation.
+    pub id: ConversationId,
+    /// When it was requested, in milliseconds since the Unix epoch.
+    pub requested_at_ms: i64,
+    /// The reason given.
+    pub reason: String,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// Advisers involved, by display name.
+    pub advisers: Vec<String>,
+    /// The wrap-up, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up: Option<WrapUp>,
+}
+
+/// Everything an adviser needs to handle one conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Where it stands.
+    pub status: ConversationStatus,
+    /// The reason given in the pre-chat form.
+    pub reason: String,
+    /// The page the visitor asked from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+    /// When the request was made, in milliseconds since the Unix epoch.
+    pub requested_at_ms: i64,
+    /// The visitor.
+    pub contact: ContactCard,
+    /// The contact's earlier conversations, newest first.
+    pub history: Vec<PastSession>,
+    /// Every event of this conversation so far.
+    pub events: Vec<ConversationEvent>,
+}

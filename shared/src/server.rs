@@ -1,0 +1,109 @@
+//! Frames the relay sends to visitors and advisers.
+
+use crate::error::ErrorCode;
+use crate::event::{ConversationEvent, Role};
+use crate::ids::ConversationId;
+use crate::model::{AdviserProfile, ConversationDetail, Presence, QueueEntry, VisitorConversation};
+use serde::{Deserialize, Serialize};
+
+/// A frame from the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// Answer to a visitor's `hello`; `conversation` is set when a resume succeeded.
+    VisitorWelcome {
+        /// The relay's protocol version.
+        protocol: u32,
+        /// The resumed conversation, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<VisitorConversation>,
+    },
+    /// The visitor's request is registered (answer to `start_chat`).
+    ChatStarted {
+        /// The new conversation; keep its token to resume after a reload.
+        conversation: VisitorConversation,
+    },
+    /// The visitor's place in the queue, sent whenever it changes.
+    QueueStatus {
+        /// The waiting conversation.
+        conversation_id: ConversationId,
+        /// 1 means next.
+        position: u32,
+        /// Estimated seconds until an adviser answers; absent when no adviser is online.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        estimated_wait_secs: Option<u32>,
+        /// Advisers currently online.
+        advisers_online: u32,
+    },
+    /// A stored event of a conversation (also the acknowledgement of a sent message).
+    Event {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The event.
+        event: ConversationEvent,
+    },
+    /// The other side started or stopped typing.
+    Typing {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who is typing.
+        role: Role,
+        /// Their display name.
+        name: String,
+        /// True while typing.
+        active: bool,
+    },
+    /// Answer to an adviser's `hello`.
+    AdviserWelcome {
+        /// The relay's protocol version.
+        protocol: u32,
+        /// The logged-in adviser.
+        adviser: AdviserProfile,
+        /// Their current presence.
+        presence: Presence,
+    },
+    /// The adviser's presence changed (confirmation of `set_presence`).
+    PresenceChanged {
+        /// The new presence.
+        presence: Presence,
+    },
+    /// The whole waiting queue, sent to advisers whenever it changes.
+    Queue {
+        /// Waiting visitors, next first.
+        entries: Vec<QueueEntry>,
+    },
+    /// A conversation the adviser now holds, with everything needed to handle it.
+    Assigned {
+        /// The conversation, its contact, the contact's history and all events.
+        conversation: ConversationDetail,
+    },
+    /// The adviser's wrap-up is stored; the conversation leaves their console.
+    Closed {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// A frame or request was refused; nothing else happened.
+    Error {
+        /// Machine-readable reason.
+        code: ErrorCode,
+        /// Human-readable explanation.
+        message: String,
+        /// The offending field, for `invalid_input`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    /// A frame type this client does not know (sent by a newer relay); ignore it.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ServerMsg {
+    /// An error frame without a field.
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Error {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+}

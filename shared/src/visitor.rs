@@ -1,0 +1,44 @@
+//! Frames a visitor's widget sends to the relay (`/ws/visitor`).
+
+use crate::model::ChatRequest;
+use serde::{Deserialize, Serialize};
+
+/// A frame from a visitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorMsg {
+    /// First frame of every connection. With `resume`, reattaches to that conversation and
+    /// replays every event after `last_seq`.
+    Hello {
+        /// Must equal [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The token of a conversation this visitor started earlier.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
+        /// The last event number the widget holds (0 or absent: replay everything).
+        #[serde(default)]
+        last_seq: u64,
+    },
+    /// Asks for an adviser (the pre-chat form).
+    StartChat {
+        /// The form's content.
+        request: ChatRequest,
+    },
+    /// A chat message. `client_msg_id` makes resending it harmless.
+    Send {
+        /// Unique per message, chosen by the widget.
+        client_msg_id: String,
+        /// The text.
+        body: String,
+    },
+    /// The visitor started or stopped typing.
+    Typing {
+        /// True while typing.
+        active: bool,
+    },
+    /// The visitor ends the conversation.
+    EndChat,
+    /// Any frame type this relay does not know (answered with `unknown_type`).
+    #[serde(other)]
+    Unknown,
+}
