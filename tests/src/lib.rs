@@ -1,1 +1,18 @@
-//! placeholder
+//! Test harness for Tandem: a real relay on an ephemeral loopback port with a fresh SQLite
+//! file, typed WebSocket clients for visitors and advisers, and headless Chromium sessions.
+//!
+//! - [`relay`]: [`TestRelay`], started in-process, stopped on drop.
+//! - [`clients`]: [`WsClient`] with visitor and adviser helpers.
+//! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
+
+pub mod browser;
+pub mod clients;
+pub mod relay;
+
+pub use clients::{AdviserClient, VisitorClient, WsClient};
+pub use relay::TestRelay;
+
+/// The workspace's root folder.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}

@@ -1,0 +1,135 @@
+//! Headless Chromium for browser tests: one chromedriver per test on a free port, a fresh
+//! profile per browser session, everything stopped on drop.
+
+use anyhow::{bail, Context};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// How long a browser test waits for something to appear.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A running chromedriver.
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    profiles: Vec<tempfile::TempDir>,
+}
+
+impl Browser {
+    /// Starts chromedriver (`$CHROMEDRIVER` or `/usr/bin/chromedriver`) and waits until it listens.
+    pub async fn start() -> anyhow::Result<Browser> {
+        let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let driver = Command::new(&path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {path} (install chromium-driver: scripts/setup.sh)"))?;
+        let browser = Browser { driver, port, profiles: Vec::new() };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Ok(browser);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("chromedriver did not start listening on port {port}")
+    }
+
+    /// A new headless Chromium window with its own empty profile.
+    pub async fn session(&mut self, width: u32, height: u32) -> anyhow::Result<Client> {
+        let profile = tempfile::tempdir()?;
+        let args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": binary }));
+        self.profiles.push(profile);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("opening a Chromium session")?;
+        Ok(client)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Waits until `find` succeeds, retrying every 100 ms for [`UI_TIMEOUT`].
+pub async fn wait_for<T, F, Fut>(what: &str, mut find: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
+{
+    let deadline = tokio::time::Instant::now() + UI_TIMEOUT;
+    let mut last_error = None;
+    while tokio::time::Instant::now() < deadline {
+        match find().await {
+            Ok(Some(found)) => return Ok(found),
+            Ok(None) => {}
+            Err(error) => last_error = Some(error),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("timed out waiting for {what} (last error: {last_error:?})")
+}
+
+/// Finds an element inside the Tandem widget's shadow root, waiting for it.
+pub async fn in_widget(client: &Client, css: &str) -> anyhow::Result<Element> {
+    wait_for(&format!("widget element {css}"), || async {
+        let host = client.find(Locator::Css("[data-tandem]")).await?;
+        let root = host.shadow_root().await?;
+        Ok(root.find(Locator::Css(css)).await.ok())
+    })
+    .await
+}
+
+/// The text of the Tandem widget's panel.
+pub async fn widget_text(client: &Client) -> anyhow::Result<String> {
+    let value = client
+        .execute("return document.querySelector('[data-tandem]').shadowRoot.textContent", vec![])
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+/// Finds an element of the page, waiting for it.
+pub async fn on_page(client: &Client, css: &str) -> anyhow::Result<Element> {
+    wait_for(&format!("page element {css}"), || async { Ok(client.find(Locator::Css(css)).await.ok()) }).await
+}
+
+/// Waits until the page's (or widget's) text, read by `read`, contains `needle`.
+pub async fn wait_for_text<F, Fut>(what: &str, needle: &str, mut read: F) -> anyhow::Result<String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<String>>,
+{
+    wait_for(&format!("{what} to show {needle:?}"), || {
+        let text = read();
+        async move {
+            let text = text.await?;
+            Ok(text.contains(needle).then_some(text))
+        }
+    })
+    .await
+}

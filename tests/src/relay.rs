@@ -1,0 +1,139 @@
+//! A relay started in-process for one test.
+
+use crate::clients::{AdviserClient, VisitorClient};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tandem_relay::auth::password::hash_password;
+use tandem_relay::auth::secret::{random_token, token_hash};
+use tandem_relay::config::{Config, Limits};
+use tandem_relay::http::AppState;
+use tandem_relay::store::NewAdviser;
+use tandem_relay::{server, time::now_ms};
+use tandem_shared::AdviserId;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The password every test adviser gets.
+pub const TEST_PASSWORD: &str = "correct horse battery";
+
+/// A running relay with its own database file.
+pub struct TestRelay {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state (store, hub), for assertions on the CRM.
+    pub state: AppState,
+    db: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestRelay {
+    /// A relay on a fresh database, serving the built widget (`dist/`) and the demo site.
+    pub async fn spawn() -> anyhow::Result<TestRelay> {
+        Self::spawn_with(Limits::default()).await
+    }
+
+    /// A relay on a fresh database with the given connection limits.
+    pub async fn spawn_with(limits: Limits) -> anyhow::Result<TestRelay> {
+        let dir = tempfile::tempdir().context("creating a temp dir")?;
+        let db = dir.path().join("tandem.db");
+        let mut relay = Self::start(&db, limits).await?;
+        relay._dir = Some(dir);
+        Ok(relay)
+    }
+
+    /// A relay on an existing database file (to test restarts).
+    pub async fn start(db: &Path, limits: Limits) -> anyhow::Result<TestRelay> {
+        let root = crate::workspace_root();
+        let config = Config {
+            limits,
+            assets_dir: root.join("dist"),
+            demo_dir: Some(root.join("examples/demo-site")),
+            secure_cookies: false,
+        };
+        let state = server::prepare(db, config).await.context("preparing the relay")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding")?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = state.clone();
+        let task = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(error) = server::serve(listener, serving, shutdown).await {
+                eprintln!("test relay stopped with an error: {error}");
+            }
+        });
+        Ok(TestRelay { addr, state, db: db.to_owned(), _dir: None, stop: Some(stop), task: Some(task) })
+    }
+
+    /// Stops this relay and starts a new one on the same database, as after a restart.
+    pub async fn restart(mut self) -> anyhow::Result<TestRelay> {
+        self.shutdown().await;
+        let mut next = Self::start(&self.db, self.state.config.limits).await?;
+        next._dir = self._dir.take();
+        Ok(next)
+    }
+
+    /// Stops serving and waits for the server task (open sockets are dropped with it).
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// `http://addr{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `ws://addr{path}`.
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+
+    /// Creates an adviser account with [`TEST_PASSWORD`].
+    pub async fn add_adviser(&self, login: &str, name: &str) -> anyhow::Result<AdviserId> {
+        let hash = hash_password(TEST_PASSWORD)?;
+        let adviser = NewAdviser { login, display_name: name, password_hash: &hash };
+        Ok(self.state.store.upsert_adviser(adviser, now_ms()).await?)
+    }
+
+    /// Creates a CRM API token.
+    pub async fn api_token(&self) -> anyhow::Result<String> {
+        let token = random_token();
+        self.state.store.create_api_token("tests", &token_hash(&token), now_ms()).await?;
+        Ok(token)
+    }
+
+    /// Logs in through the API and returns the session cookie (`name=value`).
+    pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<reqwest::Response> {
+        let body = serde_json::json!({ "login": login, "password": password });
+        Ok(reqwest::Client::new().post(self.url("/api/v1/auth/login")).json(&body).send().await?)
+    }
+
+    /// A visitor connection that has said hello (no conversation yet).
+    pub async fn visitor(&self) -> anyhow::Result<VisitorClient> {
+        VisitorClient::connect(self, None, 0).await
+    }
+
+    /// A console connection for a new adviser account, logged in and greeted.
+    pub async fn adviser(&self, login: &str, name: &str) -> anyhow::Result<AdviserClient> {
+        self.add_adviser(login, name).await?;
+        AdviserClient::connect(self, login).await
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

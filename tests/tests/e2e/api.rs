@@ -1,0 +1,75 @@
+//! The HTTP side: health, the CRM API's access rules, login, and the loader's headers.
+
+use serde_json::Value;
+use tandem_tests::relay::TEST_PASSWORD;
+use tandem_tests::TestRelay;
+
+#[tokio::test]
+async fn health_answers_when_the_relay_can_serve() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    let response = reqwest::get(relay.url("/healthz")).await?;
+    assert_eq!(response.status(), 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_crm_api_needs_a_valid_token() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    let client = reqwest::Client::new();
+    let none = client.get(relay.url("/api/v1/sessions")).send().await?;
+    assert_eq!(none.status(), 401);
+    assert_eq!(none.headers()["www-authenticate"], "Bearer");
+    let body: Value = none.json().await?;
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let forged = client.get(relay.url("/api/v1/sessions")).bearer_auth("forged").send().await?;
+    assert_eq!(forged.status(), 401);
+
+    let token = relay.api_token().await?;
+    let missing = client.get(relay.url("/api/v1/sessions/nope")).bearer_auth(&token).send().await?;
+    assert_eq!(missing.status(), 404);
+    let contact = client.get(relay.url("/api/v1/contacts/nope")).bearer_auth(&token).send().await?;
+    assert_eq!(contact.status(), 404);
+    let bad_page = client.get(relay.url("/api/v1/sessions?limit=0")).bearer_auth(&token).send().await?;
+    assert_eq!(bad_page.status(), 400);
+    Ok(())
+}
+
+#[tokio::test]
+async fn console_login_sets_a_protected_cookie_and_rejects_wrong_passwords() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa").await?;
+    let wrong = relay.login("lea", "wrong password").await?;
+    assert_eq!(wrong.status(), 401);
+    let unknown = relay.login("nobody", TEST_PASSWORD).await?;
+    assert_eq!(unknown.status(), 401);
+
+    let ok = relay.login("lea", TEST_PASSWORD).await?;
+    assert_eq!(ok.status(), 200);
+    let cookie = ok.headers()["set-cookie"].to_str()?.to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap_or_default();
+    let me: Value = reqwest::Client::new()
+        .get(relay.url("/api/v1/auth/me"))
+        .header("cookie", pair)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    assert_eq!(me["display_name"], "Léa");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    let response = reqwest::get(relay.url("/widget.js")).await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    assert_eq!(response.headers()["cache-control"], "public, max-age=300");
+    let body = response.text().await?;
+    assert!(body.contains("/assets/widget/widget.js?v="), "assets are versioned");
+    assert!(!body.contains("__VERSION__"));
+    assert!(body.len() < 4096, "the loader stays tiny: {} bytes", body.len());
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Written once the widget and console exist.
