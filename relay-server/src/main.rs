@@ -17,14 +17,19 @@ async fn main() -> anyhow::Result<()> {
     init_logs(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve(&cli.db, args).await,
-        Command::Adviser(AdviserCommand::Add { login, name }) => add_adviser(&cli.db, &login, &name).await,
+        Command::Adviser(AdviserCommand::Add { login, name }) => {
+            add_adviser(&cli.db, &login, &name).await
+        }
         Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
     }
 }
 
 fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -38,11 +43,15 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
         demo_dir: args.demo_site,
         secure_cookies: args.secure_cookies,
     };
-    let state = server::prepare(db, config).await.with_context(|| format!("opening the CRM at {}", db.display()))?;
+    let state = server::prepare(db, config)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
-    let addr = listener.local_addr().context("reading the listening address")?;
+    let addr = listener
+        .local_addr()
+        .context("reading the listening address")?;
     tracing::info!(%addr, db = %db.display(), "Tandem relay listening");
     println!("Tandem relay on http://{addr}");
     println!("  adviser console: http://{addr}/console");
@@ -50,7 +59,9 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
         println!("  demo site:       http://{addr}/demo/");
     }
     println!("  embed:           <script src=\"http://{addr}/widget.js\" async></script>");
-    server::serve(listener, state, shutdown_signal()).await.context("serving")?;
+    server::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving")?;
     tracing::info!("relay stopped");
     Ok(())
 }
@@ -78,7 +89,9 @@ async fn shutdown_signal() {
 
 async fn add_adviser(db: &std::path::Path, login: &str, name: &str) -> anyhow::Result<()> {
     let mut password = String::new();
-    std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']);
     if password.chars().count() < MIN_PASSWORD_CHARS {
         bail!("the password must have at least {MIN_PASSWORD_CHARS} characters");
@@ -87,17 +100,27 @@ async fn add_adviser(db: &std::path::Path, login: &str, name: &str) -> anyhow::R
         bail!("--login and --name must not be empty");
     }
     let hash = hash_password(password)?;
-    let store = Store::open(db).await.with_context(|| format!("opening the CRM at {}", db.display()))?;
-    let adviser = NewAdviser { login: login.trim(), display_name: name.trim(), password_hash: &hash };
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+    let adviser = NewAdviser {
+        login: login.trim(),
+        display_name: name.trim(),
+        password_hash: &hash,
+    };
     store.upsert_adviser(adviser, now_ms()).await?;
     println!("adviser {} saved", login.trim());
     Ok(())
 }
 
 async fn create_token(db: &std::path::Path, name: &str) -> anyhow::Result<()> {
-    let store = Store::open(db).await.with_context(|| format!("opening the CRM at {}", db.display()))?;
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
     let token = random_token();
-    store.create_api_token(name, &token_hash(&token), now_ms()).await?;
+    store
+        .create_api_token(name, &token_hash(&token), now_ms())
+        .await?;
     println!("{token}");
     Ok(())
 }

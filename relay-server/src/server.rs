@@ -21,7 +21,12 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
     let hub = Hub::restore(store.clone(), tokens).await?;
     let assets = Arc::new(Assets::load(&config.assets_dir));
-    Ok(AppState { hub, store, config: Arc::new(config), assets })
+    Ok(AppState {
+        hub,
+        store,
+        config: Arc::new(config),
+        assets,
+    })
 }
 
 /// Serves until `shutdown` resolves, then closes the store.
@@ -32,7 +37,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await;
     store.close().await;
     result
 }

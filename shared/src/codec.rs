@@ -64,7 +64,10 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLarge { size, limit } => {
-                write!(f, "frame of {size} bytes is larger than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "frame of {size} bytes is larger than the limit of {limit} bytes"
+                )
             }
             Self::Malformed(reason) => write!(f, "malformed frame: {reason}"),
             Self::UnknownType(kind) => write!(f, "unknown frame type `{kind}`"),

@@ -30,7 +30,11 @@ impl Locale {
 
     /// The best shipped language for a tag such as `fr-CA` or `en`; English otherwise.
     pub fn from_tag(tag: &str) -> Locale {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         Locale::ALL
             .into_iter()
             .find(|l| l.code() == primary)

@@ -74,20 +74,30 @@ impl std::fmt::Display for FieldError {
 }
 
 /// Trims `value`; `None` when empty; an error when longer than `max` characters.
-fn optional(value: Option<&str>, field: &'static str, max: usize) -> Result<Option<String>, FieldError> {
+fn optional(
+    value: Option<&str>,
+    field: &'static str,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     let trimmed = value.map(str::trim).unwrap_or_default();
     if trimmed.is_empty() {
         return Ok(None);
     }
     if trimmed.chars().count() > max {
-        return Err(FieldError { field, problem: Problem::TooLong });
+        return Err(FieldError {
+            field,
+            problem: Problem::TooLong,
+        });
     }
     Ok(Some(trimmed.to_owned()))
 }
 
 /// Trims `value`; an error when empty or longer than `max` characters.
 pub fn required(value: &str, field: &'static str, max: usize) -> Result<String, FieldError> {
-    optional(Some(value), field, max)?.ok_or(FieldError { field, problem: Problem::Required })
+    optional(Some(value), field, max)?.ok_or(FieldError {
+        field,
+        problem: Problem::Required,
+    })
 }
 
 /// Lower-cases and checks an email address (one `@`, a dot in the domain, no spaces).
@@ -114,7 +124,11 @@ pub fn normalize_phone(phone: &str) -> Option<String> {
     if !(6..=20).contains(&digits.len()) {
         return None;
     }
-    Some(if phone.starts_with('+') { format!("+{digits}") } else { digits })
+    Some(if phone.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
 }
 
 /// Checks a `YYYY-MM-DD` date.
@@ -138,10 +152,16 @@ pub fn validate_body(body: &str) -> Result<String, FieldError> {
 pub fn validate_client_msg_id(id: &str) -> Result<(), FieldError> {
     let field = "client_msg_id";
     if id.is_empty() {
-        return Err(FieldError { field, problem: Problem::Required });
+        return Err(FieldError {
+            field,
+            problem: Problem::Required,
+        });
     }
     if id.chars().count() > MAX_CLIENT_MSG_ID_CHARS {
-        return Err(FieldError { field, problem: Problem::TooLong });
+        return Err(FieldError {
+            field,
+            problem: Problem::TooLong,
+        });
     }
     Ok(())
 }
@@ -152,19 +172,24 @@ impl ChatRequest {
     pub fn validated(&self) -> Result<ChatRequest, FieldError> {
         let name = required(&self.name, "name", MAX_NAME_CHARS)?;
         let email = match optional(self.email.as_deref(), "email", MAX_EMAIL_CHARS)? {
-            Some(email) => Some(
-                normalize_email(&email).ok_or(FieldError { field: "email", problem: Problem::Invalid })?,
-            ),
+            Some(email) => Some(normalize_email(&email).ok_or(FieldError {
+                field: "email",
+                problem: Problem::Invalid,
+            })?),
             None => None,
         };
         let phone = match optional(self.phone.as_deref(), "phone", 40)? {
-            Some(phone) => Some(
-                normalize_phone(&phone).ok_or(FieldError { field: "phone", problem: Problem::Invalid })?,
-            ),
+            Some(phone) => Some(normalize_phone(&phone).ok_or(FieldError {
+                field: "phone",
+                problem: Problem::Invalid,
+            })?),
             None => None,
         };
         if email.is_none() && phone.is_none() {
-            return Err(FieldError { field: "contact", problem: Problem::Required });
+            return Err(FieldError {
+                field: "contact",
+                problem: Problem::Required,
+            });
         }
         let company = optional(self.company.as_deref(), "company", MAX_COMPANY_CHARS)?;
         let reason = required(&self.reason, "reason", MAX_REASON_CHARS)?;
@@ -173,18 +198,30 @@ impl ChatRequest {
             truncate_chars(url, MAX_URL_CHARS);
         }
         let locale = optional(self.locale.as_deref(), "locale", 16)?;
-        Ok(ChatRequest { name, email, phone, company, reason, page_url, locale })
+        Ok(ChatRequest {
+            name,
+            email,
+            phone,
+            company,
+            reason,
+            page_url,
+            locale,
+        })
     }
 }
 
 impl WrapUp {
     /// The wrap-up trimmed, or the first field that breaks a rule.
     pub fn validated(&self) -> Result<WrapUp, FieldError> {
-        let text = |value: &Option<String>, field| optional(value.as_deref(), field, MAX_WRAP_UP_CHARS);
+        let text =
+            |value: &Option<String>, field| optional(value.as_deref(), field, MAX_WRAP_UP_CHARS);
         let follow_up_date = optional(self.follow_up_date.as_deref(), "follow_up_date", 10)?;
         if let Some(date) = &follow_up_date {
             if !is_iso_date(date) {
-                return Err(FieldError { field: "follow_up_date", problem: Problem::Invalid });
+                return Err(FieldError {
+                    field: "follow_up_date",
+                    problem: Problem::Invalid,
+                });
             }
         }
         Ok(WrapUp {

@@ -19,7 +19,13 @@ fn an_unknown_type_is_named_in_the_error() {
 
 #[test]
 fn broken_json_and_wrong_shapes_are_malformed() {
-    for text in ["{not json", "[1,2]", r#"{"no_type":1}"#, r#"{"type":"send","body":5}"#, ""] {
+    for text in [
+        "{not json",
+        "[1,2]",
+        r#"{"no_type":1}"#,
+        r#"{"type":"send","body":5}"#,
+        "",
+    ] {
         let err = decode::<AdviserMsg>(text, 1024).unwrap_err();
         assert_eq!(err.code(), ErrorCode::MalformedFrame, "{text}");
     }

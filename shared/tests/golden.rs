@@ -22,7 +22,11 @@ fn conv() -> ConversationId {
 #[test]
 fn visitor_frames() {
     assert_golden(
-        VisitorMsg::Hello { protocol: 1, resume: Some("tok".into()), last_seq: 4 },
+        VisitorMsg::Hello {
+            protocol: 1,
+            resume: Some("tok".into()),
+            last_seq: 4,
+        },
         json!({"type": "hello", "protocol": 1, "resume": "tok", "last_seq": 4}),
     );
     assert_golden(
@@ -37,35 +41,67 @@ fn visitor_frames() {
         json!({"type": "start_chat", "request": {"name": "Ana", "email": "ana@example.com", "reason": "Invoice"}}),
     );
     assert_golden(
-        VisitorMsg::Send { client_msg_id: "m1".into(), body: "Hi".into() },
+        VisitorMsg::Send {
+            client_msg_id: "m1".into(),
+            body: "Hi".into(),
+        },
         json!({"type": "send", "client_msg_id": "m1", "body": "Hi"}),
     );
-    assert_golden(VisitorMsg::Typing { active: true }, json!({"type": "typing", "active": true}));
+    assert_golden(
+        VisitorMsg::Typing { active: true },
+        json!({"type": "typing", "active": true}),
+    );
     assert_golden(VisitorMsg::EndChat, json!({"type": "end_chat"}));
 }
 
 #[test]
 fn adviser_frames() {
-    let presence = Presence { available: true, max_chats: 3 };
-    assert_golden(AdviserMsg::Hello { protocol: 1 }, json!({"type": "hello", "protocol": 1}));
+    let presence = Presence {
+        available: true,
+        max_chats: 3,
+    };
+    assert_golden(
+        AdviserMsg::Hello { protocol: 1 },
+        json!({"type": "hello", "protocol": 1}),
+    );
     assert_golden(
         AdviserMsg::SetPresence { presence },
         json!({"type": "set_presence", "presence": {"available": true, "max_chats": 3}}),
     );
-    assert_golden(AdviserMsg::Take { conversation_id: conv() }, json!({"type": "take", "conversation_id": "c1"}));
     assert_golden(
-        AdviserMsg::Send { conversation_id: conv(), client_msg_id: "a1".into(), body: "Hello".into() },
+        AdviserMsg::Take {
+            conversation_id: conv(),
+        },
+        json!({"type": "take", "conversation_id": "c1"}),
+    );
+    assert_golden(
+        AdviserMsg::Send {
+            conversation_id: conv(),
+            client_msg_id: "a1".into(),
+            body: "Hello".into(),
+        },
         json!({"type": "send", "conversation_id": "c1", "client_msg_id": "a1", "body": "Hello"}),
     );
     assert_golden(
-        AdviserMsg::Typing { conversation_id: conv(), active: false },
+        AdviserMsg::Typing {
+            conversation_id: conv(),
+            active: false,
+        },
         json!({"type": "typing", "conversation_id": "c1", "active": false}),
     );
     assert_golden(
-        AdviserMsg::Sync { conversation_id: conv(), after_seq: 2 },
+        AdviserMsg::Sync {
+            conversation_id: conv(),
+            after_seq: 2,
+        },
         json!({"type": "sync", "conversation_id": "c1", "after_seq": 2}),
     );
-    assert_golden(AdviserMsg::EndChat { conversation_id: conv() }, json!({"type": "end_chat", "conversation_id": "c1"}));
+    assert_golden(
+        AdviserMsg::EndChat {
+            conversation_id: conv(),
+        },
+        json!({"type": "end_chat", "conversation_id": "c1"}),
+    );
     assert_golden(
         AdviserMsg::WrapUp {
             conversation_id: conv(),
@@ -95,17 +131,30 @@ fn server_frames() {
         last_seq: 3,
     };
     assert_golden(
-        ServerMsg::VisitorWelcome { protocol: 1, conversation: Some(visitor_conv.clone()) },
+        ServerMsg::VisitorWelcome {
+            protocol: 1,
+            conversation: Some(visitor_conv.clone()),
+        },
         json!({"type": "visitor_welcome", "protocol": 1, "conversation": {
             "id": "c1", "token": "t", "status": "active", "adviser_name": "Léa", "visitor_name": "Ana", "last_seq": 3}}),
     );
     assert_golden(
-        ServerMsg::ChatStarted { conversation: VisitorConversation { adviser_name: None, ..visitor_conv } },
+        ServerMsg::ChatStarted {
+            conversation: VisitorConversation {
+                adviser_name: None,
+                ..visitor_conv
+            },
+        },
         json!({"type": "chat_started", "conversation": {
             "id": "c1", "token": "t", "status": "active", "visitor_name": "Ana", "last_seq": 3}}),
     );
     assert_golden(
-        ServerMsg::QueueStatus { conversation_id: conv(), position: 2, estimated_wait_secs: Some(120), advisers_online: 1 },
+        ServerMsg::QueueStatus {
+            conversation_id: conv(),
+            position: 2,
+            estimated_wait_secs: Some(120),
+            advisers_online: 1,
+        },
         json!({"type": "queue_status", "conversation_id": "c1", "position": 2, "estimated_wait_secs": 120, "advisers_online": 1}),
     );
     assert_golden(
@@ -115,7 +164,10 @@ fn server_frames() {
                 seq: 1,
                 at_ms: 1000,
                 kind: EventKind::Message {
-                    author: Author { role: Role::Visitor, name: "Ana".into() },
+                    author: Author {
+                        role: Role::Visitor,
+                        name: "Ana".into(),
+                    },
                     body: "Hi".into(),
                     client_msg_id: Some("m1".into()),
                 },
@@ -127,25 +179,51 @@ fn server_frames() {
     assert_golden(
         ServerMsg::Event {
             conversation_id: conv(),
-            event: ConversationEvent { seq: 2, at_ms: 5, kind: EventKind::AdviserJoined { name: "Léa".into() } },
+            event: ConversationEvent {
+                seq: 2,
+                at_ms: 5,
+                kind: EventKind::AdviserJoined {
+                    name: "Léa".into()
+                },
+            },
         },
         json!({"type": "event", "conversation_id": "c1", "event": {"seq": 2, "at_ms": 5, "kind": "adviser_joined", "name": "Léa"}}),
     );
     assert_golden(
         ServerMsg::Event {
             conversation_id: conv(),
-            event: ConversationEvent { seq: 3, at_ms: 6, kind: EventKind::Ended { by: Role::Adviser } },
+            event: ConversationEvent {
+                seq: 3,
+                at_ms: 6,
+                kind: EventKind::Ended { by: Role::Adviser },
+            },
         },
         json!({"type": "event", "conversation_id": "c1", "event": {"seq": 3, "at_ms": 6, "kind": "ended", "by": "adviser"}}),
     );
     assert_golden(
-        ServerMsg::Typing { conversation_id: conv(), role: Role::Adviser, name: "Léa".into(), active: true },
+        ServerMsg::Typing {
+            conversation_id: conv(),
+            role: Role::Adviser,
+            name: "Léa".into(),
+            active: true,
+        },
         json!({"type": "typing", "conversation_id": "c1", "role": "adviser", "name": "Léa", "active": true}),
     );
-    let adviser = AdviserProfile { id: AdviserId::from("a1"), login: "lea".into(), display_name: "Léa".into() };
-    let presence = Presence { available: false, max_chats: 2 };
+    let adviser = AdviserProfile {
+        id: AdviserId::from("a1"),
+        login: "lea".into(),
+        display_name: "Léa".into(),
+    };
+    let presence = Presence {
+        available: false,
+        max_chats: 2,
+    };
     assert_golden(
-        ServerMsg::AdviserWelcome { protocol: 1, adviser, presence },
+        ServerMsg::AdviserWelcome {
+            protocol: 1,
+            adviser,
+            presence,
+        },
         json!({"type": "adviser_welcome", "protocol": 1, "adviser": {"id": "a1", "login": "lea", "display_name": "Léa"},
             "presence": {"available": false, "max_chats": 2}}),
     );
@@ -198,15 +276,25 @@ fn server_frames() {
             "history": [{"id": "c0", "requested_at_ms": 1, "reason": "Delivery", "status": "ended", "advisers": ["Léa"]}],
             "events": []}}),
     );
-    assert_golden(ServerMsg::Closed { conversation_id: conv() }, json!({"type": "closed", "conversation_id": "c1"}));
     assert_golden(
-        ServerMsg::Error { code: ErrorCode::InvalidInput, message: "bad".into(), field: Some("email".into()) },
+        ServerMsg::Closed {
+            conversation_id: conv(),
+        },
+        json!({"type": "closed", "conversation_id": "c1"}),
+    );
+    assert_golden(
+        ServerMsg::Error {
+            code: ErrorCode::InvalidInput,
+            message: "bad".into(),
+            field: Some("email".into()),
+        },
         json!({"type": "error", "code": "invalid_input", "message": "bad", "field": "email"}),
     );
 }
 
 #[test]
 fn a_newer_relay_frame_is_ignored_by_older_clients() {
-    let frame: ServerMsg = serde_json::from_value(json!({"type": "cobrowse_snapshot", "html": "<p>"})).unwrap();
+    let frame: ServerMsg =
+        serde_json::from_value(json!({"type": "cobrowse_snapshot", "html": "<p>"})).unwrap();
     assert_eq!(frame, ServerMsg::Unknown);
 }

@@ -17,7 +17,10 @@ fn every_locale_has_the_same_keys_as_english() {
 fn texts_are_translated_and_filled() {
     let fr = Texts::get(Locale::from_tag("fr-CA"));
     assert_eq!(fr.locale(), Locale::Fr);
-    assert_eq!(fr.format("queue.position", &[("position", "3")]), "Vous êtes en position 3 dans la file d'attente.");
+    assert_eq!(
+        fr.format("queue.position", &[("position", "3")]),
+        "Vous êtes en position 3 dans la file d'attente."
+    );
     assert_eq!(Locale::from_tag("de"), Locale::En);
     assert_eq!(fr.t("no.such.key"), "no.such.key");
 }

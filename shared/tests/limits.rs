@@ -26,20 +26,41 @@ fn email_or_phone_is_required() {
     r.email = Some("   ".into());
     assert_eq!(r.validated().unwrap_err().field, "contact");
     r.phone = Some("+33 6 12 34 56 78".into());
-    assert_eq!(r.validated().unwrap().phone.as_deref(), Some("+33612345678"));
+    assert_eq!(
+        r.validated().unwrap().phone.as_deref(),
+        Some("+33612345678")
+    );
 }
 
 #[test]
 fn bad_fields_are_named() {
     let mut r = request();
     r.email = Some("ana@nowhere".into());
-    assert_eq!(r.validated().unwrap_err(), FieldError { field: "email", problem: Problem::Invalid });
+    assert_eq!(
+        r.validated().unwrap_err(),
+        FieldError {
+            field: "email",
+            problem: Problem::Invalid
+        }
+    );
     let mut r = request();
     r.name = "x".repeat(MAX_NAME_CHARS + 1);
-    assert_eq!(r.validated().unwrap_err(), FieldError { field: "name", problem: Problem::TooLong });
+    assert_eq!(
+        r.validated().unwrap_err(),
+        FieldError {
+            field: "name",
+            problem: Problem::TooLong
+        }
+    );
     let mut r = request();
     r.reason = " ".into();
-    assert_eq!(r.validated().unwrap_err(), FieldError { field: "reason", problem: Problem::Required });
+    assert_eq!(
+        r.validated().unwrap_err(),
+        FieldError {
+            field: "reason",
+            problem: Problem::Required
+        }
+    );
     let mut r = request();
     r.email = None;
     r.phone = Some("call me maybe".into());

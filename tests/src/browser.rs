@@ -23,16 +23,27 @@ impl Browser {
     /// Starts chromedriver (`$CHROMEDRIVER` or `/usr/bin/chromedriver`) and waits until it listens.
     pub async fn start() -> anyhow::Result<Browser> {
         let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let driver = Command::new(&path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("starting {path} (install chromium-driver: scripts/setup.sh)"))?;
-        let browser = Browser { driver, port, profiles: Vec::new() };
+            .with_context(|| {
+                format!("starting {path} (install chromium-driver: scripts/setup.sh)")
+            })?;
+        let browser = Browser {
+            driver,
+            port,
+            profiles: Vec::new(),
+        };
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return Ok(browser);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -58,7 +69,10 @@ impl Browser {
         ];
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut caps = serde_json::Map::new();
-        caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": binary }));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "args": args, "binary": binary }),
+        );
         self.profiles.push(profile);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
@@ -108,14 +122,20 @@ pub async fn in_widget(client: &Client, css: &str) -> anyhow::Result<Element> {
 /// The text of the Tandem widget's panel.
 pub async fn widget_text(client: &Client) -> anyhow::Result<String> {
     let value = client
-        .execute("return document.querySelector('[data-tandem]').shadowRoot.textContent", vec![])
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot.textContent",
+            vec![],
+        )
         .await?;
     Ok(value.as_str().unwrap_or_default().to_owned())
 }
 
 /// Finds an element of the page, waiting for it.
 pub async fn on_page(client: &Client, css: &str) -> anyhow::Result<Element> {
-    wait_for(&format!("page element {css}"), || async { Ok(client.find(Locator::Css(css)).await.ok()) }).await
+    wait_for(&format!("page element {css}"), || async {
+        Ok(client.find(Locator::Css(css)).await.ok())
+    })
+    .await
 }
 
 /// Waits until the page's (or widget's) text, read by `read`, contains `needle`.

@@ -6,8 +6,13 @@ use futures_util::{SinkExt, StreamExt};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tandem_shared::model::{AdviserProfile, ChatRequest, ConversationDetail, Presence, VisitorConversation, WrapUp};
-use tandem_shared::{AdviserMsg, ConversationEvent, ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::model::{
+    AdviserProfile, ChatRequest, ConversationDetail, Presence, VisitorConversation, WrapUp,
+};
+use tandem_shared::{
+    AdviserMsg, ConversationEvent, ConversationId, ErrorCode, ServerMsg, VisitorMsg,
+    PROTOCOL_VERSION,
+};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -35,7 +40,9 @@ impl WsClient {
         if let Some(cookie) = cookie {
             request.headers_mut().insert("Cookie", cookie.parse()?);
         }
-        let (stream, _) = tokio_tungstenite::connect_async(request).await.with_context(|| format!("connecting to {url}"))?;
+        let (stream, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .with_context(|| format!("connecting to {url}"))?;
         Ok(WsClient { stream })
     }
 
@@ -64,9 +71,12 @@ impl WsClient {
                 .map_err(|_| anyhow!("no frame from the relay within {FRAME_TIMEOUT:?}"))?;
             match next {
                 Some(Ok(Message::Text(text))) => {
-                    return serde_json::from_str(text.as_str()).with_context(|| format!("decoding {text}"))
+                    return serde_json::from_str(text.as_str())
+                        .with_context(|| format!("decoding {text}"))
                 }
-                Some(Ok(Message::Close(frame))) => bail!("the relay closed the connection: {frame:?}"),
+                Some(Ok(Message::Close(frame))) => {
+                    bail!("the relay closed the connection: {frame:?}")
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(error)) => bail!("socket error: {error}"),
                 None => bail!("the connection ended"),
@@ -75,7 +85,11 @@ impl WsClient {
     }
 
     /// Skips frames until one matches; fails after [`FRAME_TIMEOUT`].
-    pub async fn recv_until(&mut self, what: &str, matches: impl Fn(&ServerMsg) -> bool) -> anyhow::Result<ServerMsg> {
+    pub async fn recv_until(
+        &mut self,
+        what: &str,
+        matches: impl Fn(&ServerMsg) -> bool,
+    ) -> anyhow::Result<ServerMsg> {
         let deadline = tokio::time::Instant::now() + FRAME_TIMEOUT;
         loop {
             let frame = tokio::time::timeout_at(deadline, self.recv())
@@ -90,8 +104,13 @@ impl WsClient {
 
     /// Waits for an error frame with this code and returns its message.
     pub async fn expect_error(&mut self, code: ErrorCode) -> anyhow::Result<String> {
-        match self.recv_until("an error frame", |f| matches!(f, ServerMsg::Error { .. })).await? {
-            ServerMsg::Error { code: got, message, .. } if got == code => Ok(message),
+        match self
+            .recv_until("an error frame", |f| matches!(f, ServerMsg::Error { .. }))
+            .await?
+        {
+            ServerMsg::Error {
+                code: got, message, ..
+            } if got == code => Ok(message),
             other => bail!("expected a {code:?} error, got {other:?}"),
         }
     }
@@ -160,20 +179,44 @@ pub fn chat_request(name: &str, email: &str, reason: &str) -> ChatRequest {
 
 impl VisitorClient {
     /// Connects and says hello, resuming `resume` if given; waits for the welcome.
-    pub async fn connect(relay: &TestRelay, resume: Option<&str>, last_seq: u64) -> anyhow::Result<VisitorClient> {
+    pub async fn connect(
+        relay: &TestRelay,
+        resume: Option<&str>,
+        last_seq: u64,
+    ) -> anyhow::Result<VisitorClient> {
         let mut ws = WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
-        ws.send(&VisitorMsg::Hello { protocol: PROTOCOL_VERSION, resume: resume.map(str::to_owned), last_seq })
+        ws.send(&VisitorMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            resume: resume.map(str::to_owned),
+            last_seq,
+        })
+        .await?;
+        let welcome = ws
+            .recv_until("the welcome", |f| {
+                matches!(f, ServerMsg::VisitorWelcome { .. })
+            })
             .await?;
-        let welcome = ws.recv_until("the welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. })).await?;
-        let ServerMsg::VisitorWelcome { conversation, .. } = welcome else { unreachable!() };
+        let ServerMsg::VisitorWelcome { conversation, .. } = welcome else {
+            unreachable!()
+        };
         Ok(VisitorClient { ws, conversation })
     }
 
     /// Sends the pre-chat form and waits for the conversation.
-    pub async fn start_chat(&mut self, request: ChatRequest) -> anyhow::Result<VisitorConversation> {
+    pub async fn start_chat(
+        &mut self,
+        request: ChatRequest,
+    ) -> anyhow::Result<VisitorConversation> {
         self.ws.send(&VisitorMsg::StartChat { request }).await?;
-        let frame = self.ws.recv_until("chat_started", |f| matches!(f, ServerMsg::ChatStarted { .. })).await?;
-        let ServerMsg::ChatStarted { conversation } = frame else { unreachable!() };
+        let frame = self
+            .ws
+            .recv_until("chat_started", |f| {
+                matches!(f, ServerMsg::ChatStarted { .. })
+            })
+            .await?;
+        let ServerMsg::ChatStarted { conversation } = frame else {
+            unreachable!()
+        };
         self.conversation = Some(conversation.clone());
         Ok(conversation)
     }
@@ -181,7 +224,12 @@ impl VisitorClient {
     /// Sends a message and waits for it to come back stored, with its number.
     pub async fn say(&mut self, body: &str) -> anyhow::Result<ConversationEvent> {
         let id = client_msg_id();
-        self.ws.send(&VisitorMsg::Send { client_msg_id: id.clone(), body: body.into() }).await?;
+        self.ws
+            .send(&VisitorMsg::Send {
+                client_msg_id: id.clone(),
+                body: body.into(),
+            })
+            .await?;
         next_event_where(&mut self.ws, |e| has_client_id(e, &id)).await
     }
 
@@ -197,7 +245,10 @@ impl VisitorClient {
 
     /// The conversation's resume token.
     pub fn token(&self) -> anyhow::Result<String> {
-        self.conversation.as_ref().map(|c| c.token.clone()).context("no conversation")
+        self.conversation
+            .as_ref()
+            .map(|c| c.token.clone())
+            .context("no conversation")
     }
 }
 
@@ -205,11 +256,19 @@ fn has_client_id(event: &ConversationEvent, id: &str) -> bool {
     matches!(&event.kind, tandem_shared::EventKind::Message { client_msg_id: Some(c), .. } if c == id)
 }
 
-async fn next_event_where(ws: &mut WsClient, wanted: impl Fn(&ConversationEvent) -> bool) -> anyhow::Result<ConversationEvent> {
+async fn next_event_where(
+    ws: &mut WsClient,
+    wanted: impl Fn(&ConversationEvent) -> bool,
+) -> anyhow::Result<ConversationEvent> {
     let frame = ws
-        .recv_until("an event", |f| matches!(f, ServerMsg::Event { event, .. } if wanted(event)))
+        .recv_until(
+            "an event",
+            |f| matches!(f, ServerMsg::Event { event, .. } if wanted(event)),
+        )
         .await?;
-    let ServerMsg::Event { event, .. } = frame else { unreachable!() };
+    let ServerMsg::Event { event, .. } = frame else {
+        unreachable!()
+    };
     Ok(event)
 }
 
@@ -245,36 +304,76 @@ impl AdviserClient {
             .context("the login set no cookie")?
             .to_owned();
         let mut ws = WsClient::open(&relay.ws_url("/ws/adviser"), Some(&cookie)).await?;
-        ws.send(&AdviserMsg::Hello { protocol: PROTOCOL_VERSION }).await?;
-        let welcome = ws.recv_until("the welcome", |f| matches!(f, ServerMsg::AdviserWelcome { .. })).await?;
-        let ServerMsg::AdviserWelcome { adviser, .. } = welcome else { unreachable!() };
-        Ok(AdviserClient { ws, profile: adviser })
+        ws.send(&AdviserMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+        })
+        .await?;
+        let welcome = ws
+            .recv_until("the welcome", |f| {
+                matches!(f, ServerMsg::AdviserWelcome { .. })
+            })
+            .await?;
+        let ServerMsg::AdviserWelcome { adviser, .. } = welcome else {
+            unreachable!()
+        };
+        Ok(AdviserClient {
+            ws,
+            profile: adviser,
+        })
     }
 
     /// Sets presence and waits for the confirmation.
     pub async fn set_presence(&mut self, available: bool, max_chats: u8) -> anyhow::Result<()> {
-        self.ws.send(&AdviserMsg::SetPresence { presence: Presence { available, max_chats } }).await?;
-        self.ws.recv_until("presence_changed", |f| matches!(f, ServerMsg::PresenceChanged { .. })).await?;
+        self.ws
+            .send(&AdviserMsg::SetPresence {
+                presence: Presence {
+                    available,
+                    max_chats,
+                },
+            })
+            .await?;
+        self.ws
+            .recv_until("presence_changed", |f| {
+                matches!(f, ServerMsg::PresenceChanged { .. })
+            })
+            .await?;
         Ok(())
     }
 
     /// Waits for a conversation to be assigned.
     pub async fn next_assigned(&mut self) -> anyhow::Result<ConversationDetail> {
-        let frame = self.ws.recv_until("an assignment", |f| matches!(f, ServerMsg::Assigned { .. })).await?;
-        let ServerMsg::Assigned { conversation } = frame else { unreachable!() };
+        let frame = self
+            .ws
+            .recv_until("an assignment", |f| matches!(f, ServerMsg::Assigned { .. }))
+            .await?;
+        let ServerMsg::Assigned { conversation } = frame else {
+            unreachable!()
+        };
         Ok(conversation)
     }
 
     /// Takes a waiting visitor.
     pub async fn take(&mut self, id: &ConversationId) -> anyhow::Result<ConversationDetail> {
-        self.ws.send(&AdviserMsg::Take { conversation_id: id.clone() }).await?;
+        self.ws
+            .send(&AdviserMsg::Take {
+                conversation_id: id.clone(),
+            })
+            .await?;
         self.next_assigned().await
     }
 
     /// Sends a message and waits for it to come back stored.
-    pub async fn say(&mut self, id: &ConversationId, body: &str) -> anyhow::Result<ConversationEvent> {
+    pub async fn say(
+        &mut self,
+        id: &ConversationId,
+        body: &str,
+    ) -> anyhow::Result<ConversationEvent> {
         let client_id = client_msg_id();
-        let frame = AdviserMsg::Send { conversation_id: id.clone(), client_msg_id: client_id.clone(), body: body.into() };
+        let frame = AdviserMsg::Send {
+            conversation_id: id.clone(),
+            client_msg_id: client_id.clone(),
+            body: body.into(),
+        };
         self.ws.send(&frame).await?;
         next_event_where(&mut self.ws, |e| has_client_id(e, &client_id)).await
     }
@@ -285,10 +384,25 @@ impl AdviserClient {
     }
 
     /// Ends a chat and records its wrap-up; waits until the relay closes it.
-    pub async fn end_and_wrap_up(&mut self, id: &ConversationId, wrap_up: WrapUp) -> anyhow::Result<()> {
-        self.ws.send(&AdviserMsg::EndChat { conversation_id: id.clone() }).await?;
-        self.ws.send(&AdviserMsg::WrapUp { conversation_id: id.clone(), wrap_up }).await?;
-        self.ws.recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. })).await?;
+    pub async fn end_and_wrap_up(
+        &mut self,
+        id: &ConversationId,
+        wrap_up: WrapUp,
+    ) -> anyhow::Result<()> {
+        self.ws
+            .send(&AdviserMsg::EndChat {
+                conversation_id: id.clone(),
+            })
+            .await?;
+        self.ws
+            .send(&AdviserMsg::WrapUp {
+                conversation_id: id.clone(),
+                wrap_up,
+            })
+            .await?;
+        self.ws
+            .recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. }))
+            .await?;
         Ok(())
     }
 }

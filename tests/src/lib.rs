@@ -4,9 +4,11 @@
 //! - [`relay`]: [`TestRelay`], started in-process, stopped on drop.
 //! - [`clients`]: [`WsClient`] with visitor and adviser helpers.
 //! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
+//! - [`demo`]: the demo site on its own origin.
 
 pub mod browser;
 pub mod clients;
+pub mod demo;
 pub mod relay;
 
 pub use clients::{AdviserClient, VisitorClient, WsClient};

@@ -53,8 +53,12 @@ impl TestRelay {
             demo_dir: Some(root.join("examples/demo-site")),
             secure_cookies: false,
         };
-        let state = server::prepare(db, config).await.context("preparing the relay")?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("binding")?;
+        let state = server::prepare(db, config)
+            .await
+            .context("preparing the relay")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding")?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = state.clone();
@@ -66,7 +70,14 @@ impl TestRelay {
                 eprintln!("test relay stopped with an error: {error}");
             }
         });
-        Ok(TestRelay { addr, state, db: db.to_owned(), _dir: None, stop: Some(stop), task: Some(task) })
+        Ok(TestRelay {
+            addr,
+            state,
+            db: db.to_owned(),
+            _dir: None,
+            stop: Some(stop),
+            task: Some(task),
+        })
     }
 
     /// Stops this relay and starts a new one on the same database, as after a restart.
@@ -101,21 +112,32 @@ impl TestRelay {
     /// Creates an adviser account with [`TEST_PASSWORD`].
     pub async fn add_adviser(&self, login: &str, name: &str) -> anyhow::Result<AdviserId> {
         let hash = hash_password(TEST_PASSWORD)?;
-        let adviser = NewAdviser { login, display_name: name, password_hash: &hash };
+        let adviser = NewAdviser {
+            login,
+            display_name: name,
+            password_hash: &hash,
+        };
         Ok(self.state.store.upsert_adviser(adviser, now_ms()).await?)
     }
 
     /// Creates a CRM API token.
     pub async fn api_token(&self) -> anyhow::Result<String> {
         let token = random_token();
-        self.state.store.create_api_token("tests", &token_hash(&token), now_ms()).await?;
+        self.state
+            .store
+            .create_api_token("tests", &token_hash(&token), now_ms())
+            .await?;
         Ok(token)
     }
 
     /// Logs in through the API and returns the session cookie (`name=value`).
     pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<reqwest::Response> {
         let body = serde_json::json!({ "login": login, "password": password });
-        Ok(reqwest::Client::new().post(self.url("/api/v1/auth/login")).json(&body).send().await?)
+        Ok(reqwest::Client::new()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&body)
+            .send()
+            .await?)
     }
 
     /// A visitor connection that has said hello (no conversation yet).

@@ -1,1 +1,10 @@
-//! placeholder
+//! The browser side of Tandem's protocol, shared by the widget and the console.
+//!
+//! - [`socket`]: a WebSocket that reconnects by itself with backoff and jitter and reports its
+//!   state honestly.
+//! - [`browser`]: small helpers (unique ids, local storage, timers).
+
+pub mod browser;
+pub mod socket;
+
+pub use socket::{ConnState, Socket};

@@ -1,1 +1,49 @@
-//! placeholder
+//! Tandem's visitor widget: Leptos compiled to WebAssembly, mounted by the loader
+//! (`/widget.js`) inside a shadow root so the host page's CSS cannot break it, nor it the page.
+//!
+//! Layout:
+//! - [`config`]: settings passed by the loader (relay address, language, launcher text).
+//! - [`model`]: the chat's state and how relay frames change it (plain Rust, unit-tested).
+//! - [`chat`]: the controller: the socket, the model signal, the visitor's actions.
+//! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
+//! - [`transcript`]: the downloadable transcript.
+
+pub mod chat;
+pub mod config;
+pub mod model;
+pub mod transcript;
+mod ui;
+
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+thread_local! {
+    static MOUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The widget's style, scoped to its shadow root.
+const STYLE: &str = include_str!("style.css");
+
+/// Mounts the widget in `root` (the loader's shadow root), replacing the loader's launcher.
+/// With `open`, the chat panel opens at once (the visitor clicked the launcher).
+#[wasm_bindgen]
+pub fn mount(root: web_sys::ShadowRoot, config: JsValue, open: bool) -> Result<(), JsValue> {
+    if MOUNTED.with(|m| m.replace(true)) {
+        return Ok(());
+    }
+    let config = config::WidgetConfig::from_js(&config);
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    root.set_inner_html("");
+    let style = document.create_element("style")?;
+    style.set_text_content(Some(STYLE));
+    root.append_child(&style)?;
+    let container = document.create_element("div")?;
+    container.set_class_name("tandem");
+    root.append_child(&container)?;
+    let container: web_sys::HtmlElement = container.unchecked_into();
+    leptos::mount::mount_to(container, move || ui::App(ui::AppProps { config, open })).forget();
+    Ok(())
+}

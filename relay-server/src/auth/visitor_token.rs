@@ -66,8 +66,16 @@ mod tests {
         let token = tokens.sign(&ConversationId::from("abc"));
         assert_eq!(tokens.verify(&token), Some(ConversationId::from("abc")));
         let forged = token.replace("abc", "abd");
-        assert_eq!(tokens.verify(&forged), None, "another id with the same signature");
-        assert_eq!(VisitorTokens::new(b"other".to_vec()).verify(&token), None, "another relay's key");
+        assert_eq!(
+            tokens.verify(&forged),
+            None,
+            "another id with the same signature"
+        );
+        assert_eq!(
+            VisitorTokens::new(b"other".to_vec()).verify(&token),
+            None,
+            "another relay's key"
+        );
         assert_eq!(tokens.verify("v1.abc."), None);
         assert_eq!(tokens.verify("garbage"), None);
     }

@@ -36,10 +36,16 @@ pub async fn list_sessions(
     Query(page): Query<Page>,
 ) -> Result<Json<SessionPage>, ApiError> {
     if !(1..=500).contains(&page.limit) || page.offset < 0 {
-        return Err(ApiError::BadRequest("limit must be 1 to 500 and offset at least 0".into()));
+        return Err(ApiError::BadRequest(
+            "limit must be 1 to 500 and offset at least 0".into(),
+        ));
     }
     let sessions = app.store.list_sessions(page.limit, page.offset).await?;
-    Ok(Json(SessionPage { sessions, limit: page.limit, offset: page.offset }))
+    Ok(Json(SessionPage {
+        sessions,
+        limit: page.limit,
+        offset: page.offset,
+    }))
 }
 
 /// `GET /api/v1/sessions/{id}`: one session with its transcript.

@@ -51,7 +51,8 @@ impl Assets {
         let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Assets {
             loader: include_str!("../../assets/loader.js").replace("__VERSION__", &version),
-            console_page: include_str!("../../assets/console.html").replace("__VERSION__", &version),
+            console_page: include_str!("../../assets/console.html")
+                .replace("__VERSION__", &version),
             complete,
         }
     }
@@ -70,22 +71,40 @@ async fn loader(axum::extract::State(app): axum::extract::State<AppState>) -> Re
 }
 
 async fn console_page(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
-    ([(header::CACHE_CONTROL, "no-cache")], Html(app.assets.console_page.clone())).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Html(app.assets.console_page.clone()),
+    )
+        .into_response()
 }
 
 /// The asset, console and demo routes.
 pub fn routes(config: &Config) -> Router<AppState> {
-    let bundles = ServeDir::new(&config.assets_dir).precompressed_br().precompressed_gzip();
+    let bundles = ServeDir::new(&config.assets_dir)
+        .precompressed_br()
+        .precompressed_gzip();
     let immutable = SetResponseHeaderLayer::overriding(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
-    let cors = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    let cors = SetResponseHeaderLayer::overriding(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     let mut router = Router::new()
         .route("/widget.js", get(loader))
         .route("/console", get(console_page))
-        .route("/console/", get(|| async { Redirect::permanent("/console") }))
-        .nest_service("/assets", tower::ServiceBuilder::new().layer(immutable).layer(cors).service(bundles));
+        .route(
+            "/console/",
+            get(|| async { Redirect::permanent("/console") }),
+        )
+        .nest_service(
+            "/assets",
+            tower::ServiceBuilder::new()
+                .layer(immutable)
+                .layer(cors)
+                .service(bundles),
+        );
     router = match demo_dir(config) {
         Some(dir) => router
             .nest_service("/demo", ServeDir::new(dir))

@@ -26,12 +26,21 @@ pub struct LoginForm {
 }
 
 fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if app.config.secure_cookies { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    let secure = if app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    )
 }
 
 /// Checks the password and opens a console session.
-pub async fn login(State(app): State<AppState>, Json(form): Json<LoginForm>) -> Result<impl IntoResponse, ApiError> {
+pub async fn login(
+    State(app): State<AppState>,
+    Json(form): Json<LoginForm>,
+) -> Result<impl IntoResponse, ApiError> {
     let adviser = app.store.adviser_by_login(form.login.trim()).await?;
     let password = form.password;
     // argon2 is deliberately slow: keep it off the async workers.
@@ -51,7 +60,14 @@ pub async fn login(State(app): State<AppState>, Json(form): Json<LoginForm>) -> 
     let token = random_token();
     let now = now_ms();
     let profile = adviser.profile();
-    app.store.create_login(&token_hash(&token), &profile.id, now, now + LOGIN_SECS * 1000).await?;
+    app.store
+        .create_login(
+            &token_hash(&token),
+            &profile.id,
+            now,
+            now + LOGIN_SECS * 1000,
+        )
+        .await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = cookie(&app, &token, LOGIN_SECS).parse() {
         headers.insert(SET_COOKIE, value);
@@ -60,7 +76,10 @@ pub async fn login(State(app): State<AppState>, Json(form): Json<LoginForm>) -> 
 }
 
 /// Ends the console session of this cookie.
-pub async fn logout(State(app): State<AppState>, jar: CookieJar) -> Result<impl IntoResponse, ApiError> {
+pub async fn logout(
+    State(app): State<AppState>,
+    jar: CookieJar,
+) -> Result<impl IntoResponse, ApiError> {
     if let Some(token) = jar.get(SESSION_COOKIE) {
         app.store.delete_login(&token_hash(token.value())).await?;
     }

@@ -19,14 +19,21 @@ pub struct LoggedInAdviser(pub AdviserRow);
 impl FromRequestParts<AppState> for LoggedInAdviser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).ok_or(ApiError::Unauthorized("log in first"))?;
+        let token = jar
+            .get(SESSION_COOKIE)
+            .ok_or(ApiError::Unauthorized("log in first"))?;
         let adviser_id = app
             .store
             .login_adviser(&token_hash(token.value()), now_ms())
             .await?
-            .ok_or(ApiError::Unauthorized("your login has expired; log in again"))?;
+            .ok_or(ApiError::Unauthorized(
+                "your login has expired; log in again",
+            ))?;
         let adviser = app
             .store
             .adviser(&adviser_id)
@@ -44,14 +51,21 @@ pub struct CrmReader;
 impl FromRequestParts<AppState> for CrmReader {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "));
         if let Some(token) = bearer {
-            return if app.store.api_token_exists(&token_hash(token.trim())).await? {
+            return if app
+                .store
+                .api_token_exists(&token_hash(token.trim()))
+                .await?
+            {
                 Ok(CrmReader)
             } else {
                 Err(ApiError::Unauthorized("this API token is not valid"))

@@ -5,25 +5,44 @@ use super::{Hub, HubError, Peer};
 use crate::time::now_ms;
 use tandem_shared::limits::MAX_CHATS_PER_ADVISER;
 use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, WrapUp};
-use tandem_shared::{AdviserId, Author, ConversationId, EventKind, Role, ServerMsg, PROTOCOL_VERSION};
+use tandem_shared::{
+    AdviserId, Author, ConversationId, EventKind, Role, ServerMsg, PROTOCOL_VERSION,
+};
 
 impl Hub {
     /// Attaches a console connection: sends the welcome, the queue, and every conversation
     /// the adviser holds. A newly seen adviser starts away, with their saved capacity.
-    pub async fn attach_adviser(&self, profile: AdviserProfile, saved_max_chats: u8, peer: &Peer) -> Result<(), HubError> {
+    pub async fn attach_adviser(
+        &self,
+        profile: AdviserProfile,
+        saved_max_chats: u8,
+        peer: &Peer,
+    ) -> Result<(), HubError> {
         let adviser = profile.id.clone();
         let held = {
             let mut state = self.lock();
-            let live = state.advisers.entry(adviser.clone()).or_insert_with(|| AdviserLive {
-                profile: profile.clone(),
-                presence: Presence { available: false, max_chats: saved_max_chats.clamp(1, MAX_CHATS_PER_ADVISER) },
-                peers: Vec::new(),
-                idle_since_ms: now_ms(),
-            });
+            let live = state
+                .advisers
+                .entry(adviser.clone())
+                .or_insert_with(|| AdviserLive {
+                    profile: profile.clone(),
+                    presence: Presence {
+                        available: false,
+                        max_chats: saved_max_chats.clamp(1, MAX_CHATS_PER_ADVISER),
+                    },
+                    peers: Vec::new(),
+                    idle_since_ms: now_ms(),
+                });
             live.peers.push(peer.clone());
             let presence = live.presence;
-            peer.send(ServerMsg::AdviserWelcome { protocol: PROTOCOL_VERSION, adviser: profile, presence });
-            peer.send(ServerMsg::Queue { entries: state.queue_entries() });
+            peer.send(ServerMsg::AdviserWelcome {
+                protocol: PROTOCOL_VERSION,
+                adviser: profile,
+                presence,
+            });
+            peer.send(ServerMsg::Queue {
+                entries: state.queue_entries(),
+            });
             state.publish_queue();
             state.held_by(&adviser)
         };
@@ -43,12 +62,24 @@ impl Hub {
     }
 
     /// Changes availability and capacity; an available adviser is given waiting visitors.
-    pub async fn set_presence(&self, adviser: &AdviserId, presence: Presence) -> Result<(), HubError> {
-        let presence = Presence { max_chats: presence.max_chats.clamp(1, MAX_CHATS_PER_ADVISER), ..presence };
-        self.store.set_adviser_capacity(adviser, presence.max_chats).await?;
+    pub async fn set_presence(
+        &self,
+        adviser: &AdviserId,
+        presence: Presence,
+    ) -> Result<(), HubError> {
+        let presence = Presence {
+            max_chats: presence.max_chats.clamp(1, MAX_CHATS_PER_ADVISER),
+            ..presence
+        };
+        self.store
+            .set_adviser_capacity(adviser, presence.max_chats)
+            .await?;
         {
             let mut state = self.lock();
-            let live = state.advisers.get_mut(adviser).ok_or(HubError::Forbidden("this adviser is not connected"))?;
+            let live = state
+                .advisers
+                .get_mut(adviser)
+                .ok_or(HubError::Forbidden("this adviser is not connected"))?;
             live.presence = presence;
             state.send_to_adviser(adviser, &ServerMsg::PresenceChanged { presence });
             state.publish_queue();
@@ -58,13 +89,24 @@ impl Hub {
     }
 
     /// Checks that `adviser` holds `id` and returns the adviser's display name and the status.
-    fn holder(&self, adviser: &AdviserId, id: &ConversationId) -> Result<(String, ConversationStatus), HubError> {
+    fn holder(
+        &self,
+        adviser: &AdviserId,
+        id: &ConversationId,
+    ) -> Result<(String, ConversationStatus), HubError> {
         let state = self.lock();
-        let live = state.conversations.get(id).ok_or(HubError::NotFound("no such conversation in progress"))?;
+        let live = state
+            .conversations
+            .get(id)
+            .ok_or(HubError::NotFound("no such conversation in progress"))?;
         if live.adviser.as_ref() != Some(adviser) {
             return Err(HubError::Forbidden("this conversation is not yours"));
         }
-        let name = state.advisers.get(adviser).map(|a| a.profile.display_name.clone()).unwrap_or_default();
+        let name = state
+            .advisers
+            .get(adviser)
+            .map(|a| a.profile.display_name.clone())
+            .unwrap_or_default();
         Ok((name, live.status))
     }
 
@@ -81,45 +123,91 @@ impl Hub {
         if status != ConversationStatus::Active {
             return Err(HubError::Conflict("this conversation is over"));
         }
-        let author = Author { role: Role::Adviser, name };
-        self.append(id, EventKind::Message { author, body, client_msg_id: Some(client_msg_id) }, Some(peer))
-            .await
-            .map(|_| ())
+        let author = Author {
+            role: Role::Adviser,
+            name,
+        };
+        self.append(
+            id,
+            EventKind::Message {
+                author,
+                body,
+                client_msg_id: Some(client_msg_id),
+            },
+            Some(peer),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Tells the visitor whether the adviser is typing.
-    pub fn adviser_typing(&self, adviser: &AdviserId, id: &ConversationId, active: bool) -> Result<(), HubError> {
+    pub fn adviser_typing(
+        &self,
+        adviser: &AdviserId,
+        id: &ConversationId,
+        active: bool,
+    ) -> Result<(), HubError> {
         let (name, _) = self.holder(adviser, id)?;
-        let frame = ServerMsg::Typing { conversation_id: id.clone(), role: Role::Adviser, name, active };
+        let frame = ServerMsg::Typing {
+            conversation_id: id.clone(),
+            role: Role::Adviser,
+            name,
+            active,
+        };
         self.lock().send_to_visitors(id, &frame);
         Ok(())
     }
 
     /// Sends the events of a held conversation after `after_seq` (to fill a gap).
-    pub async fn sync(&self, adviser: &AdviserId, id: &ConversationId, after_seq: u64, peer: &Peer) -> Result<(), HubError> {
+    pub async fn sync(
+        &self,
+        adviser: &AdviserId,
+        id: &ConversationId,
+        after_seq: u64,
+        peer: &Peer,
+    ) -> Result<(), HubError> {
         self.holder(adviser, id)?;
         for event in self.store.events_after(id, after_seq).await? {
-            peer.send(ServerMsg::Event { conversation_id: id.clone(), event });
+            peer.send(ServerMsg::Event {
+                conversation_id: id.clone(),
+                event,
+            });
         }
         Ok(())
     }
 
     /// The adviser ends a chat they hold.
-    pub async fn adviser_end(&self, adviser: &AdviserId, id: &ConversationId) -> Result<(), HubError> {
+    pub async fn adviser_end(
+        &self,
+        adviser: &AdviserId,
+        id: &ConversationId,
+    ) -> Result<(), HubError> {
         self.holder(adviser, id)?;
         self.end(id, Role::Adviser).await
     }
 
     /// Stores the wrap-up (already validated) of an ended chat and closes it.
-    pub async fn wrap_up(&self, adviser: &AdviserId, id: &ConversationId, wrap_up: &WrapUp) -> Result<(), HubError> {
+    pub async fn wrap_up(
+        &self,
+        adviser: &AdviserId,
+        id: &ConversationId,
+        wrap_up: &WrapUp,
+    ) -> Result<(), HubError> {
         let (_, status) = self.holder(adviser, id)?;
         if status != ConversationStatus::Ended {
             return Err(HubError::Conflict("end the chat before its wrap-up"));
         }
-        self.store.save_wrap_up(id, adviser, wrap_up, now_ms()).await?;
+        self.store
+            .save_wrap_up(id, adviser, wrap_up, now_ms())
+            .await?;
         let mut state = self.lock();
         state.conversations.remove(id);
-        state.send_to_adviser(adviser, &ServerMsg::Closed { conversation_id: id.clone() });
+        state.send_to_adviser(
+            adviser,
+            &ServerMsg::Closed {
+                conversation_id: id.clone(),
+            },
+        );
         tracing::info!(conversation = %id, resolution = wrap_up.resolution.as_str(), "conversation wrapped up");
         Ok(())
     }

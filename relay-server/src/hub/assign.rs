@@ -38,7 +38,10 @@ impl Hub {
                 .get(adviser)
                 .map(|a| a.profile.display_name.clone())
                 .ok_or(HubError::Forbidden("this adviser is not connected"))?;
-            let live = state.conversations.get_mut(id).ok_or(HubError::NotFound("this visitor is no longer waiting"))?;
+            let live = state
+                .conversations
+                .get_mut(id)
+                .ok_or(HubError::NotFound("this visitor is no longer waiting"))?;
             if live.status != ConversationStatus::Queued {
                 return Err(HubError::Conflict("another adviser already took this chat"));
             }
@@ -61,7 +64,8 @@ impl Hub {
             }
         }
         tracing::info!(conversation = %id, adviser = %adviser, "visitor paired with an adviser");
-        self.append(id, EventKind::AdviserJoined { name }, None).await?;
+        self.append(id, EventKind::AdviserJoined { name }, None)
+            .await?;
         self.send_assigned(id, None).await?;
         self.lock().publish_queue();
         Ok(())
@@ -70,7 +74,9 @@ impl Hub {
     /// Puts a conversation back in the queue, in order of request, after a failed assignment.
     fn requeue(&self, id: &ConversationId) {
         let mut state = self.lock();
-        let Some(live) = state.conversations.get_mut(id) else { return };
+        let Some(live) = state.conversations.get_mut(id) else {
+            return;
+        };
         live.status = ConversationStatus::Queued;
         live.adviser = None;
         live.adviser_name = None;
@@ -83,10 +89,16 @@ impl Hub {
 
     /// Sends a held conversation's detail to one console connection, or to all of the
     /// holder's. Events are held back meanwhile so none is missed between the two.
-    pub(super) async fn send_assigned(&self, id: &ConversationId, only: Option<&Peer>) -> Result<(), HubError> {
+    pub(super) async fn send_assigned(
+        &self,
+        id: &ConversationId,
+        only: Option<&Peer>,
+    ) -> Result<(), HubError> {
         let lock = self.append_lock(id)?;
         let _in_order = lock.lock().await;
-        let frame = ServerMsg::Assigned { conversation: self.detail(id).await? };
+        let frame = ServerMsg::Assigned {
+            conversation: self.detail(id).await?,
+        };
         match only {
             Some(peer) => peer.send(frame),
             None => {

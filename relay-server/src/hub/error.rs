@@ -38,13 +38,20 @@ impl HubError {
             HubError::Unauthorized => ErrorCode::Unauthorized,
             HubError::Store(error) => {
                 tracing::error!(%error, "CRM store failure");
-                return ServerMsg::error(ErrorCode::Internal, "the relay could not save this; please retry");
+                return ServerMsg::error(
+                    ErrorCode::Internal,
+                    "the relay could not save this; please retry",
+                );
             }
         };
         let field = match self {
             HubError::Invalid(error) => Some(error.field.to_owned()),
             _ => None,
         };
-        ServerMsg::Error { code, message: self.to_string(), field }
+        ServerMsg::Error {
+            code,
+            message: self.to_string(),
+            field,
+        }
     }
 }

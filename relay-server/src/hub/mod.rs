@@ -44,7 +44,10 @@ impl Hub {
     /// chats in progress stay with their adviser.
     pub async fn restore(store: Store, tokens: VisitorTokens) -> Result<Arc<Hub>, StoreError> {
         let mut state = HubState {
-            mean_handling_secs: store.recent_handling_secs().await?.unwrap_or(DEFAULT_HANDLING_SECS),
+            mean_handling_secs: store
+                .recent_handling_secs()
+                .await?
+                .unwrap_or(DEFAULT_HANDLING_SECS),
             ..HubState::default()
         };
         for row in store.open_conversations().await? {
@@ -80,7 +83,11 @@ impl Hub {
             open = state.conversations.len(),
             "restored conversations from the CRM store"
         );
-        Ok(Arc::new(Hub { store, tokens, state: Mutex::new(state) }))
+        Ok(Arc::new(Hub {
+            store,
+            tokens,
+            state: Mutex::new(state),
+        }))
     }
 
     /// The CRM store behind the hub.
@@ -90,7 +97,9 @@ impl Hub {
 
     fn lock(&self) -> MutexGuard<'_, HubState> {
         // A panic while holding the lock leaves plain data behind; keep serving.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn append_lock(&self, id: &ConversationId) -> Result<Arc<tokio::sync::Mutex<()>>, HubError> {
@@ -111,22 +120,39 @@ impl Hub {
     ) -> Result<ConversationEvent, HubError> {
         let lock = self.append_lock(id)?;
         let _in_order = lock.lock().await;
-        if let EventKind::Message { client_msg_id: Some(client_id), .. } = &kind {
+        if let EventKind::Message {
+            client_msg_id: Some(client_id),
+            ..
+        } = &kind
+        {
             if let Some(stored) = self.store.event_by_client_msg_id(id, client_id).await? {
                 if let Some(sender) = sender {
-                    sender.send(ServerMsg::Event { conversation_id: id.clone(), event: stored.clone() });
+                    sender.send(ServerMsg::Event {
+                        conversation_id: id.clone(),
+                        event: stored.clone(),
+                    });
                 }
                 return Ok(stored);
             }
         }
         let seq = self.last_seq_of(id)? + 1;
-        let event = ConversationEvent { seq, at_ms: now_ms(), kind };
+        let event = ConversationEvent {
+            seq,
+            at_ms: now_ms(),
+            kind,
+        };
         self.store.append_event(id, &event).await?;
         let mut state = self.lock();
         if let Some(live) = state.conversations.get_mut(id) {
             live.last_seq = seq;
         }
-        state.send_to_conversation(id, &ServerMsg::Event { conversation_id: id.clone(), event: event.clone() });
+        state.send_to_conversation(
+            id,
+            &ServerMsg::Event {
+                conversation_id: id.clone(),
+                event: event.clone(),
+            },
+        );
         Ok(event)
     }
 
@@ -179,8 +205,17 @@ impl Hub {
     async fn detail(&self, id: &ConversationId) -> Result<ConversationDetail, HubError> {
         let (contact_id, status, reason, page_url, requested_at_ms) = {
             let state = self.lock();
-            let live = state.conversations.get(id).ok_or(HubError::NotFound("no such conversation"))?;
-            (live.contact_id.clone(), live.status, live.reason.clone(), live.page_url.clone(), live.requested_at_ms)
+            let live = state
+                .conversations
+                .get(id)
+                .ok_or(HubError::NotFound("no such conversation"))?;
+            (
+                live.contact_id.clone(),
+                live.status,
+                live.reason.clone(),
+                live.page_url.clone(),
+                live.requested_at_ms,
+            )
         };
         let contact = self
             .store

@@ -63,8 +63,18 @@ impl Peer {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let (tx, frames) = mpsc::channel(OUTBOX_FRAMES);
         let (close, close_rx) = watch::channel(None);
-        let peer = Peer { id: NEXT.fetch_add(1, Ordering::Relaxed), tx, close: Arc::new(close) };
-        (peer, PeerInbox { frames, close: close_rx })
+        let peer = Peer {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            tx,
+            close: Arc::new(close),
+        };
+        (
+            peer,
+            PeerInbox {
+                frames,
+                close: close_rx,
+            },
+        )
     }
 
     /// Queues a frame. A client whose outbox is full is disconnected rather than let the

@@ -52,7 +52,12 @@ pub(crate) struct HubState {
 
 /// Seconds a visitor at `position` should expect to wait, or `None` when no available adviser
 /// could answer. `free_slots` chats can start now; `capacity` chats run at once in all.
-pub fn estimate_wait_secs(position: u32, free_slots: u32, capacity: u32, mean_handling_secs: f64) -> Option<u32> {
+pub fn estimate_wait_secs(
+    position: u32,
+    free_slots: u32,
+    capacity: u32,
+    mean_handling_secs: f64,
+) -> Option<u32> {
     if capacity == 0 {
         return None;
     }
@@ -70,7 +75,9 @@ impl HubState {
         let count = self
             .conversations
             .values()
-            .filter(|c| c.status == ConversationStatus::Active && c.adviser.as_ref() == Some(adviser))
+            .filter(|c| {
+                c.status == ConversationStatus::Active && c.adviser.as_ref() == Some(adviser)
+            })
             .count();
         u32::try_from(count).unwrap_or(u32::MAX)
     }
@@ -92,7 +99,9 @@ impl HubState {
     }
 
     fn available(&self) -> impl Iterator<Item = (&AdviserId, &AdviserLive)> {
-        self.advisers.iter().filter(|(_, a)| a.presence.available && !a.peers.is_empty())
+        self.advisers
+            .iter()
+            .filter(|(_, a)| a.presence.available && !a.peers.is_empty())
     }
 
     /// The adviser who should get the next waiting visitor: available, connected, with the
@@ -107,15 +116,24 @@ impl HubState {
 
     /// Advisers with a console open.
     pub fn advisers_online(&self) -> u32 {
-        let online = self.advisers.values().filter(|a| !a.peers.is_empty()).count();
+        let online = self
+            .advisers
+            .values()
+            .filter(|a| !a.peers.is_empty())
+            .count();
         u32::try_from(online).unwrap_or(u32::MAX)
     }
 
     /// The wait estimate for a queue position.
     pub fn wait_estimate(&self, position: u32) -> Option<u32> {
-        let (free, capacity) = self.available().fold((0, 0), |(free, capacity), (id, live)| {
-            (free + self.free_slots(id, live), capacity + u32::from(live.presence.max_chats))
-        });
+        let (free, capacity) = self
+            .available()
+            .fold((0, 0), |(free, capacity), (id, live)| {
+                (
+                    free + self.free_slots(id, live),
+                    capacity + u32::from(live.presence.max_chats),
+                )
+            });
         estimate_wait_secs(position, free, capacity, self.mean_handling_secs)
     }
 
@@ -143,7 +161,9 @@ impl HubState {
         let entries = self.queue_entries();
         for adviser in self.advisers.values() {
             for peer in &adviser.peers {
-                peer.send(ServerMsg::Queue { entries: entries.clone() });
+                peer.send(ServerMsg::Queue {
+                    entries: entries.clone(),
+                });
             }
         }
         let online = self.advisers_online();
@@ -153,7 +173,12 @@ impl HubState {
     }
 
     /// A waiting visitor's queue status frame.
-    pub fn queue_status(&self, id: &ConversationId, position: u32, advisers_online: u32) -> ServerMsg {
+    pub fn queue_status(
+        &self,
+        id: &ConversationId,
+        position: u32,
+        advisers_online: u32,
+    ) -> ServerMsg {
         ServerMsg::QueueStatus {
             conversation_id: id.clone(),
             position,
@@ -202,9 +227,17 @@ mod tests {
 
     #[test]
     fn wait_estimates_follow_capacity() {
-        assert_eq!(estimate_wait_secs(1, 0, 0, 300.0), None, "nobody can answer");
+        assert_eq!(
+            estimate_wait_secs(1, 0, 0, 300.0),
+            None,
+            "nobody can answer"
+        );
         assert_eq!(estimate_wait_secs(1, 1, 2, 300.0), Some(0), "a free slot");
         assert_eq!(estimate_wait_secs(3, 0, 2, 300.0), Some(450));
-        assert_eq!(estimate_wait_secs(3, 0, 4, 300.0), Some(225), "more advisers, shorter wait");
+        assert_eq!(
+            estimate_wait_secs(3, 0, 4, 300.0),
+            Some(225),
+            "more advisers, shorter wait"
+        );
     }
 }

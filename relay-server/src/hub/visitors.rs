@@ -20,11 +20,17 @@ impl Hub {
     }
 
     /// Registers a visitor's request (already validated), queues it and attaches the peer.
-    pub async fn start_chat(&self, request: &ChatRequest, peer: &Peer) -> Result<ConversationId, HubError> {
+    pub async fn start_chat(
+        &self,
+        request: &ChatRequest,
+        peer: &Peer,
+    ) -> Result<ConversationId, HubError> {
         let now = now_ms();
         let contact_id = self.store.upsert_contact(request, now).await?;
         let id = ConversationId(uuid::Uuid::new_v4().to_string());
-        self.store.create_conversation(&id, &contact_id, request, now).await?;
+        self.store
+            .create_conversation(&id, &contact_id, request, now)
+            .await?;
         {
             let mut state = self.lock();
             let live = Live {
@@ -41,7 +47,9 @@ impl Hub {
                 append_lock: Arc::default(),
                 visitors: vec![peer.clone()],
             };
-            peer.send(ServerMsg::ChatStarted { conversation: self.visitor_view(&id, &live) });
+            peer.send(ServerMsg::ChatStarted {
+                conversation: self.visitor_view(&id, &live),
+            });
             state.conversations.insert(id.clone(), live);
             state.queue.push(id.clone());
             state.publish_queue();
@@ -62,20 +70,32 @@ impl Hub {
     ) -> Result<Option<ConversationId>, HubError> {
         let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
         let Ok(lock) = self.append_lock(&id) else {
-            return self.show_closed(&id, token, last_seq, peer).await.map(|()| None);
+            return self
+                .show_closed(&id, token, last_seq, peer)
+                .await
+                .map(|()| None);
         };
         // No event can be appended while the replay is sent, so nothing is missed or reordered.
         let _in_order = lock.lock().await;
         let view = {
             let mut state = self.lock();
-            let live = state.conversations.get_mut(&id).ok_or(HubError::NotFound("no such conversation"))?;
+            let live = state
+                .conversations
+                .get_mut(&id)
+                .ok_or(HubError::NotFound("no such conversation"))?;
             live.visitors.push(peer.clone());
             self.visitor_view(&id, live)
         };
         let ended = view.status == ConversationStatus::Ended;
-        peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: Some(view) });
+        peer.send(ServerMsg::VisitorWelcome {
+            protocol: PROTOCOL_VERSION,
+            conversation: Some(view),
+        });
         for event in self.store.events_after(&id, last_seq).await? {
-            peer.send(ServerMsg::Event { conversation_id: id.clone(), event });
+            peer.send(ServerMsg::Event {
+                conversation_id: id.clone(),
+                event,
+            });
         }
         let state = self.lock();
         if let Some(position) = state.queue.iter().position(|queued| *queued == id) {
@@ -86,8 +106,18 @@ impl Hub {
     }
 
     /// Sends a closed conversation's transcript to a visitor who comes back to it.
-    async fn show_closed(&self, id: &ConversationId, token: &str, last_seq: u64, peer: &Peer) -> Result<(), HubError> {
-        let row = self.store.conversation(id).await?.ok_or(HubError::NotFound("no such conversation"))?;
+    async fn show_closed(
+        &self,
+        id: &ConversationId,
+        token: &str,
+        last_seq: u64,
+        peer: &Peer,
+    ) -> Result<(), HubError> {
+        let row = self
+            .store
+            .conversation(id)
+            .await?
+            .ok_or(HubError::NotFound("no such conversation"))?;
         let view = VisitorConversation {
             id: id.clone(),
             token: token.to_owned(),
@@ -96,9 +126,15 @@ impl Hub {
             visitor_name: row.visitor_name,
             last_seq: self.store.last_seq(id).await?,
         };
-        peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: Some(view) });
+        peer.send(ServerMsg::VisitorWelcome {
+            protocol: PROTOCOL_VERSION,
+            conversation: Some(view),
+        });
         for event in self.store.events_after(id, last_seq).await? {
-            peer.send(ServerMsg::Event { conversation_id: id.clone(), event });
+            peer.send(ServerMsg::Event {
+                conversation_id: id.clone(),
+                event,
+            });
         }
         Ok(())
     }
@@ -113,25 +149,45 @@ impl Hub {
     ) -> Result<(), HubError> {
         let name = {
             let state = self.lock();
-            let live = state.conversations.get(id).ok_or(HubError::NotFound("no such conversation"))?;
+            let live = state
+                .conversations
+                .get(id)
+                .ok_or(HubError::NotFound("no such conversation"))?;
             if live.status == ConversationStatus::Ended {
                 return Err(HubError::NotFound("this conversation is over"));
             }
             live.visitor_name.clone()
         };
-        let author = Author { role: Role::Visitor, name };
-        self.append(id, EventKind::Message { author, body, client_msg_id: Some(client_msg_id) }, Some(peer))
-            .await
-            .map(|_| ())
+        let author = Author {
+            role: Role::Visitor,
+            name,
+        };
+        self.append(
+            id,
+            EventKind::Message {
+                author,
+                body,
+                client_msg_id: Some(client_msg_id),
+            },
+            Some(peer),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Tells the adviser whether the visitor is typing.
     pub fn visitor_typing(&self, id: &ConversationId, active: bool) {
         let state = self.lock();
-        let Some(live) = state.conversations.get(id) else { return };
+        let Some(live) = state.conversations.get(id) else {
+            return;
+        };
         if let Some(adviser) = &live.adviser {
-            let frame =
-                ServerMsg::Typing { conversation_id: id.clone(), role: Role::Visitor, name: live.visitor_name.clone(), active };
+            let frame = ServerMsg::Typing {
+                conversation_id: id.clone(),
+                role: Role::Visitor,
+                name: live.visitor_name.clone(),
+                active,
+            };
             state.send_to_adviser(adviser, &frame);
         }
     }

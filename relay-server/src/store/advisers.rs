@@ -45,7 +45,11 @@ const COLUMNS: &str = "id, login, display_name, password_hash, max_chats";
 
 impl Store {
     /// Creates an adviser account, or updates the name and password of an existing login.
-    pub async fn upsert_adviser(&self, adviser: NewAdviser<'_>, now_ms: i64) -> Result<AdviserId, StoreError> {
+    pub async fn upsert_adviser(
+        &self,
+        adviser: NewAdviser<'_>,
+        now_ms: i64,
+    ) -> Result<AdviserId, StoreError> {
         let (id,): (String,) = sqlx::query_as(
             "INSERT INTO advisers (id, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name,
@@ -82,7 +86,11 @@ impl Store {
     }
 
     /// Remembers how many chats an adviser takes at once.
-    pub async fn set_adviser_capacity(&self, id: &AdviserId, max_chats: u8) -> Result<(), StoreError> {
+    pub async fn set_adviser_capacity(
+        &self,
+        id: &AdviserId,
+        max_chats: u8,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE advisers SET max_chats = ? WHERE id = ?")
             .bind(i64::from(max_chats))
             .bind(id.as_str())

@@ -4,12 +4,22 @@ use super::{Context, Store, StoreError};
 use tandem_shared::model::{ChatRequest, ContactCard};
 use tandem_shared::ContactId;
 
-type ContactRow = (String, String, Option<String>, Option<String>, Option<String>);
+type ContactRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 impl Store {
     /// The contact matching the request's email, else its phone, updated with what the
     /// visitor just gave; a new contact when none matches. `request` must be validated.
-    pub async fn upsert_contact(&self, request: &ChatRequest, now_ms: i64) -> Result<ContactId, StoreError> {
+    pub async fn upsert_contact(
+        &self,
+        request: &ChatRequest,
+        now_ms: i64,
+    ) -> Result<ContactId, StoreError> {
         // Two first-time requests with the same email can race to insert; the loser finds
         // the winner's row on its second pass.
         let mut last_error = None;
@@ -22,8 +32,16 @@ impl Store {
         Err(last_error.unwrap_or_else(|| StoreError::Corrupt("contact upsert".into())))
     }
 
-    async fn try_upsert_contact(&self, request: &ChatRequest, now_ms: i64) -> Result<ContactId, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting a contact update")?;
+    async fn try_upsert_contact(
+        &self,
+        request: &ChatRequest,
+        now_ms: i64,
+    ) -> Result<ContactId, StoreError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("starting a contact update")?;
         let existing: Option<(String,)> = sqlx::query_as(
             "SELECT id FROM contacts WHERE email = ?1 AND ?1 IS NOT NULL
              UNION ALL SELECT id FROM contacts WHERE phone = ?2 AND ?2 IS NOT NULL LIMIT 1",

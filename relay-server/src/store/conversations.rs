@@ -33,11 +33,13 @@ pub struct OpenConversation {
 impl OpenConversation {
     /// The status as a typed value.
     pub fn status(&self) -> Result<ConversationStatus, StoreError> {
-        ConversationStatus::parse(&self.status).ok_or_else(|| StoreError::Corrupt(format!("status {}", self.status)))
+        ConversationStatus::parse(&self.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {}", self.status)))
     }
 }
 
-const OPEN_COLUMNS: &str = "c.id, c.contact_id, c.visitor_name, p.company, c.reason, c.page_url, c.status,
+const OPEN_COLUMNS: &str =
+    "c.id, c.contact_id, c.visitor_name, p.company, c.reason, c.page_url, c.status,
     c.requested_at,
     (SELECT adviser_id FROM conversation_advisers a WHERE a.conversation_id = c.id
      ORDER BY joined_at DESC LIMIT 1) AS adviser_id,
@@ -73,7 +75,12 @@ impl Store {
 
     /// Gives a waiting conversation to an adviser. False when it was not waiting any more
     /// (taken by someone else, or ended), so no visitor is ever assigned twice.
-    pub async fn assign(&self, id: &ConversationId, adviser: &AdviserId, now_ms: i64) -> Result<bool, StoreError> {
+    pub async fn assign(
+        &self,
+        id: &ConversationId,
+        adviser: &AdviserId,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.context("starting an assignment")?;
         let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = ? WHERE id = ? AND status = 'queued'")
             .bind(now_ms)
@@ -100,7 +107,12 @@ impl Store {
     }
 
     /// Ends a conversation. False when it had already ended.
-    pub async fn end_conversation(&self, id: &ConversationId, by: Role, now_ms: i64) -> Result<bool, StoreError> {
+    pub async fn end_conversation(
+        &self,
+        id: &ConversationId,
+        by: Role,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
         let by = match by {
             Role::Visitor => "visitor",
             Role::Adviser => "adviser",
@@ -156,7 +168,10 @@ impl Store {
     }
 
     /// One conversation, in any state.
-    pub async fn conversation(&self, id: &ConversationId) -> Result<Option<OpenConversation>, StoreError> {
+    pub async fn conversation(
+        &self,
+        id: &ConversationId,
+    ) -> Result<Option<OpenConversation>, StoreError> {
         sqlx::query_as(&format!("SELECT {OPEN_COLUMNS} WHERE c.id = ?"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -170,7 +185,16 @@ impl Store {
         contact: &ContactId,
         except: &ConversationId,
     ) -> Result<Vec<PastSession>, StoreError> {
-        type Row = (String, i64, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+        type Row = (
+            String,
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.requested_at, c.reason, c.status, c.resolution, c.answer, c.follow_up_date,
                 (SELECT group_concat(a.display_name, '|') FROM conversation_advisers ca
@@ -183,20 +207,45 @@ impl Store {
         .await
         .context("reading a contact's history")?;
         rows.into_iter()
-            .map(|(id, requested_at_ms, reason, status, resolution, answer, follow_up_date, advisers)| {
-                let status = ConversationStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(status.clone()))?;
-                let wrap_up = resolution.as_deref().and_then(Resolution::parse).map(|resolution| WrapUp {
+            .map(
+                |(
+                    id,
+                    requested_at_ms,
+                    reason,
+                    status,
                     resolution,
                     answer,
-                    agreed_solution: None,
-                    actions_taken: None,
                     follow_up_date,
-                    compensation: None,
-                    prevention: None,
-                });
-                let advisers = advisers.map(|a| a.split('|').map(str::to_owned).collect()).unwrap_or_default();
-                Ok(PastSession { id: ConversationId(id), requested_at_ms, reason, status, advisers, wrap_up })
-            })
+                    advisers,
+                )| {
+                    let status = ConversationStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(status.clone()))?;
+                    let wrap_up =
+                        resolution
+                            .as_deref()
+                            .and_then(Resolution::parse)
+                            .map(|resolution| WrapUp {
+                                resolution,
+                                answer,
+                                agreed_solution: None,
+                                actions_taken: None,
+                                follow_up_date,
+                                compensation: None,
+                                prevention: None,
+                            });
+                    let advisers = advisers
+                        .map(|a| a.split('|').map(str::to_owned).collect())
+                        .unwrap_or_default();
+                    Ok(PastSession {
+                        id: ConversationId(id),
+                        requested_at_ms,
+                        reason,
+                        status,
+                        advisers,
+                        wrap_up,
+                    })
+                },
+            )
             .collect()
     }
 

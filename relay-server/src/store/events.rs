@@ -12,21 +12,32 @@ fn kind_name(kind: &EventKind) -> &'static str {
 }
 
 fn decode(seq: i64, at: i64, data: &str) -> Result<ConversationEvent, StoreError> {
-    let kind = serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+    let kind =
+        serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
     let seq = u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("event number {seq}")))?;
-    Ok(ConversationEvent { seq, at_ms: at, kind })
+    Ok(ConversationEvent {
+        seq,
+        at_ms: at,
+        kind,
+    })
 }
 
 impl Store {
     /// Stores an event under its number. Fails if that number or that client message id is
     /// already stored for the conversation.
-    pub async fn append_event(&self, conversation: &ConversationId, event: &ConversationEvent) -> Result<(), StoreError> {
+    pub async fn append_event(
+        &self,
+        conversation: &ConversationId,
+        event: &ConversationEvent,
+    ) -> Result<(), StoreError> {
         let client_msg_id = match &event.kind {
             EventKind::Message { client_msg_id, .. } => client_msg_id.as_deref(),
             _ => None,
         };
-        let data = serde_json::to_string(&event.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let seq = i64::try_from(event.seq).map_err(|_| StoreError::Corrupt("event number overflow".into()))?;
+        let data =
+            serde_json::to_string(&event.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let seq = i64::try_from(event.seq)
+            .map_err(|_| StoreError::Corrupt("event number overflow".into()))?;
         sqlx::query("INSERT INTO events (conversation_id, seq, at, kind, client_msg_id, data) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(conversation.as_str())
             .bind(seq)
@@ -47,14 +58,17 @@ impl Store {
         after_seq: u64,
     ) -> Result<Vec<ConversationEvent>, StoreError> {
         let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, i64, String)> =
-            sqlx::query_as("SELECT seq, at, data FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq")
-                .bind(conversation.as_str())
-                .bind(after)
-                .fetch_all(&self.pool)
-                .await
-                .context("reading conversation events")?;
-        rows.iter().map(|(seq, at, data)| decode(*seq, *at, data)).collect()
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, data FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(conversation.as_str())
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading conversation events")?;
+        rows.iter()
+            .map(|(seq, at, data)| decode(*seq, *at, data))
+            .collect()
     }
 
     /// The event stored for a client message id, if any.
@@ -63,23 +77,26 @@ impl Store {
         conversation: &ConversationId,
         client_msg_id: &str,
     ) -> Result<Option<ConversationEvent>, StoreError> {
-        let row: Option<(i64, i64, String)> =
-            sqlx::query_as("SELECT seq, at, data FROM events WHERE conversation_id = ? AND client_msg_id = ?")
-                .bind(conversation.as_str())
-                .bind(client_msg_id)
-                .fetch_optional(&self.pool)
-                .await
-                .context("finding a message by its client id")?;
-        row.map(|(seq, at, data)| decode(seq, at, &data)).transpose()
+        let row: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT seq, at, data FROM events WHERE conversation_id = ? AND client_msg_id = ?",
+        )
+        .bind(conversation.as_str())
+        .bind(client_msg_id)
+        .fetch_optional(&self.pool)
+        .await
+        .context("finding a message by its client id")?;
+        row.map(|(seq, at, data)| decode(seq, at, &data))
+            .transpose()
     }
 
     /// The highest event number of a conversation (0 when it has none).
     pub async fn last_seq(&self, conversation: &ConversationId) -> Result<u64, StoreError> {
-        let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE conversation_id = ?")
-            .bind(conversation.as_str())
-            .fetch_one(&self.pool)
-            .await
-            .context("reading the last event number")?;
+        let (seq,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE conversation_id = ?")
+                .bind(conversation.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .context("reading the last event number")?;
         Ok(u64::try_from(seq).unwrap_or(0))
     }
 }

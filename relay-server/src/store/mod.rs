@@ -15,7 +15,9 @@ pub use advisers::{AdviserRow, NewAdviser};
 pub use conversations::OpenConversation;
 pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::path::Path;
 use std::time::Duration;
 
@@ -78,7 +80,10 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.context("checking the database")?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .context("checking the database")?;
         Ok(())
     }
 

@@ -172,19 +172,27 @@ const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name,
 
 impl Store {
     /// Sessions, newest first.
-    pub async fn list_sessions(&self, limit: i64, offset: i64) -> Result<Vec<SessionSummary>, StoreError> {
-        let rows: Vec<SessionRow> =
-            sqlx::query_as(&format!("{SESSION_SELECT} ORDER BY c.requested_at DESC, c.id LIMIT ? OFFSET ?"))
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await
-                .context("listing sessions")?;
+    pub async fn list_sessions(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows: Vec<SessionRow> = sqlx::query_as(&format!(
+            "{SESSION_SELECT} ORDER BY c.requested_at DESC, c.id LIMIT ? OFFSET ?"
+        ))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing sessions")?;
         self.summaries(rows).await
     }
 
     /// One session with its transcript.
-    pub async fn session_record(&self, id: &ConversationId) -> Result<Option<SessionRecord>, StoreError> {
+    pub async fn session_record(
+        &self,
+        id: &ConversationId,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let row: Option<SessionRow> = sqlx::query_as(&format!("{SESSION_SELECT} WHERE c.id = ?"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
@@ -192,27 +200,55 @@ impl Store {
             .context("reading a session")?;
         let Some(row) = row else { return Ok(None) };
         let summary = self.summary(row).await?;
-        let transcript = self.events_after(id, 0).await?.into_iter().map(transcript_line).collect();
-        Ok(Some(SessionRecord { summary, transcript }))
+        let transcript = self
+            .events_after(id, 0)
+            .await?
+            .into_iter()
+            .map(transcript_line)
+            .collect();
+        Ok(Some(SessionRecord {
+            summary,
+            transcript,
+        }))
     }
 
     /// One contact with all their sessions.
-    pub async fn contact_record(&self, id: &ContactId) -> Result<Option<ContactRecord>, StoreError> {
-        let row: Option<(String, String, Option<String>, Option<String>, Option<String>, i64)> =
-            sqlx::query_as("SELECT id, name, email, phone, company, created_at FROM contacts WHERE id = ?")
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .context("reading a contact")?;
-        let Some((id, name, email, phone, company, created_at)) = row else { return Ok(None) };
-        let rows: Vec<SessionRow> =
-            sqlx::query_as(&format!("{SESSION_SELECT} WHERE c.contact_id = ? ORDER BY c.requested_at DESC"))
-                .bind(&id)
-                .fetch_all(&self.pool)
-                .await
-                .context("reading a contact's sessions")?;
+    pub async fn contact_record(
+        &self,
+        id: &ContactId,
+    ) -> Result<Option<ContactRecord>, StoreError> {
+        let row: Option<(
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        )> = sqlx::query_as(
+            "SELECT id, name, email, phone, company, created_at FROM contacts WHERE id = ?",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a contact")?;
+        let Some((id, name, email, phone, company, created_at)) = row else {
+            return Ok(None);
+        };
+        let rows: Vec<SessionRow> = sqlx::query_as(&format!(
+            "{SESSION_SELECT} WHERE c.contact_id = ? ORDER BY c.requested_at DESC"
+        ))
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading a contact's sessions")?;
         Ok(Some(ContactRecord {
-            contact: ContactRef { id, name, email, phone, company },
+            contact: ContactRef {
+                id,
+                name,
+                email,
+                phone,
+                company,
+            },
             created_at: rfc3339(created_at),
             sessions: self.summaries(rows).await?,
         }))
@@ -264,10 +300,16 @@ impl Store {
             ended_at: row.ended_at.map(rfc3339),
             ended_by: row.ended_by,
             wait_secs: seconds(row.requested_at, row.accepted_at),
-            handling_secs: row.accepted_at.and_then(|accepted| seconds(accepted, row.ended_at)),
+            handling_secs: row
+                .accepted_at
+                .and_then(|accepted| seconds(accepted, row.ended_at)),
             advisers: advisers
                 .into_iter()
-                .map(|(id, name, joined)| AdviserRef { id, name, joined_at: rfc3339(joined) })
+                .map(|(id, name, joined)| AdviserRef {
+                    id,
+                    name,
+                    joined_at: rfc3339(joined),
+                })
                 .collect(),
             message_count: row.message_count,
             wrap_up,
@@ -279,14 +321,36 @@ impl Store {
 fn transcript_line(event: tandem_shared::ConversationEvent) -> TranscriptLine {
     let (kind, role, name, text) = match event.kind {
         EventKind::Message { author, body, .. } => {
-            let role = serde_json::to_value(author.role).ok().and_then(|v| v.as_str().map(str::to_owned));
+            let role = serde_json::to_value(author.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned));
             ("message", role.unwrap_or_default(), author.name, body)
         }
-        EventKind::AdviserJoined { name } => ("adviser_joined", "adviser".to_owned(), name.clone(), format!("{name} joined")),
+        EventKind::AdviserJoined { name } => (
+            "adviser_joined",
+            "adviser".to_owned(),
+            name.clone(),
+            format!("{name} joined"),
+        ),
         EventKind::Ended { by } => {
-            let by = serde_json::to_value(by).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            ("ended", by.clone(), String::new(), format!("ended by the {by}"))
+            let by = serde_json::to_value(by)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (
+                "ended",
+                by.clone(),
+                String::new(),
+                format!("ended by the {by}"),
+            )
         }
     };
-    TranscriptLine { seq: event.seq, at: rfc3339(event.at_ms), kind: kind.to_owned(), role, name, text }
+    TranscriptLine {
+        seq: event.seq,
+        at: rfc3339(event.at_ms),
+        kind: kind.to_owned(),
+        role,
+        name,
+        text,
+    }
 }

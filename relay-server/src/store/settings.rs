@@ -22,6 +22,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await
             .context("reading a secret")?;
-        B64.decode(value).map_err(|_| StoreError::Corrupt(format!("setting {key}")))
+        B64.decode(value)
+            .map_err(|_| StoreError::Corrupt(format!("setting {key}")))
     }
 }

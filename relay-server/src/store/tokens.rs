@@ -6,25 +6,33 @@ use tandem_shared::AdviserId;
 
 impl Store {
     /// Stores a new API token's hash under a name.
-    pub async fn create_api_token(&self, name: &str, token_hash: &str, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(name)
-            .bind(token_hash)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .context("creating an API token")?;
+    pub async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(name)
+        .bind(token_hash)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("creating an API token")?;
         Ok(())
     }
 
     /// True when an API token with this hash exists.
     pub async fn api_token_exists(&self, token_hash: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM api_tokens WHERE token_hash = ?")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .context("checking an API token")?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM api_tokens WHERE token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .context("checking an API token")?;
         Ok(row.is_some())
     }
 
@@ -48,14 +56,19 @@ impl Store {
     }
 
     /// The adviser of an unexpired login.
-    pub async fn login_adviser(&self, token_hash: &str, now_ms: i64) -> Result<Option<AdviserId>, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT adviser_id FROM adviser_logins WHERE token_hash = ? AND expires_at > ?")
-                .bind(token_hash)
-                .bind(now_ms)
-                .fetch_optional(&self.pool)
-                .await
-                .context("checking a login")?;
+    pub async fn login_adviser(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<AdviserId>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT adviser_id FROM adviser_logins WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .context("checking a login")?;
         Ok(row.map(|(id,)| AdviserId(id)))
     }
 

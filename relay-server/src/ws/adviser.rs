@@ -14,7 +14,11 @@ use tandem_shared::limits::{validate_body, validate_client_msg_id};
 use tandem_shared::{AdviserMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};
 
 /// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie.
-pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, adviser: LoggedInAdviser) -> Response {
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(app): State<AppState>,
+    adviser: LoggedInAdviser,
+) -> Response {
     let limits = app.config.limits;
     socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, adviser.0))
 }
@@ -22,7 +26,12 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, adviser:
 async fn serve(socket: WebSocket, app: AppState, adviser: AdviserRow) {
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
-    let session = AdviserSession { hub: app.hub, peer: peer.clone(), adviser, greeted: false };
+    let session = AdviserSession {
+        hub: app.hub,
+        peer: peer.clone(),
+        adviser,
+        greeted: false,
+    };
     socket::run(socket, peer, inbox, session, limits).await;
 }
 
@@ -41,17 +50,36 @@ impl AdviserSession {
             AdviserMsg::Hello { .. } | AdviserMsg::Unknown => Ok(()),
             AdviserMsg::SetPresence { presence } => self.hub.set_presence(&me, presence).await,
             AdviserMsg::Take { conversation_id } => self.hub.take(&me, &conversation_id).await,
-            AdviserMsg::Send { conversation_id, client_msg_id, body } => {
+            AdviserMsg::Send {
+                conversation_id,
+                client_msg_id,
+                body,
+            } => {
                 validate_client_msg_id(&client_msg_id).map_err(HubError::Invalid)?;
                 let body = validate_body(&body).map_err(HubError::Invalid)?;
-                self.hub.adviser_send(&me, &conversation_id, client_msg_id, body, &self.peer).await
+                self.hub
+                    .adviser_send(&me, &conversation_id, client_msg_id, body, &self.peer)
+                    .await
             }
-            AdviserMsg::Typing { conversation_id, active } => self.hub.adviser_typing(&me, &conversation_id, active),
-            AdviserMsg::Sync { conversation_id, after_seq } => {
-                self.hub.sync(&me, &conversation_id, after_seq, &self.peer).await
+            AdviserMsg::Typing {
+                conversation_id,
+                active,
+            } => self.hub.adviser_typing(&me, &conversation_id, active),
+            AdviserMsg::Sync {
+                conversation_id,
+                after_seq,
+            } => {
+                self.hub
+                    .sync(&me, &conversation_id, after_seq, &self.peer)
+                    .await
             }
-            AdviserMsg::EndChat { conversation_id } => self.hub.adviser_end(&me, &conversation_id).await,
-            AdviserMsg::WrapUp { conversation_id, wrap_up } => {
+            AdviserMsg::EndChat { conversation_id } => {
+                self.hub.adviser_end(&me, &conversation_id).await
+            }
+            AdviserMsg::WrapUp {
+                conversation_id,
+                wrap_up,
+            } => {
                 let wrap_up = wrap_up.validated().map_err(HubError::Invalid)?;
                 self.hub.wrap_up(&me, &conversation_id, &wrap_up).await
             }
@@ -66,7 +94,10 @@ impl AdviserSession {
             ));
         }
         if self.greeted {
-            return Err(ServerMsg::error(ErrorCode::Conflict, "hello was already sent on this connection"));
+            return Err(ServerMsg::error(
+                ErrorCode::Conflict,
+                "hello was already sent on this connection",
+            ));
         }
         self.greeted = true;
         let saved_capacity = u8::try_from(self.adviser.max_chats).unwrap_or(1);
@@ -83,7 +114,10 @@ impl Session for AdviserSession {
     async fn on_frame(&mut self, frame: AdviserMsg) {
         let reply = match frame {
             AdviserMsg::Hello { protocol } => self.hello(protocol).await.err(),
-            _ if !self.greeted => Some(ServerMsg::error(ErrorCode::HelloRequired, "send hello first")),
+            _ if !self.greeted => Some(ServerMsg::error(
+                ErrorCode::HelloRequired,
+                "send hello first",
+            )),
             frame => self.handle(frame).await.err().map(|e| e.to_frame()),
         };
         if let Some(reply) = reply {
@@ -93,7 +127,8 @@ impl Session for AdviserSession {
 
     async fn on_close(&mut self) {
         if self.greeted {
-            self.hub.detach_adviser(&self.adviser.profile().id, &self.peer);
+            self.hub
+                .detach_adviser(&self.adviser.profile().id, &self.peer);
         }
     }
 }

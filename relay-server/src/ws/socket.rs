@@ -34,7 +34,13 @@ pub fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgrade {
 }
 
 /// Runs a connection until the client leaves, goes idle, or is closed by the relay.
-pub async fn run<S: Session>(socket: WebSocket, peer: Peer, inbox: PeerInbox, mut session: S, limits: Limits) {
+pub async fn run<S: Session>(
+    socket: WebSocket,
+    peer: Peer,
+    inbox: PeerInbox,
+    mut session: S,
+    limits: Limits,
+) {
     let (sink, mut stream) = socket.split();
     let mut writer = tokio::spawn(write_frames(sink, inbox));
     let mut writer_done = false;
@@ -64,7 +70,10 @@ pub async fn run<S: Session>(socket: WebSocket, peer: Peer, inbox: PeerInbox, mu
         match message {
             Message::Text(text) => {
                 if rate.check().is_err() {
-                    peer.send(ServerMsg::error(ErrorCode::RateLimited, "too many frames; wait a moment and send again"));
+                    peer.send(ServerMsg::error(
+                        ErrorCode::RateLimited,
+                        "too many frames; wait a moment and send again",
+                    ));
                     continue;
                 }
                 match decode::<S::Frame>(text.as_str(), limits.frame_bytes) {
@@ -130,7 +139,10 @@ async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut inbox: PeerIn
     }
 }
 
-async fn send_frame(sink: &mut SplitSink<WebSocket, Message>, frame: &ServerMsg) -> Result<(), axum::Error> {
+async fn send_frame(
+    sink: &mut SplitSink<WebSocket, Message>,
+    frame: &ServerMsg,
+) -> Result<(), axum::Error> {
     match serde_json::to_string(frame) {
         Ok(text) => sink.send(Message::Text(text.into())).await,
         Err(error) => {

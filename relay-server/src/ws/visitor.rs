@@ -1,8 +1,8 @@
 //! A visitor's connection: hello (with resume), pre-chat request, messages, typing, end.
 
 use super::socket::{self, Session};
-use crate::hub::{Hub, HubError, Peer};
 use crate::http::AppState;
+use crate::hub::{Hub, HubError, Peer};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -19,7 +19,12 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Respo
 async fn serve(socket: WebSocket, app: AppState) {
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
-    let session = VisitorSession { hub: app.hub, peer: peer.clone(), greeted: false, conversation: None };
+    let session = VisitorSession {
+        hub: app.hub,
+        peer: peer.clone(),
+        greeted: false,
+        conversation: None,
+    };
     socket::run(socket, peer, inbox, session, limits).await;
 }
 
@@ -39,7 +44,12 @@ impl VisitorSession {
             .ok_or_else(|| ServerMsg::error(ErrorCode::NotFound, "start a chat first"))
     }
 
-    async fn hello(&mut self, protocol: u32, resume: Option<String>, last_seq: u64) -> Result<(), ServerMsg> {
+    async fn hello(
+        &mut self,
+        protocol: u32,
+        resume: Option<String>,
+        last_seq: u64,
+    ) -> Result<(), ServerMsg> {
         if protocol != PROTOCOL_VERSION {
             return Err(ServerMsg::error(
                 ErrorCode::ProtocolVersion,
@@ -51,7 +61,10 @@ impl VisitorSession {
             self.hub.detach_visitor(&previous, &self.peer);
         }
         let Some(token) = resume else {
-            self.peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: None });
+            self.peer.send(ServerMsg::VisitorWelcome {
+                protocol: PROTOCOL_VERSION,
+                conversation: None,
+            });
             return Ok(());
         };
         match self.hub.resume_visitor(&token, last_seq, &self.peer).await {
@@ -61,19 +74,33 @@ impl VisitorSession {
             }
             Err(error @ (HubError::Unauthorized | HubError::NotFound(_))) => {
                 tracing::info!(%error, "a visitor's resume was refused");
-                self.peer.send(ServerMsg::VisitorWelcome { protocol: PROTOCOL_VERSION, conversation: None });
-                Err(ServerMsg::error(ErrorCode::Unauthorized, "that conversation cannot be resumed; start a new one"))
+                self.peer.send(ServerMsg::VisitorWelcome {
+                    protocol: PROTOCOL_VERSION,
+                    conversation: None,
+                });
+                Err(ServerMsg::error(
+                    ErrorCode::Unauthorized,
+                    "that conversation cannot be resumed; start a new one",
+                ))
             }
             Err(error) => Err(error.to_frame()),
         }
     }
 
     async fn handle(&mut self, frame: VisitorMsg) -> Result<(), ServerMsg> {
-        if let VisitorMsg::Hello { protocol, resume, last_seq } = frame {
+        if let VisitorMsg::Hello {
+            protocol,
+            resume,
+            last_seq,
+        } = frame
+        {
             return self.hello(protocol, resume, last_seq).await;
         }
         if !self.greeted {
-            return Err(ServerMsg::error(ErrorCode::HelloRequired, "send hello first"));
+            return Err(ServerMsg::error(
+                ErrorCode::HelloRequired,
+                "send hello first",
+            ));
         }
         match frame {
             VisitorMsg::Hello { .. } | VisitorMsg::Unknown => {
@@ -81,18 +108,34 @@ impl VisitorSession {
             }
             VisitorMsg::StartChat { request } => {
                 if self.conversation.is_some() {
-                    return Err(ServerMsg::error(ErrorCode::Conflict, "a chat is already open; end it first"));
+                    return Err(ServerMsg::error(
+                        ErrorCode::Conflict,
+                        "a chat is already open; end it first",
+                    ));
                 }
-                let request = request.validated().map_err(|e| HubError::Invalid(e).to_frame())?;
-                let id = self.hub.start_chat(&request, &self.peer).await.map_err(|e| e.to_frame())?;
+                let request = request
+                    .validated()
+                    .map_err(|e| HubError::Invalid(e).to_frame())?;
+                let id = self
+                    .hub
+                    .start_chat(&request, &self.peer)
+                    .await
+                    .map_err(|e| e.to_frame())?;
                 self.conversation = Some(id);
                 Ok(())
             }
-            VisitorMsg::Send { client_msg_id, body } => {
+            VisitorMsg::Send {
+                client_msg_id,
+                body,
+            } => {
                 let id = self.conversation()?;
-                validate_client_msg_id(&client_msg_id).map_err(|e| HubError::Invalid(e).to_frame())?;
+                validate_client_msg_id(&client_msg_id)
+                    .map_err(|e| HubError::Invalid(e).to_frame())?;
                 let body = validate_body(&body).map_err(|e| HubError::Invalid(e).to_frame())?;
-                self.hub.visitor_send(&id, client_msg_id, body, &self.peer).await.map_err(|e| e.to_frame())
+                self.hub
+                    .visitor_send(&id, client_msg_id, body, &self.peer)
+                    .await
+                    .map_err(|e| e.to_frame())
             }
             VisitorMsg::Typing { active } => {
                 self.hub.visitor_typing(&self.conversation()?, active);

@@ -21,15 +21,31 @@ async fn the_crm_api_needs_a_valid_token() -> anyhow::Result<()> {
     assert_eq!(none.headers()["www-authenticate"], "Bearer");
     let body: Value = none.json().await?;
     assert_eq!(body["error"]["code"], "unauthorized");
-    let forged = client.get(relay.url("/api/v1/sessions")).bearer_auth("forged").send().await?;
+    let forged = client
+        .get(relay.url("/api/v1/sessions"))
+        .bearer_auth("forged")
+        .send()
+        .await?;
     assert_eq!(forged.status(), 401);
 
     let token = relay.api_token().await?;
-    let missing = client.get(relay.url("/api/v1/sessions/nope")).bearer_auth(&token).send().await?;
+    let missing = client
+        .get(relay.url("/api/v1/sessions/nope"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
     assert_eq!(missing.status(), 404);
-    let contact = client.get(relay.url("/api/v1/contacts/nope")).bearer_auth(&token).send().await?;
+    let contact = client
+        .get(relay.url("/api/v1/contacts/nope"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
     assert_eq!(contact.status(), 404);
-    let bad_page = client.get(relay.url("/api/v1/sessions?limit=0")).bearer_auth(&token).send().await?;
+    let bad_page = client
+        .get(relay.url("/api/v1/sessions?limit=0"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
     assert_eq!(bad_page.status(), 400);
     Ok(())
 }
@@ -46,7 +62,10 @@ async fn console_login_sets_a_protected_cookie_and_rejects_wrong_passwords() -> 
     let ok = relay.login("lea", TEST_PASSWORD).await?;
     assert_eq!(ok.status(), 200);
     let cookie = ok.headers()["set-cookie"].to_str()?.to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap_or_default();
     let me: Value = reqwest::Client::new()
         .get(relay.url("/api/v1/auth/me"))
@@ -68,8 +87,15 @@ async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Res
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
     assert_eq!(response.headers()["cache-control"], "public, max-age=300");
     let body = response.text().await?;
-    assert!(body.contains("/assets/widget/widget.js?v="), "assets are versioned");
+    assert!(
+        body.contains("/assets/widget/widget.js?v="),
+        "assets are versioned"
+    );
     assert!(!body.contains("__VERSION__"));
-    assert!(body.len() < 4096, "the loader stays tiny: {} bytes", body.len());
+    assert!(
+        body.len() < 4096,
+        "the loader stays tiny: {} bytes",
+        body.len()
+    );
     Ok(())
 }

@@ -2,7 +2,9 @@
 
 use tandem_relay::config::Limits;
 use tandem_shared::model::ChatRequest;
-use tandem_shared::{AdviserMsg, ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::{
+    AdviserMsg, ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION,
+};
 use tandem_tests::clients::{chat_request, VisitorClient, WsClient};
 use tandem_tests::TestRelay;
 use tokio_tungstenite::tungstenite::Message;
@@ -13,8 +15,14 @@ async fn raw_visitor(relay: &TestRelay) -> anyhow::Result<WsClient> {
 
 /// The connection still works: a hello is answered.
 async fn still_usable(ws: &mut WsClient) -> anyhow::Result<()> {
-    ws.send(&VisitorMsg::Hello { protocol: PROTOCOL_VERSION, resume: None, last_seq: 0 }).await?;
-    ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. })).await?;
+    ws.send(&VisitorMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        resume: None,
+        last_seq: 0,
+    })
+    .await?;
+    ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
+        .await?;
     Ok(())
 }
 
@@ -22,11 +30,18 @@ async fn still_usable(ws: &mut WsClient) -> anyhow::Result<()> {
 async fn malformed_json_is_answered_and_the_connection_survives() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut ws = raw_visitor(&relay).await?;
-    for garbage in ["{not json", "[]", "42", r#"{"type":"send","body":7}"#, r#"{"protocol":1}"#] {
+    for garbage in [
+        "{not json",
+        "[]",
+        "42",
+        r#"{"type":"send","body":7}"#,
+        r#"{"protocol":1}"#,
+    ] {
         ws.send_raw(garbage).await?;
         ws.expect_error(ErrorCode::MalformedFrame).await?;
     }
-    ws.send_message(Message::Binary(vec![0, 1, 2].into())).await?;
+    ws.send_message(Message::Binary(vec![0, 1, 2].into()))
+        .await?;
     ws.expect_error(ErrorCode::MalformedFrame).await?;
     still_usable(&mut ws).await
 }
@@ -42,11 +57,15 @@ async fn an_unknown_frame_type_is_named_in_the_error() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() -> anyhow::Result<()> {
+async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() -> anyhow::Result<()>
+{
     let relay = TestRelay::spawn().await?;
     let mut ws = raw_visitor(&relay).await?;
     still_usable(&mut ws).await?;
-    let big = format!(r#"{{"type":"send","client_msg_id":"x","body":"{}"}}"#, "a".repeat(100 * 1024));
+    let big = format!(
+        r#"{{"type":"send","client_msg_id":"x","body":"{}"}}"#,
+        "a".repeat(100 * 1024)
+    );
     ws.send_raw(big).await?;
     let message = ws.expect_error(ErrorCode::FrameTooLarge).await?;
     assert!(message.contains("limit"), "{message}");
@@ -55,7 +74,11 @@ async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() ->
     let huge = "a".repeat(Limits::default().hard_frame_bytes + 1);
     ws.send_raw(huge).await?;
     let close = ws.recv_close().await?;
-    assert_eq!(close.map(|c| u16::from(c.code)), Some(1009), "closed with 'message too big'");
+    assert_eq!(
+        close.map(|c| u16::from(c.code)),
+        Some(1009),
+        "closed with 'message too big'"
+    );
     Ok(())
 }
 
@@ -63,9 +86,17 @@ async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() ->
 async fn frames_before_hello_and_wrong_protocol_versions_are_refused() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut ws = raw_visitor(&relay).await?;
-    ws.send(&VisitorMsg::StartChat { request: chat_request("Ana", "ana@example.com", "Refund") }).await?;
+    ws.send(&VisitorMsg::StartChat {
+        request: chat_request("Ana", "ana@example.com", "Refund"),
+    })
+    .await?;
     ws.expect_error(ErrorCode::HelloRequired).await?;
-    ws.send(&VisitorMsg::Hello { protocol: 99, resume: None, last_seq: 0 }).await?;
+    ws.send(&VisitorMsg::Hello {
+        protocol: 99,
+        resume: None,
+        last_seq: 0,
+    })
+    .await?;
     let message = ws.expect_error(ErrorCode::ProtocolVersion).await?;
     assert!(message.contains("protocol 1"), "{message}");
     still_usable(&mut ws).await
@@ -75,14 +106,26 @@ async fn frames_before_hello_and_wrong_protocol_versions_are_refused() -> anyhow
 async fn an_incomplete_pre_chat_form_names_the_field_and_creates_nothing() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    let request = ChatRequest { name: "Ana".into(), reason: "Refund".into(), ..Default::default() };
+    let request = ChatRequest {
+        name: "Ana".into(),
+        reason: "Refund".into(),
+        ..Default::default()
+    };
     visitor.send(&VisitorMsg::StartChat { request }).await?;
-    let error = visitor.recv_until("error", |f| matches!(f, ServerMsg::Error { .. })).await?;
-    assert!(matches!(error, ServerMsg::Error { code: ErrorCode::InvalidInput, field: Some(ref f), .. } if f == "contact"));
+    let error = visitor
+        .recv_until("error", |f| matches!(f, ServerMsg::Error { .. }))
+        .await?;
+    assert!(
+        matches!(error, ServerMsg::Error { code: ErrorCode::InvalidInput, field: Some(ref f), .. } if f == "contact")
+    );
     let mut bad_email = chat_request("Ana", "not-an-email", "Refund");
     bad_email.name = "x".repeat(101);
-    visitor.send(&VisitorMsg::StartChat { request: bad_email }).await?;
-    let error = visitor.recv_until("error", |f| matches!(f, ServerMsg::Error { .. })).await?;
+    visitor
+        .send(&VisitorMsg::StartChat { request: bad_email })
+        .await?;
+    let error = visitor
+        .recv_until("error", |f| matches!(f, ServerMsg::Error { .. }))
+        .await?;
     assert!(matches!(error, ServerMsg::Error { field: Some(ref f), .. } if f == "name"));
     assert!(relay.state.store.list_sessions(10, 0).await?.is_empty());
     Ok(())
@@ -92,14 +135,36 @@ async fn an_incomplete_pre_chat_form_names_the_field_and_creates_nothing() -> an
 async fn empty_and_oversized_messages_are_refused() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    visitor.send(&VisitorMsg::Send { client_msg_id: "1".into(), body: "hi".into() }).await?;
+    visitor
+        .send(&VisitorMsg::Send {
+            client_msg_id: "1".into(),
+            body: "hi".into(),
+        })
+        .await?;
     visitor.expect_error(ErrorCode::NotFound).await?;
-    visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
-    visitor.send(&VisitorMsg::Send { client_msg_id: "1".into(), body: "   ".into() }).await?;
+    visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    visitor
+        .send(&VisitorMsg::Send {
+            client_msg_id: "1".into(),
+            body: "   ".into(),
+        })
+        .await?;
     visitor.expect_error(ErrorCode::InvalidInput).await?;
-    visitor.send(&VisitorMsg::Send { client_msg_id: "2".into(), body: "é".repeat(4001) }).await?;
+    visitor
+        .send(&VisitorMsg::Send {
+            client_msg_id: "2".into(),
+            body: "é".repeat(4001),
+        })
+        .await?;
     visitor.expect_error(ErrorCode::InvalidInput).await?;
-    visitor.send(&VisitorMsg::Send { client_msg_id: "x".repeat(65), body: "hi".into() }).await?;
+    visitor
+        .send(&VisitorMsg::Send {
+            client_msg_id: "x".repeat(65),
+            body: "hi".into(),
+        })
+        .await?;
     visitor.expect_error(ErrorCode::InvalidInput).await?;
     Ok(())
 }
@@ -108,16 +173,34 @@ async fn empty_and_oversized_messages_are_refused() -> anyhow::Result<()> {
 async fn a_forged_or_foreign_token_resumes_nothing() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut owner = relay.visitor().await?;
-    let conversation = owner.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
-    let forged = format!("v1.{}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", conversation.id);
+    let conversation = owner
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    let forged = format!(
+        "v1.{}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        conversation.id
+    );
 
     let intruder = VisitorClient::connect(&relay, Some(&forged), 0).await?;
-    assert!(intruder.conversation.is_none(), "a forged token opens nothing");
+    assert!(
+        intruder.conversation.is_none(),
+        "a forged token opens nothing"
+    );
     let mut intruder = intruder;
     intruder.expect_error(ErrorCode::Unauthorized).await?;
-    intruder.send(&VisitorMsg::Send { client_msg_id: "1".into(), body: "hijack".into() }).await?;
+    intruder
+        .send(&VisitorMsg::Send {
+            client_msg_id: "1".into(),
+            body: "hijack".into(),
+        })
+        .await?;
     intruder.expect_error(ErrorCode::NotFound).await?;
-    assert!(relay.state.store.events_after(&conversation.id, 0).await?.is_empty());
+    assert!(relay
+        .state
+        .store
+        .events_after(&conversation.id, 0)
+        .await?
+        .is_empty());
     Ok(())
 }
 
@@ -125,7 +208,9 @@ async fn a_forged_or_foreign_token_resumes_nothing() -> anyhow::Result<()> {
 async fn a_flood_is_rate_limited_without_closing_the_connection() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     for _ in 0..120 {
         visitor.send(&VisitorMsg::Typing { active: true }).await?;
     }
@@ -136,11 +221,18 @@ async fn a_flood_is_rate_limited_without_closing_the_connection() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn an_adviser_cannot_connect_without_login_nor_write_in_another_advisers_chat() -> anyhow::Result<()> {
+async fn an_adviser_cannot_connect_without_login_nor_write_in_another_advisers_chat(
+) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let anonymous = WsClient::open(&relay.ws_url("/ws/adviser"), None).await;
-    let error = anonymous.err().map(|e| format!("{e:#}")).unwrap_or_default();
-    assert!(error.contains("401"), "the upgrade is refused with 401: {error}");
+    let error = anonymous
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        error.contains("401"),
+        "the upgrade is refused with 401: {error}"
+    );
     let forged = WsClient::open(&relay.ws_url("/ws/adviser"), Some("tandem_session=forged")).await;
     assert!(forged.is_err(), "a forged cookie is refused");
 
@@ -148,12 +240,21 @@ async fn an_adviser_cannot_connect_without_login_nor_write_in_another_advisers_c
     let mut tom = relay.adviser("tom", "Tom").await?;
     lea.set_presence(true, 1).await?;
     let mut visitor = relay.visitor().await?;
-    let conversation = visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     lea.next_assigned().await?;
-    let frame = AdviserMsg::Send { conversation_id: conversation.id.clone(), client_msg_id: "t".into(), body: "hi".into() };
+    let frame = AdviserMsg::Send {
+        conversation_id: conversation.id.clone(),
+        client_msg_id: "t".into(),
+        body: "hi".into(),
+    };
     tom.send(&frame).await?;
     tom.expect_error(ErrorCode::Forbidden).await?;
-    tom.send(&AdviserMsg::EndChat { conversation_id: ConversationId::from("nope") }).await?;
+    tom.send(&AdviserMsg::EndChat {
+        conversation_id: ConversationId::from("nope"),
+    })
+    .await?;
     tom.expect_error(ErrorCode::NotFound).await?;
     Ok(())
 }

@@ -25,31 +25,58 @@ async fn visitor_and_adviser_chat_both_ways_and_the_crm_keeps_it() -> anyhow::Re
     adviser.set_presence(true, 2).await?;
     let mut visitor = relay.visitor().await?;
 
-    let conversation = visitor.start_chat(chat_request("Ana Lima", "ana@example.com", "Where is my refund?")).await?;
+    let conversation = visitor
+        .start_chat(chat_request(
+            "Ana Lima",
+            "ana@example.com",
+            "Where is my refund?",
+        ))
+        .await?;
     let detail = adviser.next_assigned().await?;
-    assert_eq!(detail.id, conversation.id, "the only waiting visitor goes to the available adviser");
+    assert_eq!(
+        detail.id, conversation.id,
+        "the only waiting visitor goes to the available adviser"
+    );
     assert_eq!(detail.reason, "Where is my refund?");
     assert_eq!(detail.contact.email.as_deref(), Some("ana@example.com"));
     let joined = visitor.next_event().await?;
-    assert_eq!(joined.kind, EventKind::AdviserJoined { name: "Léa Martin".into() });
+    assert_eq!(
+        joined.kind,
+        EventKind::AdviserJoined {
+            name: "Léa Martin".into()
+        }
+    );
 
     let sent = visitor.say("Hello, I am waiting for a refund").await?;
     let received = adviser.next_event().await?;
-    assert_eq!(received, sent, "the adviser receives exactly what the visitor sent");
+    assert_eq!(
+        received, sent,
+        "the adviser receives exactly what the visitor sent"
+    );
     assert_eq!(sent.seq, 2, "events are numbered without gaps");
 
     visitor.send(&VisitorMsg::Typing { active: true }).await?;
-    let typing = adviser.recv_until("typing", |f| matches!(f, ServerMsg::Typing { .. })).await?;
-    assert!(matches!(typing, ServerMsg::Typing { role: Role::Visitor, active: true, ref name, .. } if name == "Ana Lima"));
+    let typing = adviser
+        .recv_until("typing", |f| matches!(f, ServerMsg::Typing { .. }))
+        .await?;
+    assert!(
+        matches!(typing, ServerMsg::Typing { role: Role::Visitor, active: true, ref name, .. } if name == "Ana Lima")
+    );
 
     let reply = adviser.say(&conversation.id, "It left on Monday").await?;
     let seen = visitor.next_event().await?;
     assert_eq!(seen, reply);
-    assert!(matches!(seen.kind, EventKind::Message { ref author, .. } if author.role == Role::Adviser && author.name == "Léa Martin"));
+    assert!(
+        matches!(seen.kind, EventKind::Message { ref author, .. } if author.role == Role::Adviser && author.name == "Léa Martin")
+    );
 
     adviser.end_and_wrap_up(&conversation.id, wrap_up()).await?;
     let ended = visitor.next_event().await?;
-    assert_eq!(ended.kind, EventKind::Ended { by: Role::Adviser }, "the visitor is told the chat ended");
+    assert_eq!(
+        ended.kind,
+        EventKind::Ended { by: Role::Adviser },
+        "the visitor is told the chat ended"
+    );
 
     let token = relay.api_token().await?;
     let record: Value = reqwest::Client::new()
@@ -71,10 +98,20 @@ async fn visitor_and_adviser_chat_both_ways_and_the_crm_keeps_it() -> anyhow::Re
     assert_eq!(record["wrap_up"]["resolution"], "resolved");
     assert_eq!(record["wrap_up"]["compensation"], "10 € voucher");
     assert_eq!(record["wrap_up"]["follow_up_date"], "2026-12-01");
-    let lines: Vec<&str> = record["transcript"].as_array().unwrap().iter().map(|l| l["text"].as_str().unwrap()).collect();
+    let lines: Vec<&str> = record["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
     assert_eq!(
         lines,
-        ["Léa Martin joined", "Hello, I am waiting for a refund", "It left on Monday", "ended by the adviser"]
+        [
+            "Léa Martin joined",
+            "Hello, I am waiting for a refund",
+            "It left on Monday",
+            "ended by the adviser"
+        ]
     );
     assert_eq!(record["message_count"], 2);
     Ok(())
@@ -84,7 +121,9 @@ async fn visitor_and_adviser_chat_both_ways_and_the_crm_keeps_it() -> anyhow::Re
 async fn the_session_is_in_the_crm_from_the_moment_it_is_requested() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    let conversation = visitor.start_chat(chat_request("Bo", "bo@example.com", "Opening hours")).await?;
+    let conversation = visitor
+        .start_chat(chat_request("Bo", "bo@example.com", "Opening hours"))
+        .await?;
     assert_eq!(conversation.status, ConversationStatus::Queued);
 
     let token = relay.api_token().await?;
@@ -106,13 +145,16 @@ async fn the_session_is_in_the_crm_from_the_moment_it_is_requested() -> anyhow::
 }
 
 #[tokio::test]
-async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_history() -> anyhow::Result<()> {
+async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_history(
+) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut adviser = relay.adviser("lea", "Léa").await?;
     adviser.set_presence(true, 1).await?;
 
     let mut first = relay.visitor().await?;
-    let earlier = first.start_chat(chat_request("Ana", "ana@example.com", "Delivery late")).await?;
+    let earlier = first
+        .start_chat(chat_request("Ana", "ana@example.com", "Delivery late"))
+        .await?;
     adviser.next_assigned().await?;
     adviser.end_and_wrap_up(&earlier.id, wrap_up()).await?;
 
@@ -125,9 +167,19 @@ async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_hist
     assert_eq!(detail.history[0].id, earlier.id);
     assert_eq!(detail.history[0].reason, "Delivery late");
     assert_eq!(detail.history[0].advisers, ["Léa"]);
-    assert_eq!(detail.history[0].wrap_up.as_ref().map(|w| w.resolution), Some(Resolution::Resolved));
-    assert_eq!(detail.contact.name, "Ana L.", "the contact takes the latest name");
-    assert_eq!(detail.contact.phone.as_deref(), Some("+33612345678"), "and gains the phone");
+    assert_eq!(
+        detail.history[0].wrap_up.as_ref().map(|w| w.resolution),
+        Some(Resolution::Resolved)
+    );
+    assert_eq!(
+        detail.contact.name, "Ana L.",
+        "the contact takes the latest name"
+    );
+    assert_eq!(
+        detail.contact.phone.as_deref(),
+        Some("+33612345678"),
+        "and gains the phone"
+    );
 
     let token = relay.api_token().await?;
     let contact: Value = reqwest::Client::new()
@@ -149,20 +201,44 @@ async fn the_visitor_can_end_the_chat_and_the_adviser_still_wraps_up() -> anyhow
     let mut adviser = relay.adviser("lea", "Léa").await?;
     adviser.set_presence(true, 1).await?;
     let mut visitor = relay.visitor().await?;
-    let conversation = visitor.start_chat(chat_request("Ana", "ana@example.com", "Question")).await?;
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Question"))
+        .await?;
     adviser.next_assigned().await?;
 
     visitor.send(&VisitorMsg::EndChat).await?;
     let ended = adviser.recv_until("the end", |f| matches!(f, ServerMsg::Event { event, .. } if matches!(event.kind, EventKind::Ended { .. }))).await?;
-    assert!(matches!(ended, ServerMsg::Event { event, .. } if event.kind == EventKind::Ended { by: Role::Visitor }));
+    assert!(
+        matches!(ended, ServerMsg::Event { event, .. } if event.kind == EventKind::Ended { by: Role::Visitor })
+    );
 
-    visitor.send(&VisitorMsg::Send { client_msg_id: "late".into(), body: "one more thing".into() }).await?;
+    visitor
+        .send(&VisitorMsg::Send {
+            client_msg_id: "late".into(),
+            body: "one more thing".into(),
+        })
+        .await?;
     visitor.expect_error(ErrorCode::NotFound).await?;
 
-    adviser.send(&AdviserMsg::WrapUp { conversation_id: conversation.id.clone(), wrap_up: wrap_up() }).await?;
-    adviser.recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. })).await?;
-    let record = relay.state.store.session_record(&conversation.id).await?.unwrap();
+    adviser
+        .send(&AdviserMsg::WrapUp {
+            conversation_id: conversation.id.clone(),
+            wrap_up: wrap_up(),
+        })
+        .await?;
+    adviser
+        .recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. }))
+        .await?;
+    let record = relay
+        .state
+        .store
+        .session_record(&conversation.id)
+        .await?
+        .unwrap();
     assert_eq!(record.summary.ended_by.as_deref(), Some("visitor"));
-    assert_eq!(record.summary.wrap_up.map(|w| w.resolution).as_deref(), Some("resolved"));
+    assert_eq!(
+        record.summary.wrap_up.map(|w| w.resolution).as_deref(),
+        Some("resolved")
+    );
     Ok(())
 }

@@ -6,12 +6,15 @@ use tandem_tests::clients::{chat_request, AdviserClient, VisitorClient};
 use tandem_tests::TestRelay;
 
 #[tokio::test]
-async fn a_reloaded_page_gets_the_whole_conversation_and_a_reconnect_only_what_it_missed() -> anyhow::Result<()> {
+async fn a_reloaded_page_gets_the_whole_conversation_and_a_reconnect_only_what_it_missed(
+) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut adviser = relay.adviser("lea", "Léa").await?;
     adviser.set_presence(true, 1).await?;
     let mut visitor = relay.visitor().await?;
-    let conversation = visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     adviser.next_assigned().await?;
     let mine = visitor.say("first question").await?;
     let token = visitor.token()?;
@@ -22,13 +25,23 @@ async fn a_reloaded_page_gets_the_whole_conversation_and_a_reconnect_only_what_i
     adviser.say(&conversation.id, "answer two").await?;
 
     let mut back = VisitorClient::connect(&relay, Some(&token), mine.seq).await?;
-    let resumed = back.conversation.clone().expect("the token resumes the conversation");
+    let resumed = back
+        .conversation
+        .clone()
+        .expect("the token resumes the conversation");
     assert_eq!(resumed.id, conversation.id);
     assert_eq!(resumed.status, ConversationStatus::Active);
     assert_eq!(resumed.adviser_name.as_deref(), Some("Léa"));
     let missed = [back.next_event().await?, back.next_event().await?];
-    let bodies: Vec<&str> = missed.iter().filter_map(|e| e.as_message().map(|(_, b)| b)).collect();
-    assert_eq!(bodies, ["answer one", "answer two"], "exactly what was missed, in order");
+    let bodies: Vec<&str> = missed
+        .iter()
+        .filter_map(|e| e.as_message().map(|(_, b)| b))
+        .collect();
+    assert_eq!(
+        bodies,
+        ["answer one", "answer two"],
+        "exactly what was missed, in order"
+    );
     assert_eq!(missed[0].seq, mine.seq + 1);
 
     let mut reloaded = VisitorClient::connect(&relay, Some(&token), 0).await?;
@@ -50,13 +63,21 @@ async fn a_reloaded_page_gets_the_whole_conversation_and_a_reconnect_only_what_i
 async fn a_retransmitted_message_is_stored_once() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    let conversation = visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
-    let frame = VisitorMsg::Send { client_msg_id: "same-id".into(), body: "hello".into() };
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    let frame = VisitorMsg::Send {
+        client_msg_id: "same-id".into(),
+        body: "hello".into(),
+    };
     visitor.send(&frame).await?;
     let first = visitor.next_event().await?;
     visitor.send(&frame).await?;
     let again = visitor.next_event().await?;
-    assert_eq!(first, again, "the retransmission is acknowledged with the stored event");
+    assert_eq!(
+        first, again,
+        "the retransmission is acknowledged with the stored event"
+    );
     let stored = relay.state.store.events_after(&conversation.id, 0).await?;
     assert_eq!(stored.len(), 1, "and stored once");
     Ok(())
@@ -69,24 +90,37 @@ async fn after_a_relay_restart_the_queue_and_chats_are_as_they_were() -> anyhow:
     let mut adviser = AdviserClient::connect(&relay, "lea").await?;
     adviser.set_presence(true, 1).await?;
     let mut chatting = relay.visitor().await?;
-    let active = chatting.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    let active = chatting
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     adviser.next_assigned().await?;
     chatting.say("before the restart").await?;
     let mut waiting = relay.visitor().await?;
-    let queued = waiting.start_chat(chat_request("Bo", "bo@example.com", "Invoice")).await?;
+    let queued = waiting
+        .start_chat(chat_request("Bo", "bo@example.com", "Invoice"))
+        .await?;
     let (active_token, queued_token) = (chatting.token()?, waiting.token()?);
 
     let relay = relay.restart().await?;
 
     let mut adviser = AdviserClient::connect(&relay, "lea").await?;
-    let queue = adviser.recv_until("the queue", |f| matches!(f, ServerMsg::Queue { .. })).await?;
-    assert!(matches!(queue, ServerMsg::Queue { ref entries } if entries.len() == 1 && entries[0].conversation_id == queued.id));
+    let queue = adviser
+        .recv_until("the queue", |f| matches!(f, ServerMsg::Queue { .. }))
+        .await?;
+    assert!(
+        matches!(queue, ServerMsg::Queue { ref entries } if entries.len() == 1 && entries[0].conversation_id == queued.id)
+    );
     let detail = adviser.next_assigned().await?;
     assert_eq!(detail.id, active.id, "the adviser gets their chat back");
-    assert!(detail.events.iter().any(|e| e.as_message().is_some_and(|(_, b)| b == "before the restart")));
+    assert!(detail.events.iter().any(|e| e
+        .as_message()
+        .is_some_and(|(_, b)| b == "before the restart")));
 
     let mut chatting = VisitorClient::connect(&relay, Some(&active_token), 0).await?;
-    assert_eq!(chatting.conversation.as_ref().map(|c| c.status), Some(ConversationStatus::Active));
+    assert_eq!(
+        chatting.conversation.as_ref().map(|c| c.status),
+        Some(ConversationStatus::Active)
+    );
     let said = adviser.say(&active.id, "after the restart").await?;
     let mut seen = chatting.next_event().await?;
     while seen.seq < said.seq {
@@ -94,8 +128,15 @@ async fn after_a_relay_restart_the_queue_and_chats_are_as_they_were() -> anyhow:
     }
     assert_eq!(seen, said);
     let mut waiting = VisitorClient::connect(&relay, Some(&queued_token), 0).await?;
-    let status = waiting.recv_until("queue status", |f| matches!(f, ServerMsg::QueueStatus { .. })).await?;
-    assert!(matches!(status, ServerMsg::QueueStatus { position: 1, .. }), "no request is dropped: {status:?}");
+    let status = waiting
+        .recv_until("queue status", |f| {
+            matches!(f, ServerMsg::QueueStatus { .. })
+        })
+        .await?;
+    assert!(
+        matches!(status, ServerMsg::QueueStatus { position: 1, .. }),
+        "no request is dropped: {status:?}"
+    );
     Ok(())
 }
 
@@ -103,7 +144,9 @@ async fn after_a_relay_restart_the_queue_and_chats_are_as_they_were() -> anyhow:
 async fn an_ended_conversation_is_shown_again_but_cannot_continue() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut visitor = relay.visitor().await?;
-    visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     visitor.say("never mind").await?;
     visitor.send(&VisitorMsg::EndChat).await?;
     let ended = visitor.next_event().await?;
@@ -111,7 +154,17 @@ async fn an_ended_conversation_is_shown_again_but_cannot_continue() -> anyhow::R
     let token = visitor.token()?;
 
     let mut back = VisitorClient::connect(&relay, Some(&token), 0).await?;
-    assert_eq!(back.conversation.as_ref().map(|c| c.status), Some(ConversationStatus::Ended));
-    assert_eq!(back.next_event().await?.as_message().map(|(_, b)| b.to_owned()).as_deref(), Some("never mind"));
+    assert_eq!(
+        back.conversation.as_ref().map(|c| c.status),
+        Some(ConversationStatus::Ended)
+    );
+    assert_eq!(
+        back.next_event()
+            .await?
+            .as_message()
+            .map(|(_, b)| b.to_owned())
+            .as_deref(),
+        Some("never mind")
+    );
     Ok(())
 }

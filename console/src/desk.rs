@@ -1,0 +1,166 @@
+//! The controller: the console's socket, the desk signal, and the adviser's actions.
+
+use crate::model::{Desk, Effect, Pending};
+use leptos::prelude::*;
+use tandem_shared::model::{Presence, WrapUp};
+use tandem_shared::{AdviserMsg, ConversationId, PROTOCOL_VERSION};
+use web_client::browser::{after, unique_id};
+use web_client::socket::Handlers;
+use web_client::{ConnState, Socket};
+
+/// The console's connection to the relay; a cheap `Copy` handle for the components.
+#[derive(Clone, Copy)]
+pub struct DeskHandle {
+    /// Everything the console shows.
+    pub desk: RwSignal<Desk>,
+    /// The connection's state.
+    pub conn: RwSignal<ConnState>,
+    socket: StoredValue<Option<Socket>, LocalStorage>,
+    /// The conversation the adviser told the visitor they are typing in, and a keystroke count.
+    typing: StoredValue<(Option<ConversationId>, u32)>,
+}
+
+impl DeskHandle {
+    /// Connects to the relay (the login cookie authenticates the upgrade).
+    pub fn connect() -> DeskHandle {
+        let handle = DeskHandle {
+            desk: RwSignal::new(Desk::default()),
+            conn: RwSignal::new(ConnState::Connecting),
+            socket: StoredValue::new_local(None),
+            typing: StoredValue::new((None, 0)),
+        };
+        let location = web_sys::window().map(|w| w.location());
+        let host = location
+            .as_ref()
+            .and_then(|l| l.host().ok())
+            .unwrap_or_default();
+        let secure = location
+            .and_then(|l| l.protocol().ok())
+            .is_some_and(|p| p == "https:");
+        let url = format!("{}://{host}/ws/adviser", if secure { "wss" } else { "ws" });
+        let handlers = Handlers {
+            on_open: Box::new(move |socket| {
+                socket.send(&AdviserMsg::Hello {
+                    protocol: PROTOCOL_VERSION,
+                });
+                for (conversation_id, pending) in handle.desk.with_untracked(|d| {
+                    d.chats
+                        .iter()
+                        .flat_map(|c| c.pending.iter().map(|p| (c.detail.id.clone(), p.clone())))
+                        .collect::<Vec<_>>()
+                }) {
+                    socket.send(&AdviserMsg::Send {
+                        conversation_id,
+                        client_msg_id: pending.client_msg_id,
+                        body: pending.body,
+                    });
+                }
+            }),
+            on_frame: Box::new(move |frame| {
+                if let Some(Effect::Sync {
+                    conversation_id,
+                    after_seq,
+                }) = handle.desk.try_update(|d| d.apply(frame)).flatten()
+                {
+                    handle.send(&AdviserMsg::Sync {
+                        conversation_id,
+                        after_seq,
+                    });
+                }
+            }),
+            on_state: Box::new(move |state| handle.conn.set(state)),
+        };
+        handle
+            .socket
+            .set_value(Some(Socket::connect(&url, handlers)));
+        handle
+    }
+
+    fn send(&self, frame: &AdviserMsg) -> bool {
+        self.socket
+            .with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
+    }
+
+    /// Changes availability or capacity.
+    pub fn set_presence(&self, presence: Presence) {
+        self.send(&AdviserMsg::SetPresence { presence });
+    }
+
+    /// Takes a waiting visitor.
+    pub fn take(&self, conversation_id: ConversationId) {
+        self.send(&AdviserMsg::Take { conversation_id });
+    }
+
+    /// Sends a message; pending until the relay confirms it.
+    pub fn say(&self, conversation_id: ConversationId, body: String) {
+        let pending = Pending {
+            client_msg_id: unique_id(),
+            body,
+        };
+        let frame = AdviserMsg::Send {
+            conversation_id: conversation_id.clone(),
+            client_msg_id: pending.client_msg_id.clone(),
+            body: pending.body.clone(),
+        };
+        self.desk.update(|d| {
+            if let Some(chat) = d.chats.iter_mut().find(|c| c.detail.id == conversation_id) {
+                chat.pending.push(pending);
+            }
+        });
+        self.send(&frame);
+        self.stop_typing();
+    }
+
+    /// The adviser typed in a chat: tell the visitor, and again when typing stops for 3 s.
+    pub fn typed(&self, conversation_id: ConversationId) {
+        let (current, count) = self.typing.get_value();
+        if current.as_ref() != Some(&conversation_id) {
+            self.stop_typing();
+            self.send(&AdviserMsg::Typing {
+                conversation_id: conversation_id.clone(),
+                active: true,
+            });
+        }
+        let seen = count.wrapping_add(1);
+        self.typing.set_value((Some(conversation_id), seen));
+        let handle = *self;
+        after(3000, move || {
+            if handle.typing.get_value().1 == seen {
+                handle.stop_typing();
+            }
+        });
+    }
+
+    fn stop_typing(&self) {
+        let (current, count) = self.typing.get_value();
+        if let Some(conversation_id) = current {
+            self.typing.set_value((None, count.wrapping_add(1)));
+            self.send(&AdviserMsg::Typing {
+                conversation_id,
+                active: false,
+            });
+        }
+    }
+
+    /// Ends a chat.
+    pub fn end(&self, conversation_id: ConversationId) {
+        self.send(&AdviserMsg::EndChat { conversation_id });
+    }
+
+    /// Records the wrap-up of an ended chat.
+    pub fn wrap_up(&self, conversation_id: ConversationId, wrap_up: WrapUp) {
+        self.send(&AdviserMsg::WrapUp {
+            conversation_id,
+            wrap_up,
+        });
+    }
+
+    /// Closes the socket (on logout).
+    pub fn disconnect(&self) {
+        self.socket.with_value(|socket| {
+            if let Some(socket) = socket {
+                socket.close();
+            }
+        });
+    }
+}

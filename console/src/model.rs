@@ -1,0 +1,278 @@
+//! The adviser's desk and how each frame from the relay changes it. Plain Rust, no browser.
+
+use tandem_shared::model::{
+    AdviserProfile, ConversationDetail, ConversationStatus, Presence, QueueEntry,
+};
+use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
+
+/// A message the adviser sent that the relay has not confirmed yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The id that makes resending harmless.
+    pub client_msg_id: String,
+    /// The text.
+    pub body: String,
+}
+
+/// One conversation the adviser holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldChat {
+    /// The conversation, contact, history and events.
+    pub detail: ConversationDetail,
+    /// The visitor is typing.
+    pub visitor_typing: bool,
+    /// Messages sent, not yet confirmed.
+    pub pending: Vec<Pending>,
+    /// Something new arrived while another chat was shown.
+    pub unread: bool,
+}
+
+impl HeldChat {
+    /// The highest event number held.
+    pub fn last_seq(&self) -> u64 {
+        self.detail.events.last().map_or(0, |e| e.seq)
+    }
+
+    /// Over, waiting for the wrap-up.
+    pub fn ended(&self) -> bool {
+        self.detail.status == ConversationStatus::Ended
+    }
+}
+
+/// What a frame asks the console to do besides updating its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Events are missing before the one received: ask for them.
+    Sync {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The last event held.
+        after_seq: u64,
+    },
+}
+
+/// Everything the console shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Desk {
+    /// The logged-in adviser, once the relay greeted them.
+    pub me: Option<AdviserProfile>,
+    /// Availability and capacity.
+    pub presence: Option<Presence>,
+    /// Visitors waiting, next first.
+    pub queue: Vec<QueueEntry>,
+    /// Conversations held, oldest first.
+    pub chats: Vec<HeldChat>,
+    /// The conversation on screen.
+    pub selected: Option<ConversationId>,
+    /// The last error from the relay.
+    pub error: Option<String>,
+}
+
+impl Desk {
+    /// The chat with this id.
+    pub fn chat(&self, id: &ConversationId) -> Option<&HeldChat> {
+        self.chats.iter().find(|c| &c.detail.id == id)
+    }
+
+    fn chat_mut(&mut self, id: &ConversationId) -> Option<&mut HeldChat> {
+        self.chats.iter_mut().find(|c| &c.detail.id == id)
+    }
+
+    /// Shows a chat and marks it read.
+    pub fn select(&mut self, id: &ConversationId) {
+        if let Some(chat) = self.chat_mut(id) {
+            chat.unread = false;
+            self.selected = Some(id.clone());
+        }
+    }
+
+    fn insert_event(&mut self, id: &ConversationId, event: ConversationEvent) -> Option<Effect> {
+        let selected = self.selected.as_ref() == Some(id);
+        let chat = self.chat_mut(id)?;
+        let last = chat.last_seq();
+        if let EventKind::Message {
+            client_msg_id: Some(cid),
+            author,
+            ..
+        } = &event.kind
+        {
+            chat.pending.retain(|p| &p.client_msg_id != cid);
+            if author.role == Role::Visitor {
+                chat.visitor_typing = false;
+                chat.unread |= !selected;
+            }
+        }
+        if matches!(event.kind, EventKind::Ended { .. }) {
+            chat.detail.status = ConversationStatus::Ended;
+            chat.visitor_typing = false;
+        }
+        let gap = event.seq > last + 1;
+        if let Err(index) = chat
+            .detail
+            .events
+            .binary_search_by_key(&event.seq, |e| e.seq)
+        {
+            chat.detail.events.insert(index, event);
+        }
+        gap.then(|| Effect::Sync {
+            conversation_id: id.clone(),
+            after_seq: last,
+        })
+    }
+
+    /// Applies a frame from the relay.
+    pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
+        match frame {
+            ServerMsg::AdviserWelcome {
+                adviser, presence, ..
+            } => {
+                self.me = Some(adviser);
+                self.presence = Some(presence);
+            }
+            ServerMsg::PresenceChanged { presence } => self.presence = Some(presence),
+            ServerMsg::Queue { entries } => self.queue = entries,
+            ServerMsg::Assigned { conversation } => {
+                let id = conversation.id.clone();
+                match self.chat_mut(&id) {
+                    Some(chat) => chat.detail = conversation,
+                    None => self.chats.push(HeldChat {
+                        detail: conversation,
+                        visitor_typing: false,
+                        pending: Vec::new(),
+                        unread: true,
+                    }),
+                }
+                if self.selected.is_none() {
+                    self.select(&id);
+                }
+            }
+            ServerMsg::Event {
+                conversation_id,
+                event,
+            } => return self.insert_event(&conversation_id, event),
+            ServerMsg::Typing {
+                conversation_id,
+                role: Role::Visitor,
+                active,
+                ..
+            } => {
+                if let Some(chat) = self.chat_mut(&conversation_id) {
+                    chat.visitor_typing = active;
+                }
+            }
+            ServerMsg::Closed { conversation_id } => {
+                self.chats.retain(|c| c.detail.id != conversation_id);
+                if self.selected.as_ref() == Some(&conversation_id) {
+                    self.selected = self.chats.first().map(|c| c.detail.id.clone());
+                }
+            }
+            ServerMsg::Error { message, .. } => self.error = Some(message),
+            _ => {}
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_shared::model::ContactCard;
+    use tandem_shared::{Author, ContactId};
+
+    fn detail(id: &str) -> ConversationDetail {
+        ConversationDetail {
+            id: ConversationId::from(id),
+            status: ConversationStatus::Active,
+            reason: "Refund".into(),
+            page_url: None,
+            requested_at_ms: 0,
+            contact: ContactCard {
+                id: ContactId::from("p"),
+                name: "Ana".into(),
+                email: None,
+                phone: None,
+                company: None,
+            },
+            history: vec![],
+            events: vec![],
+        }
+    }
+
+    fn visitor_message(id: &str, seq: u64) -> ServerMsg {
+        let author = Author {
+            role: Role::Visitor,
+            name: "Ana".into(),
+        };
+        let kind = EventKind::Message {
+            author,
+            body: "hi".into(),
+            client_msg_id: Some(format!("v{seq}")),
+        };
+        ServerMsg::Event {
+            conversation_id: ConversationId::from(id),
+            event: ConversationEvent {
+                seq,
+                at_ms: 0,
+                kind,
+            },
+        }
+    }
+
+    #[test]
+    fn the_first_assigned_chat_is_shown_and_others_are_marked_unread() {
+        let mut desk = Desk::default();
+        desk.apply(ServerMsg::Assigned {
+            conversation: detail("a"),
+        });
+        desk.apply(ServerMsg::Assigned {
+            conversation: detail("b"),
+        });
+        assert_eq!(desk.selected, Some(ConversationId::from("a")));
+        assert!(desk
+            .chat(&ConversationId::from("b"))
+            .is_some_and(|c| c.unread));
+        desk.apply(visitor_message("a", 1));
+        assert!(!desk
+            .chat(&ConversationId::from("a"))
+            .is_some_and(|c| c.unread));
+    }
+
+    #[test]
+    fn a_gap_in_event_numbers_asks_for_the_missing_events() {
+        let mut desk = Desk::default();
+        desk.apply(ServerMsg::Assigned {
+            conversation: detail("a"),
+        });
+        assert_eq!(desk.apply(visitor_message("a", 1)), None);
+        let effect = desk.apply(visitor_message("a", 4));
+        assert_eq!(
+            effect,
+            Some(Effect::Sync {
+                conversation_id: ConversationId::from("a"),
+                after_seq: 1
+            })
+        );
+        desk.apply(visitor_message("a", 4));
+        assert_eq!(
+            desk.chat(&ConversationId::from("a"))
+                .map(|c| c.detail.events.len()),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn a_closed_chat_leaves_the_desk() {
+        let mut desk = Desk::default();
+        desk.apply(ServerMsg::Assigned {
+            conversation: detail("a"),
+        });
+        desk.apply(ServerMsg::Assigned {
+            conversation: detail("b"),
+        });
+        desk.apply(ServerMsg::Closed {
+            conversation_id: ConversationId::from("a"),
+        });
+        assert_eq!(desk.selected, Some(ConversationId::from("b")));
+        assert_eq!(desk.chats.len(), 1);
+    }
+}

@@ -1,0 +1,151 @@
+//! The conversation on screen: messages, visitor typing, composer, end, then wrap-up.
+
+use super::wrap_up::WrapUpForm;
+use super::Ui;
+use crate::desk::DeskHandle;
+use crate::model::HeldChat;
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role};
+use web_client::browser::clock;
+
+/// The selected conversation, or a hint to pick one.
+#[component]
+pub(crate) fn ChatPane() -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let handle = expect_context::<DeskHandle>();
+    let selected = Memo::new(move |_| handle.desk.with(|d| d.selected.clone()));
+    view! {
+        <section class="chat-pane">
+            {move || match selected.get() {
+                Some(id) => view! { <ChatView id/> }.into_any(),
+                None => view! { <p class="empty">{texts.t("console.pick_chat")}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn line(event: ConversationEvent, ui: Ui) -> impl IntoView {
+    let time = clock(event.at_ms);
+    match event.kind {
+        EventKind::Message { author, body, .. } => {
+            let mine = author.role == Role::Adviser;
+            view! {
+                <li class="msg" class:mine=mine class:theirs=!mine>
+                    <span class="who">{author.name}" · "{time}</span>
+                    <p class="text">{body}</p>
+                </li>
+            }
+            .into_any()
+        }
+        EventKind::AdviserJoined { name } => {
+            view! { <li class="note">{ui.texts.format("chat.joined", &[("name", &name)])}</li> }
+                .into_any()
+        }
+        EventKind::Ended { by } => {
+            let key = if by == Role::Visitor {
+                "console.visitor_ended"
+            } else {
+                "chat.ended_by_adviser"
+            };
+            view! { <li class="note">{ui.texts.t(key)}</li> }.into_any()
+        }
+    }
+}
+
+/// One conversation.
+#[component]
+fn ChatView(
+    /// The conversation shown.
+    id: ConversationId,
+) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let texts = ui.texts;
+    let handle = expect_context::<DeskHandle>();
+    let chat_id = id.clone();
+    let chat = Memo::new(move |_| handle.desk.with(|d| d.chat(&chat_id).cloned()));
+    let read =
+        move |f: fn(&HeldChat) -> String| chat.with(|c| c.as_ref().map(f).unwrap_or_default());
+    let ended = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(HeldChat::ended)));
+    let events = move || {
+        chat.with(|c| {
+            c.as_ref()
+                .map(|c| c.detail.events.clone())
+                .unwrap_or_default()
+        })
+    };
+    let pending = move || chat.with(|c| c.as_ref().map(|c| c.pending.clone()).unwrap_or_default());
+    let typing = move || {
+        chat.with(|c| {
+            c.as_ref()
+                .filter(|c| c.visitor_typing)
+                .map(|c| texts.format("chat.typing", &[("name", &c.detail.contact.name)]))
+        })
+    };
+    let draft = RwSignal::new(String::new());
+    let send = {
+        let id = id.clone();
+        move || {
+            let body = draft.get_untracked().trim().to_owned();
+            if !body.is_empty() {
+                handle.say(id.clone(), body);
+                draft.set(String::new());
+            }
+        }
+    };
+    let on_key = {
+        let send = send.clone();
+        move |ev: KeyboardEvent| {
+            if ev.key() == "Enter" && !ev.shift_key() {
+                ev.prevent_default();
+                send();
+            }
+        }
+    };
+    let typed_id = id.clone();
+    let end_id = id.clone();
+    let list = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        handle.desk.track();
+        if let Some(list) = list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+    view! {
+        <header class="chat-head">
+            <h2>{move || read(|c| c.detail.contact.name.clone())}</h2>
+            <p><strong>{texts.t("console.reason")}": "</strong>{move || read(|c| c.detail.reason.clone())}</p>
+            <p class="page">{move || read(|c| c.detail.page_url.clone().unwrap_or_default())}</p>
+        </header>
+        <ol class="messages" role="log" aria-live="polite" node_ref=list>
+            <For each=events key=|e| e.seq children=move |event| line(event, ui)/>
+            <For each=pending key=|p| p.client_msg_id.clone() children=move |p| view! {
+                <li class="msg mine pending"><span class="who">{texts.t("chat.sending")}</span><p class="text">{p.body}</p></li>
+            }/>
+        </ol>
+        <p class="typing" aria-live="polite">{typing}</p>
+        <Show when=move || !ended.get() fallback=move || view! { <WrapUpForm id=id.clone()/> }>
+            <div class="composer">
+                <label class="sr-only" for="draft">{texts.t("chat.placeholder")}</label>
+                <textarea id="draft" rows="3" placeholder=texts.t("chat.placeholder")
+                    prop:value=move || draft.get()
+                    on:input={
+                        let typed_id = typed_id.clone();
+                        move |ev| {
+                            draft.set(event_target_value(&ev));
+                            handle.typed(typed_id.clone());
+                        }
+                    }
+                    on:keydown=on_key.clone()></textarea>
+                <button type="button" class="primary send" on:click={
+                    let send = send.clone();
+                    move |_| send()
+                }>{texts.t("chat.send")}</button>
+            </div>
+            <button type="button" class="secondary end" on:click={
+                let end_id = end_id.clone();
+                move |_| handle.end(end_id.clone())
+            }>{texts.t("console.end_chat")}</button>
+        </Show>
+    }
+}

@@ -1,0 +1,67 @@
+//! The right column: the visitor's contact card and their previous sessions.
+
+use super::Ui;
+use crate::desk::DeskHandle;
+use leptos::prelude::*;
+use tandem_shared::model::ConversationStatus;
+use web_client::browser::date_time;
+
+/// Who the visitor is and what happened before.
+#[component]
+pub(crate) fn ContactPane() -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let handle = expect_context::<DeskHandle>();
+    let detail = move || {
+        handle.desk.with(|d| {
+            d.selected
+                .as_ref()
+                .and_then(|id| d.chat(id))
+                .map(|c| c.detail.clone())
+        })
+    };
+    let status = move |s: ConversationStatus| match s {
+        ConversationStatus::Queued => texts.t("console.queued"),
+        ConversationStatus::Active => texts.t("console.active"),
+        ConversationStatus::Ended => texts.t("console.ended"),
+    };
+    view! {
+        <aside class="contact">
+            {move || detail().map(|detail| {
+                let contact = detail.contact;
+                view! {
+                    <h2>{texts.t("console.contact")}</h2>
+                    <dl>
+                        <dt>{texts.t("console.name")}</dt><dd>{contact.name}</dd>
+                        {contact.email.map(|e| view! { <dt>{texts.t("form.email")}</dt><dd>{e}</dd> })}
+                        {contact.phone.map(|p| view! { <dt>{texts.t("form.phone")}</dt><dd>{p}</dd> })}
+                        {contact.company.map(|c| view! { <dt>{texts.t("console.company")}</dt><dd>{c}</dd> })}
+                    </dl>
+                    <h2>{texts.t("console.history")}</h2>
+                    {if detail.history.is_empty() {
+                        view! { <p class="empty">{texts.t("console.no_history")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="history">
+                                {detail.history.into_iter().map(|past| {
+                                    let resolution = past.wrap_up.as_ref().map(|w| {
+                                        texts.t(&format!("console.resolution.{}", w.resolution.as_str())).to_owned()
+                                    });
+                                    let answer = past.wrap_up.and_then(|w| w.answer);
+                                    view! {
+                                        <li class="past">
+                                            <span class="when">{date_time(past.requested_at_ms)}</span>
+                                            " · "<span>{status(past.status)}</span>
+                                            <p class="reason">{past.reason}</p>
+                                            <p class="by">{past.advisers.join(", ")}{resolution.map(|r| format!(" — {r}"))}</p>
+                                            {answer.map(|a| view! { <p class="answer">{a}</p> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                }
+            })}
+        </aside>
+    }
+}

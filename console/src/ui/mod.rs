@@ -1,0 +1,88 @@
+//! The console's components: the login screen, then the desk (header, queue and chats,
+//! conversation with wrap-up, contact card).
+
+mod chat;
+mod contact;
+mod header;
+mod login;
+mod sidebar;
+mod wrap_up;
+
+use crate::account;
+use crate::desk::DeskHandle;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tandem_shared::i18n::{Locale, Texts};
+use tandem_shared::model::AdviserProfile;
+
+/// The texts of the adviser's language.
+#[derive(Clone, Copy)]
+pub(crate) struct Ui {
+    pub texts: &'static Texts,
+}
+
+/// Where the login stands.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Auth {
+    Checking,
+    LoggedOut,
+    LoggedIn(AdviserProfile),
+}
+
+/// The language: `?lang=` first, then the browser's.
+fn locale() -> Locale {
+    let window = web_sys::window();
+    let from_query = window
+        .as_ref()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get("lang"));
+    let tag = from_query
+        .or_else(|| window.and_then(|w| w.navigator().language()))
+        .unwrap_or_default();
+    Locale::from_tag(&tag)
+}
+
+/// The console.
+#[component]
+pub(crate) fn App() -> impl IntoView {
+    let texts = Texts::get(locale());
+    provide_context(Ui { texts });
+    let auth = RwSignal::new(Auth::Checking);
+    provide_context(auth);
+    spawn_local(async move {
+        auth.set(match account::current().await {
+            Some(profile) => Auth::LoggedIn(profile),
+            None => Auth::LoggedOut,
+        });
+    });
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(texts.t("console.title"));
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", texts.locale().code());
+        }
+    }
+    move || match auth.get() {
+        Auth::Checking => view! { <p class="loading">"…"</p> }.into_any(),
+        Auth::LoggedOut => view! { <login::LoginForm/> }.into_any(),
+        Auth::LoggedIn(_) => view! { <DeskView/> }.into_any(),
+    }
+}
+
+/// The adviser's desk, once logged in.
+#[component]
+fn DeskView() -> impl IntoView {
+    let handle = DeskHandle::connect();
+    provide_context(handle);
+    on_cleanup(move || handle.disconnect());
+    view! {
+        <div class="desk">
+            <header::Header/>
+            <main class="columns">
+                <sidebar::Sidebar/>
+                <chat::ChatPane/>
+                <contact::ContactPane/>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,72 @@
+//! The left column: the adviser's chats, then the waiting queue with a take button.
+
+use super::Ui;
+use crate::desk::DeskHandle;
+use leptos::prelude::*;
+use web_client::browser::now_ms;
+
+/// My chats and the queue.
+#[component]
+pub(crate) fn Sidebar() -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let handle = expect_context::<DeskHandle>();
+    let chats = move || {
+        handle.desk.with(|d| {
+            d.chats
+                .iter()
+                .map(|c| {
+                    (
+                        c.detail.id.clone(),
+                        c.detail.contact.name.clone(),
+                        c.unread,
+                        c.ended(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let selected = move || handle.desk.with(|d| d.selected.clone());
+    let queue = move || handle.desk.with(|d| d.queue.clone());
+    view! {
+        <nav class="sidebar">
+            <h2>{texts.t("console.my_chats")}</h2>
+            <Show when=move || !chats().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.no_chats")}</p> }>
+                <ul class="chats">
+                    <For each=chats key=|c| (c.0.clone(), c.2, c.3) children=move |(id, name, unread, ended)| {
+                        let current = id.clone();
+                        view! {
+                            <li>
+                                <button type="button" class="chat-link" class:unread=unread
+                                    aria-current=move || if selected().as_ref() == Some(&current) { "true" } else { "false" }
+                                    on:click=move |_| handle.desk.update(|d| d.select(&id))>
+                                    {name}
+                                    {ended.then(|| view! { <span class="tag">{texts.t("console.ended")}</span> })}
+                                </button>
+                            </li>
+                        }
+                    }/>
+                </ul>
+            </Show>
+            <h2>{texts.t("console.queue")}" "<span class="count">{move || queue().len()}</span></h2>
+            <Show when=move || !queue().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.queue_empty")}</p> }>
+                <ol class="queue">
+                    <For each=queue key=|e| e.conversation_id.clone() children=move |entry| {
+                        let minutes = ((now_ms() - entry.requested_at_ms).max(0) / 60_000).to_string();
+                        let id = entry.conversation_id.clone();
+                        view! {
+                            <li class="waiting">
+                                <strong>{entry.visitor_name.clone()}</strong>
+                                {entry.company.clone().map(|c| view! { <span class="company">{c}</span> })}
+                                <p class="reason">{entry.reason.clone()}</p>
+                                <span class="since">{texts.format("console.waiting_for", &[("minutes", &minutes)])}</span>
+                                <button type="button" class="primary take" on:click=move |_| handle.take(id.clone())>
+                                    {texts.t("console.take")}
+                                </button>
+                            </li>
+                        }
+                    }/>
+                </ol>
+            </Show>
+        </nav>
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the visitor widget and the adviser console to WebAssembly into dist/:
+# cargo (wasm32, size profile) -> wasm-bindgen -> wasm-opt -Oz -> brotli and gzip copies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=wasm-release
+cargo build --locked --target wasm32-unknown-unknown --profile "$profile" -p widget -p console
+
+for crate in widget console; do
+  out="dist/$crate"
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$out" "target/wasm32-unknown-unknown/$profile/$crate.wasm"
+  tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+    "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
+done
+cp console/console.css dist/console/console.css
+
+for file in dist/widget/* dist/console/*; do
+  case "$file" in *.br|*.gz) continue ;; esac
+  brotli -f -q 11 -o "$file.br" "$file"
+  gzip -f -9 -k "$file"
+done
+
+size() { stat -c %s "$1"; }
+echo "widget sizes (bytes): raw / gzip / brotli"
+for file in dist/widget/widget.js dist/widget/widget_bg.wasm; do
+  printf '  %-28s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
+done
+loader=$(mktemp)
+sed 's/__VERSION__/0123456789abcdef/' relay-server/assets/loader.js > "$loader"
+printf '  %-28s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$(brotli -q 11 -c "$loader" | wc -c)"
+rm -f "$loader"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing Tandem needs on a fresh Debian machine. Idempotent: each
+# step is skipped when its tool is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v brotli >/dev/null || need_apt+=(brotli)
+command -v npm >/dev/null || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "setup: installing wasm-bindgen-cli $want (have: ${have:-none})"
+  # Not --locked: its lockfile pins a crate version this registry lacks.
+  cargo install wasm-bindgen-cli --version "=$want" --quiet
+fi
+
+# wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module).
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  echo "setup: installing binaryen (wasm-opt) from npm"
+  npm install --prefix tools --no-audit --no-fund --silent
+fi
+echo "setup: ready"

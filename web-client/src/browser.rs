@@ -1,0 +1,73 @@
+//! Small browser helpers.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// A unique id for a message (retransmissions reuse it, so the relay stores it once).
+pub fn unique_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| {
+            format!(
+                "{:x}{:x}",
+                (js_sys::Math::random() * 1e15) as u64,
+                js_sys::Date::now() as u64
+            )
+        })
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// Reads a value from local storage (none when storage is blocked).
+pub fn load(key: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Writes a value to local storage; ignored when storage is blocked.
+pub fn save(key: &str, value: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Removes a value from local storage.
+pub fn forget(key: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(key);
+    }
+}
+
+/// Runs `f` once after `ms` milliseconds.
+pub fn after(ms: i32, f: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
+    }
+}
+
+/// `HH:MM` of a timestamp (ms since the epoch), in the user's time zone.
+pub fn clock(at_ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// `YYYY-MM-DD HH:MM` of a timestamp, in the user's time zone.
+pub fn date_time(at_ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!(
+        "{}-{:02}-{:02} {}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        clock(at_ms)
+    )
+}
+
+/// Milliseconds since the Unix epoch, from the browser's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}

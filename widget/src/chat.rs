@@ -1,0 +1,137 @@
+//! The controller: owns the socket, keeps the model signal current, and turns the visitor's
+//! actions into frames. Messages are kept as pending until the relay echoes them stored, and
+//! are sent again after a reconnect (their client id makes that harmless).
+
+use crate::model::{ChatModel, Effect, Pending};
+use leptos::prelude::*;
+use tandem_shared::model::ChatRequest;
+use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
+use web_client::browser::{after, forget, load, save, unique_id};
+use web_client::socket::Handlers;
+use web_client::{ConnState, Socket};
+
+/// Where the resume token is kept (the loader reads it too, to restore the chat on load).
+pub const TOKEN_KEY: &str = "tandem.conversation";
+
+/// The visitor's chat; a cheap `Copy` handle for the components.
+#[derive(Clone, Copy)]
+pub struct Chat {
+    /// Everything the widget shows.
+    pub model: RwSignal<ChatModel>,
+    /// The connection's state.
+    pub conn: RwSignal<ConnState>,
+    socket: StoredValue<Option<Socket>, LocalStorage>,
+    /// Whether the adviser was told the visitor is typing.
+    typing: StoredValue<bool>,
+    /// Counts keystrokes, to notice when typing stops.
+    keystrokes: StoredValue<u32>,
+}
+
+impl Chat {
+    /// Connects to the relay, resuming the stored conversation if any.
+    pub fn connect(url: &str) -> Chat {
+        let chat = Chat {
+            model: RwSignal::new(ChatModel::default()),
+            conn: RwSignal::new(ConnState::Connecting),
+            socket: StoredValue::new_local(None),
+            typing: StoredValue::new(false),
+            keystrokes: StoredValue::new(0),
+        };
+        let handlers = Handlers {
+            on_open: Box::new(move |socket| chat.greet(socket)),
+            on_frame: Box::new(move |frame| {
+                let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
+                match effect {
+                    Some(Effect::RememberToken(token)) => save(TOKEN_KEY, &token),
+                    Some(Effect::ForgetToken) => forget(TOKEN_KEY),
+                    None => {}
+                }
+            }),
+            on_state: Box::new(move |state| chat.conn.set(state)),
+        };
+        let socket = Socket::connect(url, handlers);
+        chat.socket.set_value(Some(socket));
+        chat
+    }
+
+    /// Says hello after each (re)connection and resends unconfirmed messages.
+    fn greet(&self, socket: &Socket) {
+        let last_seq = self.model.with_untracked(ChatModel::last_seq);
+        socket.send(&VisitorMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            resume: load(TOKEN_KEY),
+            last_seq,
+        });
+        for pending in self.model.with_untracked(|m| m.pending.clone()) {
+            socket.send(&VisitorMsg::Send {
+                client_msg_id: pending.client_msg_id,
+                body: pending.body,
+            });
+        }
+    }
+
+    fn send(&self, frame: &VisitorMsg) -> bool {
+        self.socket
+            .with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
+    }
+
+    /// Sends the pre-chat form (already validated).
+    pub fn start(&self, request: ChatRequest) {
+        self.model.update(|m| m.error = None);
+        self.send(&VisitorMsg::StartChat { request });
+    }
+
+    /// Sends a message; it shows as pending until the relay confirms it.
+    pub fn say(&self, body: String) {
+        let pending = Pending {
+            client_msg_id: unique_id(),
+            body,
+        };
+        let frame = VisitorMsg::Send {
+            client_msg_id: pending.client_msg_id.clone(),
+            body: pending.body.clone(),
+        };
+        self.model.update(|m| m.pending.push(pending));
+        self.send(&frame);
+        self.stop_typing();
+    }
+
+    /// The visitor typed: tell the adviser, and tell them again when typing stops for 3 s.
+    pub fn typed(&self) {
+        self.keystrokes.update_value(|n| *n = n.wrapping_add(1));
+        if !self.typing.get_value() {
+            self.typing.set_value(true);
+            self.send(&VisitorMsg::Typing { active: true });
+        }
+        let seen = self.keystrokes.get_value();
+        let chat = *self;
+        after(3000, move || {
+            if chat.keystrokes.get_value() == seen {
+                chat.stop_typing();
+            }
+        });
+    }
+
+    fn stop_typing(&self) {
+        if self.typing.get_value() {
+            self.typing.set_value(false);
+            self.send(&VisitorMsg::Typing { active: false });
+        }
+    }
+
+    /// Ends the chat.
+    pub fn end(&self) {
+        self.send(&VisitorMsg::EndChat);
+    }
+
+    /// Clears the ended chat to start another.
+    pub fn new_chat(&self) {
+        forget(TOKEN_KEY);
+        self.model.update(ChatModel::reset);
+        self.send(&VisitorMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            resume: None,
+            last_seq: 0,
+        });
+    }
+}

@@ -1,0 +1,47 @@
+//! What the loader tells the widget.
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+/// Settings from the loader's script tag.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WidgetConfig {
+    /// The relay's origin (`http://host:port`).
+    pub relay: String,
+    /// The page's language (`fr`, `en`).
+    #[serde(default)]
+    pub locale: String,
+    /// The launcher's label, when the site sets one.
+    #[serde(default)]
+    pub launcher_text: Option<String>,
+}
+
+impl WidgetConfig {
+    /// Reads the loader's settings object; falls back to this page's origin.
+    pub fn from_js(value: &JsValue) -> WidgetConfig {
+        let json = js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        serde_json::from_str(&json).unwrap_or_else(|_| WidgetConfig {
+            relay: web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default(),
+            locale: String::new(),
+            launcher_text: None,
+        })
+    }
+
+    /// The visitor WebSocket URL of the relay.
+    pub fn socket_url(&self) -> String {
+        let ws = if let Some(rest) = self.relay.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = self.relay.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            self.relay.clone()
+        };
+        format!("{}/ws/visitor", ws.trim_end_matches('/'))
+    }
+}

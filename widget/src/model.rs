@@ -1,0 +1,314 @@
+//! The widget's state and how each frame from the relay changes it. Plain Rust, no browser:
+//! the view only displays it.
+
+use tandem_shared::model::{ConversationStatus, VisitorConversation};
+use tandem_shared::{ConversationEvent, ErrorCode, EventKind, Role, ServerMsg};
+
+/// Which screen the panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The pre-chat form.
+    Form,
+    /// Waiting for an adviser.
+    Waiting,
+    /// Chatting.
+    Chatting,
+    /// The chat is over.
+    Ended,
+}
+
+/// The visitor's place in the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuePlace {
+    /// 1 means next.
+    pub position: u32,
+    /// Estimated wait in seconds; none when no adviser can answer now.
+    pub estimated_wait_secs: Option<u32>,
+    /// Advisers online.
+    pub advisers_online: u32,
+}
+
+/// A message the visitor sent that the relay has not confirmed yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// The id that makes resending harmless.
+    pub client_msg_id: String,
+    /// The text.
+    pub body: String,
+}
+
+/// What a frame asks the widget to do besides updating its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Keep this token to resume after a reload.
+    RememberToken(String),
+    /// The conversation cannot be resumed: forget the token.
+    ForgetToken,
+}
+
+/// Everything the widget knows about the visitor's chat.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChatModel {
+    /// The conversation, once started or resumed.
+    pub conversation: Option<VisitorConversation>,
+    /// Stored events, in order, without duplicates.
+    pub events: Vec<ConversationEvent>,
+    /// Messages sent but not yet confirmed.
+    pub pending: Vec<Pending>,
+    /// Place in the queue while waiting.
+    pub queue: Option<QueuePlace>,
+    /// The adviser's name while they type.
+    pub adviser_typing: Option<String>,
+    /// The last error from the relay, with the field it concerns.
+    pub error: Option<(ErrorCode, Option<String>, String)>,
+}
+
+impl ChatModel {
+    /// The screen to show.
+    pub fn screen(&self) -> Screen {
+        match self.conversation.as_ref().map(|c| c.status) {
+            None => Screen::Form,
+            Some(_) if self.has_ended() => Screen::Ended,
+            Some(ConversationStatus::Queued) if self.adviser_name().is_none() => Screen::Waiting,
+            Some(ConversationStatus::Ended) => Screen::Ended,
+            Some(_) => Screen::Chatting,
+        }
+    }
+
+    fn has_ended(&self) -> bool {
+        self.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Ended { .. }))
+    }
+
+    /// Who ended the chat, once it has ended.
+    pub fn ended_by(&self) -> Option<Role> {
+        self.events.iter().find_map(|e| match e.kind {
+            EventKind::Ended { by } => Some(by),
+            _ => None,
+        })
+    }
+
+    /// The adviser's name, once one has joined.
+    pub fn adviser_name(&self) -> Option<String> {
+        let joined = self.events.iter().rev().find_map(|e| match &e.kind {
+            EventKind::AdviserJoined { name } => Some(name.clone()),
+            _ => None,
+        });
+        joined.or_else(|| {
+            self.conversation
+                .as_ref()
+                .and_then(|c| c.adviser_name.clone())
+        })
+    }
+
+    /// The highest event number held (sent in `hello` to resume).
+    pub fn last_seq(&self) -> u64 {
+        self.events.last().map_or(0, |e| e.seq)
+    }
+
+    /// Inserts an event in order, ignoring one already held.
+    fn insert_event(&mut self, event: ConversationEvent) {
+        if let EventKind::Message {
+            client_msg_id: Some(id),
+            ..
+        } = &event.kind
+        {
+            self.pending.retain(|p| &p.client_msg_id != id);
+        }
+        if matches!(
+            event.kind,
+            EventKind::AdviserJoined { .. } | EventKind::Ended { .. }
+        ) {
+            self.queue = None;
+        }
+        if matches!(event.kind, EventKind::Ended { .. }) {
+            self.adviser_typing = None;
+        }
+        match self.events.binary_search_by_key(&event.seq, |e| e.seq) {
+            Ok(_) => {}
+            Err(index) => self.events.insert(index, event),
+        }
+    }
+
+    /// Applies a frame from the relay.
+    pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
+        match frame {
+            ServerMsg::VisitorWelcome { conversation, .. } => match conversation {
+                Some(conversation) => {
+                    let same = self
+                        .conversation
+                        .as_ref()
+                        .is_some_and(|c| c.id == conversation.id);
+                    if !same {
+                        self.events.clear();
+                    }
+                    self.conversation = Some(conversation);
+                    None
+                }
+                None => {
+                    let had = self.conversation.take().is_some();
+                    self.events.clear();
+                    self.pending.clear();
+                    self.queue = None;
+                    had.then_some(Effect::ForgetToken)
+                }
+            },
+            ServerMsg::ChatStarted { conversation } => {
+                let token = conversation.token.clone();
+                self.conversation = Some(conversation);
+                self.events.clear();
+                self.error = None;
+                Some(Effect::RememberToken(token))
+            }
+            ServerMsg::QueueStatus {
+                position,
+                estimated_wait_secs,
+                advisers_online,
+                ..
+            } => {
+                self.queue = Some(QueuePlace {
+                    position,
+                    estimated_wait_secs,
+                    advisers_online,
+                });
+                None
+            }
+            ServerMsg::Event { event, .. } => {
+                self.insert_event(event);
+                None
+            }
+            ServerMsg::Typing {
+                role: Role::Adviser,
+                name,
+                active,
+                ..
+            } => {
+                self.adviser_typing = active.then_some(name);
+                None
+            }
+            ServerMsg::Error {
+                code,
+                field,
+                message,
+            } => {
+                self.error = Some((code, field, message));
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Starts a new chat after the previous one ended.
+    pub fn reset(&mut self) {
+        *self = ChatModel::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_shared::{Author, ConversationId};
+
+    fn conversation(status: ConversationStatus) -> VisitorConversation {
+        VisitorConversation {
+            id: ConversationId::from("c1"),
+            token: "t".into(),
+            status,
+            adviser_name: None,
+            visitor_name: "Ana".into(),
+            last_seq: 0,
+        }
+    }
+
+    fn message(seq: u64, id: &str) -> ServerMsg {
+        let author = Author {
+            role: Role::Visitor,
+            name: "Ana".into(),
+        };
+        let kind = EventKind::Message {
+            author,
+            body: format!("m{seq}"),
+            client_msg_id: Some(id.into()),
+        };
+        ServerMsg::Event {
+            conversation_id: ConversationId::from("c1"),
+            event: ConversationEvent {
+                seq,
+                at_ms: 0,
+                kind,
+            },
+        }
+    }
+
+    #[test]
+    fn screens_follow_the_conversation() {
+        let mut model = ChatModel::default();
+        assert_eq!(model.screen(), Screen::Form);
+        let effect = model.apply(ServerMsg::ChatStarted {
+            conversation: conversation(ConversationStatus::Queued),
+        });
+        assert_eq!(effect, Some(Effect::RememberToken("t".into())));
+        assert_eq!(model.screen(), Screen::Waiting);
+        let joined = ConversationEvent {
+            seq: 1,
+            at_ms: 0,
+            kind: EventKind::AdviserJoined {
+                name: "Léa".into()
+            },
+        };
+        model.apply(ServerMsg::Event {
+            conversation_id: ConversationId::from("c1"),
+            event: joined,
+        });
+        assert_eq!(model.screen(), Screen::Chatting);
+        assert_eq!(model.adviser_name().as_deref(), Some("Léa"));
+        let ended = ConversationEvent {
+            seq: 2,
+            at_ms: 0,
+            kind: EventKind::Ended { by: Role::Adviser },
+        };
+        model.apply(ServerMsg::Event {
+            conversation_id: ConversationId::from("c1"),
+            event: ended,
+        });
+        assert_eq!(model.screen(), Screen::Ended);
+        assert_eq!(model.ended_by(), Some(Role::Adviser));
+    }
+
+    #[test]
+    fn events_are_kept_in_order_once_and_confirm_pending_messages() {
+        let mut model = ChatModel::default();
+        model.apply(ServerMsg::ChatStarted {
+            conversation: conversation(ConversationStatus::Active),
+        });
+        model.pending.push(Pending {
+            client_msg_id: "b".into(),
+            body: "m2".into(),
+        });
+        model.apply(message(2, "b"));
+        model.apply(message(1, "a"));
+        model.apply(message(2, "b"));
+        let seqs: Vec<u64> = model.events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [1, 2]);
+        assert!(
+            model.pending.is_empty(),
+            "the echo confirms the pending message"
+        );
+        assert_eq!(model.last_seq(), 2);
+    }
+
+    #[test]
+    fn a_refused_resume_forgets_the_token() {
+        let mut model = ChatModel::default();
+        model.apply(ServerMsg::ChatStarted {
+            conversation: conversation(ConversationStatus::Queued),
+        });
+        let effect = model.apply(ServerMsg::VisitorWelcome {
+            protocol: 1,
+            conversation: None,
+        });
+        assert_eq!(effect, Some(Effect::ForgetToken));
+        assert_eq!(model.screen(), Screen::Form);
+    }
+}
