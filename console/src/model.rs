@@ -134,9 +134,9 @@ impl Desk {
             ServerMsg::Assigned { conversation } => {
                 let id = conversation.id.clone();
                 match self.chat_mut(&id) {
-                    Some(chat) => chat.detail = conversation,
+                    Some(chat) => chat.detail = *conversation,
                     None => self.chats.push(HeldChat {
-                        detail: conversation,
+                        detail: *conversation,
                         visitor_typing: false,
                         pending: Vec::new(),
                         unread: true,
@@ -222,10 +222,10 @@ mod tests {
     fn the_first_assigned_chat_is_shown_and_others_are_marked_unread() {
         let mut desk = Desk::default();
         desk.apply(ServerMsg::Assigned {
-            conversation: detail("a"),
+            conversation: Box::new(detail("a")),
         });
         desk.apply(ServerMsg::Assigned {
-            conversation: detail("b"),
+            conversation: Box::new(detail("b")),
         });
         assert_eq!(desk.selected, Some(ConversationId::from("a")));
         assert!(desk
@@ -241,7 +241,7 @@ mod tests {
     fn a_gap_in_event_numbers_asks_for_the_missing_events() {
         let mut desk = Desk::default();
         desk.apply(ServerMsg::Assigned {
-            conversation: detail("a"),
+            conversation: Box::new(detail("a")),
         });
         assert_eq!(desk.apply(visitor_message("a", 1)), None);
         let effect = desk.apply(visitor_message("a", 4));
@@ -264,10 +264,10 @@ mod tests {
     fn a_closed_chat_leaves_the_desk() {
         let mut desk = Desk::default();
         desk.apply(ServerMsg::Assigned {
-            conversation: detail("a"),
+            conversation: Box::new(detail("a")),
         });
         desk.apply(ServerMsg::Assigned {
-            conversation: detail("b"),
+            conversation: Box::new(detail("b")),
         });
         desk.apply(ServerMsg::Closed {
             conversation_id: ConversationId::from("a"),

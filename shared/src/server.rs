@@ -75,7 +75,7 @@ pub enum ServerMsg {
     /// A conversation the adviser now holds, with everything needed to handle it.
     Assigned {
         /// The conversation, its contact, the contact's history and all events.
-        conversation: ConversationDetail,
+        conversation: Box<ConversationDetail>,
     },
     /// The adviser's wrap-up is stored; the conversation leaves their console.
     Closed {

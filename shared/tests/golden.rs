@@ -1,5 +1,6 @@
 //! Golden JSON for every frame: the wire format is a contract with deployed widgets, so any
 //! change to it must show up here.
+#![allow(clippy::unwrap_used)] // a test helper: a panic is the failure report
 
 use serde_json::{json, Value};
 use tandem_shared::model::*;
@@ -247,7 +248,7 @@ fn server_frames() {
     );
     assert_golden(
         ServerMsg::Assigned {
-            conversation: ConversationDetail {
+            conversation: Box::new(ConversationDetail {
                 id: conv(),
                 status: ConversationStatus::Active,
                 reason: "Invoice".into(),
@@ -269,7 +270,7 @@ fn server_frames() {
                     wrap_up: None,
                 }],
                 events: vec![],
-            },
+            }),
         },
         json!({"type": "assigned", "conversation": {"id": "c1", "status": "active", "reason": "Invoice",
             "requested_at_ms": 7, "contact": {"id": "p1", "name": "Ana", "phone": "0612345678"},

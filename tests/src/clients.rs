@@ -349,7 +349,7 @@ impl AdviserClient {
         let ServerMsg::Assigned { conversation } = frame else {
             unreachable!()
         };
-        Ok(conversation)
+        Ok(*conversation)
     }
 
     /// Takes a waiting visitor.

@@ -97,7 +97,7 @@ impl Hub {
         let lock = self.append_lock(id)?;
         let _in_order = lock.lock().await;
         let frame = ServerMsg::Assigned {
-            conversation: self.detail(id).await?,
+            conversation: Box::new(self.detail(id).await?),
         };
         match only {
             Some(peer) => peer.send(frame),

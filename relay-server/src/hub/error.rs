@@ -22,6 +22,9 @@ pub enum HubError {
     /// The token is forged or damaged.
     #[error("the token is not valid")]
     Unauthorized,
+    /// The connection's rules refused the frame (no hello yet, wrong protocol version, ...).
+    #[error("{1}")]
+    Protocol(ErrorCode, String),
     /// The CRM store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -36,6 +39,7 @@ impl HubError {
             HubError::Conflict(_) => ErrorCode::Conflict,
             HubError::Invalid(_) => ErrorCode::InvalidInput,
             HubError::Unauthorized => ErrorCode::Unauthorized,
+            HubError::Protocol(code, _) => *code,
             HubError::Store(error) => {
                 tracing::error!(%error, "CRM store failure");
                 return ServerMsg::error(

@@ -197,6 +197,14 @@ impl Hub {
         self.end(id, Role::Visitor).await
     }
 
+    /// True while a conversation is waiting or in progress.
+    pub fn is_open(&self, id: &ConversationId) -> bool {
+        self.lock()
+            .conversations
+            .get(id)
+            .is_some_and(|live| live.status != ConversationStatus::Ended)
+    }
+
     /// A visitor's connection closed.
     pub fn detach_visitor(&self, id: &ConversationId, peer: &Peer) {
         if let Some(live) = self.lock().conversations.get_mut(id) {

@@ -135,6 +135,16 @@ pub struct ContactRecord {
     pub sessions: Vec<SessionSummary>,
 }
 
+/// A contact as read for its record: id, name, email, phone, company, created at.
+type ContactRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     id: String,
@@ -217,14 +227,7 @@ impl Store {
         &self,
         id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError> {
-        let row: Option<(
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        )> = sqlx::query_as(
+        let row: Option<ContactRow> = sqlx::query_as(
             "SELECT id, name, email, phone, company, created_at FROM contacts WHERE id = ?",
         )
         .bind(id.as_str())

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::response::Response;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id};
-use tandem_shared::{AdviserMsg, ErrorCode, ServerMsg, PROTOCOL_VERSION};
+use tandem_shared::{AdviserMsg, ErrorCode, PROTOCOL_VERSION};
 
 /// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie.
 pub async fn upgrade(
@@ -86,16 +86,15 @@ impl AdviserSession {
         }
     }
 
-    async fn hello(&mut self, protocol: u32) -> Result<(), ServerMsg> {
+    async fn hello(&mut self, protocol: u32) -> Result<(), HubError> {
         if protocol != PROTOCOL_VERSION {
-            return Err(ServerMsg::error(
-                ErrorCode::ProtocolVersion,
-                format!("this relay speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the console"),
-            ));
+            let message = format!(
+                "this relay speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the console"
+            );
+            return Err(HubError::Protocol(ErrorCode::ProtocolVersion, message));
         }
         if self.greeted {
-            return Err(ServerMsg::error(
-                ErrorCode::Conflict,
+            return Err(HubError::Conflict(
                 "hello was already sent on this connection",
             ));
         }
@@ -104,7 +103,6 @@ impl AdviserSession {
         self.hub
             .attach_adviser(self.adviser.profile(), saved_capacity, &self.peer)
             .await
-            .map_err(|e| e.to_frame())
     }
 }
 
@@ -112,16 +110,16 @@ impl Session for AdviserSession {
     type Frame = AdviserMsg;
 
     async fn on_frame(&mut self, frame: AdviserMsg) {
-        let reply = match frame {
-            AdviserMsg::Hello { protocol } => self.hello(protocol).await.err(),
-            _ if !self.greeted => Some(ServerMsg::error(
+        let outcome = match frame {
+            AdviserMsg::Hello { protocol } => self.hello(protocol).await,
+            _ if !self.greeted => Err(HubError::Protocol(
                 ErrorCode::HelloRequired,
-                "send hello first",
+                "send hello first".into(),
             )),
-            frame => self.handle(frame).await.err().map(|e| e.to_frame()),
+            frame => self.handle(frame).await,
         };
-        if let Some(reply) = reply {
-            self.peer.send(reply);
+        if let Err(error) = outcome {
+            self.peer.send(error.to_frame());
         }
     }
 

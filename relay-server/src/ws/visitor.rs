@@ -38,10 +38,10 @@ struct VisitorSession {
 }
 
 impl VisitorSession {
-    fn conversation(&self) -> Result<ConversationId, ServerMsg> {
+    fn conversation(&self) -> Result<ConversationId, HubError> {
         self.conversation
             .clone()
-            .ok_or_else(|| ServerMsg::error(ErrorCode::NotFound, "start a chat first"))
+            .ok_or(HubError::NotFound("start a chat first"))
     }
 
     async fn hello(
@@ -49,12 +49,12 @@ impl VisitorSession {
         protocol: u32,
         resume: Option<String>,
         last_seq: u64,
-    ) -> Result<(), ServerMsg> {
+    ) -> Result<(), HubError> {
         if protocol != PROTOCOL_VERSION {
-            return Err(ServerMsg::error(
-                ErrorCode::ProtocolVersion,
-                format!("this relay speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the page"),
-            ));
+            let message = format!(
+                "this relay speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the page"
+            );
+            return Err(HubError::Protocol(ErrorCode::ProtocolVersion, message));
         }
         self.greeted = true;
         if let Some(previous) = self.conversation.take() {
@@ -78,16 +78,14 @@ impl VisitorSession {
                     protocol: PROTOCOL_VERSION,
                     conversation: None,
                 });
-                Err(ServerMsg::error(
-                    ErrorCode::Unauthorized,
-                    "that conversation cannot be resumed; start a new one",
-                ))
+                let message = "that conversation cannot be resumed; start a new one".to_owned();
+                Err(HubError::Protocol(ErrorCode::Unauthorized, message))
             }
-            Err(error) => Err(error.to_frame()),
+            Err(error) => Err(error),
         }
     }
 
-    async fn handle(&mut self, frame: VisitorMsg) -> Result<(), ServerMsg> {
+    async fn handle(&mut self, frame: VisitorMsg) -> Result<(), HubError> {
         if let VisitorMsg::Hello {
             protocol,
             resume,
@@ -97,30 +95,25 @@ impl VisitorSession {
             return self.hello(protocol, resume, last_seq).await;
         }
         if !self.greeted {
-            return Err(ServerMsg::error(
+            return Err(HubError::Protocol(
                 ErrorCode::HelloRequired,
-                "send hello first",
+                "send hello first".into(),
             ));
         }
         match frame {
-            VisitorMsg::Hello { .. } | VisitorMsg::Unknown => {
-                Err(ServerMsg::error(ErrorCode::UnknownType, "unexpected frame"))
-            }
+            VisitorMsg::Hello { .. } | VisitorMsg::Unknown => Err(HubError::Protocol(
+                ErrorCode::UnknownType,
+                "unexpected frame".into(),
+            )),
             VisitorMsg::StartChat { request } => {
-                if self.conversation.is_some() {
-                    return Err(ServerMsg::error(
-                        ErrorCode::Conflict,
-                        "a chat is already open; end it first",
-                    ));
+                if let Some(current) = &self.conversation {
+                    if self.hub.is_open(current) {
+                        return Err(HubError::Conflict("a chat is already open; end it first"));
+                    }
+                    self.hub.detach_visitor(current, &self.peer);
                 }
-                let request = request
-                    .validated()
-                    .map_err(|e| HubError::Invalid(e).to_frame())?;
-                let id = self
-                    .hub
-                    .start_chat(&request, &self.peer)
-                    .await
-                    .map_err(|e| e.to_frame())?;
+                let request = request.validated().map_err(HubError::Invalid)?;
+                let id = self.hub.start_chat(&request, &self.peer).await?;
                 self.conversation = Some(id);
                 Ok(())
             }
@@ -129,13 +122,11 @@ impl VisitorSession {
                 body,
             } => {
                 let id = self.conversation()?;
-                validate_client_msg_id(&client_msg_id)
-                    .map_err(|e| HubError::Invalid(e).to_frame())?;
-                let body = validate_body(&body).map_err(|e| HubError::Invalid(e).to_frame())?;
+                validate_client_msg_id(&client_msg_id).map_err(HubError::Invalid)?;
+                let body = validate_body(&body).map_err(HubError::Invalid)?;
                 self.hub
                     .visitor_send(&id, client_msg_id, body, &self.peer)
                     .await
-                    .map_err(|e| e.to_frame())
             }
             VisitorMsg::Typing { active } => {
                 self.hub.visitor_typing(&self.conversation()?, active);
@@ -143,7 +134,7 @@ impl VisitorSession {
             }
             VisitorMsg::EndChat => {
                 let id = self.conversation()?;
-                self.hub.visitor_end(&id).await.map_err(|e| e.to_frame())?;
+                self.hub.visitor_end(&id).await?;
                 self.hub.detach_visitor(&id, &self.peer);
                 self.conversation = None;
                 Ok(())
@@ -156,8 +147,8 @@ impl Session for VisitorSession {
     type Frame = VisitorMsg;
 
     async fn on_frame(&mut self, frame: VisitorMsg) {
-        if let Err(reply) = self.handle(frame).await {
-            self.peer.send(reply);
+        if let Err(error) = self.handle(frame).await {
+            self.peer.send(error.to_frame());
         }
     }
 
