@@ -75,6 +75,21 @@ fn DeskView() -> impl IntoView {
     let handle = DeskHandle::connect();
     provide_context(handle);
     on_cleanup(move || handle.disconnect());
+    let title = expect_context::<Ui>().texts.t("console.title");
+    // The tab's title counts unread chats and waiting visitors, so a busy desk shows from afar.
+    Effect::new(move |_| {
+        let pending = handle
+            .desk
+            .with(|d| d.chats.iter().filter(|c| c.unread).count() + d.queue.len());
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let text = if pending > 0 {
+                format!("({pending}) {title}")
+            } else {
+                title.to_owned()
+            };
+            document.set_title(&text);
+        }
+    });
     view! {
         <div class="desk">
             <header::Header/>

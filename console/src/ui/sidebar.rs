@@ -27,6 +27,14 @@ pub(crate) fn Sidebar() -> impl IntoView {
     };
     let selected = move || handle.desk.with(|d| d.selected.clone());
     let queue = move || handle.desk.with(|d| d.queue.clone());
+    // Waiting times tick on their own, not only when the queue changes.
+    let now = RwSignal::new(now_ms());
+    if let Ok(ticker) = set_interval_with_handle(
+        move || now.set(now_ms()),
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || ticker.clear());
+    }
     view! {
         <nav class="sidebar">
             <h2>{texts.t("console.my_chats")}</h2>
@@ -51,14 +59,18 @@ pub(crate) fn Sidebar() -> impl IntoView {
             <Show when=move || !queue().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.queue_empty")}</p> }>
                 <ol class="queue">
                     <For each=queue key=|e| e.conversation_id.clone() children=move |entry| {
-                        let minutes = ((now_ms() - entry.requested_at_ms).max(0) / 60_000).to_string();
+                        let requested = entry.requested_at_ms;
+                        let waited = move || {
+                            let minutes = ((now.get() - requested).max(0) / 60_000).to_string();
+                            texts.format("console.waiting_for", &[("minutes", &minutes)])
+                        };
                         let id = entry.conversation_id.clone();
                         view! {
                             <li class="waiting">
                                 <strong>{entry.visitor_name.clone()}</strong>
                                 {entry.company.clone().map(|c| view! { <span class="company">{c}</span> })}
                                 <p class="reason">{entry.reason.clone()}</p>
-                                <span class="since">{texts.format("console.waiting_for", &[("minutes", &minutes)])}</span>
+                                <span class="since">{waited}</span>
                                 <button type="button" class="primary take" on:click=move |_| handle.take(id.clone())>
                                     {texts.t("console.take")}
                                 </button>
