@@ -4,13 +4,17 @@
 use crate::auth::VisitorTokens;
 use crate::config::Config;
 use crate::http::{app, AppState, Assets};
-use crate::hub::Hub;
+use crate::hub::{CloseReason, Hub};
 use crate::store::{Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+
+/// How long a stopping relay waits for its clients to close.
+const DRAIN_GRACE: Duration = Duration::from_secs(5);
 
 /// The settings key of the secret that signs visitor tokens.
 const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
@@ -29,16 +33,22 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     })
 }
 
-/// Serves until `shutdown` resolves, then closes the store.
+/// Serves until `shutdown` resolves, then drains: every client is told to reconnect (close
+/// code 1012) after what was queued for it is sent, and the store is closed.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
+    let hub = state.hub.clone();
+    let drain = async move {
+        shutdown.await;
+        hub.drain(CloseReason::Shutdown, DRAIN_GRACE).await;
+    };
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(drain)
         .await;
     store.close().await;
     result

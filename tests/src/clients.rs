@@ -1,6 +1,6 @@
 //! WebSocket clients that speak Tandem's protocol, as a widget and a console would.
 
-use crate::relay::{TestRelay, TEST_PASSWORD};
+use crate::relay::{Endpoint, TEST_PASSWORD};
 use anyhow::{anyhow, bail, Context};
 use futures_util::{SinkExt, StreamExt};
 use std::ops::{Deref, DerefMut};
@@ -180,7 +180,7 @@ pub fn chat_request(name: &str, email: &str, reason: &str) -> ChatRequest {
 impl VisitorClient {
     /// Connects and says hello, resuming `resume` if given; waits for the welcome.
     pub async fn connect(
-        relay: &TestRelay,
+        relay: &impl Endpoint,
         resume: Option<&str>,
         last_seq: u64,
     ) -> anyhow::Result<VisitorClient> {
@@ -294,7 +294,7 @@ impl DerefMut for AdviserClient {
 
 impl AdviserClient {
     /// Logs in as `login` (with the test password), connects and says hello.
-    pub async fn connect(relay: &TestRelay, login: &str) -> anyhow::Result<AdviserClient> {
+    pub async fn connect(relay: &impl Endpoint, login: &str) -> anyhow::Result<AdviserClient> {
         let response = relay.login(login, TEST_PASSWORD).await?;
         let cookie = response
             .headers()

@@ -5,14 +5,16 @@
 //! - [`clients`]: [`WsClient`] with visitor and adviser helpers.
 //! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
 //! - [`demo`]: the demo site on its own origin.
+//! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
 
 pub mod browser;
 pub mod clients;
 pub mod demo;
+pub mod process;
 pub mod relay;
 
 pub use clients::{AdviserClient, VisitorClient, WsClient};
-pub use relay::TestRelay;
+pub use relay::{Endpoint, TestRelay};
 
 /// The workspace's root folder.
 pub fn workspace_root() -> std::path::PathBuf {

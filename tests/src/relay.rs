@@ -14,6 +14,39 @@ use tandem_shared::AdviserId;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Something tests can connect to.
+pub trait Endpoint {
+    /// Where it listens.
+    fn addr(&self) -> SocketAddr;
+
+    /// `http://addr{path}`.
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr())
+    }
+
+    /// `ws://addr{path}`.
+    fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr())
+    }
+
+    /// Logs in through the API.
+    fn login(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> impl std::future::Future<Output = anyhow::Result<reqwest::Response>> {
+        let body = serde_json::json!({ "login": login, "password": password });
+        let url = self.url("/api/v1/auth/login");
+        async move { Ok(reqwest::Client::new().post(url).json(&body).send().await?) }
+    }
+}
+
+impl Endpoint for TestRelay {
+    fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
 /// The password every test adviser gets.
 pub const TEST_PASSWORD: &str = "correct horse battery";
 
@@ -99,16 +132,6 @@ impl TestRelay {
         }
     }
 
-    /// `http://addr{path}`.
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// `ws://addr{path}`.
-    pub fn ws_url(&self, path: &str) -> String {
-        format!("ws://{}{path}", self.addr)
-    }
-
     /// Creates an adviser account with [`TEST_PASSWORD`].
     pub async fn add_adviser(&self, login: &str, name: &str) -> anyhow::Result<AdviserId> {
         let hash = hash_password(TEST_PASSWORD)?;
@@ -128,16 +151,6 @@ impl TestRelay {
             .create_api_token("tests", &token_hash(&token), now_ms())
             .await?;
         Ok(token)
-    }
-
-    /// Logs in through the API and returns the session cookie (`name=value`).
-    pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<reqwest::Response> {
-        let body = serde_json::json!({ "login": login, "password": password });
-        Ok(reqwest::Client::new()
-            .post(self.url("/api/v1/auth/login"))
-            .json(&body)
-            .send()
-            .await?)
     }
 
     /// A visitor connection that has said hello (no conversation yet).

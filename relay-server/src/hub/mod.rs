@@ -24,7 +24,9 @@ use crate::auth::VisitorTokens;
 use crate::store::{Store, StoreError};
 use crate::time::now_ms;
 use state::{HubState, Live};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 use tandem_shared::model::{ConversationDetail, ConversationStatus};
 use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
 
@@ -37,6 +39,31 @@ pub struct Hub {
     store: Store,
     tokens: VisitorTokens,
     state: Mutex<HubState>,
+    /// Every open connection, greeted or not, so a shutdown can reach them all.
+    connections: Mutex<HashMap<peer::ConnId, Peer>>,
+    /// Woken when the last connection closes.
+    drained: tokio::sync::Notify,
+}
+
+/// Keeps a connection registered with the hub while it is open.
+#[derive(Debug)]
+pub struct ConnectionGuard {
+    hub: Arc<Hub>,
+    id: peer::ConnId,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        let mut connections = self
+            .hub
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        connections.remove(&self.id);
+        if connections.is_empty() {
+            self.hub.drained.notify_waiters();
+        }
+    }
 }
 
 impl Hub {
@@ -87,7 +114,57 @@ impl Hub {
             store,
             tokens,
             state: Mutex::new(state),
+            connections: Mutex::default(),
+            drained: tokio::sync::Notify::new(),
         }))
+    }
+
+    /// Registers an open connection until the guard drops.
+    pub fn register(self: &Arc<Self>, peer: &Peer) -> ConnectionGuard {
+        self.connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(peer.id, peer.clone());
+        ConnectionGuard {
+            hub: self.clone(),
+            id: peer.id,
+        }
+    }
+
+    /// Open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
+    /// Asks every connection to close (they flush what is queued first), and waits up to
+    /// `grace` for them to be gone. Clients reconnect and resume from their last event.
+    pub async fn drain(&self, reason: CloseReason, grace: Duration) {
+        let peers: Vec<Peer> = self
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        tracing::info!(
+            connections = peers.len(),
+            "asking every client to reconnect"
+        );
+        let drained = self.drained.notified();
+        tokio::pin!(drained);
+        drained.as_mut().enable();
+        for peer in &peers {
+            peer.close(reason);
+        }
+        if self.connection_count() > 0 && tokio::time::timeout(grace, drained).await.is_err() {
+            tracing::warn!(
+                left = self.connection_count(),
+                "some connections did not close in time"
+            );
+        }
     }
 
     /// The CRM store behind the hub.

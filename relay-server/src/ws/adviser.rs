@@ -26,6 +26,7 @@ pub async fn upgrade(
 async fn serve(socket: WebSocket, app: AppState, adviser: AdviserRow) {
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
+    let _registered = app.hub.register(&peer);
     let session = AdviserSession {
         hub: app.hub,
         peer: peer.clone(),

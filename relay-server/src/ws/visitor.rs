@@ -19,6 +19,7 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Respo
 async fn serve(socket: WebSocket, app: AppState) {
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
+    let _registered = app.hub.register(&peer);
     let session = VisitorSession {
         hub: app.hub,
         peer: peer.clone(),

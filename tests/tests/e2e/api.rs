@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use tandem_tests::relay::TEST_PASSWORD;
-use tandem_tests::TestRelay;
+use tandem_tests::{Endpoint, TestRelay};
 
 #[tokio::test]
 async fn health_answers_when_the_relay_can_serve() -> anyhow::Result<()> {

@@ -6,7 +6,7 @@ use tandem_shared::{
     AdviserMsg, ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION,
 };
 use tandem_tests::clients::{chat_request, VisitorClient, WsClient};
-use tandem_tests::TestRelay;
+use tandem_tests::{Endpoint, TestRelay};
 use tokio_tungstenite::tungstenite::Message;
 
 async fn raw_visitor(relay: &TestRelay) -> anyhow::Result<WsClient> {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use tandem_tests::browser::{in_widget, on_page, wait_for, wait_for_text, widget_text, Browser};
 use tandem_tests::demo::DemoSite;
 use tandem_tests::relay::TEST_PASSWORD;
-use tandem_tests::TestRelay;
+use tandem_tests::{Endpoint, TestRelay};
 
 const ENTER: &str = "\u{E007}";
 

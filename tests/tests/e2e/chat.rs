@@ -4,7 +4,7 @@ use serde_json::Value;
 use tandem_shared::model::{ConversationStatus, Resolution, WrapUp};
 use tandem_shared::{AdviserMsg, ErrorCode, EventKind, Role, ServerMsg, VisitorMsg};
 use tandem_tests::clients::chat_request;
-use tandem_tests::TestRelay;
+use tandem_tests::{Endpoint, TestRelay};
 
 fn wrap_up() -> WrapUp {
     WrapUp {

@@ -6,4 +6,5 @@ mod bad_input;
 mod browser_chat;
 mod chat;
 mod queue;
+mod restarts;
 mod resume;
