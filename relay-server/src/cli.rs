@@ -39,6 +39,8 @@ pub enum Command {
     /// Manage CRM API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Show the webhook outbox: delivered, pending, failing events.
+    Webhooks,
 }
 
 /// Options of `serve`.
@@ -56,6 +58,12 @@ pub struct ServeArgs {
     /// Mark the console cookie Secure (when served over HTTPS).
     #[arg(long, env = "TANDEM_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Send CRM events (JSON, signed) to this URL.
+    #[arg(long, env = "TANDEM_WEBHOOK_URL", requires = "webhook_secret")]
+    pub webhook_url: Option<String>,
+    /// The secret that signs webhook bodies (HMAC-SHA256).
+    #[arg(long, env = "TANDEM_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
 }
 
 /// Adviser account commands.

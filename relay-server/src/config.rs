@@ -42,4 +42,6 @@ pub struct Config {
     pub demo_dir: Option<PathBuf>,
     /// Mark the login cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Outbound webhook for CRM events, when configured.
+    pub webhook: Option<crate::webhooks::WebhookConfig>,
 }

@@ -9,6 +9,7 @@
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
 //! - [`store`]: the CRM in SQLite.
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
+//! - [`webhooks`]: delivery of the CRM outbox to the site's webhook.
 //! - [`time`]: the clock.
 
 pub mod auth;
@@ -19,4 +20,5 @@ pub mod hub;
 pub mod server;
 pub mod store;
 pub mod time;
+pub mod webhooks;
 pub mod ws;

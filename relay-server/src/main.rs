@@ -8,6 +8,7 @@ use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{AdviserCommand, Cli, Command, LogFormat, ServeArgs, TokenCommand};
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::store::{NewAdviser, Store};
+use tandem_relay::webhooks::WebhookConfig;
 use tandem_relay::{server, time::now_ms};
 use tracing_subscriber::EnvFilter;
 
@@ -21,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
             add_adviser(&cli.db, &login, &name).await
         }
         Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
+        Command::Webhooks => webhook_status(&cli.db).await,
     }
 }
 
@@ -42,6 +44,10 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
         assets_dir: args.assets,
         demo_dir: args.demo_site,
         secure_cookies: args.secure_cookies,
+        webhook: args
+            .webhook_url
+            .zip(args.webhook_secret)
+            .map(|(url, secret)| WebhookConfig::new(url, secret)),
     };
     let state = server::prepare(db, config)
         .await
@@ -122,5 +128,24 @@ async fn create_token(db: &std::path::Path, name: &str) -> anyhow::Result<()> {
         .create_api_token(name, &token_hash(&token), now_ms())
         .await?;
     println!("{token}");
+    Ok(())
+}
+
+async fn webhook_status(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+    let summary = store.outbox_summary().await?;
+    println!(
+        "delivered {}, pending {}, failing {}",
+        summary.delivered, summary.pending, summary.failing
+    );
+    for item in store.pending_outbox(20).await? {
+        let error = item.last_error.as_deref().unwrap_or("not tried yet");
+        println!(
+            "  {} {} attempts={} last error: {error}",
+            item.event_id, item.kind, item.attempts
+        );
+    }
     Ok(())
 }

@@ -21,7 +21,12 @@ const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
 
 /// Opens the CRM store at `db` and builds everything the routes need.
 pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> {
-    let store = Store::open(db).await?;
+    let mut store = Store::open(db).await?;
+    if let Some(webhook) = &config.webhook {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        store = store.with_outbox(wake.clone());
+        tokio::spawn(crate::webhooks::run(store.clone(), webhook.clone(), wake));
+    }
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
     let hub = Hub::restore(store.clone(), tokens).await?;
     let assets = Arc::new(Assets::load(&config.assets_dir));

@@ -65,27 +65,34 @@ pub struct TestRelay {
 impl TestRelay {
     /// A relay on a fresh database, serving the built widget (`dist/`) and the demo site.
     pub async fn spawn() -> anyhow::Result<TestRelay> {
-        Self::spawn_with(Limits::default()).await
+        Self::spawn_configured(|_| {}).await
     }
 
     /// A relay on a fresh database with the given connection limits.
     pub async fn spawn_with(limits: Limits) -> anyhow::Result<TestRelay> {
+        Self::spawn_configured(|config| config.limits = limits).await
+    }
+
+    /// A relay on a fresh database, its configuration adjusted by `adjust`.
+    pub async fn spawn_configured(adjust: impl FnOnce(&mut Config)) -> anyhow::Result<TestRelay> {
         let dir = tempfile::tempdir().context("creating a temp dir")?;
         let db = dir.path().join("tandem.db");
-        let mut relay = Self::start(&db, limits).await?;
+        let root = crate::workspace_root();
+        let mut config = Config {
+            limits: Limits::default(),
+            assets_dir: root.join("dist"),
+            demo_dir: Some(root.join("examples/demo-site")),
+            secure_cookies: false,
+            webhook: None,
+        };
+        adjust(&mut config);
+        let mut relay = Self::start(&db, config).await?;
         relay._dir = Some(dir);
         Ok(relay)
     }
 
     /// A relay on an existing database file (to test restarts).
-    pub async fn start(db: &Path, limits: Limits) -> anyhow::Result<TestRelay> {
-        let root = crate::workspace_root();
-        let config = Config {
-            limits,
-            assets_dir: root.join("dist"),
-            demo_dir: Some(root.join("examples/demo-site")),
-            secure_cookies: false,
-        };
+    pub async fn start(db: &Path, config: Config) -> anyhow::Result<TestRelay> {
         let state = server::prepare(db, config)
             .await
             .context("preparing the relay")?;
@@ -116,7 +123,8 @@ impl TestRelay {
     /// Stops this relay and starts a new one on the same database, as after a restart.
     pub async fn restart(mut self) -> anyhow::Result<TestRelay> {
         self.shutdown().await;
-        let mut next = Self::start(&self.db, self.state.config.limits).await?;
+        let config = (*self.state.config).clone();
+        let mut next = Self::start(&self.db, config).await?;
         next._dir = self._dir.take();
         Ok(next)
     }
@@ -126,9 +134,14 @@ impl TestRelay {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(task) = self.task.take() {
-            task.abort();
-            let _ = task.await;
+        if let Some(mut task) = self.task.take() {
+            // A clean stop drains clients and closes the store (which stops webhook delivery).
+            if tokio::time::timeout(std::time::Duration::from_secs(10), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::extract::CrmReader;
 use super::{ApiError, AppState};
-use crate::store::{ContactRecord, SessionRecord, SessionSummary};
+use crate::store::{ContactRecord, OutboxItem, OutboxSummary, SessionRecord, SessionSummary};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,25 @@ pub async fn get_contact(
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound("no contact with this id"))
+}
+
+/// The webhook outbox as the site owner sees it.
+#[derive(Debug, Serialize)]
+pub struct WebhookStatus {
+    #[serde(flatten)]
+    summary: OutboxSummary,
+    /// The oldest undelivered events, with their last error.
+    pending: Vec<OutboxItem>,
+}
+
+/// `GET /api/v1/webhooks`: delivered, pending and failing events; the oldest pending ones.
+pub async fn webhook_status(
+    _: CrmReader,
+    State(app): State<AppState>,
+) -> Result<Json<WebhookStatus>, ApiError> {
+    let summary = app.store.outbox_summary().await?;
+    let pending = app.store.pending_outbox(50).await?;
+    Ok(Json(WebhookStatus { summary, pending }))
 }
 
 /// Any other path under `/api/v1`.

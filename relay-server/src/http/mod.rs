@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions", get(api::list_sessions))
         .route("/sessions/{id}", get(api::get_session))
         .route("/contacts/{id}", get(api::get_contact))
+        .route("/webhooks", get(api::webhook_status))
         .fallback(api::not_found);
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -1,6 +1,7 @@
 //! Conversations (the CRM's "sessions"): request, assignment, end and wrap-up.
 
 use super::{Context, Store, StoreError};
+use serde_json::json;
 use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
 use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
 
@@ -56,6 +57,7 @@ impl Store {
         request: &ChatRequest,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.context("starting a chat request")?;
         sqlx::query(
             "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at)
              VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?)",
@@ -67,9 +69,22 @@ impl Store {
         .bind(&request.page_url)
         .bind(&request.locale)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("recording a chat request")?;
+        let data = json!({
+            "session_id": id,
+            "channel": "chat",
+            "reason": request.reason,
+            "page_url": request.page_url,
+            "locale": request.locale,
+            "contact": { "id": contact, "name": request.name, "email": request.email,
+                         "phone": request.phone, "company": request.company },
+        });
+        self.enqueue(&mut tx, "session.started", data, now_ms)
+            .await?;
+        tx.commit().await.context("saving a chat request")?;
+        self.wake_outbox();
         Ok(())
     }
 
@@ -118,14 +133,29 @@ impl Store {
             Role::Adviser => "adviser",
             Role::System => "system",
         };
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("starting to end a conversation")?;
         let done = sqlx::query("UPDATE conversations SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status != 'ended'")
             .bind(now_ms)
             .bind(by)
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .context("ending a conversation")?;
-        Ok(done.rows_affected() == 1)
+            .context("ending a conversation")?
+            .rows_affected()
+            == 1;
+        if done {
+            let data = json!({ "session_id": id, "ended_by": by });
+            self.enqueue(&mut tx, "session.ended", data, now_ms).await?;
+        }
+        tx.commit()
+            .await
+            .context("saving the end of a conversation")?;
+        self.wake_outbox();
+        Ok(done)
     }
 
     /// Stores the wrap-up of a conversation; `wrap_up` must be validated.
@@ -136,6 +166,7 @@ impl Store {
         wrap_up: &WrapUp,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.context("starting a wrap-up")?;
         sqlx::query(
             "UPDATE conversations SET resolution = ?, answer = ?, agreed_solution = ?, actions_taken = ?,
                 follow_up_date = ?, compensation = ?, prevention = ?, wrapped_up_at = ?, wrapped_up_by = ?
@@ -151,9 +182,14 @@ impl Store {
         .bind(now_ms)
         .bind(adviser.as_str())
         .bind(id.as_str())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("saving a wrap-up")?;
+        let data = json!({ "session_id": id, "adviser_id": adviser, "wrap_up": wrap_up });
+        self.enqueue(&mut tx, "session.wrapped_up", data, now_ms)
+            .await?;
+        tx.commit().await.context("saving a wrap-up")?;
+        self.wake_outbox();
         Ok(())
     }
 

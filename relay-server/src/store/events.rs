@@ -38,6 +38,11 @@ impl Store {
             serde_json::to_string(&event.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let seq = i64::try_from(event.seq)
             .map_err(|_| StoreError::Corrupt("event number overflow".into()))?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("starting to store an event")?;
         sqlx::query("INSERT INTO events (conversation_id, seq, at, kind, client_msg_id, data) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(conversation.as_str())
             .bind(seq)
@@ -45,9 +50,21 @@ impl Store {
             .bind(kind_name(&event.kind))
             .bind(client_msg_id)
             .bind(data)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .context("storing a conversation event")?;
+        if let EventKind::Message { author, body, .. } = &event.kind {
+            let data = serde_json::json!({
+                "session_id": conversation,
+                "seq": event.seq,
+                "author": author,
+                "body": body,
+            });
+            self.enqueue(&mut tx, "message.created", data, event.at_ms)
+                .await?;
+        }
+        tx.commit().await.context("storing a conversation event")?;
+        self.wake_outbox();
         Ok(())
     }
 

@@ -7,12 +7,14 @@ mod advisers;
 mod contacts;
 mod conversations;
 mod events;
+mod outbox;
 mod records;
 mod settings;
 mod tokens;
 
 pub use advisers::{AdviserRow, NewAdviser};
 pub use conversations::OpenConversation;
+pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
 pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
 
 use sqlx::sqlite::{
@@ -57,6 +59,8 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Set when webhooks are on: changes then queue events, and this wakes the dispatcher.
+    outbox: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl Store {
@@ -75,7 +79,19 @@ impl Store {
             .await
             .context("opening the database file")?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, outbox: None })
+    }
+
+    /// Turns the outbox on: from now on, changes queue webhook events; `signal` is notified
+    /// when some are queued.
+    pub fn with_outbox(mut self, signal: std::sync::Arc<tokio::sync::Notify>) -> Store {
+        self.outbox = Some(signal);
+        self
+    }
+
+    /// True once [`Store::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 
     /// Checks that the database answers.

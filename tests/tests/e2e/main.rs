@@ -8,3 +8,4 @@ mod chat;
 mod queue;
 mod restarts;
 mod resume;
+mod webhooks;

@@ -1,0 +1,136 @@
+//! The webhook outbox: CRM events written in the same transaction as the change they describe,
+//! so none is lost when the relay stops, and read back in order by the dispatcher.
+
+use super::{Context, Store, StoreError};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::SqliteConnection;
+
+/// One event waiting for (or past) delivery.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OutboxItem {
+    /// Position in the outbox.
+    pub id: i64,
+    /// The idempotency key the receiver sees.
+    pub event_id: String,
+    /// `session.started`, `message.created`, ...
+    pub kind: String,
+    /// The JSON body, exactly as sent.
+    pub payload: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Next attempt (ms since the epoch).
+    pub next_attempt_at: i64,
+    /// When the receiver accepted it.
+    pub delivered_at: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// Counts of the outbox, for the site owner.
+#[derive(Debug, Serialize)]
+pub struct OutboxSummary {
+    /// Delivered events.
+    pub delivered: i64,
+    /// Events not delivered yet.
+    pub pending: i64,
+    /// Pending events whose last attempt failed.
+    pub failing: i64,
+}
+
+/// Version of the webhook payload; see `docs/webhooks.md`.
+pub const WEBHOOK_VERSION: u32 = 1;
+
+impl Store {
+    /// Writes an event into the outbox on `conn` (inside the caller's transaction), when
+    /// webhooks are on.
+    pub(crate) async fn enqueue(
+        &self,
+        conn: &mut SqliteConnection,
+        kind: &str,
+        data: Value,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        if self.outbox.is_none() {
+            return Ok(());
+        }
+        let event_id = uuid::Uuid::new_v4().to_string();
+        let created_at = chrono::DateTime::from_timestamp_millis(now_ms)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_default();
+        let payload = json!({ "id": event_id, "type": kind, "version": WEBHOOK_VERSION, "created_at": created_at, "data": data });
+        sqlx::query("INSERT INTO outbox (event_id, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&event_id)
+            .bind(kind)
+            .bind(payload.to_string())
+            .bind(now_ms)
+            .bind(now_ms)
+            .execute(conn)
+            .await
+            .context("queueing a webhook event")?;
+        Ok(())
+    }
+
+    /// Wakes the dispatcher after a transaction that queued events has committed.
+    pub(crate) fn wake_outbox(&self) {
+        if let Some(signal) = &self.outbox {
+            signal.notify_one();
+        }
+    }
+
+    /// The oldest undelivered events, in order.
+    pub async fn pending_outbox(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        sqlx::query_as(
+            "SELECT id, event_id, kind, payload, attempts, next_attempt_at, delivered_at, last_error
+             FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("reading the outbox")
+    }
+
+    /// Records a successful delivery.
+    pub async fn outbox_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("recording a webhook delivery")?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
+            .bind(error)
+            .bind(next_attempt_at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("recording a failed webhook delivery")?;
+        Ok(())
+    }
+
+    /// Delivered, pending and failing counts.
+    pub async fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
+        let (delivered, pending, failing): (i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(delivered_at), COUNT(*) - COUNT(delivered_at),
+                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0) FROM outbox",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .context("counting the outbox")?;
+        Ok(OutboxSummary {
+            delivered,
+            pending,
+            failing,
+        })
+    }
+}
