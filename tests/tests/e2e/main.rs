@@ -1,5 +1,6 @@
 //! End-to-end tests, in one binary: a real relay on a loopback port with a real SQLite file,
 //! real WebSocket clients, and headless Chromium for what a person does in a browser.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test binary: a panic is the failure report
 
 mod api;
 mod bad_input;
