@@ -192,6 +192,7 @@ mod tests {
                 email: None,
                 phone: None,
                 company: None,
+                verified_user_id: None,
             },
             history: vec![],
             events: vec![],

@@ -9,7 +9,7 @@
   var lang = (attr("locale") || d.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   var fr = lang === "fr";
   var label = attr("launcher-text") || (fr ? "Discuter avec un conseiller" : "Chat with an adviser");
-  var cfg = { relay: base, locale: lang, launcherText: label };
+  var cfg = { relay: base, locale: lang, launcherText: label, userId: attr("user-id"), userHash: attr("user-hash") };
   var host = d.createElement("div");
   host.setAttribute("data-tandem", "");
   var root = host.attachShadow({ mode: "open" });

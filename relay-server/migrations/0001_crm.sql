@@ -29,15 +29,23 @@ CREATE TABLE api_tokens (
     created_at INTEGER NOT NULL
 );
 
+-- A contact is either verified (external_id: the site's own user id, signed by the site) or
+-- not; unverified contacts are unique by email and by phone, so a returning visitor is the
+-- same contact, but typing a verified customer's email never attaches to their record.
 CREATE TABLE contacts (
-    id         TEXT PRIMARY KEY,
-    name       TEXT NOT NULL,
-    email      TEXT UNIQUE,
-    phone      TEXT UNIQUE,
-    company    TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    id          TEXT PRIMARY KEY,
+    external_id TEXT UNIQUE,
+    name        TEXT NOT NULL,
+    email       TEXT,
+    phone       TEXT,
+    company     TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX contacts_unverified_email ON contacts(email) WHERE external_id IS NULL AND email IS NOT NULL;
+CREATE UNIQUE INDEX contacts_unverified_phone ON contacts(phone) WHERE external_id IS NULL AND phone IS NOT NULL;
+CREATE INDEX contacts_by_email ON contacts(email);
+CREATE INDEX contacts_by_phone ON contacts(phone);
 
 CREATE TABLE conversations (
     id              TEXT PRIMARY KEY,

@@ -58,6 +58,28 @@ pub struct ServeArgs {
     /// Mark the console cookie Secure (when served over HTTPS).
     #[arg(long, env = "TANDEM_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Sites whose pages may open chats (comma-separated origins such as
+    /// https://www.example.com); any site when empty.
+    #[arg(long, env = "TANDEM_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Secret the site's server signs logged-in users' ids with (identity verification).
+    #[arg(long, env = "TANDEM_IDENTITY_SECRET", hide_env_values = true)]
+    pub identity_secret: Option<String>,
+    /// Largest frame accepted from a client, in bytes.
+    #[arg(long, env = "TANDEM_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub max_frame_bytes: usize,
+    /// Frames a client may send per second (bursts of twice as many).
+    #[arg(long, env = "TANDEM_FRAMES_PER_SEC", default_value_t = 20)]
+    pub frames_per_sec: u32,
+    /// WebSocket connections one IP address may open per minute.
+    #[arg(long, env = "TANDEM_CONNECTIONS_PER_MINUTE", default_value_t = 120)]
+    pub connections_per_minute: u32,
+    /// Visitors who may wait in the queue at once.
+    #[arg(long, env = "TANDEM_MAX_QUEUE", default_value_t = 500)]
+    pub max_queue: usize,
+    /// Seconds without any frame (pongs count) before a client is disconnected.
+    #[arg(long, env = "TANDEM_IDLE_TIMEOUT_SECS", default_value_t = 75)]
+    pub idle_timeout_secs: u64,
     /// Send CRM events (JSON, signed) to this URL.
     #[arg(long, env = "TANDEM_WEBHOOK_URL", requires = "webhook_secret")]
     pub webhook_url: Option<String>,

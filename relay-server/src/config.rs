@@ -17,6 +17,12 @@ pub struct Limits {
     pub frame_burst: NonZeroU32,
     /// A client silent this long (pongs count) is disconnected.
     pub idle: Duration,
+    /// WebSocket connections one IP address may open per minute.
+    pub connections_per_ip_per_min: NonZeroU32,
+    /// Visitors who may wait in the queue at once.
+    pub max_queue: usize,
+    /// Console login attempts per login name, and per IP address, per minute.
+    pub logins_per_min: NonZeroU32,
 }
 
 impl Default for Limits {
@@ -27,6 +33,9 @@ impl Default for Limits {
             frames_per_sec: NonZeroU32::MIN.saturating_add(19),
             frame_burst: NonZeroU32::MIN.saturating_add(39),
             idle: Duration::from_secs(75),
+            connections_per_ip_per_min: NonZeroU32::MIN.saturating_add(119),
+            max_queue: 500,
+            logins_per_min: NonZeroU32::MIN.saturating_add(4),
         }
     }
 }
@@ -42,6 +51,11 @@ pub struct Config {
     pub demo_dir: Option<PathBuf>,
     /// Mark the login cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Origins whose pages may open visitor connections (`https://www.example.com`); empty
+    /// means any.
+    pub allowed_origins: Vec<String>,
+    /// Secret the site's server signs logged-in users' ids with (identity verification).
+    pub identity_secret: Option<String>,
     /// Outbound webhook for CRM events, when configured.
     pub webhook: Option<crate::webhooks::WebhookConfig>,
 }

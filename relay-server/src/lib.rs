@@ -6,6 +6,7 @@
 //! - [`server`]: start-up (store, hub, routes) and serving on a bound listener.
 //! - [`http`]: routes: loader and assets, console page, CRM API, login, health.
 //! - [`ws`]: WebSocket connections of visitors and advisers.
+//! - [`limits`]: rate limits keyed by IP address or login.
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
 //! - [`store`]: the CRM in SQLite.
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod limits;
 pub mod server;
 pub mod store;
 pub mod time;

@@ -39,8 +39,21 @@ fn init_logs(format: LogFormat) {
 }
 
 async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
+    let nonzero = |n: u32| std::num::NonZeroU32::new(n.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let limits = Limits {
+        frame_bytes: args.max_frame_bytes,
+        hard_frame_bytes: args.max_frame_bytes.saturating_mul(4),
+        frames_per_sec: nonzero(args.frames_per_sec),
+        frame_burst: nonzero(args.frames_per_sec.saturating_mul(2)),
+        idle: std::time::Duration::from_secs(args.idle_timeout_secs.max(5)),
+        connections_per_ip_per_min: nonzero(args.connections_per_minute),
+        max_queue: args.max_queue,
+        ..Limits::default()
+    };
     let config = Config {
-        limits: Limits::default(),
+        limits,
+        allowed_origins: args.allowed_origins,
+        identity_secret: args.identity_secret,
         assets_dir: args.assets,
         demo_dir: args.demo_site,
         secure_cookies: args.secure_cookies,

@@ -28,13 +28,15 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
         tokio::spawn(crate::webhooks::run(store.clone(), webhook.clone(), wake));
     }
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
-    let hub = Hub::restore(store.clone(), tokens).await?;
+    let hub = Hub::restore(store.clone(), tokens, config.limits.max_queue).await?;
+    let limiters = Arc::new(crate::limits::Limiters::new(&config.limits));
     let assets = Arc::new(Assets::load(&config.assets_dir));
     Ok(AppState {
         hub,
         store,
         config: Arc::new(config),
         assets,
+        limiters,
     })
 }
 

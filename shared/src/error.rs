@@ -28,6 +28,8 @@ pub enum ErrorCode {
     Conflict,
     /// Too many frames too fast; slow down and send again.
     RateLimited,
+    /// Too many visitors are already waiting; try again later.
+    QueueFull,
     /// The relay failed; nothing sent was lost, retry later.
     Internal,
 }

@@ -1,7 +1,7 @@
 //! Size limits and input rules: the widget and console apply them as the user types, the relay
 //! enforces them on every frame.
 
-use crate::model::{ChatRequest, WrapUp};
+use crate::model::{ChatRequest, SignedIdentity, WrapUp};
 
 /// Largest text frame a client may send, in bytes.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -206,8 +206,23 @@ impl ChatRequest {
             reason,
             page_url,
             locale,
+            identity: self.identity.as_ref().map(validated_identity).transpose()?,
         })
     }
+}
+
+/// A signed identity with a plausible id and a 64-digit hex signature.
+fn validated_identity(identity: &SignedIdentity) -> Result<SignedIdentity, FieldError> {
+    let invalid = FieldError {
+        field: "identity",
+        problem: Problem::Invalid,
+    };
+    let user_id = required(&identity.user_id, "identity", 128).map_err(|_| invalid)?;
+    let signature = identity.signature.trim().to_ascii_lowercase();
+    if signature.len() != 64 || !signature.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(invalid);
+    }
+    Ok(SignedIdentity { user_id, signature })
 }
 
 impl WrapUp {

@@ -26,6 +26,19 @@ pub struct ChatRequest {
     /// The visitor's language (`fr`, `en`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    /// The site's own id of a logged-in user, signed by the site's server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<SignedIdentity>,
+}
+
+/// A logged-in user's id as the site's server vouches for it: `signature` is the hex
+/// HMAC-SHA256 of `user_id` with the secret the site shares with the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIdentity {
+    /// The site's id of the user.
+    pub user_id: String,
+    /// Hex HMAC-SHA256 of `user_id`.
+    pub signature: String,
 }
 
 /// Where a conversation stands.
@@ -190,6 +203,9 @@ pub struct ContactCard {
     /// Company, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
+    /// The site's user id, when the site vouched for this contact (identity verification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_user_id: Option<String>,
 }
 
 /// One earlier conversation of the same contact.

@@ -260,6 +260,7 @@ fn server_frames() {
                     email: None,
                     phone: Some("0612345678".into()),
                     company: None,
+                    verified_user_id: None,
                 },
                 history: vec![PastSession {
                     id: ConversationId::from("c0"),

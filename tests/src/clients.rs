@@ -34,6 +34,33 @@ pub struct WsClient {
 }
 
 impl WsClient {
+    /// Connects with a receive buffer of `bytes`, like a stalled phone on a slow link.
+    pub async fn open_with_small_buffer(
+        url: &str,
+        cookie: Option<&str>,
+        bytes: u32,
+    ) -> anyhow::Result<WsClient> {
+        let mut request = url.into_client_request()?;
+        if let Some(cookie) = cookie {
+            request.headers_mut().insert("Cookie", cookie.parse()?);
+        }
+        let host = request
+            .uri()
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .context("no host")?;
+        let addr = tokio::net::lookup_host(host)
+            .await?
+            .next()
+            .context("no address")?;
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_recv_buffer_size(bytes)?;
+        let tcp = socket.connect(addr).await?;
+        let (stream, _) =
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(tcp)).await?;
+        Ok(WsClient { stream })
+    }
+
     /// Connects, sending `cookie` if given.
     pub async fn open(url: &str, cookie: Option<&str>) -> anyhow::Result<WsClient> {
         let mut request = url.into_client_request()?;
@@ -295,6 +322,15 @@ impl DerefMut for AdviserClient {
 impl AdviserClient {
     /// Logs in as `login` (with the test password), connects and says hello.
     pub async fn connect(relay: &impl Endpoint, login: &str) -> anyhow::Result<AdviserClient> {
+        Self::connect_with(relay, login, None).await
+    }
+
+    /// Like [`AdviserClient::connect`], with a receive buffer of `small_buffer` bytes if given.
+    pub async fn connect_with(
+        relay: &impl Endpoint,
+        login: &str,
+        small_buffer: Option<u32>,
+    ) -> anyhow::Result<AdviserClient> {
         let response = relay.login(login, TEST_PASSWORD).await?;
         let cookie = response
             .headers()
@@ -303,7 +339,11 @@ impl AdviserClient {
             .and_then(|v| v.split(';').next())
             .context("the login set no cookie")?
             .to_owned();
-        let mut ws = WsClient::open(&relay.ws_url("/ws/adviser"), Some(&cookie)).await?;
+        let url = relay.ws_url("/ws/adviser");
+        let mut ws = match small_buffer {
+            Some(bytes) => WsClient::open_with_small_buffer(&url, Some(&cookie), bytes).await?,
+            None => WsClient::open(&url, Some(&cookie)).await?,
+        };
         ws.send(&AdviserMsg::Hello {
             protocol: PROTOCOL_VERSION,
         })

@@ -83,6 +83,8 @@ impl TestRelay {
             assets_dir: root.join("dist"),
             demo_dir: Some(root.join("examples/demo-site")),
             secure_cookies: false,
+            allowed_origins: Vec::new(),
+            identity_secret: None,
             webhook: None,
         };
         adjust(&mut config);

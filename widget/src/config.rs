@@ -15,6 +15,12 @@ pub struct WidgetConfig {
     /// The launcher's label, when the site sets one.
     #[serde(default)]
     pub launcher_text: Option<String>,
+    /// A logged-in user's id, from the site's page (identity verification).
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The site server's signature of `user_id` (hex HMAC-SHA256).
+    #[serde(default)]
+    pub user_hash: Option<String>,
 }
 
 impl WidgetConfig {
@@ -30,7 +36,16 @@ impl WidgetConfig {
                 .unwrap_or_default(),
             locale: String::new(),
             launcher_text: None,
+            user_id: None,
+            user_hash: None,
         })
+    }
+
+    /// The signed identity the site put on the page, if any.
+    pub fn identity(&self) -> Option<tandem_shared::model::SignedIdentity> {
+        let user_id = self.user_id.clone().filter(|id| !id.is_empty())?;
+        let signature = self.user_hash.clone().filter(|hash| !hash.is_empty())?;
+        Some(tandem_shared::model::SignedIdentity { user_id, signature })
     }
 
     /// The visitor WebSocket URL of the relay.

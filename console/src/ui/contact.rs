@@ -31,7 +31,10 @@ pub(crate) fn ContactPane() -> impl IntoView {
                 view! {
                     <h2>{texts.t("console.contact")}</h2>
                     <dl>
-                        <dt>{texts.t("console.name")}</dt><dd>{contact.name}</dd>
+                        <dt>{texts.t("console.name")}</dt>
+                        <dd>{contact.name}{contact.verified_user_id.map(|id| view! {
+                            <span class="verified" title=id>" ✓ "{texts.t("console.verified")}</span>
+                        })}</dd>
                         {contact.email.map(|e| view! { <dt>{texts.t("form.email")}</dt><dd>{e}</dd> })}
                         {contact.phone.map(|p| view! { <dt>{texts.t("form.phone")}</dt><dd>{p}</dd> })}
                         {contact.company.map(|c| view! { <dt>{texts.t("console.company")}</dt><dd>{c}</dd> })}

@@ -1,6 +1,7 @@
 //! Credentials: adviser passwords (argon2), random tokens stored as hashes (console logins,
 //! API tokens), and the signed tokens that let a visitor resume their own conversation.
 
+pub mod identity;
 pub mod password;
 pub mod secret;
 pub mod visitor_token;

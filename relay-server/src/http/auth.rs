@@ -2,17 +2,19 @@
 //! `POST /api/v1/auth/logout` ends it; `GET /api/v1/auth/me` tells who is logged in.
 
 use super::extract::{LoggedInAdviser, SESSION_COOKIE};
+use super::origin::is_same_origin;
 use super::{ApiError, AppState};
 use crate::auth::password::{verify_against_nothing, verify_password};
 use crate::auth::secret::{random_token, token_hash};
 use crate::time::now_ms;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::Json;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use tandem_shared::model::AdviserProfile;
 
 /// How long a console login lasts.
@@ -39,8 +41,19 @@ fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
 /// Checks the password and opens a console session.
 pub async fn login(
     State(app): State<AppState>,
+    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
+    request_headers: HeaderMap,
     Json(form): Json<LoginForm>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if !is_same_origin(&request_headers) {
+        return Err(ApiError::Forbidden("log in from the console's own page"));
+    }
+    if !app.limiters.allow_login(peer_addr.ip(), form.login.trim()) {
+        tracing::warn!(login = %form.login.trim(), ip = %peer_addr.ip(), "console login throttled");
+        return Err(ApiError::TooManyRequests(
+            "too many login attempts; wait a minute",
+        ));
+    }
     let adviser = app.store.adviser_by_login(form.login.trim()).await?;
     let password = form.password;
     // argon2 is deliberately slow: keep it off the async workers.
@@ -78,8 +91,12 @@ pub async fn login(
 /// Ends the console session of this cookie.
 pub async fn logout(
     State(app): State<AppState>,
+    request_headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<impl IntoResponse, ApiError> {
+    if !is_same_origin(&request_headers) {
+        return Err(ApiError::Forbidden("log out from the console's own page"));
+    }
     if let Some(token) = jar.get(SESSION_COOKIE) {
         app.store.delete_login(&token_hash(token.value())).await?;
     }

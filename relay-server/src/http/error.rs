@@ -12,6 +12,12 @@ pub enum ApiError {
     /// No or bad credentials.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// A page of another site tried to act with the adviser's cookie.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Too many attempts; retry in a minute.
+    #[error("{0}")]
+    TooManyRequests(&'static str),
     /// Nothing at that id.
     #[error("{0}")]
     NotFound(&'static str),
@@ -28,6 +34,8 @@ impl IntoResponse for ApiError {
         let (status, code) = match &self {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Store(error) => {
                 tracing::error!(%error, "API request failed");
@@ -41,6 +49,9 @@ impl IntoResponse for ApiError {
         let body = Json(json!({ "error": { "code": code, "message": message } }));
         if status == StatusCode::UNAUTHORIZED {
             return (status, [(header::WWW_AUTHENTICATE, "Bearer")], body).into_response();
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return (status, [(header::RETRY_AFTER, "60")], body).into_response();
         }
         (status, body).into_response()
     }

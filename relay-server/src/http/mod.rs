@@ -7,6 +7,7 @@ mod auth;
 mod error;
 pub mod extract;
 mod health;
+pub mod origin;
 
 pub use assets::Assets;
 pub use error::ApiError;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The built widget and console.
     pub assets: Arc<Assets>,
+    /// Rate limits keyed by IP address or login.
+    pub limiters: Arc<crate::limits::Limiters>,
 }
 
 /// The relay's whole HTTP application.

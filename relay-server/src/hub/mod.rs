@@ -43,6 +43,8 @@ pub struct Hub {
     connections: Mutex<HashMap<peer::ConnId, Peer>>,
     /// Woken when the last connection closes.
     drained: tokio::sync::Notify,
+    /// Visitors who may wait at once.
+    max_queue: usize,
 }
 
 /// Keeps a connection registered with the hub while it is open.
@@ -69,7 +71,11 @@ impl Drop for ConnectionGuard {
 impl Hub {
     /// A hub that picks up where the CRM store left off: waiting visitors are queued again,
     /// chats in progress stay with their adviser.
-    pub async fn restore(store: Store, tokens: VisitorTokens) -> Result<Arc<Hub>, StoreError> {
+    pub async fn restore(
+        store: Store,
+        tokens: VisitorTokens,
+        max_queue: usize,
+    ) -> Result<Arc<Hub>, StoreError> {
         let mut state = HubState {
             mean_handling_secs: store
                 .recent_handling_secs()
@@ -116,6 +122,7 @@ impl Hub {
             state: Mutex::new(state),
             connections: Mutex::default(),
             drained: tokio::sync::Notify::new(),
+            max_queue,
         }))
     }
 

@@ -102,3 +102,27 @@ impl Peer {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_that_does_not_read_is_closed_once_its_outbox_is_full() {
+        let (peer, mut inbox) = Peer::new();
+        for _ in 0..OUTBOX_FRAMES {
+            peer.send(ServerMsg::Unknown);
+        }
+        assert_eq!(
+            *inbox.close.borrow_and_update(),
+            None,
+            "a full outbox is still fine"
+        );
+        peer.send(ServerMsg::Unknown);
+        assert_eq!(
+            *inbox.close.borrow_and_update(),
+            Some(CloseReason::SlowConsumer)
+        );
+        assert_eq!(inbox.frames.len(), OUTBOX_FRAMES, "memory stays bounded");
+    }
+}

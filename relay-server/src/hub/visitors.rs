@@ -19,14 +19,27 @@ impl Hub {
         }
     }
 
-    /// Registers a visitor's request (already validated), queues it and attaches the peer.
+    /// Registers a visitor's request (already validated; `verified_user` is the site's user id
+    /// once its signature was checked), queues it and attaches the peer.
     pub async fn start_chat(
         &self,
         request: &ChatRequest,
+        verified_user: Option<&str>,
         peer: &Peer,
     ) -> Result<ConversationId, HubError> {
+        if self.lock().queue.len() >= self.max_queue {
+            let message =
+                "too many visitors are waiting right now; please try again later".to_owned();
+            return Err(HubError::Protocol(
+                tandem_shared::ErrorCode::QueueFull,
+                message,
+            ));
+        }
         let now = now_ms();
-        let contact_id = self.store.upsert_contact(request, now).await?;
+        let contact_id = self
+            .store
+            .upsert_contact(request, verified_user, now)
+            .await?;
         let id = ConversationId(uuid::Uuid::new_v4().to_string());
         self.store
             .create_conversation(&id, &contact_id, request, now)

@@ -25,6 +25,8 @@ pub struct ContactRef {
     pub phone: Option<String>,
     /// Company.
     pub company: Option<String>,
+    /// The site's user id, when the site vouched for this contact.
+    pub verified_user_id: Option<String>,
 }
 
 /// An adviser involved in a session.
@@ -135,10 +137,12 @@ pub struct ContactRecord {
     pub sessions: Vec<SessionSummary>,
 }
 
-/// A contact as read for its record: id, name, email, phone, company, created at.
+/// A contact as read for its record: id, name, email, phone, company, verified user id,
+/// created at.
 type ContactRow = (
     String,
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -153,6 +157,7 @@ struct SessionRow {
     email: Option<String>,
     phone: Option<String>,
     company: Option<String>,
+    external_id: Option<String>,
     channel: String,
     reason: String,
     page_url: Option<String>,
@@ -173,7 +178,7 @@ struct SessionRow {
     message_count: i64,
 }
 
-const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company,
+const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company, p.external_id,
     c.channel, c.reason, c.page_url, c.locale, c.status, c.requested_at, c.accepted_at, c.ended_at, c.ended_by,
     c.resolution, c.answer, c.agreed_solution, c.actions_taken, c.follow_up_date, c.compensation, c.prevention,
     c.wrapped_up_at,
@@ -228,13 +233,13 @@ impl Store {
         id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError> {
         let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, name, email, phone, company, created_at FROM contacts WHERE id = ?",
+            "SELECT id, name, email, phone, company, external_id, created_at FROM contacts WHERE id = ?",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await
         .context("reading a contact")?;
-        let Some((id, name, email, phone, company, created_at)) = row else {
+        let Some((id, name, email, phone, company, verified_user_id, created_at)) = row else {
             return Ok(None);
         };
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
@@ -251,6 +256,7 @@ impl Store {
                 email,
                 phone,
                 company,
+                verified_user_id,
             },
             created_at: rfc3339(created_at),
             sessions: self.summaries(rows).await?,
@@ -292,6 +298,7 @@ impl Store {
                 email: row.email,
                 phone: row.phone,
                 company: row.company,
+                verified_user_id: row.external_id,
             },
             channel: row.channel,
             reason: row.reason,

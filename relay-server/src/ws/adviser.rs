@@ -3,24 +3,41 @@
 
 use super::socket::{self, Session};
 use crate::http::extract::LoggedInAdviser;
-use crate::http::AppState;
+use crate::http::origin::is_same_origin;
+use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use crate::store::AdviserRow;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ConnectInfo;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id};
 use tandem_shared::{AdviserMsg, ErrorCode, PROTOCOL_VERSION};
 
-/// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie.
+/// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie,
+/// 403 from a page of another site, 429 when the address opens connections too fast.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(app): State<AppState>,
+    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     adviser: LoggedInAdviser,
-) -> Response {
+) -> Result<Response, ApiError> {
+    if !is_same_origin(&headers) {
+        return Err(ApiError::Forbidden(
+            "the console connects only from the relay's own pages",
+        ));
+    }
+    if !app.limiters.allow_connection(peer_addr.ip()) {
+        return Err(ApiError::TooManyRequests(
+            "too many connections from this address; retry in a minute",
+        ));
+    }
     let limits = app.config.limits;
-    socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, adviser.0))
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, adviser.0)))
 }
 
 async fn serve(socket: WebSocket, app: AppState, adviser: AdviserRow) {

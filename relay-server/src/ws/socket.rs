@@ -42,6 +42,7 @@ pub async fn run<S: Session>(
     limits: Limits,
 ) {
     let (sink, mut stream) = socket.split();
+    let mut dropped = inbox.close.clone();
     let mut writer = tokio::spawn(write_frames(sink, inbox));
     let mut writer_done = false;
     let rate = frame_rate(&limits);
@@ -49,6 +50,7 @@ pub async fn run<S: Session>(
         let next = tokio::select! {
             next = tokio::time::timeout(limits.idle, stream.next()) => next,
             _ = &mut writer => { writer_done = true; break }
+            _ = dropped.wait_for(|r| *r == Some(CloseReason::SlowConsumer)) => break,
         };
         let message = match next {
             Err(_) => {
@@ -105,12 +107,20 @@ fn frame_rate(limits: &Limits) -> DefaultDirectRateLimiter {
 async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut inbox: PeerInbox) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    let mut slow = inbox.close.clone();
     loop {
+        let closing = *inbox.close.borrow_and_update();
+        if let Some(reason) = closing {
+            return finish(sink, inbox, reason).await;
+        }
         tokio::select! {
             frame = inbox.frames.recv() => {
                 let Some(frame) = frame else { return };
-                if send_frame(&mut sink, &frame).await.is_err() {
-                    return;
+                // A socket that stays blocked must not keep the connection (and its memory)
+                // alive: give up as soon as the relay calls the client a slow consumer.
+                tokio::select! {
+                    sent = send_frame(&mut sink, &frame) => if sent.is_err() { return },
+                    _ = slow.wait_for(|r| *r == Some(CloseReason::SlowConsumer)) => return,
                 }
             }
             _ = ping.tick() => {
@@ -118,25 +128,33 @@ async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut inbox: PeerIn
                     return;
                 }
             }
-            changed = inbox.close.changed() => {
-                let reason = if changed.is_ok() { *inbox.close.borrow() } else { None };
-                let reason = reason.unwrap_or(CloseReason::Gone);
-                if reason != CloseReason::SlowConsumer {
-                    // Flush what was already queued (error frames, last events).
-                    while let Ok(frame) = inbox.frames.try_recv() {
-                        if send_frame(&mut sink, &frame).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-                if let Some((code, text)) = reason.close_frame() {
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: text.into() }))).await;
-                }
-                let _ = sink.close().await;
+            _ = inbox.close.changed() => {}
+        }
+    }
+}
+
+/// Flushes what was queued (error frames, last events) unless the client is not reading,
+/// then sends the close frame.
+async fn finish(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut inbox: PeerInbox,
+    reason: CloseReason,
+) {
+    if reason != CloseReason::SlowConsumer {
+        while let Ok(frame) = inbox.frames.try_recv() {
+            if send_frame(&mut sink, &frame).await.is_err() {
                 return;
             }
         }
     }
+    if let Some((code, text)) = reason.close_frame() {
+        let close = sink.send(Message::Close(Some(CloseFrame {
+            code,
+            reason: text.into(),
+        })));
+        let _ = tokio::time::timeout(Duration::from_secs(1), close).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
 }
 
 async fn send_frame(

@@ -1,19 +1,42 @@
 //! A visitor's connection: hello (with resume), pre-chat request, messages, typing, end.
 
 use super::socket::{self, Session};
-use crate::http::AppState;
+use crate::auth::identity;
+use crate::http::origin::{is_allowed_site, origin};
+use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ConnectInfo;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::Response;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use tandem_shared::limits::{validate_body, validate_client_msg_id};
+use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
+use tandem_shared::model::ChatRequest;
 use tandem_shared::{ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
 
-/// `GET /ws/visitor`: upgrades to a visitor connection.
-pub async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+/// `GET /ws/visitor`: upgrades to a visitor connection; 403 for a page of a site not allowed,
+/// 429 when the address opens connections too fast.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(app): State<AppState>,
+    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if !is_allowed_site(&headers, &app.config.allowed_origins) {
+        tracing::info!(origin = ?origin(&headers), "refused a visitor connection from a site not allowed");
+        return Err(ApiError::Forbidden(
+            "this site may not open chats on this relay",
+        ));
+    }
+    if !app.limiters.allow_connection(peer_addr.ip()) {
+        return Err(ApiError::TooManyRequests(
+            "too many connections from this address; retry in a minute",
+        ));
+    }
     let limits = app.config.limits;
-    socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app))
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app)))
 }
 
 async fn serve(socket: WebSocket, app: AppState) {
@@ -21,6 +44,7 @@ async fn serve(socket: WebSocket, app: AppState) {
     let limits = app.config.limits;
     let _registered = app.hub.register(&peer);
     let session = VisitorSession {
+        identity_secret: app.config.identity_secret.clone(),
         hub: app.hub,
         peer: peer.clone(),
         greeted: false,
@@ -36,9 +60,29 @@ struct VisitorSession {
     greeted: bool,
     /// The open conversation this connection is attached to.
     conversation: Option<ConversationId>,
+    /// The secret the site signs user ids with, if identity verification is on.
+    identity_secret: Option<String>,
 }
 
 impl VisitorSession {
+    /// The site's user id when the request carries a valid signature; an error for a wrong
+    /// one. Without a configured secret, identities are ignored (nothing can be verified).
+    fn verified_user(&self, request: &ChatRequest) -> Result<Option<String>, HubError> {
+        let (Some(identity), Some(secret)) = (&request.identity, &self.identity_secret) else {
+            return Ok(None);
+        };
+        match identity::verify(secret, identity) {
+            Some(user) => Ok(Some(user)),
+            None => {
+                tracing::warn!("refused a chat request with a wrong identity signature");
+                Err(HubError::Invalid(FieldError {
+                    field: "identity",
+                    problem: Problem::Invalid,
+                }))
+            }
+        }
+    }
+
     fn conversation(&self) -> Result<ConversationId, HubError> {
         self.conversation
             .clone()
@@ -114,7 +158,11 @@ impl VisitorSession {
                     self.hub.detach_visitor(current, &self.peer);
                 }
                 let request = request.validated().map_err(HubError::Invalid)?;
-                let id = self.hub.start_chat(&request, &self.peer).await?;
+                let verified_user = self.verified_user(&request)?;
+                let id = self
+                    .hub
+                    .start_chat(&request, verified_user.as_deref(), &self.peer)
+                    .await?;
                 self.conversation = Some(id);
                 Ok(())
             }

@@ -99,3 +99,70 @@ async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Res
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn another_sites_page_cannot_use_the_advisers_cookie() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa").await?;
+    let forged = reqwest::Client::new()
+        .post(relay.url("/api/v1/auth/login"))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({ "login": "lea", "password": TEST_PASSWORD }))
+        .send()
+        .await?;
+    assert_eq!(forged.status(), 403, "a cross-site login post is refused");
+
+    let ok = relay.login("lea", TEST_PASSWORD).await?;
+    let cookie = ok.headers()["set-cookie"]
+        .to_str()?
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = relay.ws_url("/ws/adviser").into_client_request()?;
+    request.headers_mut().insert("Cookie", cookie.parse()?);
+    request
+        .headers_mut()
+        .insert("Origin", "https://evil.example".parse()?);
+    let hijack = tokio_tungstenite::connect_async(request)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        hijack.contains("403"),
+        "cross-site WebSocket hijacking is refused: {hijack}"
+    );
+    let logout = reqwest::Client::new()
+        .post(relay.url("/api/v1/auth/logout"))
+        .header("origin", "https://evil.example")
+        .header("cookie", &cookie)
+        .send()
+        .await?;
+    assert_eq!(logout.status(), 403);
+    Ok(())
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa").await?;
+    for _ in 0..5 {
+        assert_eq!(relay.login("lea", "guess").await?.status(), 401);
+    }
+    let throttled = relay.login("lea", "guess").await?;
+    assert_eq!(
+        throttled.status(),
+        429,
+        "the sixth attempt in a minute is refused"
+    );
+    assert_eq!(throttled.headers()["retry-after"], "60");
+    let even_right = relay.login("lea", TEST_PASSWORD).await?;
+    assert_eq!(
+        even_right.status(),
+        429,
+        "the password is not even checked while throttled"
+    );
+    Ok(())
+}

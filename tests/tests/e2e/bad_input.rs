@@ -258,3 +258,73 @@ async fn an_adviser_cannot_connect_without_login_nor_write_in_another_advisers_c
     tom.expect_error(ErrorCode::NotFound).await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn an_address_opening_connections_too_fast_gets_429() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn_configured(|c| {
+        c.limits.connections_per_ip_per_min = std::num::NonZeroU32::new(3).unwrap();
+    })
+    .await?;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(raw_visitor(&relay).await?);
+    }
+    let refused = raw_visitor(&relay)
+        .await
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        refused.contains("429"),
+        "the fourth connection in a minute is refused: {refused}"
+    );
+    let mut first = open.remove(0);
+    still_usable(&mut first).await
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_new_requests_with_a_clear_error() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn_configured(|c| c.limits.max_queue = 1).await?;
+    let mut first = relay.visitor().await?;
+    first
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    let mut second = relay.visitor().await?;
+    second
+        .send(&VisitorMsg::StartChat {
+            request: chat_request("Bo", "bo@example.com", "Invoice"),
+        })
+        .await?;
+    let message = second.expect_error(ErrorCode::QueueFull).await?;
+    assert!(message.contains("try again"), "{message}");
+    assert_eq!(relay.state.store.list_sessions(10, 0).await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn pages_of_sites_not_allowed_cannot_open_visitor_connections() -> anyhow::Result<()> {
+    let relay =
+        TestRelay::spawn_configured(|c| c.allowed_origins = vec!["https://www.example.com".into()])
+            .await?;
+    let open_from = |origin: &'static str| {
+        let url = relay.ws_url("/ws/visitor");
+        async move {
+            use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+            let mut request = url.into_client_request()?;
+            request.headers_mut().insert("Origin", origin.parse()?);
+            anyhow::Ok(
+                tokio_tungstenite::connect_async(request)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            )
+        }
+    };
+    let evil = open_from("https://evil.example").await?;
+    assert!(evil.as_ref().is_err_and(|e| e.contains("403")), "{evil:?}");
+    assert!(
+        open_from("https://www.example.com").await?.is_ok(),
+        "the site's own pages connect"
+    );
+    Ok(())
+}

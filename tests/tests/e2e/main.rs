@@ -2,6 +2,7 @@
 //! real WebSocket clients, and headless Chromium for what a person does in a browser.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test binary: a panic is the failure report
 
+mod access;
 mod api;
 mod bad_input;
 mod browser_chat;

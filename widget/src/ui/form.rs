@@ -1,7 +1,7 @@
 //! The pre-chat form: name, email or phone, company, reason. Checked as the relay checks it,
 //! with the error next to the field.
 
-use super::Ui;
+use super::{SiteIdentity, Ui};
 use crate::chat::Chat;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -49,6 +49,7 @@ fn Field(
 pub(crate) fn PreChatForm() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let texts = expect_context::<Ui>().texts;
+    let identity = expect_context::<SiteIdentity>().0;
     let [name, email, phone, company, reason] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
     let error = RwSignal::new(None::<(&'static str, String)>);
@@ -67,6 +68,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             reason: reason.get_untracked(),
             page_url: web_sys::window().and_then(|w| w.location().href().ok()),
             locale: Some(texts.locale().code().to_owned()),
+            identity: identity.clone(),
         };
         match request.validated() {
             Ok(request) => {

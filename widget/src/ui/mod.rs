@@ -23,6 +23,10 @@ pub(crate) struct Ui {
     pub texts: &'static Texts,
 }
 
+/// The logged-in user's identity as the site signed it, sent with the pre-chat form.
+#[derive(Clone)]
+pub(crate) struct SiteIdentity(pub Option<tandem_shared::model::SignedIdentity>);
+
 /// The whole widget: launcher button and chat panel.
 #[component]
 pub(crate) fn App(
@@ -36,6 +40,7 @@ pub(crate) fn App(
     provide_context(ui);
     let chat = Chat::connect(&config.socket_url());
     provide_context(chat);
+    provide_context(SiteIdentity(config.identity()));
     let open = RwSignal::new(open || load(OPEN_KEY).is_some());
     Effect::new(move |_| {
         if open.get() {

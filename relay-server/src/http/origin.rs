@@ -1,0 +1,37 @@
+//! Origin checks: browsers send `Origin` on WebSocket upgrades and cross-site POSTs, so a page
+//! on another site can neither use an adviser's cookie (cross-site request forgery, WebSocket
+//! hijacking) nor open visitor connections when the owner lists the allowed sites.
+
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::HeaderMap;
+
+/// The request's `Origin`, if any.
+pub fn origin(headers: &HeaderMap) -> Option<&str> {
+    headers.get(ORIGIN).and_then(|v| v.to_str().ok())
+}
+
+/// True when the request comes from the relay's own pages (or from no browser page at all,
+/// like `curl`): the `Origin`'s host equals the `Host` header.
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = origin(headers) else {
+        return true;
+    };
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// True when a visitor page at this `Origin` may connect: any, when the list is empty.
+pub fn is_allowed_site(headers: &HeaderMap, allowed: &[String]) -> bool {
+    if allowed.is_empty() {
+        return true;
+    }
+    origin(headers).is_some_and(|origin| {
+        allowed
+            .iter()
+            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    })
+}
