@@ -95,10 +95,19 @@ impl TestRelay {
 
     /// A relay on an existing database file (to test restarts).
     pub async fn start(db: &Path, config: Config) -> anyhow::Result<TestRelay> {
+        Self::start_on(db, config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// A relay on an existing database file, listening on `addr`.
+    pub async fn start_on(
+        db: &Path,
+        config: Config,
+        addr: SocketAddr,
+    ) -> anyhow::Result<TestRelay> {
         let state = server::prepare(db, config)
             .await
             .context("preparing the relay")?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(addr)
             .await
             .context("binding")?;
         let addr = listener.local_addr()?;
@@ -122,11 +131,12 @@ impl TestRelay {
         })
     }
 
-    /// Stops this relay and starts a new one on the same database, as after a restart.
+    /// Stops this relay and starts a new one on the same database and port, as after a
+    /// restart.
     pub async fn restart(mut self) -> anyhow::Result<TestRelay> {
         self.shutdown().await;
         let config = (*self.state.config).clone();
-        let mut next = Self::start(&self.db, config).await?;
+        let mut next = Self::start_on(&self.db, config, self.addr).await?;
         next._dir = self._dir.take();
         Ok(next)
     }

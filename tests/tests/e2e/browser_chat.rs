@@ -281,3 +281,63 @@ async fn the_pre_chat_form_says_what_is_missing_in_the_visitors_language() -> an
     visitor.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_widget_and_console_ride_out_a_relay_restart() -> anyhow::Result<()> {
+    assert_widget_built();
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa Martin").await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let adviser = browser.session(1280, 900).await?;
+    let visitor = browser.session(1100, 900).await?;
+    adviser_logs_in(&adviser, &relay).await?;
+    visitor.goto(&site.url("apply.html")).await?;
+    in_widget(&visitor, "[data-tandem-launcher]")
+        .await?
+        .click()
+        .await?;
+    in_widget(&visitor, "#tandem-name")
+        .await?
+        .send_keys("Ana Lima")
+        .await?;
+    in_widget(&visitor, "#tandem-phone")
+        .await?
+        .send_keys("0612345678")
+        .await?;
+    in_widget(&visitor, "#tandem-reason")
+        .await?
+        .send_keys("Aide pour le formulaire")
+        .await?;
+    in_widget(&visitor, "button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text("the widget", "Léa Martin", || widget_text(&visitor)).await?;
+
+    // The relay restarts (a deploy): both sides reconnect by themselves and resume.
+    let relay = relay.restart().await?;
+    wait_for_text("the widget to reconnect", "Léa Martin", || {
+        widget_text(&visitor)
+    })
+    .await?;
+    let draft = in_widget(&visitor, "#tandem-draft").await?;
+    draft.send_keys("Message après le redémarrage").await?;
+    draft.send_keys(ENTER).await?;
+    wait_for_text("the console", "Message après le redémarrage", || {
+        page_text(&adviser, ".messages")
+    })
+    .await?;
+    on_page(&adviser, "#draft")
+        .await?
+        .send_keys("Bien reçu")
+        .await?;
+    on_page(&adviser, ".send").await?.click().await?;
+    wait_for_text("the widget", "Bien reçu", || widget_text(&visitor)).await?;
+    let stored = relay.state.store.list_sessions(10, 0).await?;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].message_count, 2, "each message stored once");
+    visitor.close().await?;
+    adviser.close().await?;
+    Ok(())
+}
