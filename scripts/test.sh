@@ -12,6 +12,8 @@ bash scripts/build-widget.sh
 echo "== lints"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 echo "== tests"
+# The fault-injection tests start the real relay binary.
+cargo build --locked -p tandem-relay
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --locked --workspace 2>&1 | tee "$log"

@@ -2,6 +2,7 @@
 //! lost, nothing is stored twice, the queue is as it was.
 
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
 use tandem_tests::clients::{chat_request, AdviserClient, VisitorClient};
 use tandem_tests::process::{add_adviser, free_port, RelayProcess};
@@ -183,5 +184,169 @@ async fn sigterm_drains_tells_clients_to_reconnect_and_they_resume() -> anyhow::
                 ..
             }
         )));
+    Ok(())
+}
+
+/// A CRM webhook endpoint on `port` that records the deliveries it accepts.
+async fn webhook_receiver(
+    port: u16,
+) -> anyhow::Result<(
+    Arc<Mutex<Vec<(String, String)>>>,
+    tokio::task::JoinHandle<()>,
+)> {
+    use axum::http::HeaderMap;
+    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let record = record.clone();
+            async move {
+                let signed = headers
+                    .get("x-tandem-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if signed != tandem_relay::webhooks::signature("whsec", body.as_bytes()) {
+                    return axum::http::StatusCode::UNAUTHORIZED;
+                }
+                let key = headers
+                    .get("x-tandem-delivery")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                let kind = headers
+                    .get("x-tandem-event")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                record
+                    .lock()
+                    .unwrap()
+                    .push((key.to_owned(), kind.to_owned()));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    Ok((
+        seen,
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }),
+    ))
+}
+
+#[tokio::test]
+async fn webhook_events_survive_a_crm_outage_and_a_kill_9_and_arrive_once() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("tandem.db");
+    add_adviser(&db, "lea", "Léa")?;
+    let (port, hook_port) = (free_port()?, free_port()?);
+    let hook = format!("http://127.0.0.1:{hook_port}/hook");
+    let flags = ["--webhook-url", hook.as_str(), "--webhook-secret", "whsec"];
+    let mut relay = RelayProcess::start(&db, port, &flags).await?;
+
+    // The CRM is down (nothing listens) while a chat happens.
+    let mut adviser = AdviserClient::connect(&relay, "lea").await?;
+    adviser.set_presence(true, 1).await?;
+    let mut visitor = relay_visitor(&relay).await?;
+    let chat = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    adviser.next_assigned().await?;
+    visitor.say("one").await?;
+    adviser.say(&chat.id, "two").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        relay.log().contains("webhook delivery failed"),
+        "failures are logged"
+    );
+
+    // The relay is killed with events pending, started again, and the CRM comes back.
+    relay.kill_hard()?;
+    let relay = RelayProcess::start(&db, port, &flags).await?;
+    let status = std::process::Command::new(tandem_tests::process::relay_binary()?)
+        .args(["webhooks", "--db"])
+        .arg(&db)
+        .output()?;
+    let status = String::from_utf8(status.stdout)?;
+    assert!(
+        status.contains("pending 3"),
+        "the owner sees what waits: {status}"
+    );
+    let (seen, _server) = webhook_receiver(hook_port).await?;
+    for _ in 0..200 {
+        if seen.lock().unwrap().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let seen = seen.lock().unwrap().clone();
+    let kinds: Vec<&str> = seen.iter().map(|(_, kind)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["session.started", "message.created", "message.created"],
+        "in order"
+    );
+    let keys: std::collections::HashSet<&str> = seen.iter().map(|(key, _)| key.as_str()).collect();
+    assert_eq!(keys.len(), 3, "each once by idempotency key");
+    drop(relay);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_console_that_stops_reading_is_let_go_by_the_real_relay() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("tandem.db");
+    add_adviser(&db, "lea", "Léa")?;
+    let port = free_port()?;
+    let relay = RelayProcess::start(&db, port, &["--frames-per-sec", "100000"]).await?;
+    let mut adviser = AdviserClient::connect_with(&relay, "lea", Some(4096)).await?;
+    adviser.set_presence(true, 1).await?;
+    let mut visitor = relay_visitor(&relay).await?;
+    let chat = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    adviser.next_assigned().await?;
+
+    // The console stops reading while the visitor writes 2,500 messages of 4 KB (10 MB).
+    let body = "x".repeat(4000);
+    for _ in 0..2500 {
+        visitor.say(&body).await?;
+    }
+    assert!(
+        relay.log().contains("closing a slow consumer"),
+        "the relay gave up on the stalled console"
+    );
+    let last = visitor.say("the visitor is unaffected").await?;
+    let mut adviser = AdviserClient::connect(&relay, "lea").await?;
+    let detail = adviser.next_assigned().await?;
+    assert_eq!(detail.id, chat.id);
+    assert_eq!(
+        detail.events.last().map(|e| e.seq),
+        Some(last.seq),
+        "and nothing was lost"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_silent_client_is_disconnected_after_the_idle_timeout() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let port = free_port()?;
+    let relay = RelayProcess::start(
+        &dir.path().join("tandem.db"),
+        port,
+        &["--idle-timeout-secs", "5"],
+    )
+    .await?;
+    let mut silent = tandem_tests::WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+    // A client that reads nothing answers no ping: after 5 s the relay closes it.
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    let close = silent.recv_close().await?;
+    assert_eq!(
+        close.map(|c| u16::from(c.code)),
+        Some(1001),
+        "closed as idle"
+    );
     Ok(())
 }
