@@ -153,3 +153,13 @@ where
     })
     .await
 }
+
+/// Clicks an element inside the Tandem widget, waiting for it.
+pub async fn click_in_widget(client: &Client, css: &str) -> anyhow::Result<()> {
+    Ok(in_widget(client, css).await?.click().await?)
+}
+
+/// Types into an element inside the Tandem widget, waiting for it.
+pub async fn type_in_widget(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
+    Ok(in_widget(client, css).await?.send_keys(text).await?)
+}

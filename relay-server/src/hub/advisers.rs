@@ -5,9 +5,7 @@ use super::{Hub, HubError, Peer};
 use crate::time::now_ms;
 use tandem_shared::limits::MAX_CHATS_PER_ADVISER;
 use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, WrapUp};
-use tandem_shared::{
-    AdviserId, Author, ConversationId, EventKind, Role, ServerMsg, PROTOCOL_VERSION,
-};
+use tandem_shared::{AdviserId, Author, ConversationId, Role, ServerMsg, PROTOCOL_VERSION};
 
 impl Hub {
     /// Attaches a console connection: sends the welcome, the queue, and every conversation
@@ -127,17 +125,8 @@ impl Hub {
             role: Role::Adviser,
             name,
         };
-        self.append(
-            id,
-            EventKind::Message {
-                author,
-                body,
-                client_msg_id: Some(client_msg_id),
-            },
-            Some(peer),
-        )
-        .await
-        .map(|_| ())
+        self.append_message(id, author, body, client_msg_id, peer)
+            .await
     }
 
     /// Tells the visitor whether the adviser is typing.

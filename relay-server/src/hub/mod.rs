@@ -240,6 +240,23 @@ impl Hub {
         Ok(event)
     }
 
+    /// Stores and broadcasts a chat message (already validated) from `author`.
+    async fn append_message(
+        &self,
+        id: &ConversationId,
+        author: tandem_shared::Author,
+        body: String,
+        client_msg_id: String,
+        sender: &Peer,
+    ) -> Result<(), HubError> {
+        let kind = EventKind::Message {
+            author,
+            body,
+            client_msg_id: Some(client_msg_id),
+        };
+        self.append(id, kind, Some(sender)).await.map(|_| ())
+    }
+
     fn last_seq_of(&self, id: &ConversationId) -> Result<u64, HubError> {
         self.lock()
             .conversations

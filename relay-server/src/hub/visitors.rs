@@ -5,7 +5,7 @@ use super::{Hub, HubError, Peer};
 use crate::time::now_ms;
 use std::sync::Arc;
 use tandem_shared::model::{ChatRequest, ConversationStatus, VisitorConversation};
-use tandem_shared::{Author, ConversationId, EventKind, Role, ServerMsg, PROTOCOL_VERSION};
+use tandem_shared::{Author, ConversationId, Role, ServerMsg, PROTOCOL_VERSION};
 
 impl Hub {
     fn visitor_view(&self, id: &ConversationId, live: &Live) -> VisitorConversation {
@@ -175,17 +175,8 @@ impl Hub {
             role: Role::Visitor,
             name,
         };
-        self.append(
-            id,
-            EventKind::Message {
-                author,
-                body,
-                client_msg_id: Some(client_msg_id),
-            },
-            Some(peer),
-        )
-        .await
-        .map(|_| ())
+        self.append_message(id, author, body, client_msg_id, peer)
+            .await
     }
 
     /// Tells the adviser whether the visitor is typing.

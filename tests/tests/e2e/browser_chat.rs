@@ -3,7 +3,10 @@
 
 use fantoccini::{Client, Locator};
 use serde_json::Value;
-use tandem_tests::browser::{in_widget, on_page, wait_for, wait_for_text, widget_text, Browser};
+use tandem_tests::browser::{
+    click_in_widget, in_widget, on_page, type_in_widget, wait_for, wait_for_text, widget_text,
+    Browser,
+};
 use tandem_tests::demo::DemoSite;
 use tandem_tests::relay::TEST_PASSWORD;
 use tandem_tests::{Endpoint, TestRelay};
@@ -79,23 +82,11 @@ async fn a_visitor_and_an_adviser_chat_in_real_browsers() -> anyhow::Result<()> 
         "French page, French widget"
     );
     launcher.click().await?;
-    in_widget(&visitor, "#tandem-name")
-        .await?
-        .send_keys("Ana Lima")
-        .await?;
-    in_widget(&visitor, "#tandem-email")
-        .await?
-        .send_keys("ana@example.com")
-        .await?;
-    in_widget(&visitor, "#tandem-reason")
-        .await?
-        .send_keys("Je voudrais changer de formule")
-        .await?;
+    type_in_widget(&visitor, "#tandem-name", "Ana Lima").await?;
+    type_in_widget(&visitor, "#tandem-email", "ana@example.com").await?;
+    type_in_widget(&visitor, "#tandem-reason", "Je voudrais changer de formule").await?;
     screenshot(&visitor, "widget-form").await;
-    in_widget(&visitor, "button[type=submit]")
-        .await?
-        .click()
-        .await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
 
     // The available adviser is given the chat; both sides see each other's words.
     wait_for_text("the console", "Je voudrais changer de formule", || {
@@ -236,22 +227,10 @@ async fn the_pre_chat_form_says_what_is_missing_in_the_visitors_language() -> an
     let mut browser = Browser::start().await?;
     let visitor = browser.session(1100, 900).await?;
     visitor.goto(&site.url("index.html")).await?;
-    in_widget(&visitor, "[data-tandem-launcher]")
-        .await?
-        .click()
-        .await?;
-    in_widget(&visitor, "#tandem-name")
-        .await?
-        .send_keys("Ana")
-        .await?;
-    in_widget(&visitor, "#tandem-reason")
-        .await?
-        .send_keys("Question")
-        .await?;
-    in_widget(&visitor, "button[type=submit]")
-        .await?
-        .click()
-        .await?;
+    click_in_widget(&visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(&visitor, "#tandem-name", "Ana").await?;
+    type_in_widget(&visitor, "#tandem-reason", "Question").await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
     wait_for_text(
         "the form error",
         "Indiquez une adresse e-mail ou un numéro de téléphone",
@@ -264,14 +243,8 @@ async fn the_pre_chat_form_says_what_is_missing_in_the_visitors_language() -> an
     );
 
     // With no adviser online, the visitor is told so honestly, and the request is kept.
-    in_widget(&visitor, "#tandem-phone")
-        .await?
-        .send_keys("06 12 34 56 78")
-        .await?;
-    in_widget(&visitor, "button[type=submit]")
-        .await?
-        .click()
-        .await?;
+    type_in_widget(&visitor, "#tandem-phone", "06 12 34 56 78").await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
     wait_for_text("the queue", "Aucun conseiller n'est disponible", || {
         widget_text(&visitor)
     })
@@ -293,26 +266,11 @@ async fn the_widget_and_console_ride_out_a_relay_restart() -> anyhow::Result<()>
     let visitor = browser.session(1100, 900).await?;
     adviser_logs_in(&adviser, &relay).await?;
     visitor.goto(&site.url("apply.html")).await?;
-    in_widget(&visitor, "[data-tandem-launcher]")
-        .await?
-        .click()
-        .await?;
-    in_widget(&visitor, "#tandem-name")
-        .await?
-        .send_keys("Ana Lima")
-        .await?;
-    in_widget(&visitor, "#tandem-phone")
-        .await?
-        .send_keys("0612345678")
-        .await?;
-    in_widget(&visitor, "#tandem-reason")
-        .await?
-        .send_keys("Aide pour le formulaire")
-        .await?;
-    in_widget(&visitor, "button[type=submit]")
-        .await?
-        .click()
-        .await?;
+    click_in_widget(&visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(&visitor, "#tandem-name", "Ana Lima").await?;
+    type_in_widget(&visitor, "#tandem-phone", "0612345678").await?;
+    type_in_widget(&visitor, "#tandem-reason", "Aide pour le formulaire").await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
     wait_for_text("the widget", "Léa Martin", || widget_text(&visitor)).await?;
 
     // The relay restarts (a deploy): both sides reconnect by themselves and resume.

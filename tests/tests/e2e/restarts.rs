@@ -8,14 +8,15 @@ use tandem_tests::clients::{chat_request, AdviserClient, VisitorClient};
 use tandem_tests::process::{add_adviser, free_port, RelayProcess};
 use tandem_tests::Endpoint;
 
-/// A relay process with one adviser account, on a fresh database.
+/// A relay process started with `flags`, with one adviser account, on a fresh database.
 async fn relay_with_adviser(
+    flags: &[&str],
 ) -> anyhow::Result<(tempfile::TempDir, std::path::PathBuf, u16, RelayProcess)> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("tandem.db");
     add_adviser(&db, "lea", "Léa")?;
     let port = free_port()?;
-    let relay = RelayProcess::start(&db, port, &[]).await?;
+    let relay = RelayProcess::start(&db, port, flags).await?;
     Ok((dir, db, port, relay))
 }
 
@@ -50,14 +51,8 @@ fn api_token(db: &std::path::Path) -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn a_relay_killed_mid_chat_loses_nothing_and_keeps_its_queue() -> anyhow::Result<()> {
-    let (_dir, db, port, mut relay) = relay_with_adviser().await?;
-    let mut adviser = AdviserClient::connect(&relay, "lea").await?;
-    adviser.set_presence(true, 1).await?;
-    let mut visitor = relay_visitor(&relay).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    adviser.next_assigned().await?;
+    let (_dir, db, port, mut relay) = relay_with_adviser(&[]).await?;
+    let (mut adviser, mut visitor, chat) = paired(&relay, None).await?;
     visitor.say("before the crash").await?;
     adviser.say(&chat.id, "answer before the crash").await?;
     let seen = visitor.next_event().await?;
@@ -133,20 +128,34 @@ async fn a_relay_killed_mid_chat_loses_nothing_and_keeps_its_queue() -> anyhow::
     Ok(())
 }
 
+/// An available adviser (with a receive buffer of `small_buffer` bytes if given) chatting with
+/// a visitor.
+async fn paired(
+    relay: &RelayProcess,
+    small_buffer: Option<u32>,
+) -> anyhow::Result<(
+    AdviserClient,
+    VisitorClient,
+    tandem_shared::model::VisitorConversation,
+)> {
+    let mut adviser = AdviserClient::connect_with(relay, "lea", small_buffer).await?;
+    adviser.set_presence(true, 1).await?;
+    let mut visitor = relay_visitor(relay).await?;
+    let chat = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    adviser.next_assigned().await?;
+    Ok((adviser, visitor, chat))
+}
+
 async fn relay_visitor(relay: &RelayProcess) -> anyhow::Result<VisitorClient> {
     VisitorClient::connect(relay, None, 0).await
 }
 
 #[tokio::test]
 async fn sigterm_drains_tells_clients_to_reconnect_and_they_resume() -> anyhow::Result<()> {
-    let (_dir, db, port, mut relay) = relay_with_adviser().await?;
-    let mut adviser = AdviserClient::connect(&relay, "lea").await?;
-    adviser.set_presence(true, 1).await?;
-    let mut visitor = relay_visitor(&relay).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    adviser.next_assigned().await?;
+    let (_dir, db, port, mut relay) = relay_with_adviser(&[]).await?;
+    let (mut adviser, mut visitor, chat) = paired(&relay, None).await?;
     let last = visitor.say("before the restart").await?;
     let idle = relay_visitor(&relay).await?;
 
@@ -236,22 +245,13 @@ async fn webhook_receiver(
 
 #[tokio::test]
 async fn webhook_events_survive_a_crm_outage_and_a_kill_9_and_arrive_once() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("tandem.db");
-    add_adviser(&db, "lea", "Léa")?;
-    let (port, hook_port) = (free_port()?, free_port()?);
+    let hook_port = free_port()?;
     let hook = format!("http://127.0.0.1:{hook_port}/hook");
     let flags = ["--webhook-url", hook.as_str(), "--webhook-secret", "whsec"];
-    let mut relay = RelayProcess::start(&db, port, &flags).await?;
+    let (_dir, db, port, mut relay) = relay_with_adviser(&flags).await?;
 
     // The CRM is down (nothing listens) while a chat happens.
-    let mut adviser = AdviserClient::connect(&relay, "lea").await?;
-    adviser.set_presence(true, 1).await?;
-    let mut visitor = relay_visitor(&relay).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    adviser.next_assigned().await?;
+    let (mut adviser, mut visitor, chat) = paired(&relay, None).await?;
     visitor.say("one").await?;
     adviser.say(&chat.id, "two").await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -295,18 +295,8 @@ async fn webhook_events_survive_a_crm_outage_and_a_kill_9_and_arrive_once() -> a
 
 #[tokio::test]
 async fn a_console_that_stops_reading_is_let_go_by_the_real_relay() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = dir.path().join("tandem.db");
-    add_adviser(&db, "lea", "Léa")?;
-    let port = free_port()?;
-    let relay = RelayProcess::start(&db, port, &["--frames-per-sec", "100000"]).await?;
-    let mut adviser = AdviserClient::connect_with(&relay, "lea", Some(4096)).await?;
-    adviser.set_presence(true, 1).await?;
-    let mut visitor = relay_visitor(&relay).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    adviser.next_assigned().await?;
+    let (_dir, _db, _port, relay) = relay_with_adviser(&["--frames-per-sec", "100000"]).await?;
+    let (_stalled_console, mut visitor, chat) = paired(&relay, Some(4096)).await?;
 
     // The console stops reading while the visitor writes 2,500 messages of 4 KB (10 MB).
     let body = "x".repeat(4000);
