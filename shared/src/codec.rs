@@ -103,6 +103,6 @@ fn type_name(text: &str) -> String {
     let mut name = serde_json::from_str::<TypeOnly>(text)
         .map(|t| t.kind)
         .unwrap_or_default();
-    name.truncate(64);
+    crate::limits::truncate_chars(&mut name, 64);
     name
 }

@@ -39,3 +39,10 @@ fn an_oversized_frame_is_refused_before_parsing() {
     assert!(matches!(err, DecodeError::TooLarge { limit: 1024, .. }));
     assert_eq!(err.code(), ErrorCode::FrameTooLarge);
 }
+
+#[test]
+fn a_long_non_ascii_unknown_type_is_cut_on_a_character_boundary() {
+    let kind = "é".repeat(100);
+    let err = decode::<VisitorMsg>(&format!(r#"{{"type":"{kind}"}}"#), 1024).unwrap_err();
+    assert_eq!(err, DecodeError::UnknownType("é".repeat(64)));
+}
