@@ -17,6 +17,17 @@ pub enum Role {
     System,
 }
 
+impl Role {
+    /// The name used on the wire and in the CRM (`visitor`, `adviser`, `system`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Visitor => "visitor",
+            Role::Adviser => "adviser",
+            Role::System => "system",
+        }
+    }
+}
+
 /// The author of a message, as both sides display it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {

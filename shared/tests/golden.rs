@@ -300,3 +300,10 @@ fn a_newer_relay_frame_is_ignored_by_older_clients() {
         serde_json::from_value(json!({"type": "cobrowse_snapshot", "html": "<p>"})).unwrap();
     assert_eq!(frame, ServerMsg::Unknown);
 }
+
+#[test]
+fn role_names_match_the_wire() {
+    for role in [Role::Visitor, Role::Adviser, Role::System] {
+        assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+    }
+}

@@ -29,6 +29,18 @@ pub trait Endpoint {
         format!("ws://{}{path}", self.addr())
     }
 
+    /// GETs `path` of the API with a bearer token; fails unless the answer is 2xx JSON.
+    fn get_json(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> impl std::future::Future<Output = anyhow::Result<serde_json::Value>> {
+        let request = reqwest::Client::new()
+            .get(self.url(path))
+            .bearer_auth(token);
+        async move { Ok(request.send().await?.error_for_status()?.json().await?) }
+    }
+
     /// Logs in through the API.
     fn login(
         &self,

@@ -128,11 +128,7 @@ impl Store {
         by: Role,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let by = match by {
-            Role::Visitor => "visitor",
-            Role::Adviser => "adviser",
-            Role::System => "system",
-        };
+        let by = by.as_str();
         let mut tx = self
             .pool
             .begin()

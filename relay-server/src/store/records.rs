@@ -330,12 +330,12 @@ impl Store {
 
 fn transcript_line(event: tandem_shared::ConversationEvent) -> TranscriptLine {
     let (kind, role, name, text) = match event.kind {
-        EventKind::Message { author, body, .. } => {
-            let role = serde_json::to_value(author.role)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned));
-            ("message", role.unwrap_or_default(), author.name, body)
-        }
+        EventKind::Message { author, body, .. } => (
+            "message",
+            author.role.as_str().to_owned(),
+            author.name,
+            body,
+        ),
         EventKind::AdviserJoined { name } => (
             "adviser_joined",
             "adviser".to_owned(),
@@ -343,10 +343,7 @@ fn transcript_line(event: tandem_shared::ConversationEvent) -> TranscriptLine {
             format!("{name} joined"),
         ),
         EventKind::Ended { by } => {
-            let by = serde_json::to_value(by)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let by = by.as_str().to_owned();
             (
                 "ended",
                 by.clone(),

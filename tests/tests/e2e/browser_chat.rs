@@ -176,23 +176,13 @@ async fn a_visitor_and_an_adviser_chat_in_real_browsers() -> anyhow::Result<()> 
 
     // The session and its transcript are in the CRM API.
     let token = relay.api_token().await?;
-    let page: Value = reqwest::Client::new()
-        .get(relay.url("/api/v1/sessions"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let page: Value = relay.get_json("/api/v1/sessions", &token).await?;
     let id = page["sessions"][0]["id"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let session: Value = reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/sessions/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
+    let session: Value = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), &token)
         .await?;
     assert_eq!(session["contact"]["name"], "Ana Lima");
     assert_eq!(

@@ -79,13 +79,8 @@ async fn visitor_and_adviser_chat_both_ways_and_the_crm_keeps_it() -> anyhow::Re
     );
 
     let token = relay.api_token().await?;
-    let record: Value = reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/sessions/{}", conversation.id)))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
+    let record: Value = relay
+        .get_json(&format!("/api/v1/sessions/{}", conversation.id), &token)
         .await?;
     assert_eq!(record["status"], "ended");
     assert_eq!(record["channel"], "chat");
@@ -127,14 +122,7 @@ async fn the_session_is_in_the_crm_from_the_moment_it_is_requested() -> anyhow::
     assert_eq!(conversation.status, ConversationStatus::Queued);
 
     let token = relay.api_token().await?;
-    let page: Value = reqwest::Client::new()
-        .get(relay.url("/api/v1/sessions"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let page: Value = relay.get_json("/api/v1/sessions", &token).await?;
     let sessions = page["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0]["id"], conversation.id.as_str());
@@ -182,13 +170,8 @@ async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_hist
     );
 
     let token = relay.api_token().await?;
-    let contact: Value = reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/contacts/{}", detail.contact.id)))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
+    let contact: Value = relay
+        .get_json(&format!("/api/v1/contacts/{}", detail.contact.id), &token)
         .await?;
     assert_eq!(contact["sessions"].as_array().map(Vec::len), Some(2));
     assert_eq!(contact["email"], "ana@example.com");

@@ -21,13 +21,8 @@ async fn relay_with_adviser(
 }
 
 async fn transcript(relay: &RelayProcess, token: &str, id: &str) -> anyhow::Result<Vec<String>> {
-    let record: Value = reqwest::Client::new()
-        .get(relay.url(&format!("/api/v1/sessions/{id}")))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
+    let record: Value = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), token)
         .await?;
     Ok(record["transcript"]
         .as_array()

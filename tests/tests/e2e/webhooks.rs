@@ -143,13 +143,7 @@ async fn events_wait_while_the_crm_is_down_and_arrive_once_in_order_when_it_is_b
     // Nothing listens on the port: every attempt is refused, and the owner can see it.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let token = relay.api_token().await?;
-    let status: Value = reqwest::Client::new()
-        .get(relay.url("/api/v1/webhooks"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let status: Value = relay.get_json("/api/v1/webhooks", &token).await?;
     assert_eq!(
         status["pending"].as_array().map(Vec::len),
         Some(5),
@@ -190,13 +184,7 @@ async fn events_wait_while_the_crm_is_down_and_arrive_once_in_order_when_it_is_b
         first["id"], keys[0],
         "the body carries the idempotency key too"
     );
-    let status: Value = reqwest::Client::new()
-        .get(relay.url("/api/v1/webhooks"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let status: Value = relay.get_json("/api/v1/webhooks", &token).await?;
     assert_eq!(
         (
             status["delivered"].as_i64(),
