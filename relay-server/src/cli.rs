@@ -1,4 +1,5 @@
-//! The command line: `serve`, `adviser add`, `token create`.
+//! The command line: `serve`, `adviser add`, `token create`, `queue set`, `queue list`,
+//! `webhooks`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -39,8 +40,49 @@ pub enum Command {
     /// Manage CRM API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the queues visitors pick from (topics, business hours).
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// Show the webhook outbox: delivered, pending, failing events.
     Webhooks,
+}
+
+/// Queue commands.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Create or change a queue.
+    Set(QueueArgs),
+    /// List the queues.
+    List,
+}
+
+/// A queue's settings.
+#[derive(Debug, clap::Args)]
+pub struct QueueArgs {
+    /// Key (lower-case letters, digits, - and _), e.g. `billing`.
+    pub key: String,
+    /// Name shown to English-speaking visitors.
+    #[arg(long)]
+    pub name_en: String,
+    /// Name shown to French-speaking visitors.
+    #[arg(long)]
+    pub name_fr: String,
+    /// Business hours, as an OpenStreetMap opening_hours expression
+    /// ("Mo-Fr 09:00-18:00; Sa 10:00-12:00"); always open when absent.
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// The time zone of the hours (IANA name).
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// Above this estimated wait (seconds), visitors are offered a message or a callback.
+    #[arg(long)]
+    pub max_wait_secs: Option<i64>,
+    /// Messages left are answered within this many hours (the acknowledgement says so).
+    #[arg(long, default_value_t = 24)]
+    pub reply_within_hours: i64,
+    /// Order in the widget's list.
+    #[arg(long, default_value_t = 0)]
+    pub position: i64,
 }
 
 /// Options of `serve`.
@@ -86,6 +128,17 @@ pub struct ServeArgs {
     /// The secret that signs webhook bodies (HMAC-SHA256).
     #[arg(long, env = "TANDEM_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Email ticket answers through this SMTP server: smtp://host:25 (plain),
+    /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://host (TLS).
+    #[arg(long, env = "TANDEM_SMTP_URL", hide_env_values = true, requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The sender of those emails, e.g. "Acme support <support@acme.example>".
+    #[arg(long, env = "TANDEM_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// A waiting visitor gone (no connection) this many seconds has left: the request counts
+    /// as abandoned and becomes a ticket.
+    #[arg(long, env = "TANDEM_ABANDON_AFTER_SECS", default_value_t = 600)]
+    pub abandon_after_secs: u64,
 }
 
 /// Adviser account commands.
@@ -99,6 +152,12 @@ pub enum AdviserCommand {
         /// Name shown to visitors.
         #[arg(long)]
         name: String,
+        /// Service level: 1 general, 2 trained, 3 expert.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
+        level: u8,
+        /// Queues served (comma-separated keys); every queue when absent.
+        #[arg(long, value_delimiter = ',')]
+        queues: Vec<String>,
     },
 }
 

@@ -58,4 +58,9 @@ pub struct Config {
     pub identity_secret: Option<String>,
     /// Outbound webhook for CRM events, when configured.
     pub webhook: Option<crate::webhooks::WebhookConfig>,
+    /// SMTP server for emailing ticket answers, when configured.
+    pub mail: Option<crate::mail::MailConfig>,
+    /// A waiting visitor with no connection for this long has left: their request is
+    /// counted as abandoned and becomes a ticket.
+    pub abandon_after: Duration,
 }

@@ -10,6 +10,9 @@
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
 //! - [`store`]: the CRM in SQLite.
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
+//! - [`hours`]: business hours of queues and callback slots.
+//! - [`metrics`]: Prometheus counters and the dashboard's report.
+//! - [`mail`]: emailing ticket answers over SMTP.
 //! - [`webhooks`]: delivery of the CRM outbox to the site's webhook.
 //! - [`time`]: the clock.
 
@@ -17,8 +20,11 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod hours;
 pub mod hub;
 pub mod limits;
+pub mod mail;
+pub mod metrics;
 pub mod server;
 pub mod store;
 pub mod time;

@@ -5,9 +5,14 @@ use clap::Parser;
 use std::io::Read;
 use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
-use tandem_relay::cli::{AdviserCommand, Cli, Command, LogFormat, ServeArgs, TokenCommand};
+use tandem_relay::cli::{
+    AdviserCommand, Cli, Command, LogFormat, QueueArgs, QueueCommand, ServeArgs, TokenCommand,
+};
+use tandem_relay::hours::QueueSchedule;
+use tandem_relay::mail::MailConfig;
+use tandem_shared::limits::validate_key;
 use tandem_relay::config::{Config, Limits};
-use tandem_relay::store::{NewAdviser, Store};
+use tandem_relay::store::{NewAdviser, QueueRow, Store};
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_relay::{server, time::now_ms};
 use tracing_subscriber::EnvFilter;
@@ -18,9 +23,14 @@ async fn main() -> anyhow::Result<()> {
     init_logs(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve(&cli.db, args).await,
-        Command::Adviser(AdviserCommand::Add { login, name }) => {
-            add_adviser(&cli.db, &login, &name).await
-        }
+        Command::Adviser(AdviserCommand::Add {
+            login,
+            name,
+            level,
+            queues,
+        }) => add_adviser(&cli.db, &login, &name, level, &queues).await,
+        Command::Queue(QueueCommand::Set(args)) => set_queue(&cli.db, args).await,
+        Command::Queue(QueueCommand::List) => list_queues(&cli.db).await,
         Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
         Command::Webhooks => webhook_status(&cli.db).await,
     }
@@ -61,6 +71,11 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
             .webhook_url
             .zip(args.webhook_secret)
             .map(|(url, secret)| WebhookConfig::new(url, secret)),
+        mail: args
+            .smtp_url
+            .zip(args.mail_from)
+            .map(|(url, from)| MailConfig { url, from }),
+        abandon_after: std::time::Duration::from_secs(args.abandon_after_secs.max(10)),
     };
     let state = server::prepare(db, config)
         .await
@@ -106,7 +121,13 @@ async fn shutdown_signal() {
     }
 }
 
-async fn add_adviser(db: &std::path::Path, login: &str, name: &str) -> anyhow::Result<()> {
+async fn add_adviser(
+    db: &std::path::Path,
+    login: &str,
+    name: &str,
+    level: u8,
+    queues: &[String],
+) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
@@ -127,8 +148,55 @@ async fn add_adviser(db: &std::path::Path, login: &str, name: &str) -> anyhow::R
         display_name: name.trim(),
         password_hash: &hash,
     };
-    store.upsert_adviser(adviser, now_ms()).await?;
-    println!("adviser {} saved", login.trim());
+    let id = store.upsert_adviser(adviser, now_ms()).await?;
+    let queues = queues
+        .iter()
+        .map(|q| validate_key(q).map_err(|e| anyhow::anyhow!("queue `{q}`: {e}")))
+        .collect::<anyhow::Result<Vec<String>>>()?;
+    store.set_adviser_service(&id, level, &queues).await?;
+    let serves = if queues.is_empty() {
+        "every queue".to_owned()
+    } else {
+        queues.join(", ")
+    };
+    println!("adviser {} saved: level {level}, serves {serves}", login.trim());
+    Ok(())
+}
+
+async fn set_queue(db: &std::path::Path, args: QueueArgs) -> anyhow::Result<()> {
+    let row = QueueRow {
+        key: validate_key(&args.key).map_err(|e| anyhow::anyhow!("queue key: {e}"))?,
+        name_en: args.name_en,
+        name_fr: args.name_fr,
+        hours: args.hours,
+        timezone: args.timezone,
+        max_wait_secs: args.max_wait_secs,
+        reply_within_hours: args.reply_within_hours,
+        position: args.position,
+    };
+    QueueSchedule::new(row.clone())?;
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+    store.upsert_queue(&row).await?;
+    println!("queue {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/queues/{})", row.key, row.key);
+    Ok(())
+}
+
+async fn list_queues(db: &std::path::Path) -> anyhow::Result<()> {
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+    for queue in store.queues().await? {
+        println!(
+            "{}\t{} / {}\thours: {} ({})",
+            queue.key,
+            queue.name_en,
+            queue.name_fr,
+            queue.hours.as_deref().unwrap_or("24/7"),
+            queue.timezone
+        );
+    }
     Ok(())
 }
 

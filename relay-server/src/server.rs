@@ -5,6 +5,7 @@ use crate::auth::VisitorTokens;
 use crate::config::Config;
 use crate::http::{app, AppState, Assets};
 use crate::hub::{CloseReason, Hub};
+use crate::mail::Mailer;
 use crate::store::{Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -29,6 +30,17 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     }
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
     let hub = Hub::restore(store.clone(), tokens, config.limits.max_queue).await?;
+    tokio::spawn(sweep_abandoned(Arc::downgrade(&hub), config.abandon_after));
+    let mailer = match &config.mail {
+        Some(mail) => match Mailer::new(mail) {
+            Ok(mailer) => Some(mailer),
+            Err(error) => {
+                tracing::error!(%error, "ticket answers will not be emailed");
+                None
+            }
+        },
+        None => None,
+    };
     let limiters = Arc::new(crate::limits::Limiters::new(&config.limits));
     let assets = Arc::new(Assets::load(&config.assets_dir));
     Ok(AppState {
@@ -37,7 +49,19 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
         config: Arc::new(config),
         assets,
         limiters,
+        mailer,
     })
+}
+
+/// Closes, now and then, the requests of waiting visitors who left, until the hub is gone.
+async fn sweep_abandoned(hub: std::sync::Weak<Hub>, absence: Duration) {
+    let period = (absence / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
+    let absence_ms = i64::try_from(absence.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        tokio::time::sleep(period).await;
+        let Some(hub) = hub.upgrade() else { return };
+        hub.sweep_abandoned(absence_ms).await;
+    }
 }
 
 /// Serves until `shutdown` resolves, then drains: every client is told to reconnect (close

@@ -1,6 +1,7 @@
 //! Frames an adviser's console sends to the relay (`/ws/adviser`, after logging in).
 
-use crate::ids::ConversationId;
+use crate::desk::TransferTarget;
+use crate::ids::{AdviserId, ConversationId};
 use crate::model::{Presence, WrapUp};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,33 @@ pub enum AdviserMsg {
         conversation_id: ConversationId,
         /// What the adviser records.
         wrap_up: WrapUp,
+    },
+    /// Hands a conversation over to a queue, a service level or a named colleague, with a
+    /// note for the next adviser (never shown to the visitor).
+    Transfer {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Where to.
+        target: TransferTarget,
+        /// Why, and what was done so far.
+        note: String,
+    },
+    /// Adds a note only advisers see.
+    AddNote {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The text.
+        body: String,
+    },
+    /// Writes to a colleague, optionally about a conversation.
+    AskColleague {
+        /// The colleague.
+        to: AdviserId,
+        /// The conversation it is about.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<ConversationId>,
+        /// The text.
+        body: String,
     },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]

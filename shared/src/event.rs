@@ -68,6 +68,11 @@ pub enum EventKind {
         /// The adviser's display name.
         name: String,
     },
+    /// The adviser handed the conversation over to a colleague (who joins next).
+    Transferred {
+        /// The display name of the adviser who handed it over.
+        from: String,
+    },
     /// The conversation ended.
     Ended {
         /// Who ended it.

@@ -4,11 +4,14 @@
 //! - [`ids`]: newtype identifiers (conversation, adviser, contact).
 //! - [`event`]: the numbered events of a conversation (messages, joins, end).
 //! - [`model`]: data carried inside frames (pre-chat request, queue entries, wrap-up, records).
+//! - [`desk`]: the service desk: queues, levels, transfers, notes, tickets, canned answers,
+//!   surveys.
 //! - [`visitor`]: frames a visitor's widget sends.
 //! - [`adviser`]: frames an adviser's console sends.
 //! - [`server`]: frames the relay sends to both.
 //! - [`error`]: error codes that travel on the wire.
 //! - [`limits`]: size limits and input validation, applied by the widget and enforced by the relay.
+//! - [`report`]: the dashboard's figures (wait, handling, abandonment, FCR, CSAT/CES/NPS).
 //! - [`codec`]: decoding of client frames into a typed message or a typed error.
 //! - [`i18n`]: the French and English texts of the widget and the console.
 //!
@@ -17,12 +20,14 @@
 
 pub mod adviser;
 pub mod codec;
+pub mod desk;
 pub mod error;
 pub mod event;
 pub mod i18n;
 pub mod ids;
 pub mod limits;
 pub mod model;
+pub mod report;
 pub mod server;
 pub mod visitor;
 

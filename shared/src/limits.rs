@@ -74,7 +74,7 @@ impl std::fmt::Display for FieldError {
 }
 
 /// Trims `value`; `None` when empty; an error when longer than `max` characters.
-fn optional(
+pub(crate) fn optional(
     value: Option<&str>,
     field: &'static str,
     max: usize,
@@ -207,6 +207,7 @@ impl ChatRequest {
             page_url,
             locale,
             identity: self.identity.as_ref().map(validated_identity).transpose()?,
+            queue: self.queue.as_deref().map(validate_key).transpose()?,
         })
     }
 }
@@ -249,6 +250,40 @@ impl WrapUp {
             prevention: text(&self.prevention, "prevention")?,
         })
     }
+}
+
+/// Longest queue key or canned-answer shortcut, in characters.
+pub const MAX_KEY_CHARS: usize = 32;
+/// Longest internal note or colleague message, in characters.
+pub const MAX_NOTE_CHARS: usize = 2000;
+/// Longest canned answer, in characters.
+pub const MAX_CANNED_CHARS: usize = 4000;
+/// Longest survey comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// Checks a key (queue, shortcut): 1 to 32 lower-case letters, digits, `-` or `_`.
+pub fn validate_key(key: &str) -> Result<String, FieldError> {
+    let key = key.trim();
+    let field = "key";
+    if key.is_empty() {
+        return Err(FieldError {
+            field,
+            problem: Problem::Required,
+        });
+    }
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+    if key.chars().count() > MAX_KEY_CHARS || !key.chars().all(allowed) {
+        return Err(FieldError {
+            field,
+            problem: Problem::Invalid,
+        });
+    }
+    Ok(key.to_owned())
+}
+
+/// Checks and trims an internal note or a message to a colleague.
+pub fn validate_note(body: &str) -> Result<String, FieldError> {
+    required(body, "note", MAX_NOTE_CHARS)
 }
 
 /// Cuts `text` to at most `max` characters, on a character boundary.

@@ -1,5 +1,6 @@
 //! Data carried inside frames.
 
+use crate::desk::{Handover, InternalNote, Survey};
 use crate::event::ConversationEvent;
 use crate::ids::{AdviserId, ContactId, ConversationId};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,9 @@ pub struct ChatRequest {
     /// The site's own id of a logged-in user, signed by the site's server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<SignedIdentity>,
+    /// The topic's queue ([`crate::desk::QueueInfo::key`]); the default queue when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
 }
 
 /// A logged-in user's id as the site's server vouches for it: `signature` is the hex
@@ -108,6 +112,23 @@ pub struct QueueEntry {
     pub reason: String,
     /// When the request was made, in milliseconds since the Unix epoch.
     pub requested_at_ms: i64,
+    /// The topic's queue.
+    #[serde(default = "default_queue")]
+    pub queue: String,
+    /// The service level needed (1 to 3; above 1 after an escalation).
+    #[serde(default = "default_level")]
+    pub level: u8,
+    /// True when an adviser handed it over (it keeps its place by time of request).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transferred: bool,
+}
+
+fn default_queue() -> String {
+    crate::desk::DEFAULT_QUEUE.to_owned()
+}
+
+fn default_level() -> u8 {
+    crate::desk::MIN_LEVEL
 }
 
 /// An adviser's availability.
@@ -129,6 +150,19 @@ pub struct AdviserProfile {
     pub login: String,
     /// Name shown to visitors.
     pub display_name: String,
+    /// Service level: 1 general, 2 trained, 3 expert.
+    #[serde(default = "default_level")]
+    pub level: u8,
+    /// The queues this adviser serves; empty means all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<String>,
+}
+
+impl AdviserProfile {
+    /// True when this adviser answers `queue` at `level`.
+    pub fn serves(&self, queue: &str, level: u8) -> bool {
+        self.level >= level && (self.queues.is_empty() || self.queues.iter().any(|q| q == queue))
+    }
 }
 
 /// How a conversation was resolved (the one required wrap-up field).
@@ -246,4 +280,22 @@ pub struct ConversationDetail {
     pub history: Vec<PastSession>,
     /// Every event of this conversation so far.
     pub events: Vec<ConversationEvent>,
+    /// The topic's queue.
+    #[serde(default = "default_queue")]
+    pub queue: String,
+    /// The service level needed.
+    #[serde(default = "default_level")]
+    pub level: u8,
+    /// The visitor's language (for canned answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Notes only advisers see, oldest first.
+    #[serde(default)]
+    pub notes: Vec<InternalNote>,
+    /// Every hand-over so far, oldest first.
+    #[serde(default)]
+    pub handovers: Vec<Handover>,
+    /// The visitor's survey, once answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<Survey>,
 }

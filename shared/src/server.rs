@@ -1,5 +1,6 @@
 //! Frames the relay sends to visitors and advisers.
 
+use crate::desk::{Colleague, ColleagueMessage, InternalNote, QueueInfo, VisitorTicket};
 use crate::error::ErrorCode;
 use crate::event::{ConversationEvent, Role};
 use crate::ids::ConversationId;
@@ -17,6 +18,23 @@ pub enum ServerMsg {
         /// The resumed conversation, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conversation: Option<VisitorConversation>,
+        /// The topics a visitor can pick, and whether each can be answered now.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        queues: Vec<QueueInfo>,
+    },
+    /// A ticket of this visitor: the acknowledgement of a message left (`new`), or one left
+    /// earlier, with its answer once given.
+    Ticket {
+        /// The ticket.
+        ticket: VisitorTicket,
+        /// True when it was just created.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        new: bool,
+    },
+    /// The survey is stored.
+    SurveySaved {
+        /// The conversation.
+        conversation_id: ConversationId,
     },
     /// The visitor's request is registered (answer to `start_chat`).
     ChatStarted {
@@ -77,10 +95,30 @@ pub enum ServerMsg {
         /// The conversation, its contact, the contact's history and all events.
         conversation: Box<ConversationDetail>,
     },
-    /// The adviser's wrap-up is stored; the conversation leaves their console.
+    /// The conversation leaves the adviser's console: wrapped up, or handed over.
     Closed {
         /// The conversation.
         conversation_id: ConversationId,
+        /// Set when it was handed over: where to, in words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transferred_to: Option<String>,
+    },
+    /// Every adviser account the relay knows, with presence (sent when it changes).
+    Colleagues {
+        /// The advisers.
+        advisers: Vec<Colleague>,
+    },
+    /// A note only advisers see, added to a conversation the adviser holds.
+    Note {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The note.
+        note: InternalNote,
+    },
+    /// A message from (or the echo of a message to) a colleague.
+    ColleagueMessage {
+        /// The message.
+        message: ColleagueMessage,
     },
     /// A frame or request was refused; nothing else happened.
     Error {

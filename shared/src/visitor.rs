@@ -1,5 +1,6 @@
 //! Frames a visitor's widget sends to the relay (`/ws/visitor`).
 
+use crate::desk::Survey;
 use crate::model::ChatRequest;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,10 @@ pub enum VisitorMsg {
         /// The last event number the widget holds (0 or absent: replay everything).
         #[serde(default)]
         last_seq: u64,
+        /// Tokens of tickets this visitor left earlier; the relay sends each back with its
+        /// answer, once given.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tickets: Vec<String>,
     },
     /// Asks for an adviser (the pre-chat form).
     StartChat {
@@ -36,8 +41,25 @@ pub enum VisitorMsg {
         /// True while typing.
         active: bool,
     },
-    /// The visitor ends the conversation.
+    /// The visitor ends the conversation. While still waiting, the request becomes a
+    /// ticket answered later (and counts as abandoned).
     EndChat,
+    /// Leaves a message (or books a callback) instead of chatting, e.g. outside business
+    /// hours. `request.reason` is the message. Answered with `ticket`.
+    LeaveMessage {
+        /// The pre-chat form, with the message as the reason.
+        request: ChatRequest,
+        /// For a callback: the chosen slot (ms since the epoch), from the queue's slots.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        callback_at_ms: Option<i64>,
+    },
+    /// Answers the satisfaction survey of an ended conversation.
+    Survey {
+        /// The conversation's token (from `chat_started`).
+        token: String,
+        /// The scores and comment.
+        survey: Survey,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

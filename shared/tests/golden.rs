@@ -27,8 +27,9 @@ fn visitor_frames() {
             protocol: 1,
             resume: Some("tok".into()),
             last_seq: 4,
+            tickets: vec!["tt".into()],
         },
-        json!({"type": "hello", "protocol": 1, "resume": "tok", "last_seq": 4}),
+        json!({"type": "hello", "protocol": 1, "resume": "tok", "last_seq": 4, "tickets": ["tt"]}),
     );
     assert_golden(
         VisitorMsg::StartChat {
@@ -135,6 +136,7 @@ fn server_frames() {
         ServerMsg::VisitorWelcome {
             protocol: 1,
             conversation: Some(visitor_conv.clone()),
+            queues: vec![],
         },
         json!({"type": "visitor_welcome", "protocol": 1, "conversation": {
             "id": "c1", "token": "t", "status": "active", "adviser_name": "Léa", "visitor_name": "Ana", "last_seq": 3}}),
@@ -214,6 +216,8 @@ fn server_frames() {
         id: AdviserId::from("a1"),
         login: "lea".into(),
         display_name: "Léa".into(),
+        level: 2,
+        queues: vec!["billing".into()],
     };
     let presence = Presence {
         available: false,
@@ -225,7 +229,7 @@ fn server_frames() {
             adviser,
             presence,
         },
-        json!({"type": "adviser_welcome", "protocol": 1, "adviser": {"id": "a1", "login": "lea", "display_name": "Léa"},
+        json!({"type": "adviser_welcome", "protocol": 1, "adviser": {"id": "a1", "login": "lea", "display_name": "Léa", "level": 2, "queues": ["billing"]},
             "presence": {"available": false, "max_chats": 2}}),
     );
     assert_golden(
@@ -241,10 +245,13 @@ fn server_frames() {
                 company: None,
                 reason: "Invoice".into(),
                 requested_at_ms: 7,
+                queue: "billing".into(),
+                level: 2,
+                transferred: true,
             }],
         },
         json!({"type": "queue", "entries": [{"conversation_id": "c1", "position": 1, "visitor_name": "Ana",
-            "reason": "Invoice", "requested_at_ms": 7}]}),
+            "reason": "Invoice", "requested_at_ms": 7, "queue": "billing", "level": 2, "transferred": true}]}),
     );
     assert_golden(
         ServerMsg::Assigned {
@@ -271,18 +278,95 @@ fn server_frames() {
                     wrap_up: None,
                 }],
                 events: vec![],
+                queue: "general".into(),
+                level: 1,
+                locale: Some("fr".into()),
+                notes: vec![],
+                handovers: vec![],
+                survey: None,
             }),
         },
         json!({"type": "assigned", "conversation": {"id": "c1", "status": "active", "reason": "Invoice",
             "requested_at_ms": 7, "contact": {"id": "p1", "name": "Ana", "phone": "0612345678"},
             "history": [{"id": "c0", "requested_at_ms": 1, "reason": "Delivery", "status": "ended", "advisers": ["Léa"]}],
-            "events": []}}),
+            "events": [], "queue": "general", "level": 1, "locale": "fr", "notes": [], "handovers": []}}),
     );
     assert_golden(
         ServerMsg::Closed {
             conversation_id: conv(),
+            transferred_to: None,
         },
         json!({"type": "closed", "conversation_id": "c1"}),
+    );
+}
+
+#[test]
+fn service_desk_frames() {
+    assert_golden(
+        VisitorMsg::LeaveMessage {
+            request: ChatRequest {
+                name: "Ana".into(),
+                phone: Some("0612345678".into()),
+                reason: "Call me".into(),
+                queue: Some("billing".into()),
+                ..Default::default()
+            },
+            callback_at_ms: Some(9),
+        },
+        json!({"type": "leave_message", "request": {"name": "Ana", "phone": "0612345678", "reason": "Call me",
+            "queue": "billing"}, "callback_at_ms": 9}),
+    );
+    assert_golden(
+        VisitorMsg::Survey {
+            token: "t".into(),
+            survey: desk::Survey {
+                csat: Some(5),
+                nps: Some(9),
+                ..Default::default()
+            },
+        },
+        json!({"type": "survey", "token": "t", "survey": {"csat": 5, "nps": 9}}),
+    );
+    assert_golden(
+        AdviserMsg::Transfer {
+            conversation_id: conv(),
+            target: desk::TransferTarget::Level { level: 2 },
+            note: "needs an expert".into(),
+        },
+        json!({"type": "transfer", "conversation_id": "c1", "target": {"to": "level", "level": 2},
+            "note": "needs an expert"}),
+    );
+    assert_golden(
+        AdviserMsg::AddNote {
+            conversation_id: conv(),
+            body: "VIP".into(),
+        },
+        json!({"type": "add_note", "conversation_id": "c1", "body": "VIP"}),
+    );
+    assert_golden(
+        ServerMsg::Ticket {
+            ticket: desk::VisitorTicket {
+                id: "k1".into(),
+                token: "kt".into(),
+                kind: desk::TicketKind::Callback,
+                message: "Call me".into(),
+                created_at_ms: 1,
+                due_at_ms: 2,
+                callback_at_ms: Some(3),
+                answer: None,
+                answered_by: None,
+            },
+            new: true,
+        },
+        json!({"type": "ticket", "ticket": {"id": "k1", "token": "kt", "kind": "callback", "message": "Call me",
+            "created_at_ms": 1, "due_at_ms": 2, "callback_at_ms": 3}, "new": true}),
+    );
+    assert_golden(
+        ServerMsg::Closed {
+            conversation_id: conv(),
+            transferred_to: Some("level 2".into()),
+        },
+        json!({"type": "closed", "conversation_id": "c1", "transferred_to": "level 2"}),
     );
     assert_golden(
         ServerMsg::Error {

@@ -216,6 +216,7 @@ impl VisitorClient {
             protocol: PROTOCOL_VERSION,
             resume: resume.map(str::to_owned),
             last_seq,
+            tickets: Vec::new(),
         })
         .await?;
         let welcome = ws
@@ -304,6 +305,8 @@ pub struct AdviserClient {
     ws: WsClient,
     /// The logged-in adviser.
     pub profile: AdviserProfile,
+    /// The login cookie (`tandem_session=…`), for console HTTP requests.
+    pub cookie: String,
 }
 
 impl Deref for AdviserClient {
@@ -359,6 +362,7 @@ impl AdviserClient {
         Ok(AdviserClient {
             ws,
             profile: adviser,
+            cookie,
         })
     }
 

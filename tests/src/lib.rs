@@ -12,6 +12,7 @@ pub mod clients;
 pub mod demo;
 pub mod process;
 pub mod relay;
+pub mod smtp;
 
 pub use clients::{AdviserClient, VisitorClient, WsClient};
 pub use relay::{Endpoint, TestRelay};

@@ -8,7 +8,7 @@ use tandem_relay::auth::password::hash_password;
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::http::AppState;
-use tandem_relay::store::NewAdviser;
+use tandem_relay::store::{NewAdviser, QueueRow};
 use tandem_relay::{server, time::now_ms};
 use tandem_shared::AdviserId;
 use tokio::sync::oneshot;
@@ -98,6 +98,8 @@ impl TestRelay {
             allowed_origins: Vec::new(),
             identity_secret: None,
             webhook: None,
+            mail: None,
+            abandon_after: std::time::Duration::from_secs(600),
         };
         adjust(&mut config);
         let mut relay = Self::start(&db, config).await?;
@@ -180,6 +182,35 @@ impl TestRelay {
         Ok(self.state.store.upsert_adviser(adviser, now_ms()).await?)
     }
 
+    /// Creates an adviser account at a service level, serving `queues` (all when empty).
+    pub async fn add_adviser_serving(
+        &self,
+        login: &str,
+        name: &str,
+        level: u8,
+        queues: &[&str],
+    ) -> anyhow::Result<AdviserId> {
+        let id = self.add_adviser(login, name).await?;
+        let queues: Vec<String> = queues.iter().map(|q| (*q).to_owned()).collect();
+        self.state
+            .store
+            .set_adviser_service(&id, level, &queues)
+            .await?;
+        Ok(id)
+    }
+
+    /// Creates or changes a queue, as `PUT /api/v1/queues/{key}` does.
+    pub async fn set_queue(&self, queue: QueueRow) -> anyhow::Result<()> {
+        self.state.store.upsert_queue(&queue).await?;
+        self.state.hub.reload_queues().await?;
+        Ok(())
+    }
+
+    /// The relay's CRM store, to check what it holds.
+    pub fn store(&self) -> &tandem_relay::store::Store {
+        &self.state.store
+    }
+
     /// Creates a CRM API token.
     pub async fn api_token(&self) -> anyhow::Result<String> {
         let token = random_token();
@@ -207,5 +238,19 @@ impl Drop for TestRelay {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+/// A queue open around the clock, named after its key.
+pub fn queue(key: &str) -> QueueRow {
+    QueueRow {
+        key: key.into(),
+        name_en: format!("{key} (en)"),
+        name_fr: format!("{key} (fr)"),
+        hours: None,
+        timezone: "Europe/Paris".into(),
+        max_wait_secs: None,
+        reply_within_hours: 24,
+        position: 1,
     }
 }

@@ -9,6 +9,10 @@ use tandem_shared::ConversationId;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// Signing domains, so a conversation token never passes for a ticket token.
+const CONVERSATION_DOMAIN: &[u8] = b"tandem-visitor-v1:";
+const TICKET_DOMAIN: &[u8] = b"tandem-ticket-v1:";
+
 /// Signs and checks visitor tokens.
 #[derive(Clone)]
 pub struct VisitorTokens {
@@ -27,32 +31,51 @@ impl VisitorTokens {
         Self { key }
     }
 
-    fn mac(&self, id: &str) -> Option<HmacSha256> {
+    fn mac(&self, domain: &[u8], id: &str) -> Option<HmacSha256> {
         let mut mac = HmacSha256::new_from_slice(&self.key).ok()?;
-        mac.update(b"tandem-visitor-v1:");
+        mac.update(domain);
         mac.update(id.as_bytes());
         Some(mac)
     }
 
-    /// The token for a conversation.
-    pub fn sign(&self, conversation: &ConversationId) -> String {
+    fn sign_in(&self, domain: &[u8], version: &str, id: &str) -> String {
         let signature = self
-            .mac(conversation.as_str())
+            .mac(domain, id)
             .map(|mac| B64.encode(mac.finalize().into_bytes()))
             .unwrap_or_default();
-        format!("v1.{conversation}.{signature}")
+        format!("{version}.{id}.{signature}")
     }
 
-    /// The conversation a token was signed for, or `None` for a forged or damaged token.
-    pub fn verify(&self, token: &str) -> Option<ConversationId> {
+    fn verify_in(&self, domain: &[u8], expected_version: &str, token: &str) -> Option<String> {
         let mut parts = token.splitn(3, '.');
         let (version, id, signature) = (parts.next()?, parts.next()?, parts.next()?);
-        if version != "v1" || id.is_empty() {
+        if version != expected_version || id.is_empty() {
             return None;
         }
         let signature = B64.decode(signature).ok()?;
-        self.mac(id)?.verify_slice(&signature).ok()?;
-        Some(ConversationId::from(id))
+        self.mac(domain, id)?.verify_slice(&signature).ok()?;
+        Some(id.to_owned())
+    }
+
+    /// A token that lets its holder read a ticket they left (and nothing else).
+    pub fn sign_ticket(&self, ticket_id: &str) -> String {
+        self.sign_in(TICKET_DOMAIN, "t1", ticket_id)
+    }
+
+    /// The ticket id of a genuine ticket token.
+    pub fn verify_ticket(&self, token: &str) -> Option<String> {
+        self.verify_in(TICKET_DOMAIN, "t1", token)
+    }
+
+    /// The token for a conversation.
+    pub fn sign(&self, conversation: &ConversationId) -> String {
+        self.sign_in(CONVERSATION_DOMAIN, "v1", conversation.as_str())
+    }
+
+    /// The conversation a token opens, if the token is genuine.
+    pub fn verify(&self, token: &str) -> Option<ConversationId> {
+        self.verify_in(CONVERSATION_DOMAIN, "v1", token)
+            .map(ConversationId)
     }
 }
 
@@ -78,5 +101,9 @@ mod tests {
         );
         assert_eq!(tokens.verify("v1.abc."), None);
         assert_eq!(tokens.verify("garbage"), None);
+        let ticket = tokens.sign_ticket("abc");
+        assert_eq!(tokens.verify_ticket(&ticket).as_deref(), Some("abc"));
+        assert_eq!(tokens.verify(&ticket), None, "a ticket token opens no conversation");
+        assert_eq!(tokens.verify_ticket(&token), None, "a conversation token reads no ticket");
     }
 }

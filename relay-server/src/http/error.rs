@@ -21,6 +21,9 @@ pub enum ApiError {
     /// Nothing at that id.
     #[error("{0}")]
     NotFound(&'static str),
+    /// The change clashes with the current state (already answered, ...).
+    #[error("{0}")]
+    Conflict(&'static str),
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
@@ -37,6 +40,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Store(error) => {
                 tracing::error!(%error, "API request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -77,3 +77,26 @@ impl FromRequestParts<AppState> for CrmReader {
             .map_err(|_| ApiError::Unauthorized("send an API token: Authorization: Bearer <token>"))
     }
 }
+
+/// A logged-in adviser changing something from the console: the request must come from the
+/// relay's own pages (another site cannot act with the adviser's cookie).
+#[derive(Debug)]
+pub struct ConsoleWriter(pub AdviserRow);
+
+impl FromRequestParts<AppState> for ConsoleWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !super::origin::is_same_origin(&parts.headers) {
+            return Err(ApiError::Forbidden(
+                "changes are accepted only from the relay's own console",
+            ));
+        }
+        LoggedInAdviser::from_request_parts(parts, app)
+            .await
+            .map(|adviser| ConsoleWriter(adviser.0))
+    }
+}

@@ -4,10 +4,12 @@
 mod api;
 pub mod assets;
 mod auth;
+mod desk;
 mod error;
 pub mod extract;
 mod health;
 pub mod origin;
+mod report;
 
 pub use assets::Assets;
 pub use error::ApiError;
@@ -16,7 +18,7 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::store::Store;
 use crate::ws;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use std::sync::Arc;
 
@@ -33,6 +35,8 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Rate limits keyed by IP address or login.
     pub limiters: Arc<crate::limits::Limiters>,
+    /// Emails ticket answers, when an SMTP server is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 /// The relay's whole HTTP application.
@@ -45,9 +49,18 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}", get(api::get_session))
         .route("/contacts/{id}", get(api::get_contact))
         .route("/webhooks", get(api::webhook_status))
+        .route("/queues", get(desk::list_queues))
+        .route("/queues/{key}", put(desk::put_queue))
+        .route("/canned", get(desk::list_canned).post(desk::save_canned))
+        .route("/canned/{id}", delete(desk::delete_canned))
+        .route("/tickets", get(desk::list_tickets))
+        .route("/tickets/{id}/answer", post(desk::answer_ticket))
+        .route("/report", get(report::get_report))
+        .route("/report.csv", get(report::get_report_csv))
         .fallback(api::not_found);
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(report::prometheus))
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/adviser", get(ws::adviser::upgrade))
         .nest("/api/v1", api)

@@ -17,6 +17,7 @@ impl Hub {
         peer: &Peer,
     ) -> Result<(), HubError> {
         let adviser = profile.id.clone();
+        let profile_for_queue = profile.clone();
         let held = {
             let mut state = self.lock();
             let live = state
@@ -31,6 +32,8 @@ impl Hub {
                     peers: Vec::new(),
                     idle_since_ms: now_ms(),
                 });
+            // Level and queues may have changed since the adviser was last seen.
+            live.profile = profile.clone();
             live.peers.push(peer.clone());
             let presence = live.presence;
             peer.send(ServerMsg::AdviserWelcome {
@@ -39,9 +42,10 @@ impl Hub {
                 presence,
             });
             peer.send(ServerMsg::Queue {
-                entries: state.queue_entries(),
+                entries: state.queue_entries(&profile_for_queue),
             });
             state.publish_queue();
+            state.publish_colleagues();
             state.held_by(&adviser)
         };
         for id in held {
@@ -57,6 +61,7 @@ impl Hub {
             live.peers.retain(|p| p.id != peer.id);
         }
         state.publish_queue();
+        state.publish_colleagues();
     }
 
     /// Changes availability and capacity; an available adviser is given waiting visitors.
@@ -81,13 +86,14 @@ impl Hub {
             live.presence = presence;
             state.send_to_adviser(adviser, &ServerMsg::PresenceChanged { presence });
             state.publish_queue();
+            state.publish_colleagues();
         }
         self.assign_waiting().await;
         Ok(())
     }
 
     /// Checks that `adviser` holds `id` and returns the adviser's display name and the status.
-    fn holder(
+    pub(super) fn holder(
         &self,
         adviser: &AdviserId,
         id: &ConversationId,
@@ -126,7 +132,16 @@ impl Hub {
             name,
         };
         self.append_message(id, author, body, client_msg_id, peer)
-            .await
+            .await?;
+        let first = self
+            .lock()
+            .conversations
+            .get_mut(id)
+            .is_some_and(|live| !std::mem::replace(&mut live.responded, true));
+        if first {
+            self.store.first_response(id, now_ms()).await?;
+        }
+        Ok(())
     }
 
     /// Tells the visitor whether the adviser is typing.
@@ -195,6 +210,7 @@ impl Hub {
             adviser,
             &ServerMsg::Closed {
                 conversation_id: id.clone(),
+                transferred_to: None,
             },
         );
         tracing::info!(conversation = %id, resolution = wrap_up.resolution.as_str(), "conversation wrapped up");

@@ -8,14 +8,11 @@ use tandem_shared::model::ConversationStatus;
 use tandem_shared::{AdviserId, ConversationId, EventKind, ServerMsg};
 
 impl Hub {
-    /// Gives waiting visitors, first come first served, to available advisers with free
-    /// capacity, until one or the other runs out.
+    /// Gives waiting visitors, first come first served, to available advisers who serve
+    /// their queue at their level and have free capacity, until no pairing is left.
     pub(super) async fn assign_waiting(&self) {
         loop {
-            let next = {
-                let state = self.lock();
-                state.queue.first().cloned().zip(state.pick_adviser())
-            };
+            let next = self.lock().next_pairing();
             let Some((id, adviser)) = next else { return };
             if let Err(error) = self.assign(&id, &adviser).await {
                 tracing::error!(%error, conversation = %id, "automatic assignment failed");
@@ -80,10 +77,7 @@ impl Hub {
         live.status = ConversationStatus::Queued;
         live.adviser = None;
         live.adviser_name = None;
-        state.queue.push(id.clone());
-        let mut queue = std::mem::take(&mut state.queue);
-        queue.sort_by_key(|queued| state.conversations.get(queued).map(|c| c.requested_at_ms));
-        state.queue = queue;
+        state.enqueue(id);
         state.publish_queue();
     }
 

@@ -12,15 +12,19 @@
 
 mod advisers;
 mod assign;
+mod desk;
 mod error;
 pub mod peer;
 pub mod state;
+mod tickets;
 mod visitors;
 
 pub use error::HubError;
 pub use peer::{CloseReason, Peer, PeerInbox};
 
 use crate::auth::VisitorTokens;
+use crate::hours::QueueSchedule;
+use crate::metrics::Telemetry;
 use crate::store::{Store, StoreError};
 use crate::time::now_ms;
 use state::{HubState, Live};
@@ -45,6 +49,8 @@ pub struct Hub {
     drained: tokio::sync::Notify,
     /// Visitors who may wait at once.
     max_queue: usize,
+    /// Live counters for `GET /metrics`.
+    telemetry: Telemetry,
 }
 
 /// Keeps a connection registered with the hub while it is open.
@@ -81,8 +87,10 @@ impl Hub {
                 .recent_handling_secs()
                 .await?
                 .unwrap_or(DEFAULT_HANDLING_SECS),
+            schedules: load_schedules(&store).await?,
             ..HubState::default()
         };
+        let restored_at = now_ms();
         for row in store.open_conversations().await? {
             let status = row.status()?;
             if status == ConversationStatus::Ended && row.adviser_id.is_none() {
@@ -93,6 +101,7 @@ impl Hub {
                 state.queue.push(id.clone());
             }
             let last_seq = store.last_seq(&id).await?;
+            let level = u8::try_from(row.level).unwrap_or(tandem_shared::desk::MIN_LEVEL);
             state.conversations.insert(
                 id,
                 Live {
@@ -108,6 +117,12 @@ impl Hub {
                     last_seq,
                     append_lock: Arc::default(),
                     visitors: Vec::new(),
+                    detached_at_ms: Some(restored_at),
+                    queue: row.queue,
+                    level,
+                    locale: row.locale,
+                    transferred: false,
+                    responded: row.first_response_at.is_some(),
                 },
             );
         }
@@ -123,7 +138,59 @@ impl Hub {
             connections: Mutex::default(),
             drained: tokio::sync::Notify::new(),
             max_queue,
+            telemetry: Telemetry::default(),
         }))
+    }
+
+    /// Live counters and gauges, refreshed from the hub's state.
+    pub fn telemetry(&self) -> &Telemetry {
+        let state = self.lock();
+        let now = now_ms();
+        for schedule in &state.schedules {
+            let label = crate::metrics::QueueLabel {
+                queue: schedule.key().to_owned(),
+            };
+            let waiting: Vec<i64> = state
+                .queue
+                .iter()
+                .filter_map(|id| state.conversations.get(id))
+                .filter(|c| c.queue == schedule.key())
+                .map(|c| c.requested_at_ms)
+                .collect();
+            self.telemetry
+                .waiting
+                .get_or_create(&label)
+                .set(i64::try_from(waiting.len()).unwrap_or(i64::MAX));
+            let oldest = waiting.iter().min().map_or(0, |at| (now - at).max(0) / 1000);
+            self.telemetry.oldest_wait.get_or_create(&label).set(oldest);
+        }
+        let colleagues = state.colleagues();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.telemetry
+            .advisers_online
+            .set(count(colleagues.iter().filter(|c| c.online).count()));
+        self.telemetry
+            .advisers_available
+            .set(count(colleagues.iter().filter(|c| c.available).count()));
+        self.telemetry.chats_active.set(count(
+            state
+                .conversations
+                .values()
+                .filter(|c| c.status == ConversationStatus::Active)
+                .count(),
+        ));
+        drop(state);
+        self.telemetry
+            .connections
+            .set(count(self.connection_count()));
+        &self.telemetry
+    }
+
+    /// Reads the queues again after their settings changed.
+    pub async fn reload_queues(&self) -> Result<(), StoreError> {
+        let schedules = load_schedules(&self.store).await?;
+        self.lock().schedules = schedules;
+        Ok(())
     }
 
     /// Registers an open connection until the guard drops.
@@ -249,12 +316,15 @@ impl Hub {
         client_msg_id: String,
         sender: &Peer,
     ) -> Result<(), HubError> {
+        let role = author.role;
         let kind = EventKind::Message {
             author,
             body,
             client_msg_id: Some(client_msg_id),
         };
-        self.append(id, kind, Some(sender)).await.map(|_| ())
+        self.append(id, kind, Some(sender)).await?;
+        self.telemetry.count_message(role.as_str());
+        Ok(())
     }
 
     fn last_seq_of(&self, id: &ConversationId) -> Result<u64, HubError> {
@@ -282,6 +352,9 @@ impl Hub {
             (was_queued, adviser)
         };
         self.store.end_conversation(id, by, now_ms()).await?;
+        if was_queued && adviser.is_none() {
+            self.abandon(id).await?;
+        }
         self.append(id, EventKind::Ended { by }, None).await?;
         let mean = self.store.recent_handling_secs().await?;
         {
@@ -304,7 +377,7 @@ impl Hub {
 
     /// Everything an adviser needs about one conversation.
     async fn detail(&self, id: &ConversationId) -> Result<ConversationDetail, HubError> {
-        let (contact_id, status, reason, page_url, requested_at_ms) = {
+        let (contact_id, status, reason, page_url, requested_at_ms, queue, level, locale) = {
             let state = self.lock();
             let live = state
                 .conversations
@@ -316,6 +389,9 @@ impl Hub {
                 live.reason.clone(),
                 live.page_url.clone(),
                 live.requested_at_ms,
+                live.queue.clone(),
+                live.level,
+                live.locale.clone(),
             )
         };
         let contact = self
@@ -332,6 +408,25 @@ impl Hub {
             history: self.store.contact_history(&contact_id, id).await?,
             events: self.store.events_after(id, 0).await?,
             contact,
+            queue,
+            level,
+            locale,
+            notes: self.store.notes(id).await?,
+            handovers: self.store.handovers(id).await?,
+            survey: self.store.survey(id).await?,
         })
     }
+}
+
+/// The queues with their hours; a queue whose settings no longer parse is skipped (and said).
+async fn load_schedules(store: &Store) -> Result<Vec<QueueSchedule>, StoreError> {
+    let mut schedules = Vec::new();
+    for row in store.queues().await? {
+        let key = row.key.clone();
+        match QueueSchedule::new(row) {
+            Ok(schedule) => schedules.push(schedule),
+            Err(error) => tracing::error!(queue = %key, %error, "queue skipped"),
+        }
+    }
+    Ok(schedules)
 }

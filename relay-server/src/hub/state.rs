@@ -2,9 +2,11 @@
 //! how long the wait is. Pure data, no I/O, never held across an `.await`.
 
 use super::peer::Peer;
+use crate::hours::QueueSchedule;
 use crate::time::now_ms;
 use std::collections::HashMap;
 use std::sync::Arc;
+use tandem_shared::desk::{Colleague, QueueInfo};
 use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, QueueEntry};
 use tandem_shared::{AdviserId, ContactId, ConversationId, ServerMsg};
 
@@ -26,6 +28,18 @@ pub(crate) struct Live {
     pub append_lock: Arc<tokio::sync::Mutex<()>>,
     /// The visitor's open connections (several tabs).
     pub visitors: Vec<Peer>,
+    /// When the last visitor connection closed (a waiting visitor gone too long has left).
+    pub detached_at_ms: Option<i64>,
+    /// The topic's queue.
+    pub queue: String,
+    /// The service level needed.
+    pub level: u8,
+    /// The visitor's language.
+    pub locale: Option<String>,
+    /// Handed over by an adviser at least once.
+    pub transferred: bool,
+    /// An adviser has answered at least once.
+    pub responded: bool,
 }
 
 /// An adviser known to this relay since it started.
@@ -48,6 +62,8 @@ pub(crate) struct HubState {
     pub advisers: HashMap<AdviserId, AdviserLive>,
     /// Mean handling time of recent chats, for wait estimates.
     pub mean_handling_secs: f64,
+    /// The queues by topic, with their hours.
+    pub schedules: Vec<QueueSchedule>,
 }
 
 /// Seconds a visitor at `position` should expect to wait, or `None` when no available adviser
@@ -104,14 +120,25 @@ impl HubState {
             .filter(|(_, a)| a.presence.available && !a.peers.is_empty())
     }
 
-    /// The adviser who should get the next waiting visitor: available, connected, with the
-    /// most free capacity; ties go to the one idle the longest.
-    pub fn pick_adviser(&self) -> Option<AdviserId> {
+    /// The adviser who should get the next visitor waiting in `queue` at `level`: available,
+    /// connected, serving that queue at that level or above, with the most free capacity;
+    /// ties go to the one idle the longest.
+    pub fn pick_adviser(&self, queue: &str, level: u8) -> Option<AdviserId> {
         self.available()
+            .filter(|(_, live)| live.profile.serves(queue, level))
             .map(|(id, live)| (id, self.free_slots(id, live), live.idle_since_ms))
             .filter(|(_, free, _)| *free > 0)
             .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
             .map(|(id, _, _)| id.clone())
+    }
+
+    /// The first waiting conversation that an available adviser can take now, with them.
+    pub fn next_pairing(&self) -> Option<(ConversationId, AdviserId)> {
+        self.queue.iter().find_map(|id| {
+            let live = self.conversations.get(id)?;
+            let adviser = self.pick_adviser(&live.queue, live.level)?;
+            Some((id.clone(), adviser))
+        })
     }
 
     /// Advisers with a console open.
@@ -124,10 +151,12 @@ impl HubState {
         u32::try_from(online).unwrap_or(u32::MAX)
     }
 
-    /// The wait estimate for a queue position.
-    pub fn wait_estimate(&self, position: u32) -> Option<u32> {
+    /// The wait estimate for a position in `queue` at `level`, from the advisers available
+    /// for it.
+    pub fn wait_estimate(&self, queue: &str, level: u8, position: u32) -> Option<u32> {
         let (free, capacity) = self
             .available()
+            .filter(|(_, live)| live.profile.serves(queue, level))
             .fold((0, 0), |(free, capacity), (id, live)| {
                 (
                     free + self.free_slots(id, live),
@@ -137,29 +166,53 @@ impl HubState {
         estimate_wait_secs(position, free, capacity, self.mean_handling_secs)
     }
 
-    /// The queue as advisers see it.
-    pub fn queue_entries(&self) -> Vec<QueueEntry> {
+    /// A waiting conversation's place among those of its queue (1: next).
+    pub fn position(&self, id: &ConversationId) -> Option<u32> {
+        let queue = &self.conversations.get(id)?.queue;
+        let ahead = self
+            .queue
+            .iter()
+            .take_while(|queued| *queued != id)
+            .filter(|queued| {
+                self.conversations
+                    .get(*queued)
+                    .is_some_and(|c| &c.queue == queue)
+            })
+            .count();
+        self.queue
+            .contains(id)
+            .then(|| u32::try_from(ahead + 1).unwrap_or(u32::MAX))
+    }
+
+    /// The queue as one adviser sees it: the visitors they can serve.
+    pub fn queue_entries(&self, profile: &AdviserProfile) -> Vec<QueueEntry> {
         self.queue
             .iter()
-            .zip(1u32..)
-            .filter_map(|(id, position)| {
+            .filter_map(|id| {
                 let live = self.conversations.get(id)?;
-                Some(QueueEntry {
-                    conversation_id: id.clone(),
-                    position,
-                    visitor_name: live.visitor_name.clone(),
-                    company: live.company.clone(),
-                    reason: live.reason.clone(),
-                    requested_at_ms: live.requested_at_ms,
-                })
+                profile
+                    .serves(&live.queue, live.level)
+                    .then_some((id, live))
+            })
+            .zip(1u32..)
+            .map(|((id, live), position)| QueueEntry {
+                conversation_id: id.clone(),
+                position,
+                visitor_name: live.visitor_name.clone(),
+                company: live.company.clone(),
+                reason: live.reason.clone(),
+                requested_at_ms: live.requested_at_ms,
+                queue: live.queue.clone(),
+                level: live.level,
+                transferred: live.transferred,
             })
             .collect()
     }
 
-    /// Sends the queue to every adviser and each waiting visitor their place in it.
+    /// Sends each adviser their queue and each waiting visitor their place in it.
     pub fn publish_queue(&self) {
-        let entries = self.queue_entries();
         for adviser in self.advisers.values() {
+            let entries = self.queue_entries(&adviser.profile);
             for peer in &adviser.peers {
                 peer.send(ServerMsg::Queue {
                     entries: entries.clone(),
@@ -167,24 +220,104 @@ impl HubState {
             }
         }
         let online = self.advisers_online();
-        for (id, position) in self.queue.iter().zip(1u32..) {
-            self.send_to_visitors(id, &self.queue_status(id, position, online));
+        for id in &self.queue {
+            if let Some(frame) = self.queue_status(id, online) {
+                self.send_to_visitors(id, &frame);
+            }
         }
     }
 
+    /// The schedule of a queue.
+    pub fn schedule(&self, key: &str) -> Option<&QueueSchedule> {
+        self.schedules.iter().find(|s| s.key() == key)
+    }
+
+    /// Every queue as visitors see it at `now_ms`.
+    pub fn queue_infos(&self, now_ms: i64) -> Vec<QueueInfo> {
+        self.schedules
+            .iter()
+            .map(|schedule| {
+                let key = schedule.key();
+                let waiting = self
+                    .queue
+                    .iter()
+                    .filter(|id| self.conversations.get(*id).is_some_and(|c| c.queue == key))
+                    .count();
+                let position = u32::try_from(waiting + 1).unwrap_or(u32::MAX);
+                let open_now = schedule.is_open(now_ms);
+                let estimate = self.wait_estimate(key, 1, position);
+                let short_enough = match (estimate, schedule.row.max_wait_secs) {
+                    (Some(wait), Some(max)) => i64::from(wait) <= max,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                QueueInfo {
+                    key: key.to_owned(),
+                    names: schedule.names(),
+                    available: open_now && short_enough,
+                    open_now,
+                    estimated_wait_secs: estimate.filter(|_| open_now),
+                    callback_slots_ms: schedule.callback_slots(now_ms),
+                    reply_within_hours: u32::try_from(schedule.row.reply_within_hours)
+                        .unwrap_or(24),
+                }
+            })
+            .collect()
+    }
+
+    /// Every adviser seen since the relay started, for transfers and questions.
+    pub fn colleagues(&self) -> Vec<Colleague> {
+        let mut colleagues: Vec<Colleague> = self
+            .advisers
+            .values()
+            .map(|a| Colleague {
+                id: a.profile.id.clone(),
+                display_name: a.profile.display_name.clone(),
+                level: a.profile.level,
+                queues: a.profile.queues.clone(),
+                online: !a.peers.is_empty(),
+                available: a.presence.available && !a.peers.is_empty(),
+            })
+            .collect();
+        colleagues.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        colleagues
+    }
+
+    /// Sends the colleague list to every console.
+    pub fn publish_colleagues(&self) {
+        let frame = ServerMsg::Colleagues {
+            advisers: self.colleagues(),
+        };
+        for adviser in self.advisers.values() {
+            for peer in &adviser.peers {
+                peer.send(frame.clone());
+            }
+        }
+    }
+
+    /// Puts a conversation in the waiting queue, in order of request (a handed-over
+    /// conversation keeps its original place).
+    pub fn enqueue(&mut self, id: &ConversationId) {
+        if self.queue.contains(id) {
+            return;
+        }
+        let at = self.conversations.get(id).map(|c| c.requested_at_ms);
+        let index = self.queue.partition_point(|queued| {
+            self.conversations.get(queued).map(|c| c.requested_at_ms) <= at
+        });
+        self.queue.insert(index, id.clone());
+    }
+
     /// A waiting visitor's queue status frame.
-    pub fn queue_status(
-        &self,
-        id: &ConversationId,
-        position: u32,
-        advisers_online: u32,
-    ) -> ServerMsg {
-        ServerMsg::QueueStatus {
+    pub fn queue_status(&self, id: &ConversationId, advisers_online: u32) -> Option<ServerMsg> {
+        let live = self.conversations.get(id)?;
+        let position = self.position(id)?;
+        Some(ServerMsg::QueueStatus {
             conversation_id: id.clone(),
             position,
-            estimated_wait_secs: self.wait_estimate(position),
+            estimated_wait_secs: self.wait_estimate(&live.queue, live.level, position),
             advisers_online,
-        }
+        })
     }
 
     /// Sends a frame to the visitor's connections of a conversation.

@@ -26,7 +26,7 @@ impl Hub {
         request: &ChatRequest,
         verified_user: Option<&str>,
         peer: &Peer,
-    ) -> Result<ConversationId, HubError> {
+    ) -> Result<Option<ConversationId>, HubError> {
         if self.lock().queue.len() >= self.max_queue {
             let message =
                 "too many visitors are waiting right now; please try again later".to_owned();
@@ -35,7 +35,23 @@ impl Hub {
                 message,
             ));
         }
+        let queue = self.known_queue(request)?;
         let now = now_ms();
+        let open = self
+            .lock()
+            .schedule(&queue)
+            .is_some_and(|schedule| schedule.is_open(now));
+        if !open {
+            // Outside business hours nobody will answer the chat: the request is kept as a
+            // message, and the visitor told when they will be answered.
+            tracing::info!(queue = %queue, "chat request outside business hours became a ticket");
+            self.leave_message(request, verified_user, None, peer).await?;
+            return Ok(None);
+        }
+        let request = &ChatRequest {
+            queue: Some(queue.clone()),
+            ..request.clone()
+        };
         let contact_id = self
             .store
             .upsert_contact(request, verified_user, now)
@@ -59,17 +75,24 @@ impl Hub {
                 last_seq: 0,
                 append_lock: Arc::default(),
                 visitors: vec![peer.clone()],
+                detached_at_ms: None,
+                queue: queue.clone(),
+                level: tandem_shared::desk::MIN_LEVEL,
+                locale: request.locale.clone(),
+                transferred: false,
+                responded: false,
             };
             peer.send(ServerMsg::ChatStarted {
                 conversation: self.visitor_view(&id, &live),
             });
             state.conversations.insert(id.clone(), live);
-            state.queue.push(id.clone());
+            state.enqueue(&id);
             state.publish_queue();
         }
-        tracing::info!(conversation = %id, "visitor asked for an adviser");
+        self.telemetry.count_request(&queue);
+        tracing::info!(conversation = %id, queue = %queue, "visitor asked for an adviser");
         self.assign_waiting().await;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// Reattaches a visitor to the conversation of `token` and sends them the welcome, every
@@ -97,13 +120,11 @@ impl Hub {
                 .get_mut(&id)
                 .ok_or(HubError::NotFound("no such conversation"))?;
             live.visitors.push(peer.clone());
+            live.detached_at_ms = None;
             self.visitor_view(&id, live)
         };
         let ended = view.status == ConversationStatus::Ended;
-        peer.send(ServerMsg::VisitorWelcome {
-            protocol: PROTOCOL_VERSION,
-            conversation: Some(view),
-        });
+        peer.send(self.welcome(Some(view)));
         for event in self.store.events_after(&id, last_seq).await? {
             peer.send(ServerMsg::Event {
                 conversation_id: id.clone(),
@@ -111,9 +132,8 @@ impl Hub {
             });
         }
         let state = self.lock();
-        if let Some(position) = state.queue.iter().position(|queued| *queued == id) {
-            let position = u32::try_from(position + 1).unwrap_or(u32::MAX);
-            peer.send(state.queue_status(&id, position, state.advisers_online()));
+        if let Some(frame) = state.queue_status(&id, state.advisers_online()) {
+            peer.send(frame);
         }
         Ok((!ended).then_some(id))
     }
@@ -139,10 +159,7 @@ impl Hub {
             visitor_name: row.visitor_name,
             last_seq: self.store.last_seq(id).await?,
         };
-        peer.send(ServerMsg::VisitorWelcome {
-            protocol: PROTOCOL_VERSION,
-            conversation: Some(view),
-        });
+        peer.send(self.welcome(Some(view)));
         for event in self.store.events_after(id, last_seq).await? {
             peer.send(ServerMsg::Event {
                 conversation_id: id.clone(),
@@ -213,6 +230,18 @@ impl Hub {
     pub fn detach_visitor(&self, id: &ConversationId, peer: &Peer) {
         if let Some(live) = self.lock().conversations.get_mut(id) {
             live.visitors.retain(|p| p.id != peer.id);
+            if live.visitors.is_empty() {
+                live.detached_at_ms = Some(now_ms());
+            }
+        }
+    }
+
+    /// The welcome frame, with the queues a visitor can pick and whether each can answer now.
+    pub fn welcome(&self, conversation: Option<VisitorConversation>) -> ServerMsg {
+        ServerMsg::VisitorWelcome {
+            protocol: PROTOCOL_VERSION,
+            conversation,
+            queues: self.lock().queue_infos(now_ms()),
         }
     }
 }

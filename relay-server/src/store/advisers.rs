@@ -28,6 +28,10 @@ pub struct AdviserRow {
     pub password_hash: String,
     /// Chats at once, as last chosen.
     pub max_chats: i64,
+    /// Service level, 1 to 3.
+    pub level: i64,
+    /// Comma-separated queues served; empty serves all.
+    pub queues: String,
 }
 
 impl AdviserRow {
@@ -37,11 +41,19 @@ impl AdviserRow {
             id: AdviserId(self.id.clone()),
             login: self.login.clone(),
             display_name: self.display_name.clone(),
+            level: u8::try_from(self.level).unwrap_or(1),
+            queues: self
+                .queues
+                .split(',')
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned)
+                .collect(),
         }
     }
 }
 
-const COLUMNS: &str = "id, login, display_name, password_hash, max_chats";
+const COLUMNS: &str = "id, login, display_name, password_hash, max_chats, level, queues";
 
 impl Store {
     /// Creates an adviser account, or updates the name and password of an existing login.
@@ -83,6 +95,33 @@ impl Store {
             .fetch_optional(&self.pool)
             .await
             .context("finding an adviser")
+    }
+
+    /// Every adviser account, by display name.
+    pub async fn advisers(&self) -> Result<Vec<AdviserRow>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM advisers ORDER BY display_name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .context("listing advisers")
+    }
+
+    /// Sets the service level (1 to 3) and the queues an adviser serves (empty: all).
+    pub async fn set_adviser_service(
+        &self,
+        id: &AdviserId,
+        level: u8,
+        queues: &[String],
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE advisers SET level = ?, queues = ? WHERE id = ?")
+            .bind(i64::from(level))
+            .bind(queues.join(","))
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .context("saving an adviser's level and queues")?;
+        Ok(())
     }
 
     /// Remembers how many chats an adviser takes at once.

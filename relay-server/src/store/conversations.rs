@@ -3,6 +3,7 @@
 use super::{Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
+use tandem_shared::desk::DEFAULT_QUEUE;
 use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
 
 /// A conversation the relay must keep track of: waiting, in progress, or ended without a
@@ -29,6 +30,14 @@ pub struct OpenConversation {
     pub adviser_id: Option<String>,
     /// That adviser's display name.
     pub adviser_name: Option<String>,
+    /// The topic's queue.
+    pub queue: String,
+    /// The service level needed.
+    pub level: i64,
+    /// The visitor's language.
+    pub locale: Option<String>,
+    /// When an adviser first answered.
+    pub first_response_at: Option<i64>,
 }
 
 impl OpenConversation {
@@ -45,7 +54,8 @@ const OPEN_COLUMNS: &str =
     (SELECT adviser_id FROM conversation_advisers a WHERE a.conversation_id = c.id
      ORDER BY joined_at DESC LIMIT 1) AS adviser_id,
     (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
-     WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name
+     WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name,
+    c.queue, c.level, c.locale, c.first_response_at
     FROM conversations c JOIN contacts p ON p.id = c.contact_id";
 
 impl Store {
@@ -59,8 +69,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.context("starting a chat request")?;
         sqlx::query(
-            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at)
-             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?)",
+            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue)
+             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?, ?)",
         )
         .bind(id.as_str())
         .bind(contact.as_str())
@@ -69,12 +79,14 @@ impl Store {
         .bind(&request.page_url)
         .bind(&request.locale)
         .bind(now_ms)
+        .bind(request.queue.as_deref().unwrap_or(DEFAULT_QUEUE))
         .execute(&mut *tx)
         .await
         .context("recording a chat request")?;
         let data = json!({
             "session_id": id,
             "channel": "chat",
+            "queue": request.queue.as_deref().unwrap_or(DEFAULT_QUEUE),
             "reason": request.reason,
             "page_url": request.page_url,
             "locale": request.locale,
@@ -97,7 +109,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.context("starting an assignment")?;
-        let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = ? WHERE id = ? AND status = 'queued'")
+        let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = COALESCE(accepted_at, ?) WHERE id = ? AND status = 'queued'")
             .bind(now_ms)
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -108,7 +120,7 @@ impl Store {
         if taken {
             sqlx::query(
                 "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES (?, ?, ?)
-                 ON CONFLICT DO NOTHING",
+                 ON CONFLICT DO UPDATE SET joined_at = excluded.joined_at",
             )
             .bind(id.as_str())
             .bind(adviser.as_str())

@@ -7,6 +7,7 @@ fn kind_name(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Message { .. } => "message",
         EventKind::AdviserJoined { .. } => "adviser_joined",
+        EventKind::Transferred { .. } => "transferred",
         EventKind::Ended { .. } => "ended",
     }
 }

@@ -4,16 +4,25 @@
 //! Each submodule owns the queries of one table group; this module opens the database.
 
 mod advisers;
+mod canned;
 mod contacts;
 mod conversations;
+mod desk;
 mod events;
+mod metrics;
 mod outbox;
+mod queues;
 mod records;
 mod settings;
+mod tickets;
 mod tokens;
 
 pub use advisers::{AdviserRow, NewAdviser};
 pub use conversations::OpenConversation;
+pub use desk::HandoverChange;
+pub use metrics::SessionFacts;
+pub use queues::QueueRow;
+pub use tickets::{NewTicket, TicketRow};
 pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
 pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
 

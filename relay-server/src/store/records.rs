@@ -123,6 +123,18 @@ pub struct SessionRecord {
     pub summary: SessionSummary,
     /// Every event, in order.
     pub transcript: Vec<TranscriptLine>,
+    /// The topic's queue.
+    pub queue: String,
+    /// The service level it ended at.
+    pub level: i64,
+    /// The visitor left before an adviser answered.
+    pub abandoned: bool,
+    /// Every hand-over between advisers.
+    pub handovers: Vec<tandem_shared::desk::Handover>,
+    /// Notes only advisers see.
+    pub notes: Vec<tandem_shared::desk::InternalNote>,
+    /// The visitor's survey, once answered.
+    pub survey: Option<tandem_shared::desk::Survey>,
 }
 
 /// A contact with every session.
@@ -221,9 +233,21 @@ impl Store {
             .into_iter()
             .map(transcript_line)
             .collect();
+        let (queue, level, abandoned): (String, i64, bool) =
+            sqlx::query_as("SELECT queue, level, abandoned != 0 FROM conversations WHERE id = ?")
+                .bind(id.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .context("reading a session's queue")?;
         Ok(Some(SessionRecord {
             summary,
             transcript,
+            queue,
+            level,
+            abandoned,
+            handovers: self.handovers(id).await?,
+            notes: self.notes(id).await?,
+            survey: self.survey(id).await?,
         }))
     }
 
@@ -341,6 +365,12 @@ fn transcript_line(event: tandem_shared::ConversationEvent) -> TranscriptLine {
             "adviser".to_owned(),
             name.clone(),
             format!("{name} joined"),
+        ),
+        EventKind::Transferred { from } => (
+            "transferred",
+            "adviser".to_owned(),
+            from.clone(),
+            format!("{from} handed the conversation over"),
         ),
         EventKind::Ended { by } => {
             let by = by.as_str().to_owned();

@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tandem_shared::limits::{validate_body, validate_client_msg_id};
+use tandem_shared::limits::{validate_body, validate_client_msg_id, validate_note};
 use tandem_shared::{AdviserMsg, ErrorCode, PROTOCOL_VERSION};
 
 /// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie,
@@ -100,6 +100,32 @@ impl AdviserSession {
             } => {
                 let wrap_up = wrap_up.validated().map_err(HubError::Invalid)?;
                 self.hub.wrap_up(&me, &conversation_id, &wrap_up).await
+            }
+            AdviserMsg::Transfer {
+                conversation_id,
+                target,
+                note,
+            } => {
+                let target = target.validated().map_err(HubError::Invalid)?;
+                let note = validate_note(&note).map_err(HubError::Invalid)?;
+                self.hub
+                    .transfer(&me, &conversation_id, &target, &note)
+                    .await
+            }
+            AdviserMsg::AddNote {
+                conversation_id,
+                body,
+            } => {
+                let body = validate_note(&body).map_err(HubError::Invalid)?;
+                self.hub.add_note(&me, &conversation_id, body).await
+            }
+            AdviserMsg::AskColleague {
+                to,
+                conversation_id,
+                body,
+            } => {
+                let body = validate_note(&body).map_err(HubError::Invalid)?;
+                self.hub.ask_colleague(&me, &to, conversation_id, body)
             }
         }
     }

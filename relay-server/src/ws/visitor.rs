@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
-use tandem_shared::{ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::{ConversationId, ErrorCode, VisitorMsg, PROTOCOL_VERSION};
 
 /// `GET /ws/visitor`: upgrades to a visitor connection; 403 for a page of a site not allowed,
 /// 429 when the address opens connections too fast.
@@ -94,6 +94,7 @@ impl VisitorSession {
         protocol: u32,
         resume: Option<String>,
         last_seq: u64,
+        tickets: &[String],
     ) -> Result<(), HubError> {
         if protocol != PROTOCOL_VERSION {
             let message = format!(
@@ -102,14 +103,12 @@ impl VisitorSession {
             return Err(HubError::Protocol(ErrorCode::ProtocolVersion, message));
         }
         self.greeted = true;
+        self.hub.send_visitor_tickets(tickets, &self.peer).await?;
         if let Some(previous) = self.conversation.take() {
             self.hub.detach_visitor(&previous, &self.peer);
         }
         let Some(token) = resume else {
-            self.peer.send(ServerMsg::VisitorWelcome {
-                protocol: PROTOCOL_VERSION,
-                conversation: None,
-            });
+            self.peer.send(self.hub.welcome(None));
             return Ok(());
         };
         match self.hub.resume_visitor(&token, last_seq, &self.peer).await {
@@ -119,10 +118,7 @@ impl VisitorSession {
             }
             Err(error @ (HubError::Unauthorized | HubError::NotFound(_))) => {
                 tracing::info!(%error, "a visitor's resume was refused");
-                self.peer.send(ServerMsg::VisitorWelcome {
-                    protocol: PROTOCOL_VERSION,
-                    conversation: None,
-                });
+                self.peer.send(self.hub.welcome(None));
                 let message = "that conversation cannot be resumed; start a new one".to_owned();
                 Err(HubError::Protocol(ErrorCode::Unauthorized, message))
             }
@@ -135,9 +131,10 @@ impl VisitorSession {
             protocol,
             resume,
             last_seq,
+            tickets,
         } = frame
         {
-            return self.hello(protocol, resume, last_seq).await;
+            return self.hello(protocol, resume, last_seq, &tickets).await;
         }
         if !self.greeted {
             return Err(HubError::Protocol(
@@ -159,12 +156,25 @@ impl VisitorSession {
                 }
                 let request = request.validated().map_err(HubError::Invalid)?;
                 let verified_user = self.verified_user(&request)?;
-                let id = self
+                self.conversation = self
                     .hub
                     .start_chat(&request, verified_user.as_deref(), &self.peer)
                     .await?;
-                self.conversation = Some(id);
                 Ok(())
+            }
+            VisitorMsg::LeaveMessage {
+                request,
+                callback_at_ms,
+            } => {
+                let request = request.validated().map_err(HubError::Invalid)?;
+                let verified_user = self.verified_user(&request)?;
+                self.hub
+                    .leave_message(&request, verified_user.as_deref(), callback_at_ms, &self.peer)
+                    .await
+            }
+            VisitorMsg::Survey { token, survey } => {
+                let survey = survey.validated().map_err(HubError::Invalid)?;
+                self.hub.save_survey(&token, &survey, &self.peer).await
             }
             VisitorMsg::Send {
                 client_msg_id,

@@ -19,6 +19,7 @@ async fn still_usable(ws: &mut WsClient) -> anyhow::Result<()> {
         protocol: PROTOCOL_VERSION,
         resume: None,
         last_seq: 0,
+        tickets: Vec::new(),
     })
     .await?;
     ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
@@ -95,6 +96,7 @@ async fn frames_before_hello_and_wrong_protocol_versions_are_refused() -> anyhow
         protocol: 99,
         resume: None,
         last_seq: 0,
+        tickets: Vec::new(),
     })
     .await?;
     let message = ws.expect_error(ErrorCode::ProtocolVersion).await?;

@@ -1,0 +1,195 @@
+//! Teamwork around a conversation: hand-overs to a queue, a level or a colleague (with a
+//! note, so the visitor never repeats themselves), internal notes, and questions to a
+//! colleague.
+
+use super::{Hub, HubError};
+use crate::store::HandoverChange;
+use crate::time::now_ms;
+use tandem_shared::desk::{ColleagueMessage, InternalNote, TransferTarget};
+use tandem_shared::limits::{FieldError, Problem};
+use tandem_shared::model::ConversationStatus;
+use tandem_shared::{AdviserId, ConversationId, EventKind, ServerMsg};
+
+/// Where a transfer goes, resolved against the live state.
+struct Destination {
+    queue: String,
+    level: u8,
+    adviser: Option<(AdviserId, String)>,
+    words: String,
+}
+
+impl Hub {
+    fn destination(
+        &self,
+        me: &AdviserId,
+        id: &ConversationId,
+        target: &TransferTarget,
+    ) -> Result<Destination, HubError> {
+        let state = self.lock();
+        let live = state
+            .conversations
+            .get(id)
+            .ok_or(HubError::NotFound("no such conversation in progress"))?;
+        match target {
+            TransferTarget::Queue { queue } => {
+                if state.schedule(queue).is_none() {
+                    return Err(HubError::Invalid(FieldError {
+                        field: "queue",
+                        problem: Problem::Invalid,
+                    }));
+                }
+                Ok(Destination {
+                    queue: queue.clone(),
+                    level: live.level,
+                    adviser: None,
+                    words: format!("queue {queue}"),
+                })
+            }
+            TransferTarget::Level { level } => Ok(Destination {
+                queue: live.queue.clone(),
+                level: *level,
+                adviser: None,
+                words: format!("level {level}"),
+            }),
+            TransferTarget::Adviser { adviser_id } => {
+                if adviser_id == me {
+                    return Err(HubError::Conflict("you already hold this chat"));
+                }
+                let colleague = state
+                    .advisers
+                    .get(adviser_id)
+                    .filter(|a| !a.peers.is_empty())
+                    .ok_or(HubError::NotFound("this colleague is not online"))?;
+                let name = colleague.profile.display_name.clone();
+                Ok(Destination {
+                    queue: live.queue.clone(),
+                    level: live.level,
+                    adviser: Some((adviser_id.clone(), name.clone())),
+                    words: name,
+                })
+            }
+        }
+    }
+
+    /// Hands a chat the adviser holds over to a queue, a level or a colleague, with a note.
+    /// The visitor keeps the conversation (and their place by time of request); the next
+    /// adviser gets the whole history, the notes and every hand-over.
+    pub async fn transfer(
+        &self,
+        me: &AdviserId,
+        id: &ConversationId,
+        target: &TransferTarget,
+        note: &str,
+    ) -> Result<(), HubError> {
+        let (my_name, status) = self.holder(me, id)?;
+        if status != ConversationStatus::Active {
+            return Err(HubError::Conflict("only a chat in progress can be handed over"));
+        }
+        let destination = self.destination(me, id, target)?;
+        let change = HandoverChange {
+            queue: &destination.queue,
+            level: destination.level,
+            to_adviser: destination.adviser.as_ref().map(|(a, _)| a),
+            target: &destination.words,
+            note,
+        };
+        if !self.store.hand_over(id, me, &change, now_ms()).await? {
+            return Err(HubError::Conflict("this chat is no longer in progress"));
+        }
+        self.telemetry.transfers.inc();
+        self.append(id, EventKind::Transferred { from: my_name }, None)
+            .await?;
+        {
+            let mut state = self.lock();
+            if let Some(live) = state.conversations.get_mut(id) {
+                live.queue = destination.queue.clone();
+                live.level = destination.level;
+                live.transferred = true;
+                match &destination.adviser {
+                    Some((adviser, name)) => {
+                        live.adviser = Some(adviser.clone());
+                        live.adviser_name = Some(name.clone());
+                    }
+                    None => {
+                        live.status = ConversationStatus::Queued;
+                        live.adviser = None;
+                        live.adviser_name = None;
+                    }
+                }
+            }
+            if destination.adviser.is_none() {
+                state.enqueue(id);
+            }
+            state.send_to_adviser(
+                me,
+                &ServerMsg::Closed {
+                    conversation_id: id.clone(),
+                    transferred_to: Some(destination.words.clone()),
+                },
+            );
+            state.publish_queue();
+        }
+        tracing::info!(conversation = %id, to = %destination.words, "conversation handed over");
+        match destination.adviser {
+            Some((adviser, name)) => {
+                self.lock().touch_adviser(&adviser);
+                self.append(id, EventKind::AdviserJoined { name }, None)
+                    .await?;
+                self.send_assigned(id, None).await?;
+            }
+            None => self.assign_waiting().await,
+        }
+        self.assign_waiting().await;
+        Ok(())
+    }
+
+    /// Adds a note (validated) only advisers see to a conversation the adviser holds.
+    pub async fn add_note(&self, me: &AdviserId, id: &ConversationId, body: String) -> Result<(), HubError> {
+        let (author, _) = self.holder(me, id)?;
+        let at_ms = now_ms();
+        self.store.add_note(id, me, &body, at_ms).await?;
+        let note = InternalNote { author, body, at_ms };
+        self.lock().send_to_adviser(
+            me,
+            &ServerMsg::Note {
+                conversation_id: id.clone(),
+                note,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sends a message (validated) to a colleague, and its echo to the sender's consoles.
+    pub fn ask_colleague(
+        &self,
+        me: &AdviserId,
+        to: &AdviserId,
+        conversation_id: Option<ConversationId>,
+        body: String,
+    ) -> Result<(), HubError> {
+        let state = self.lock();
+        let from_name = state
+            .advisers
+            .get(me)
+            .map(|a| a.profile.display_name.clone())
+            .ok_or(HubError::Forbidden("this adviser is not connected"))?;
+        if !state.advisers.get(to).is_some_and(|a| !a.peers.is_empty()) {
+            return Err(HubError::NotFound("this colleague is not online"));
+        }
+        let frame = ServerMsg::ColleagueMessage {
+            message: ColleagueMessage {
+                from: me.clone(),
+                from_name,
+                to: to.clone(),
+                conversation_id,
+                body,
+                at_ms: now_ms(),
+            },
+        };
+        state.send_to_adviser(to, &frame);
+        if to != me {
+            state.send_to_adviser(me, &frame);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! Emailing the answer to a ticket, in the visitor's language, over SMTP (lettre).
+
+use crate::store::TicketRow;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+use tandem_shared::i18n::{Locale, Texts};
+
+/// Where and as whom answers are emailed.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain), `smtp://host:587?tls=required` or `smtps://host` (TLS),
+    /// with `user:password@` when the server needs a login.
+    pub url: String,
+    /// The sender, e.g. `Acme support <support@acme.example>`.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.debug_struct("MailConfig")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an email was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// The configuration is wrong.
+    #[error("mail settings: {0}")]
+    Config(String),
+    /// The contact has no email address.
+    #[error("the contact left no email address")]
+    NoAddress,
+    /// The message could not be built.
+    #[error("could not build the email: {0}")]
+    Build(String),
+    /// The SMTP server refused or could not be reached.
+    #[error("SMTP delivery failed: {0}")]
+    Send(String),
+}
+
+/// Sends emails through one SMTP server.
+#[derive(Clone, Debug)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// A mailer for `config`; checks the URL and the sender's address.
+    pub fn new(config: &MailConfig) -> Result<Mailer, MailError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.url)
+            .map_err(|e| MailError::Config(format!("SMTP URL: {e}")))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = config
+            .from
+            .parse()
+            .map_err(|e| MailError::Config(format!("sender `{}`: {e}", config.from)))?;
+        Ok(Mailer { transport, from })
+    }
+
+    /// Emails an answered ticket's answer to its contact.
+    pub async fn send_answer(&self, ticket: &TicketRow) -> Result<(), MailError> {
+        let email = ticket.email.as_deref().ok_or(MailError::NoAddress)?;
+        let to: Mailbox = format!("{} <{email}>", ticket.name.replace(['<', '>', '"'], ""))
+            .parse()
+            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
+        let texts = Texts::get(Locale::from_tag(ticket.locale.as_deref().unwrap_or("en")));
+        let answer = ticket.answer.as_deref().unwrap_or_default();
+        let body = format!(
+            "{}\n\n{}\n\n{}\n> {}\n",
+            texts.format("mail.greeting", &[("name", &ticket.name)]),
+            answer,
+            texts.t("mail.your_message"),
+            ticket.message.replace('\n', "\n> "),
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(texts.t("mail.subject"))
+            .body(body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        Ok(())
+    }
+}
