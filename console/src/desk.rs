@@ -2,8 +2,9 @@
 
 use crate::model::{Desk, Effect, Pending};
 use leptos::prelude::*;
+use tandem_shared::desk::TransferTarget;
 use tandem_shared::model::{Presence, WrapUp};
-use tandem_shared::{AdviserMsg, ConversationId, PROTOCOL_VERSION};
+use tandem_shared::{AdviserId, AdviserMsg, ConversationId, PROTOCOL_VERSION};
 use web_client::browser::{after, unique_id};
 use web_client::socket::Handlers;
 use web_client::{ConnState, Socket};
@@ -152,6 +153,32 @@ impl DeskHandle {
         self.send(&AdviserMsg::WrapUp {
             conversation_id,
             wrap_up,
+        });
+    }
+
+    /// Hands a chat over to a queue, a level or a colleague, with a note.
+    pub fn transfer(&self, conversation_id: ConversationId, target: TransferTarget, note: String) {
+        self.send(&AdviserMsg::Transfer {
+            conversation_id,
+            target,
+            note,
+        });
+    }
+
+    /// Adds a note only advisers see.
+    pub fn add_note(&self, conversation_id: ConversationId, body: String) {
+        self.send(&AdviserMsg::AddNote {
+            conversation_id,
+            body,
+        });
+    }
+
+    /// Writes to a colleague.
+    pub fn ask(&self, to: AdviserId, conversation_id: Option<ConversationId>, body: String) {
+        self.send(&AdviserMsg::AskColleague {
+            to,
+            conversation_id,
+            body,
         });
     }
 

@@ -4,9 +4,11 @@
 //! - [`model`]: the desk's state (queue, chats, presence) and how relay frames change it.
 //! - [`desk`]: the controller: the socket and the adviser's actions.
 //! - [`account`]: login, logout, who is logged in (HTTP).
+//! - [`api`]: queues, canned answers, tickets and the dashboard's report (HTTP).
 //! - `ui`: the components (login, header, queue and chats, conversation, wrap-up, contact).
 
 pub mod account;
+pub mod api;
 pub mod desk;
 pub mod model;
 mod ui;

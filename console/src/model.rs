@@ -1,5 +1,6 @@
 //! The adviser's desk and how each frame from the relay changes it. Plain Rust, no browser.
 
+use tandem_shared::desk::{Colleague, ColleagueMessage};
 use tandem_shared::model::{
     AdviserProfile, ConversationDetail, ConversationStatus, Presence, QueueEntry,
 };
@@ -66,6 +67,12 @@ pub struct Desk {
     pub selected: Option<ConversationId>,
     /// The last error from the relay.
     pub error: Option<String>,
+    /// Every adviser seen, with presence (for transfers and questions).
+    pub colleagues: Vec<Colleague>,
+    /// Messages between advisers, oldest first.
+    pub colleague_messages: Vec<ColleagueMessage>,
+    /// The last hand-over made from this console ("handed over to level 2").
+    pub notice: Option<String>,
 }
 
 impl Desk {
@@ -160,7 +167,21 @@ impl Desk {
                     chat.visitor_typing = active;
                 }
             }
-            ServerMsg::Closed { conversation_id } => {
+            ServerMsg::Colleagues { advisers } => self.colleagues = advisers,
+            ServerMsg::Note {
+                conversation_id,
+                note,
+            } => {
+                if let Some(chat) = self.chat_mut(&conversation_id) {
+                    chat.detail.notes.push(note);
+                }
+            }
+            ServerMsg::ColleagueMessage { message } => self.colleague_messages.push(message),
+            ServerMsg::Closed {
+                conversation_id,
+                transferred_to,
+            } => {
+                self.notice = transferred_to;
                 self.chats.retain(|c| c.detail.id != conversation_id);
                 if self.selected.as_ref() == Some(&conversation_id) {
                     self.selected = self.chats.first().map(|c| c.detail.id.clone());
@@ -196,6 +217,12 @@ mod tests {
             },
             history: vec![],
             events: vec![],
+            queue: "general".into(),
+            level: 1,
+            locale: None,
+            notes: vec![],
+            handovers: vec![],
+            survey: None,
         }
     }
 
@@ -272,6 +299,7 @@ mod tests {
         });
         desk.apply(ServerMsg::Closed {
             conversation_id: ConversationId::from("a"),
+            transferred_to: None,
         });
         assert_eq!(desk.selected, Some(ConversationId::from("b")));
         assert_eq!(desk.chats.len(), 1);

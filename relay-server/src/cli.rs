@@ -130,7 +130,12 @@ pub struct ServeArgs {
     pub webhook_secret: Option<String>,
     /// Email ticket answers through this SMTP server: smtp://host:25 (plain),
     /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://host (TLS).
-    #[arg(long, env = "TANDEM_SMTP_URL", hide_env_values = true, requires = "mail_from")]
+    #[arg(
+        long,
+        env = "TANDEM_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
     pub smtp_url: Option<String>,
     /// The sender of those emails, e.g. "Acme support <support@acme.example>".
     #[arg(long, env = "TANDEM_MAIL_FROM")]

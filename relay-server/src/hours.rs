@@ -52,12 +52,10 @@ impl QueueSchedule {
             None | Some("") | Some("24/7") => None,
             Some(expression) => {
                 let parsed: OpeningHours =
-                    expression
-                        .parse()
-                        .map_err(|error| HoursError::Expression {
-                            expression: expression.to_owned(),
-                            reason: format!("{error}"),
-                        })?;
+                    expression.parse().map_err(|error| HoursError::Expression {
+                        expression: expression.to_owned(),
+                        reason: format!("{error}"),
+                    })?;
                 Some(parsed.with_context(Context::default().with_locale(TzLocation::new(tz))))
             }
         };
@@ -98,7 +96,7 @@ impl QueueSchedule {
         let Ok(first) = start.duration_trunc(step).map(|t| t + step) else {
             return Vec::new();
         };
-        let end = first.clone() + Duration::days(SLOT_HORIZON_DAYS);
+        let end = first + Duration::days(SLOT_HORIZON_DAYS);
         let Some(hours) = &self.hours else {
             return slots_between(first, end, step);
         };
@@ -109,9 +107,8 @@ impl QueueSchedule {
                 let aligned = range
                     .range
                     .start
-                    .clone()
                     .duration_round_up(step)
-                    .unwrap_or(range.range.start.clone());
+                    .unwrap_or(range.range.start);
                 slots_between(aligned, range.range.end - step + Duration::seconds(1), step)
             })
             .take(MAX_SLOTS)

@@ -19,8 +19,8 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod http;
 pub mod hours;
+pub mod http;
 pub mod hub;
 pub mod limits;
 pub mod mail;

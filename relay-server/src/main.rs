@@ -8,13 +8,13 @@ use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
     AdviserCommand, Cli, Command, LogFormat, QueueArgs, QueueCommand, ServeArgs, TokenCommand,
 };
+use tandem_relay::config::{Config, Limits};
 use tandem_relay::hours::QueueSchedule;
 use tandem_relay::mail::MailConfig;
-use tandem_shared::limits::validate_key;
-use tandem_relay::config::{Config, Limits};
 use tandem_relay::store::{NewAdviser, QueueRow, Store};
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_relay::{server, time::now_ms};
+use tandem_shared::limits::validate_key;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -159,7 +159,10 @@ async fn add_adviser(
     } else {
         queues.join(", ")
     };
-    println!("adviser {} saved: level {level}, serves {serves}", login.trim());
+    println!(
+        "adviser {} saved: level {level}, serves {serves}",
+        login.trim()
+    );
     Ok(())
 }
 

@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         protocol: PROTOCOL_VERSION,
         resume: None,
         last_seq: 0,
+        tickets: Vec::new(),
     })?;
     let mut sockets = Vec::with_capacity(count);
     for _ in 0..count {

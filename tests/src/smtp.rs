@@ -47,7 +47,10 @@ impl SmtpServer {
             .spawn()
             .context("starting aiosmtpd")?;
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return Ok(SmtpServer {
                     port,
                     dir,

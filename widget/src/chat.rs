@@ -4,6 +4,7 @@
 
 use crate::model::{ChatModel, Effect, Pending};
 use leptos::prelude::*;
+use tandem_shared::desk::Survey;
 use tandem_shared::model::ChatRequest;
 use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
 use web_client::browser::{after, forget, load, save, unique_id};
@@ -12,6 +13,29 @@ use web_client::{ConnState, Socket};
 
 /// Where the resume token is kept (the loader reads it too, to restore the chat on load).
 pub const TOKEN_KEY: &str = "tandem.conversation";
+
+/// Where the tokens of tickets left by this visitor are kept (a JSON list).
+pub const TICKETS_KEY: &str = "tandem.tickets";
+
+/// Tickets remembered at most (the oldest are forgotten).
+const MAX_REMEMBERED_TICKETS: usize = 10;
+
+fn remembered_tickets() -> Vec<String> {
+    load(TICKETS_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn remember_ticket(token: String) {
+    let mut tokens = remembered_tickets();
+    tokens.retain(|t| *t != token);
+    tokens.push(token);
+    let excess = tokens.len().saturating_sub(MAX_REMEMBERED_TICKETS);
+    tokens.drain(..excess);
+    if let Ok(json) = serde_json::to_string(&tokens) {
+        save(TICKETS_KEY, &json);
+    }
+}
 
 /// The visitor's chat; a cheap `Copy` handle for the components.
 #[derive(Clone, Copy)]
@@ -44,6 +68,7 @@ impl Chat {
                 match effect {
                     Some(Effect::RememberToken(token)) => save(TOKEN_KEY, &token),
                     Some(Effect::ForgetToken) => forget(TOKEN_KEY),
+                    Some(Effect::RememberTicket(token)) => remember_ticket(token),
                     None => {}
                 }
             }),
@@ -61,6 +86,7 @@ impl Chat {
             protocol: PROTOCOL_VERSION,
             resume: load(TOKEN_KEY),
             last_seq,
+            tickets: remembered_tickets(),
         });
         for pending in self.model.with_untracked(|m| m.pending.clone()) {
             socket.send(&VisitorMsg::Send {
@@ -132,6 +158,31 @@ impl Chat {
             protocol: PROTOCOL_VERSION,
             resume: None,
             last_seq: 0,
+            tickets: Vec::new(),
         });
+    }
+
+    /// Leaves a message (or books a callback at `callback_at_ms`) instead of chatting.
+    pub fn leave_message(&self, request: ChatRequest, callback_at_ms: Option<i64>) {
+        self.model.update(|m| m.error = None);
+        self.send(&VisitorMsg::LeaveMessage {
+            request,
+            callback_at_ms,
+        });
+    }
+
+    /// Sends the satisfaction survey of the ended chat.
+    pub fn rate(&self, survey: Survey) {
+        let token = self
+            .model
+            .with_untracked(|m| m.conversation.as_ref().map(|c| c.token.clone()));
+        if let Some(token) = token {
+            self.send(&VisitorMsg::Survey { token, survey });
+        }
+    }
+
+    /// Closes the acknowledgement of a ticket, back to the form.
+    pub fn dismiss_acknowledgement(&self) {
+        self.model.update(|m| m.acknowledged = None);
     }
 }

@@ -1,6 +1,7 @@
 //! The widget's state and how each frame from the relay changes it. Plain Rust, no browser:
 //! the view only displays it.
 
+use tandem_shared::desk::{QueueInfo, VisitorTicket};
 use tandem_shared::model::{ConversationStatus, VisitorConversation};
 use tandem_shared::{ConversationEvent, ErrorCode, EventKind, Role, ServerMsg};
 
@@ -15,6 +16,8 @@ pub enum Screen {
     Chatting,
     /// The chat is over.
     Ended,
+    /// A message or callback was left: the acknowledgement.
+    TicketLeft,
 }
 
 /// The visitor's place in the queue.
@@ -44,6 +47,8 @@ pub enum Effect {
     RememberToken(String),
     /// The conversation cannot be resumed: forget the token.
     ForgetToken,
+    /// Keep this ticket's token, to read the answer on a later visit.
+    RememberTicket(String),
 }
 
 /// Everything the widget knows about the visitor's chat.
@@ -61,16 +66,25 @@ pub struct ChatModel {
     pub adviser_typing: Option<String>,
     /// The last error from the relay, with the field it concerns.
     pub error: Option<(ErrorCode, Option<String>, String)>,
+    /// The topics the visitor can pick, and whether each can answer now.
+    pub queues: Vec<QueueInfo>,
+    /// Tickets this visitor left (the newest last), with answers once given.
+    pub tickets: Vec<VisitorTicket>,
+    /// The ticket just left, whose acknowledgement is on screen.
+    pub acknowledged: Option<VisitorTicket>,
+    /// The survey of the ended chat was stored.
+    pub survey_saved: bool,
 }
 
 impl ChatModel {
     /// The screen to show.
     pub fn screen(&self) -> Screen {
         match self.conversation.as_ref().map(|c| c.status) {
+            None if self.acknowledged.is_some() => Screen::TicketLeft,
             None => Screen::Form,
             Some(_) if self.has_ended() => Screen::Ended,
-            Some(ConversationStatus::Queued) if self.adviser_name().is_none() => Screen::Waiting,
             Some(ConversationStatus::Ended) => Screen::Ended,
+            Some(_) if self.adviser_name().is_none() => Screen::Waiting,
             Some(_) => Screen::Chatting,
         }
     }
@@ -91,11 +105,13 @@ impl ChatModel {
 
     /// The adviser's name, once one has joined.
     pub fn adviser_name(&self) -> Option<String> {
-        let joined = self.events.iter().rev().find_map(|e| match &e.kind {
-            EventKind::AdviserJoined { name } => Some(name.clone()),
+        // The latest join, unless a hand-over came after it (the visitor waits again).
+        let latest = self.events.iter().rev().find_map(|e| match &e.kind {
+            EventKind::AdviserJoined { name } => Some(Some(name.clone())),
+            EventKind::Transferred { .. } => Some(None),
             _ => None,
         });
-        joined.or_else(|| {
+        latest.unwrap_or_else(|| {
             self.conversation
                 .as_ref()
                 .and_then(|c| c.adviser_name.clone())
@@ -122,6 +138,9 @@ impl ChatModel {
         ) {
             self.queue = None;
         }
+        if matches!(event.kind, EventKind::Transferred { .. }) {
+            self.adviser_typing = None;
+        }
         if matches!(event.kind, EventKind::Ended { .. }) {
             self.adviser_typing = None;
         }
@@ -134,26 +153,29 @@ impl ChatModel {
     /// Applies a frame from the relay.
     pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
         match frame {
-            ServerMsg::VisitorWelcome { conversation, .. } => match conversation {
-                Some(conversation) => {
-                    let same = self
-                        .conversation
-                        .as_ref()
-                        .is_some_and(|c| c.id == conversation.id);
-                    if !same {
-                        self.events.clear();
-                    }
-                    self.conversation = Some(conversation);
-                    None
+            ServerMsg::VisitorWelcome {
+                conversation,
+                queues,
+                ..
+            } => {
+                self.queues = queues;
+                self.welcome(conversation)
+            }
+            ServerMsg::Ticket { ticket, new } => {
+                let token = ticket.token.clone();
+                self.tickets.retain(|t| t.id != ticket.id);
+                self.tickets.push(ticket.clone());
+                if new {
+                    self.error = None;
+                    self.acknowledged = Some(ticket);
+                    return Some(Effect::RememberTicket(token));
                 }
-                None => {
-                    let had = self.conversation.take().is_some();
-                    self.events.clear();
-                    self.pending.clear();
-                    self.queue = None;
-                    had.then_some(Effect::ForgetToken)
-                }
-            },
+                None
+            }
+            ServerMsg::SurveySaved { .. } => {
+                self.survey_saved = true;
+                None
+            }
             ServerMsg::ChatStarted { conversation } => {
                 let token = conversation.token.clone();
                 self.conversation = Some(conversation);
@@ -201,7 +223,36 @@ impl ChatModel {
 
     /// Starts a new chat after the previous one ended.
     pub fn reset(&mut self) {
-        *self = ChatModel::default();
+        let queues = std::mem::take(&mut self.queues);
+        let tickets = std::mem::take(&mut self.tickets);
+        *self = ChatModel {
+            queues,
+            tickets,
+            ..ChatModel::default()
+        };
+    }
+
+    fn welcome(&mut self, conversation: Option<VisitorConversation>) -> Option<Effect> {
+        match conversation {
+            Some(conversation) => {
+                let same = self
+                    .conversation
+                    .as_ref()
+                    .is_some_and(|c| c.id == conversation.id);
+                if !same {
+                    self.events.clear();
+                }
+                self.conversation = Some(conversation);
+                None
+            }
+            None => {
+                let had = self.conversation.take().is_some();
+                self.events.clear();
+                self.pending.clear();
+                self.queue = None;
+                had.then_some(Effect::ForgetToken)
+            }
+        }
     }
 }
 
@@ -307,8 +358,66 @@ mod tests {
         let effect = model.apply(ServerMsg::VisitorWelcome {
             protocol: 1,
             conversation: None,
+            queues: vec![],
         });
         assert_eq!(effect, Some(Effect::ForgetToken));
         assert_eq!(model.screen(), Screen::Form);
+    }
+
+    #[test]
+    fn a_hand_over_puts_the_visitor_back_in_waiting_until_the_next_adviser_joins() {
+        let mut model = ChatModel::default();
+        model.apply(ServerMsg::ChatStarted {
+            conversation: conversation(ConversationStatus::Queued),
+        });
+        let event = |seq, kind| ServerMsg::Event {
+            conversation_id: ConversationId::from("c1"),
+            event: ConversationEvent {
+                seq,
+                at_ms: 0,
+                kind,
+            },
+        };
+        model.apply(event(
+            1,
+            EventKind::AdviserJoined {
+                name: "Léa".into()
+            },
+        ));
+        assert_eq!(model.screen(), Screen::Chatting);
+        model.apply(event(
+            2,
+            EventKind::Transferred {
+                from: "Léa".into()
+            },
+        ));
+        assert_eq!(model.screen(), Screen::Waiting);
+        model.apply(event(3, EventKind::AdviserJoined { name: "Max".into() }));
+        assert_eq!(model.adviser_name().as_deref(), Some("Max"));
+    }
+
+    #[test]
+    fn a_new_ticket_is_acknowledged_and_remembered() {
+        let mut model = ChatModel::default();
+        let ticket = tandem_shared::desk::VisitorTicket {
+            id: "k".into(),
+            token: "kt".into(),
+            kind: tandem_shared::desk::TicketKind::Message,
+            message: "Call me".into(),
+            created_at_ms: 0,
+            due_at_ms: 1,
+            callback_at_ms: None,
+            answer: None,
+            answered_by: None,
+        };
+        let effect = model.apply(ServerMsg::Ticket {
+            ticket: ticket.clone(),
+            new: true,
+        });
+        assert_eq!(effect, Some(Effect::RememberTicket("kt".into())));
+        assert_eq!(model.screen(), Screen::TicketLeft);
+        model.reset();
+        assert_eq!(model.screen(), Screen::Form);
+        assert_eq!(model.tickets.len(), 1, "kept to show the answer later");
     }
 }

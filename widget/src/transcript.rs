@@ -13,6 +13,7 @@ pub fn text(texts: &Texts, title: &str, events: &[ConversationEvent]) -> String 
         let line = match &event.kind {
             EventKind::Message { author, body, .. } => format!("{}: {body}", author.name),
             EventKind::AdviserJoined { name } => texts.format("chat.joined", &[("name", name)]),
+            EventKind::Transferred { from } => texts.format("chat.transferred", &[("from", from)]),
             EventKind::Ended { by: Role::Visitor } => texts.t("chat.ended_by_visitor").to_owned(),
             EventKind::Ended { .. } => texts.t("chat.ended_by_adviser").to_owned(),
         };

@@ -42,6 +42,10 @@ fn line(event: ConversationEvent, ui: Ui) -> impl IntoView {
             view! { <li class="note">{ui.texts.format("chat.joined", &[("name", &name)])}</li> }
                 .into_any()
         }
+        EventKind::Transferred { from } => view! {
+            <li class="note">{ui.texts.format("chat.transferred", &[("from", &from)])}</li>
+        }
+        .into_any(),
         EventKind::Ended { by } => {
             let key = if by == Role::Visitor {
                 "console.visitor_ended"
@@ -93,9 +97,22 @@ fn ChatView(
             }
         }
     };
+    let canned = expect_context::<super::CannedAnswers>().0;
     let on_key = {
         let send = send.clone();
         move |ev: KeyboardEvent| {
+            if ev.key() == "Tab" && draft.get_untracked().starts_with('/') {
+                let locale =
+                    chat.with_untracked(|c| c.as_ref().and_then(|c| c.detail.locale.clone()));
+                let expanded = canned.with_untracked(|answers| {
+                    super::canned::expand(answers, &draft.get_untracked(), locale.as_deref())
+                });
+                if let Some(text) = expanded {
+                    ev.prevent_default();
+                    draft.set(text);
+                }
+                return;
+            }
             if ev.key() == "Enter" && !ev.shift_key() {
                 ev.prevent_default();
                 send();
@@ -114,7 +131,9 @@ fn ChatView(
     view! {
         <header class="chat-head">
             <h2>{move || read(|c| c.detail.contact.name.clone())}</h2>
-            <p><strong>{texts.t("console.reason")}": "</strong>{move || read(|c| c.detail.reason.clone())}</p>
+            <p><strong>{texts.t("console.reason")}": "</strong>{move || read(|c| c.detail.reason.clone())}
+                " "<span class="tag queue-tag">{move || read(|c| c.detail.queue.clone())}</span>
+                " "<span class="tag level-tag">{move || chat.with(|c| c.as_ref().map(|c| texts.format("console.level", &[("level", &c.detail.level.to_string())])))}</span></p>
             <p class="page">{move || read(|c| c.detail.page_url.clone().unwrap_or_default())}</p>
         </header>
         <ol class="messages" role="log" aria-live="polite" node_ref=list>

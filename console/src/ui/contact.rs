@@ -63,6 +63,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                             </ul>
                         }.into_any()
                     }}
+                    <super::teamwork::TeamPanel id=detail.id.clone()/>
                 }
             })}
         </aside>

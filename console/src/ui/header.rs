@@ -1,6 +1,6 @@
 //! The header: who is logged in, availability, capacity, connection state, sign out.
 
-use super::{Auth, Ui};
+use super::{Auth, Page, Ui};
 use crate::account;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
@@ -15,6 +15,14 @@ pub(crate) fn Header() -> impl IntoView {
     let texts = expect_context::<Ui>().texts;
     let auth = expect_context::<RwSignal<Auth>>();
     let handle = expect_context::<DeskHandle>();
+    let page = expect_context::<RwSignal<Page>>();
+    let tab = move |target: Page, key: &'static str| {
+        view! {
+            <button type="button" class="tab" data-page=key
+                aria-current=move || if page.get() == target { "page" } else { "false" }
+                on:click=move |_| page.set(target)>{texts.t(key)}</button>
+        }
+    };
     let presence = move || handle.desk.with(|d| d.presence);
     let name = move || {
         handle
@@ -55,6 +63,12 @@ pub(crate) fn Header() -> impl IntoView {
         <header class="top">
             <strong class="brand">"Tandem"</strong>
             <span class="me">{name}</span>
+            <nav class="pages">
+                {tab(Page::Desk, "console.desk")}
+                {tab(Page::Tickets, "console.tickets")}
+                {tab(Page::Canned, "console.canned")}
+                {tab(Page::Dashboard, "console.dashboard")}
+            </nav>
             <div class="presence" role="group" aria-label=texts.t("console.available")>
                 <button type="button" class="toggle" data-presence="available"
                     aria-pressed=move || if presence().is_some_and(|p| p.available) { "true" } else { "false" }

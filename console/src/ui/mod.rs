@@ -1,11 +1,15 @@
 //! The console's components: the login screen, then the desk (header, queue and chats,
 //! conversation with wrap-up, contact card).
 
+mod canned;
 mod chat;
 mod contact;
+mod dashboard;
 mod header;
 mod login;
 mod sidebar;
+mod teamwork;
+mod tickets;
 mod wrap_up;
 
 use crate::account;
@@ -22,6 +26,27 @@ pub(crate) struct Ui {
 }
 
 /// Where the login stands.
+/// The queues (for transfers), loaded once.
+#[derive(Clone, Copy)]
+pub(crate) struct Queues(pub RwSignal<Vec<crate::api::QueueSummary>>);
+
+/// The canned answers, loaded once and after each change.
+#[derive(Clone, Copy)]
+pub(crate) struct CannedAnswers(pub RwSignal<Vec<tandem_shared::desk::CannedAnswer>>);
+
+/// The page of the console on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Page {
+    /// Queue, chats and contact.
+    Desk,
+    /// Open tickets.
+    Tickets,
+    /// Canned answers.
+    Canned,
+    /// The dashboard.
+    Dashboard,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Auth {
     Checking,
@@ -74,6 +99,16 @@ pub(crate) fn App() -> impl IntoView {
 fn DeskView() -> impl IntoView {
     let handle = DeskHandle::connect();
     provide_context(handle);
+    let page = RwSignal::new(Page::Desk);
+    provide_context(page);
+    let queues = RwSignal::new(Vec::new());
+    provide_context(Queues(queues));
+    let canned = RwSignal::new(Vec::new());
+    provide_context(CannedAnswers(canned));
+    spawn_local(async move {
+        queues.set(crate::api::queues().await);
+        canned.set(crate::api::canned_answers().await);
+    });
     on_cleanup(move || handle.disconnect());
     let title = expect_context::<Ui>().texts.t("console.title");
     // The tab's title counts unread chats and waiting visitors, so a busy desk shows from afar.
@@ -93,11 +128,18 @@ fn DeskView() -> impl IntoView {
     view! {
         <div class="desk">
             <header::Header/>
-            <main class="columns">
-                <sidebar::Sidebar/>
-                <chat::ChatPane/>
-                <contact::ContactPane/>
-            </main>
+            {move || match page.get() {
+                Page::Desk => view! {
+                    <main class="columns">
+                        <sidebar::Sidebar/>
+                        <chat::ChatPane/>
+                        <contact::ContactPane/>
+                    </main>
+                }.into_any(),
+                Page::Tickets => view! { <main class="page"><tickets::TicketsView/></main> }.into_any(),
+                Page::Canned => view! { <main class="page"><canned::CannedView/></main> }.into_any(),
+                Page::Dashboard => view! { <main class="page"><dashboard::DashboardView/></main> }.into_any(),
+            }}
         </div>
     }
 }

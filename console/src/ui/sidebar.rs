@@ -70,6 +70,8 @@ pub(crate) fn Sidebar() -> impl IntoView {
                                 <strong>{entry.visitor_name.clone()}</strong>
                                 {entry.company.clone().map(|c| view! { <span class="company">{c}</span> })}
                                 <p class="reason">{entry.reason.clone()}</p>
+                                <span class="tag">{entry.queue.clone()}</span>
+                                {(entry.level > 1).then(|| view! { <span class="tag level-tag">{texts.format("console.level", &[("level", &entry.level.to_string())])}</span> })}
                                 <span class="since">{waited}</span>
                                 <button type="button" class="primary take" on:click=move |_| handle.take(id.clone())>
                                     {texts.t("console.take")}

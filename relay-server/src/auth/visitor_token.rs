@@ -103,7 +103,15 @@ mod tests {
         assert_eq!(tokens.verify("garbage"), None);
         let ticket = tokens.sign_ticket("abc");
         assert_eq!(tokens.verify_ticket(&ticket).as_deref(), Some("abc"));
-        assert_eq!(tokens.verify(&ticket), None, "a ticket token opens no conversation");
-        assert_eq!(tokens.verify_ticket(&token), None, "a conversation token reads no ticket");
+        assert_eq!(
+            tokens.verify(&ticket),
+            None,
+            "a ticket token opens no conversation"
+        );
+        assert_eq!(
+            tokens.verify_ticket(&token),
+            None,
+            "a conversation token reads no ticket"
+        );
     }
 }

@@ -14,7 +14,10 @@ use tandem_shared::limits::{required, validate_key, MAX_BODY_CHARS};
 use tandem_shared::AdviserId;
 
 /// `GET /api/v1/queues`: every queue with its settings.
-pub async fn list_queues(_: CrmReader, State(app): State<AppState>) -> Result<Json<Vec<QueueRow>>, ApiError> {
+pub async fn list_queues(
+    _: CrmReader,
+    State(app): State<AppState>,
+) -> Result<Json<Vec<QueueRow>>, ApiError> {
     Ok(Json(app.store.queues().await?))
 }
 
@@ -33,7 +36,10 @@ pub async fn put_queue(
 }
 
 /// `GET /api/v1/canned`: every canned answer.
-pub async fn list_canned(_: CrmReader, State(app): State<AppState>) -> Result<Json<Vec<CannedAnswer>>, ApiError> {
+pub async fn list_canned(
+    _: CrmReader,
+    State(app): State<AppState>,
+) -> Result<Json<Vec<CannedAnswer>>, ApiError> {
     Ok(Json(app.store.canned_answers().await?))
 }
 
@@ -82,10 +88,15 @@ pub async fn list_tickets(
     Query(filter): Query<TicketFilter>,
 ) -> Result<Json<Vec<AdviserTicket>>, ApiError> {
     if !["open", "answered"].contains(&filter.status.as_str()) {
-        return Err(ApiError::BadRequest("status must be open or answered".into()));
+        return Err(ApiError::BadRequest(
+            "status must be open or answered".into(),
+        ));
     }
     let rows = app.store.tickets(&filter.status, 200).await?;
-    let tickets = rows.iter().map(|row| row.for_adviser()).collect::<Result<_, _>>()?;
+    let tickets = rows
+        .iter()
+        .map(|row| row.for_adviser())
+        .collect::<Result<_, _>>()?;
     Ok(Json(tickets))
 }
 
@@ -103,12 +114,17 @@ pub async fn answer_ticket(
     Path(id): Path<String>,
     Json(body): Json<TicketAnswer>,
 ) -> Result<Json<AdviserTicket>, ApiError> {
-    let answer = required(&body.answer, "answer", MAX_BODY_CHARS).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let answer = required(&body.answer, "answer", MAX_BODY_CHARS)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let adviser_id = AdviserId(adviser.id.clone());
     if app.store.ticket(&id).await?.is_none() {
         return Err(ApiError::NotFound("no ticket with this id"));
     }
-    if !app.store.answer_ticket(&id, &adviser_id, &answer, now_ms()).await? {
+    if !app
+        .store
+        .answer_ticket(&id, &adviser_id, &answer, now_ms())
+        .await?
+    {
         return Err(ApiError::Conflict("this ticket was already answered"));
     }
     tracing::info!(ticket = %id, adviser = %adviser_id, "ticket answered");

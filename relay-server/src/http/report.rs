@@ -36,10 +36,15 @@ fn bounds(period: &Period) -> Result<(i64, i64), ApiError> {
         )));
     }
     if !(-14 * 60..=14 * 60).contains(&period.utc_offset) {
-        return Err(ApiError::BadRequest("utc_offset is in minutes, -840 to 840".into()));
+        return Err(ApiError::BadRequest(
+            "utc_offset is in minutes, -840 to 840".into(),
+        ));
     }
     let offset_ms = i64::from(period.utc_offset) * 60_000;
-    let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis() - offset_ms);
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis() - offset_ms)
+    };
     let from_ms = start(from).ok_or_else(|| ApiError::BadRequest("bad start date".into()))?;
     let to_ms = start(to).ok_or_else(|| ApiError::BadRequest("bad end date".into()))? + 86_400_000;
     Ok((from_ms, to_ms))
@@ -67,7 +72,10 @@ pub async fn get_report_csv(
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     let report = build(&app, &period).await?;
-    let name = format!("attachment; filename=\"tandem-report-{}-{}.csv\"", period.from, period.to);
+    let name = format!(
+        "attachment; filename=\"tandem-report-{}-{}.csv\"",
+        period.from, period.to
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

@@ -83,7 +83,9 @@ impl Hub {
     ) -> Result<(), HubError> {
         let (my_name, status) = self.holder(me, id)?;
         if status != ConversationStatus::Active {
-            return Err(HubError::Conflict("only a chat in progress can be handed over"));
+            return Err(HubError::Conflict(
+                "only a chat in progress can be handed over",
+            ));
         }
         let destination = self.destination(me, id, target)?;
         let change = HandoverChange {
@@ -144,11 +146,20 @@ impl Hub {
     }
 
     /// Adds a note (validated) only advisers see to a conversation the adviser holds.
-    pub async fn add_note(&self, me: &AdviserId, id: &ConversationId, body: String) -> Result<(), HubError> {
+    pub async fn add_note(
+        &self,
+        me: &AdviserId,
+        id: &ConversationId,
+        body: String,
+    ) -> Result<(), HubError> {
         let (author, _) = self.holder(me, id)?;
         let at_ms = now_ms();
         self.store.add_note(id, me, &body, at_ms).await?;
-        let note = InternalNote { author, body, at_ms };
+        let note = InternalNote {
+            author,
+            body,
+            at_ms,
+        };
         self.lock().send_to_adviser(
             me,
             &ServerMsg::Note {
@@ -173,7 +184,7 @@ impl Hub {
             .get(me)
             .map(|a| a.profile.display_name.clone())
             .ok_or(HubError::Forbidden("this adviser is not connected"))?;
-        if !state.advisers.get(to).is_some_and(|a| !a.peers.is_empty()) {
+        if state.advisers.get(to).is_none_or(|a| a.peers.is_empty()) {
             return Err(HubError::NotFound("this colleague is not online"));
         }
         let frame = ServerMsg::ColleagueMessage {

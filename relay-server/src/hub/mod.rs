@@ -161,7 +161,10 @@ impl Hub {
                 .waiting
                 .get_or_create(&label)
                 .set(i64::try_from(waiting.len()).unwrap_or(i64::MAX));
-            let oldest = waiting.iter().min().map_or(0, |at| (now - at).max(0) / 1000);
+            let oldest = waiting
+                .iter()
+                .min()
+                .map_or(0, |at| (now - at).max(0) / 1000);
             self.telemetry.oldest_wait.get_or_create(&label).set(oldest);
         }
         let colleagues = state.colleagues();

@@ -108,11 +108,7 @@ impl Hub {
         self.send_new_ticket(&id, |frame| peer.send(frame)).await
     }
 
-    async fn send_new_ticket(
-        &self,
-        id: &str,
-        send: impl Fn(ServerMsg),
-    ) -> Result<(), HubError> {
+    async fn send_new_ticket(&self, id: &str, send: impl Fn(ServerMsg)) -> Result<(), HubError> {
         let row = self
             .store
             .ticket(id)
@@ -177,7 +173,11 @@ impl Hub {
     }
 
     /// Sends a returning visitor the tickets they left, with the answers given since.
-    pub async fn send_visitor_tickets(&self, tokens: &[String], peer: &Peer) -> Result<(), HubError> {
+    pub async fn send_visitor_tickets(
+        &self,
+        tokens: &[String],
+        peer: &Peer,
+    ) -> Result<(), HubError> {
         for token in tokens.iter().take(MAX_TICKETS_PER_HELLO) {
             let Some(id) = self.tokens.verify_ticket(token) else {
                 tracing::info!("ignored a forged or foreign ticket token");
@@ -194,7 +194,12 @@ impl Hub {
     }
 
     /// Stores the survey (validated) of the ended conversation `token` opens.
-    pub async fn save_survey(&self, token: &str, survey: &Survey, peer: &Peer) -> Result<(), HubError> {
+    pub async fn save_survey(
+        &self,
+        token: &str,
+        survey: &Survey,
+        peer: &Peer,
+    ) -> Result<(), HubError> {
         let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
         if !self.store.save_survey(&id, survey, now_ms()).await? {
             return Err(HubError::Conflict(
@@ -202,7 +207,9 @@ impl Hub {
             ));
         }
         tracing::info!(conversation = %id, "survey stored");
-        peer.send(ServerMsg::SurveySaved { conversation_id: id });
+        peer.send(ServerMsg::SurveySaved {
+            conversation_id: id,
+        });
         Ok(())
     }
 

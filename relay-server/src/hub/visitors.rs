@@ -45,7 +45,8 @@ impl Hub {
             // Outside business hours nobody will answer the chat: the request is kept as a
             // message, and the visitor told when they will be answered.
             tracing::info!(queue = %queue, "chat request outside business hours became a ticket");
-            self.leave_message(request, verified_user, None, peer).await?;
+            self.leave_message(request, verified_user, None, peer)
+                .await?;
             return Ok(None);
         }
         let request = &ChatRequest {

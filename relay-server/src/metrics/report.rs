@@ -70,7 +70,10 @@ pub fn figures<'a>(facts: impl Iterator<Item = &'a SessionFacts> + Clone) -> Fig
     }
 }
 
-fn grouped(facts: &[SessionFacts], key: impl Fn(&SessionFacts) -> Option<String>) -> Vec<GroupFigures> {
+fn grouped(
+    facts: &[SessionFacts],
+    key: impl Fn(&SessionFacts) -> Option<String>,
+) -> Vec<GroupFigures> {
     let mut groups: BTreeMap<String, Vec<&SessionFacts>> = BTreeMap::new();
     for fact in facts {
         if let Some(key) = key(fact) {
@@ -93,7 +96,10 @@ pub fn report(facts: &[SessionFacts], from_ms: i64, to_ms: i64, utc_offset_minut
     for fact in facts {
         let local_ms = fact.requested_at + i64::from(utc_offset_minutes) * 60_000;
         let hour = local_ms.rem_euclid(86_400_000) / 3_600_000;
-        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| requests_by_hour.get_mut(h)) {
+        if let Some(slot) = usize::try_from(hour)
+            .ok()
+            .and_then(|h| requests_by_hour.get_mut(h))
+        {
             *slot += 1;
         }
     }
@@ -194,6 +200,11 @@ mod tests {
         assert_eq!(report.by_queue.len(), 2);
         assert_eq!(report.requests_by_hour[1], 3, "UTC+1: midnight UTC is 1 am");
         let csv = to_csv(&report);
-        assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with("all,,3,2,1,0.333,60.000")), "{csv}");
+        assert!(
+            csv.lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("all,,3,2,1,0.333,60.000")),
+            "{csv}"
+        );
     }
 }

@@ -6,11 +6,12 @@ use tandem_shared::desk::CannedAnswer;
 impl Store {
     /// Every canned answer, by shortcut then language.
     pub async fn canned_answers(&self) -> Result<Vec<CannedAnswer>, StoreError> {
-        let rows: Vec<(String, String, String, String)> =
-            sqlx::query_as("SELECT id, shortcut, locale, body FROM canned_answers ORDER BY shortcut, locale")
-                .fetch_all(&self.pool)
-                .await
-                .context("listing canned answers")?;
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT id, shortcut, locale, body FROM canned_answers ORDER BY shortcut, locale",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("listing canned answers")?;
         Ok(rows
             .into_iter()
             .map(|(id, shortcut, locale, body)| CannedAnswer {
@@ -24,7 +25,11 @@ impl Store {
 
     /// Creates a canned answer, or replaces the one with the same shortcut and language.
     /// Returns its id.
-    pub async fn save_canned_answer(&self, answer: &CannedAnswer, now_ms: i64) -> Result<String, StoreError> {
+    pub async fn save_canned_answer(
+        &self,
+        answer: &CannedAnswer,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
         let (id,): (String,) = sqlx::query_as(
             "INSERT INTO canned_answers (id, shortcut, locale, body, updated_at) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (shortcut, locale) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at

@@ -2,8 +2,8 @@
 
 use super::{Context, Store, StoreError};
 use serde_json::json;
-use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
 use tandem_shared::desk::DEFAULT_QUEUE;
+use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
 use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
 
 /// A conversation the relay must keep track of: waiting, in progress, or ended without a

@@ -15,14 +15,16 @@ impl Store {
         body: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO notes (conversation_id, adviser_id, body, at) VALUES (?, ?, ?, ?)")
-            .bind(id.as_str())
-            .bind(adviser.as_str())
-            .bind(body)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .context("saving an internal note")?;
+        sqlx::query(
+            "INSERT INTO notes (conversation_id, adviser_id, body, at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id.as_str())
+        .bind(adviser.as_str())
+        .bind(body)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("saving an internal note")?;
         Ok(())
     }
 
@@ -160,7 +162,11 @@ impl Store {
         survey: &Survey,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting to save a survey")?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("starting to save a survey")?;
         let saved = sqlx::query(
             "UPDATE conversations SET csat = ?, ces = ?, nps = ?, survey_comment = ?, surveyed_at = ?
              WHERE id = ? AND status = 'ended' AND surveyed_at IS NULL",
@@ -188,7 +194,13 @@ impl Store {
 
     /// The survey of a conversation, once answered.
     pub async fn survey(&self, id: &ConversationId) -> Result<Option<Survey>, StoreError> {
-        type Row = (Option<i64>, Option<i64>, Option<i64>, Option<String>, Option<i64>);
+        type Row = (
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+        );
         let row: Option<Row> = sqlx::query_as(
             "SELECT csat, ces, nps, survey_comment, surveyed_at FROM conversations WHERE id = ?",
         )

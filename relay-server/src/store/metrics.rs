@@ -36,7 +36,11 @@ pub const REOPEN_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Store {
     /// The facts of every chat request made in `[from_ms, to_ms)`.
-    pub async fn session_facts(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SessionFacts>, StoreError> {
+    pub async fn session_facts(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<SessionFacts>, StoreError> {
         sqlx::query_as(
             "SELECT c.queue,
                 (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id

@@ -21,10 +21,10 @@ pub use advisers::{AdviserRow, NewAdviser};
 pub use conversations::OpenConversation;
 pub use desk::HandoverChange;
 pub use metrics::SessionFacts;
-pub use queues::QueueRow;
-pub use tickets::{NewTicket, TicketRow};
 pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
+pub use queues::QueueRow;
 pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
+pub use tickets::{NewTicket, TicketRow};
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -71,7 +71,8 @@ pub struct TicketRow {
 impl TicketRow {
     /// The kind as a typed value.
     pub fn kind(&self) -> Result<TicketKind, StoreError> {
-        TicketKind::parse(&self.kind).ok_or_else(|| StoreError::Corrupt(format!("ticket kind {}", self.kind)))
+        TicketKind::parse(&self.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("ticket kind {}", self.kind)))
     }
 
     /// The console's view.
@@ -106,7 +107,11 @@ const COLUMNS: &str = "t.id, t.contact_id, t.conversation_id, t.queue, t.kind, t
 
 impl Store {
     /// Records a ticket and returns its id.
-    pub async fn create_ticket(&self, ticket: &NewTicket<'_>, now_ms: i64) -> Result<String, StoreError> {
+    pub async fn create_ticket(
+        &self,
+        ticket: &NewTicket<'_>,
+        now_ms: i64,
+    ) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool.begin().await.context("starting a ticket")?;
         sqlx::query(
@@ -129,7 +134,8 @@ impl Store {
         let data = json!({ "ticket_id": id, "contact_id": ticket.contact, "session_id": ticket.conversation,
             "queue": ticket.queue, "kind": ticket.kind, "message": ticket.message,
             "callback_at_ms": ticket.callback_at_ms, "due_at_ms": ticket.due_at_ms });
-        self.enqueue(&mut tx, "ticket.created", data, now_ms).await?;
+        self.enqueue(&mut tx, "ticket.created", data, now_ms)
+            .await?;
         tx.commit().await.context("saving a ticket")?;
         self.wake_outbox();
         Ok(id)
@@ -146,13 +152,19 @@ impl Store {
 
     /// Tickets with `status` (`open` or `answered`), the most urgent first.
     pub async fn tickets(&self, status: &str, limit: i64) -> Result<Vec<TicketRow>, StoreError> {
-        let order = if status == "open" { "t.due_at" } else { "t.answered_at DESC" };
-        sqlx::query_as(&format!("SELECT {COLUMNS} WHERE t.status = ? ORDER BY {order} LIMIT ?"))
-            .bind(status)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-            .context("listing tickets")
+        let order = if status == "open" {
+            "t.due_at"
+        } else {
+            "t.answered_at DESC"
+        };
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} WHERE t.status = ? ORDER BY {order} LIMIT ?"
+        ))
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing tickets")
     }
 
     /// Records an adviser's answer. False when the ticket was already answered.
@@ -163,7 +175,11 @@ impl Store {
         answer: &str,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting to answer a ticket")?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .context("starting to answer a ticket")?;
         let answered = sqlx::query(
             "UPDATE tickets SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?
              WHERE id = ? AND status = 'open'",
@@ -179,7 +195,8 @@ impl Store {
             == 1;
         if answered {
             let data = json!({ "ticket_id": id, "adviser_id": adviser, "answer": answer });
-            self.enqueue(&mut tx, "ticket.answered", data, now_ms).await?;
+            self.enqueue(&mut tx, "ticket.answered", data, now_ms)
+                .await?;
         }
         tx.commit().await.context("saving a ticket's answer")?;
         self.wake_outbox();
@@ -187,7 +204,11 @@ impl Store {
     }
 
     /// Records the outcome of emailing a ticket's answer.
-    pub async fn ticket_emailed(&self, id: &str, outcome: Result<i64, String>) -> Result<(), StoreError> {
+    pub async fn ticket_emailed(
+        &self,
+        id: &str,
+        outcome: Result<i64, String>,
+    ) -> Result<(), StoreError> {
         let (at, error) = match outcome {
             Ok(at) => (Some(at), None),
             Err(error) => (None, Some(error)),

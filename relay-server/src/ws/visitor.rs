@@ -169,7 +169,12 @@ impl VisitorSession {
                 let request = request.validated().map_err(HubError::Invalid)?;
                 let verified_user = self.verified_user(&request)?;
                 self.hub
-                    .leave_message(&request, verified_user.as_deref(), callback_at_ms, &self.peer)
+                    .leave_message(
+                        &request,
+                        verified_user.as_deref(),
+                        callback_at_ms,
+                        &self.peer,
+                    )
                     .await
             }
             VisitorMsg::Survey { token, survey } => {

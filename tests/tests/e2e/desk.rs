@@ -15,8 +15,15 @@ fn billing_request(name: &str, email: &str) -> ChatRequest {
     }
 }
 
-async fn online(relay: &TestRelay, login: &str, level: u8, queues: &[&str]) -> anyhow::Result<AdviserClient> {
-    relay.add_adviser_serving(login, login, level, queues).await?;
+async fn online(
+    relay: &TestRelay,
+    login: &str,
+    level: u8,
+    queues: &[&str],
+) -> anyhow::Result<AdviserClient> {
+    relay
+        .add_adviser_serving(login, login, level, queues)
+        .await?;
     let mut adviser = AdviserClient::connect(relay, login).await?;
     adviser.set_presence(true, 2).await?;
     Ok(adviser)
@@ -31,21 +38,31 @@ async fn a_request_goes_to_an_adviser_of_its_queue_and_level() -> anyhow::Result
     general.set_presence(true, 8).await?;
     let mut billing = online(&relay, "bill", 1, &["billing"]).await?;
     let mut visitor = relay.visitor().await?;
-    visitor.start_chat(billing_request("Ana", "ana@example.com")).await?;
+    visitor
+        .start_chat(billing_request("Ana", "ana@example.com"))
+        .await?;
     let detail = billing.next_assigned().await?;
     assert_eq!(detail.queue, "billing");
-    let general_frames = general.frames_during(std::time::Duration::from_millis(300)).await;
+    let general_frames = general
+        .frames_during(std::time::Duration::from_millis(300))
+        .await;
     assert!(
-        !general_frames.iter().any(|f| matches!(f, ServerMsg::Assigned { .. })),
+        !general_frames
+            .iter()
+            .any(|f| matches!(f, ServerMsg::Assigned { .. })),
         "the general adviser does not serve billing"
     );
     assert!(
-        general_frames.iter().all(|f| !matches!(f, ServerMsg::Queue { entries } if !entries.is_empty())),
+        general_frames
+            .iter()
+            .all(|f| !matches!(f, ServerMsg::Queue { entries } if !entries.is_empty())),
         "nor sees billing's queue"
     );
     // Tried: a general request while the general adviser is the only one who serves it.
     let mut second = relay.visitor().await?;
-    second.start_chat(chat_request("Bob", "bob@example.com", "Hello")).await?;
+    second
+        .start_chat(chat_request("Bob", "bob@example.com", "Hello"))
+        .await?;
     assert_eq!(general.next_assigned().await?.queue, "general");
     // Tried: a request for a queue that does not exist.
     let mut third = relay.visitor().await?;
@@ -62,11 +79,14 @@ async fn a_request_goes_to_an_adviser_of_its_queue_and_level() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note() -> anyhow::Result<()> {
+async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note(
+) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut first = online(&relay, "lea", 1, &[]).await?;
     let mut visitor = relay.visitor().await?;
-    visitor.start_chat(chat_request("Ana", "ana@example.com", "Contract clause")).await?;
+    visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Contract clause"))
+        .await?;
     let detail = first.next_assigned().await?;
     let id = detail.id.clone();
     visitor.say("Clause 7 of my contract is unclear").await?;
@@ -77,7 +97,9 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
             body: "Customer since 2019".into(),
         })
         .await?;
-    first.recv_until("the note", |f| matches!(f, ServerMsg::Note { .. })).await?;
+    first
+        .recv_until("the note", |f| matches!(f, ServerMsg::Note { .. }))
+        .await?;
     // Tried: escalating while nobody at level 2 is online: the visitor waits, and no level-1
     // adviser (not even the one who escalated) gets it back.
     first
@@ -87,8 +109,12 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
             note: "Needs a contract expert".into(),
         })
         .await?;
-    let closed = first.recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. })).await?;
-    assert!(matches!(closed, ServerMsg::Closed { transferred_to: Some(to), .. } if to == "level 2"));
+    let closed = first
+        .recv_until("closed", |f| matches!(f, ServerMsg::Closed { .. }))
+        .await?;
+    assert!(
+        matches!(closed, ServerMsg::Closed { transferred_to: Some(to), .. } if to == "level 2")
+    );
     let handed = visitor
         .recv_until("the hand-over", |f| {
             matches!(f, ServerMsg::Event { event, .. } if matches!(event.kind, EventKind::Transferred { .. }))
@@ -96,10 +122,16 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
         .await?;
     assert!(matches!(handed, ServerMsg::Event { .. }));
     visitor
-        .recv_until("back in the queue", |f| matches!(f, ServerMsg::QueueStatus { position: 1, .. }))
+        .recv_until("back in the queue", |f| {
+            matches!(f, ServerMsg::QueueStatus { position: 1, .. })
+        })
         .await?;
-    let first_frames = first.frames_during(std::time::Duration::from_millis(300)).await;
-    assert!(!first_frames.iter().any(|f| matches!(f, ServerMsg::Assigned { .. })));
+    let first_frames = first
+        .frames_during(std::time::Duration::from_millis(300))
+        .await;
+    assert!(!first_frames
+        .iter()
+        .any(|f| matches!(f, ServerMsg::Assigned { .. })));
     // A level-2 adviser comes online and gets it, with everything.
     let mut expert = online(&relay, "max", 2, &[]).await?;
     let detail = expert.next_assigned().await?;
@@ -110,7 +142,10 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
         .iter()
         .filter_map(|e| e.as_message().map(|(_, body)| body.to_owned()))
         .collect();
-    assert_eq!(texts, ["Clause 7 of my contract is unclear", "Let me ask an expert"]);
+    assert_eq!(
+        texts,
+        ["Clause 7 of my contract is unclear", "Let me ask an expert"]
+    );
     assert_eq!(detail.notes.len(), 1);
     assert_eq!(detail.notes[0].body, "Customer since 2019");
     assert_eq!(detail.handovers.len(), 1);
@@ -124,14 +159,21 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
         })
         .await?;
     assert!(matches!(joined, ServerMsg::Event { .. }));
-    let seen = visitor.frames_during(std::time::Duration::from_millis(200)).await;
+    let seen = visitor
+        .frames_during(std::time::Duration::from_millis(200))
+        .await;
     assert!(!format!("{seen:?}").contains("Customer since 2019"));
     expert.say(&id, "Clause 7 means this").await?;
     let reply = visitor.next_event().await?;
-    assert_eq!(reply.as_message().map(|(_, b)| b), Some("Clause 7 means this"));
+    assert_eq!(
+        reply.as_message().map(|(_, b)| b),
+        Some("Clause 7 means this")
+    );
     // The record keeps the hand-over.
     let token = relay.api_token().await?;
-    let record = relay.get_json(&format!("/api/v1/sessions/{id}"), &token).await?;
+    let record = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), &token)
+        .await?;
     let advisers = record["advisers"].as_array().map(Vec::len);
     assert_eq!(advisers, Some(2), "{record}");
     assert_eq!(record["handovers"][0]["note"], "Needs a contract expert");
@@ -139,14 +181,17 @@ async fn an_escalation_reaches_a_level_two_adviser_with_the_history_and_the_note
 }
 
 #[tokio::test]
-async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_place() -> anyhow::Result<()> {
+async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_place(
+) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     relay.set_queue(queue("billing")).await?;
     let mut lea = online(&relay, "lea", 1, &["general"]).await?;
     let mut tom = online(&relay, "tom", 1, &["general"]).await?;
     tom.set_presence(false, 2).await?;
     let mut visitor = relay.visitor().await?;
-    visitor.start_chat(chat_request("Ana", "ana@example.com", "Refund")).await?;
+    visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
     let id = lea.next_assigned().await?.id;
     // Tried: transferring to oneself, and to an unknown queue.
     let lea_id = lea.profile.id.clone();
@@ -159,7 +204,9 @@ async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_p
     lea.expect_error(ErrorCode::Conflict).await?;
     lea.send(&AdviserMsg::Transfer {
         conversation_id: id.clone(),
-        target: TransferTarget::Queue { queue: "nope".into() },
+        target: TransferTarget::Queue {
+            queue: "nope".into(),
+        },
         note: "x".into(),
     })
     .await?;
@@ -167,7 +214,9 @@ async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_p
     // Tom is away but online: a named transfer reaches him at once.
     lea.send(&AdviserMsg::Transfer {
         conversation_id: id.clone(),
-        target: TransferTarget::Adviser { adviser_id: tom.profile.id.clone() },
+        target: TransferTarget::Adviser {
+            adviser_id: tom.profile.id.clone(),
+        },
         note: "You know this customer".into(),
     })
     .await?;
@@ -185,12 +234,16 @@ async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_p
     // Tom sends it to billing, which nobody serves yet: it waits there, first in line.
     tom.send(&AdviserMsg::Transfer {
         conversation_id: id.clone(),
-        target: TransferTarget::Queue { queue: "billing".into() },
+        target: TransferTarget::Queue {
+            queue: "billing".into(),
+        },
         note: "Invoice question".into(),
     })
     .await?;
     visitor
-        .recv_until("waiting for billing", |f| matches!(f, ServerMsg::QueueStatus { position: 1, .. }))
+        .recv_until("waiting for billing", |f| {
+            matches!(f, ServerMsg::QueueStatus { position: 1, .. })
+        })
         .await?;
     let mut billing = online(&relay, "bill", 1, &["billing"]).await?;
     let detail = billing.next_assigned().await?;
@@ -217,10 +270,20 @@ async fn advisers_can_ask_a_colleague_while_staying_in_the_chat() -> anyhow::Res
     })
     .await?;
     let received = max
-        .recv_until("the question", |f| matches!(f, ServerMsg::ColleagueMessage { .. }))
+        .recv_until("the question", |f| {
+            matches!(f, ServerMsg::ColleagueMessage { .. })
+        })
         .await?;
-    let ServerMsg::ColleagueMessage { message } = received else { unreachable!() };
-    assert_eq!((message.from_name.as_str(), message.body.as_str()), ("lea", "Is clause 7 negotiable?"));
-    lea.recv_until("the echo", |f| matches!(f, ServerMsg::ColleagueMessage { .. })).await?;
+    let ServerMsg::ColleagueMessage { message } = received else {
+        unreachable!()
+    };
+    assert_eq!(
+        (message.from_name.as_str(), message.body.as_str()),
+        ("lea", "Is clause 7 negotiable?")
+    );
+    lea.recv_until("the echo", |f| {
+        matches!(f, ServerMsg::ColleagueMessage { .. })
+    })
+    .await?;
     Ok(())
 }

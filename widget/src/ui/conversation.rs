@@ -31,6 +31,10 @@ fn event_view(event: ConversationEvent, ui: Ui) -> impl IntoView {
             view! { <li class="note">{ui.texts.format("chat.joined", &[("name", &name)])}</li> }
                 .into_any()
         }
+        EventKind::Transferred { from } => view! {
+            <li class="note">{ui.texts.format("chat.transferred", &[("from", &from)])}</li>
+        }
+        .into_any(),
         EventKind::Ended { by } => {
             let key = if by == Role::Visitor {
                 "chat.ended_by_visitor"

@@ -6,6 +6,7 @@ use crate::chat::Chat;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use tandem_shared::model::ChatRequest;
+use web_client::browser::date_time;
 
 /// One labelled input with its error.
 #[component]
@@ -52,6 +53,23 @@ pub(crate) fn PreChatForm() -> impl IntoView {
     let identity = expect_context::<SiteIdentity>().0;
     let [name, email, phone, company, reason] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
+    let locale = texts.locale().code();
+    let queues = move || chat.model.with(|m| m.queues.clone());
+    let topic = RwSignal::new(String::new());
+    // The chosen topic (the first one until the visitor picks).
+    let chosen = move || {
+        let picked = topic.get();
+        chat.model.with(|m| {
+            m.queues
+                .iter()
+                .find(|q| q.key == picked)
+                .or(m.queues.first())
+                .cloned()
+        })
+    };
+    let slot = RwSignal::new(String::new());
+    // Offline when the topic cannot be answered now, or the wait passes the site's threshold.
+    let offline = move || chosen().is_some_and(|q| !q.available);
     let error = RwSignal::new(None::<(&'static str, String)>);
     let server_error = move || {
         chat.model
@@ -69,8 +87,14 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             page_url: web_sys::window().and_then(|w| w.location().href().ok()),
             locale: Some(texts.locale().code().to_owned()),
             identity: identity.clone(),
+            queue: chosen().map(|q| q.key),
         };
         match request.validated() {
+            Ok(request) if offline() => {
+                error.set(None);
+                let callback_at = slot.get_untracked().parse::<i64>().ok();
+                chat.leave_message(request, callback_at);
+            }
             Ok(request) => {
                 error.set(None);
                 chat.start(request);
@@ -99,8 +123,33 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                 prop:value=move || reason.get()
                 on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
             <p class="field-error">{move || error.get().filter(|(f, _)| *f == "reason").map(|(_, t)| t)}</p>
+            <Show when=move || { queues().len() > 1 }>
+                <label for="tandem-topic">{texts.t("form.topic")}</label>
+                <select id="tandem-topic" name="queue" on:change=move |ev| topic.set(event_target_value(&ev))>
+                    {move || queues().into_iter().map(|q| {
+                        let name = q.name(locale).to_owned();
+                        view! { <option value=q.key.clone()>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </Show>
+            <Show when=offline>
+                <p class="offline" role="status">{texts.t("form.unavailable")}</p>
+                <label for="tandem-callback">{texts.t("form.callback")}</label>
+                <select id="tandem-callback" name="callback" on:change=move |ev| slot.set(event_target_value(&ev))>
+                    <option value="">{texts.t("form.callback_none")}</option>
+                    {move || chosen().map(|q| q.callback_slots_ms).unwrap_or_default().into_iter().map(|at| {
+                        view! { <option value=at.to_string()>{date_time(at)}</option> }
+                    }).collect_view()}
+                </select>
+            </Show>
             <p class="field-error" role="alert">{server_error}</p>
-            <button type="submit" class="primary">{texts.t("form.submit")}</button>
+            <button type="submit" class="primary">{move || if !offline() {
+                texts.t("form.submit")
+            } else if slot.get().is_empty() {
+                texts.t("form.leave_message")
+            } else {
+                texts.t("form.book_callback")
+            }}</button>
         </form>
     }
 }

@@ -5,6 +5,7 @@ mod conversation;
 mod ended;
 mod form;
 mod queue;
+mod ticket;
 
 use crate::chat::Chat;
 use crate::config::WidgetConfig;
@@ -71,10 +72,12 @@ pub(crate) fn App(
                 <ConnectionBanner/>
                 <div class="body">
                     {move || match screen.get() {
-                        Screen::Form => view! { <form::PreChatForm/> }.into_any(),
+                        Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
+                        Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
                         Screen::Waiting => view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any(),
                         Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
-                        Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/> }.into_any(),
+                        Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
+                            <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show> }.into_any(),
                     }}
                 </div>
             </section>

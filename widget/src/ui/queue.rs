@@ -26,6 +26,9 @@ pub(crate) fn QueueBanner() -> impl IntoView {
                 };
                 view! { <p class="position">{position}</p> <p class="wait">{wait}</p> }
             })}
+            <button type="button" class="secondary leave" on:click=move |_| chat.end()>
+                {texts.t("queue.leave_message")}
+            </button>
         </div>
     }
 }

@@ -1,0 +1,105 @@
+//! The relay's HTTP API as the console uses it (the login cookie goes along by itself):
+//! queues, canned answers, tickets and the dashboard's report.
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::json;
+use tandem_shared::desk::{AdviserTicket, CannedAnswer};
+use tandem_shared::report::Report;
+
+/// A queue as the console lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct QueueSummary {
+    /// Key.
+    pub key: String,
+    /// English name.
+    pub name_en: String,
+    /// French name.
+    pub name_fr: String,
+}
+
+impl QueueSummary {
+    /// The name in the console's language.
+    pub fn name(&self, locale: &str) -> &str {
+        if locale == "fr" {
+            &self.name_fr
+        } else {
+            &self.name_en
+        }
+    }
+}
+
+async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Option<T> {
+    let response = Request::get(url).send().await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    response.json().await.ok()
+}
+
+/// The queues.
+pub async fn queues() -> Vec<QueueSummary> {
+    get("/api/v1/queues").await.unwrap_or_default()
+}
+
+/// Every canned answer.
+pub async fn canned_answers() -> Vec<CannedAnswer> {
+    get("/api/v1/canned").await.unwrap_or_default()
+}
+
+/// Saves a canned answer; the relay's error message when refused.
+pub async fn save_canned(answer: &CannedAnswer) -> Result<(), String> {
+    let request = Request::post("/api/v1/canned")
+        .json(answer)
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_message(response).await)
+    }
+}
+
+/// Deletes a canned answer.
+pub async fn delete_canned(id: &str) {
+    let _ = Request::delete(&format!("/api/v1/canned/{id}"))
+        .send()
+        .await;
+}
+
+/// Open tickets, most urgent first.
+pub async fn open_tickets() -> Vec<AdviserTicket> {
+    get("/api/v1/tickets?status=open").await.unwrap_or_default()
+}
+
+/// Answers a ticket; the relay's error message when refused.
+pub async fn answer_ticket(id: &str, answer: &str) -> Result<(), String> {
+    let request = Request::post(&format!("/api/v1/tickets/{id}/answer"))
+        .json(&json!({ "answer": answer }))
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_message(response).await)
+    }
+}
+
+/// The dashboard over `from..=to` (`YYYY-MM-DD`), hours at `utc_offset` minutes.
+pub async fn report(from: &str, to: &str, utc_offset: i32) -> Result<Report, String> {
+    let url = format!("/api/v1/report?from={from}&to={to}&utc_offset={utc_offset}");
+    let response = Request::get(&url).send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        response.json().await.map_err(|e| e.to_string())
+    } else {
+        Err(error_message(response).await)
+    }
+}
+
+async fn error_message(response: gloo_net::http::Response) -> String {
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    body["error"]["message"]
+        .as_str()
+        .unwrap_or("the relay refused")
+        .to_owned()
+}
