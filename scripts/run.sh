@@ -10,12 +10,18 @@ relay=target/release/tandem-relay
 export TANDEM_DB="${TANDEM_DB:-./tandem.db}"
 export TANDEM_ADDR="${TANDEM_ADDR:-127.0.0.1:8080}"
 printf 'demo-password' | "$relay" adviser add --login demo --name "Camille (démo)" >/dev/null
+printf 'expert-password' | "$relay" adviser add --login expert --name "Max (expert)" --level 2 >/dev/null
+"$relay" queue set billing --name-en "Billing" --name-fr "Facturation" \
+  --hours "Mo-Fr 09:00-18:00; PH off" --timezone Europe/Paris --position 1 >/dev/null
 cat <<EOT
 
   Tandem is starting on http://$TANDEM_ADDR
   1. Visitor:  open http://$TANDEM_ADDR/demo/ and click "Discuter avec un conseiller"
   2. Adviser:  open http://$TANDEM_ADDR/console  (login: demo, password: demo-password),
-               click "Available", and the visitor is yours.
+               click "Available", and the visitor is yours. A level-2 expert can take
+               escalations: login expert, password expert-password. "Facturation" is open
+               Mon-Fri 9:00-18:00 (Paris); outside hours visitors leave a message or book a
+               callback, answered in the console's Tickets.
   CRM API:     $relay token create --name my-crm, then
                curl -H "Authorization: Bearer <token>" http://$TANDEM_ADDR/api/v1/sessions
 

@@ -19,7 +19,11 @@ pub(crate) fn ChatPane() -> impl IntoView {
         <section class="chat-pane">
             {move || match selected.get() {
                 Some(id) => view! { <ChatView id/> }.into_any(),
-                None => view! { <p class="empty">{texts.t("console.pick_chat")}</p> }.into_any(),
+                None => view! {
+                    <p class="notice" role="status">{move || handle.desk.with(|d| d.notice.clone())
+                        .map(|to| texts.format("console.transferred_away", &[("to", &to)]))}</p>
+                    <p class="empty">{texts.t("console.pick_chat")}</p>
+                }.into_any(),
             }}
         </section>
     }

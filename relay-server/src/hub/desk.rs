@@ -132,15 +132,14 @@ impl Hub {
             state.publish_queue();
         }
         tracing::info!(conversation = %id, to = %destination.words, "conversation handed over");
-        match destination.adviser {
-            Some((adviser, name)) => {
-                self.lock().touch_adviser(&adviser);
-                self.append(id, EventKind::AdviserJoined { name }, None)
-                    .await?;
-                self.send_assigned(id, None).await?;
-            }
-            None => self.assign_waiting().await,
+        if let Some((adviser, name)) = destination.adviser {
+            self.lock().touch_adviser(&adviser);
+            self.append(id, EventKind::AdviserJoined { name }, None)
+                .await?;
+            self.send_assigned(id, None).await?;
         }
+        // The hand-over may free the adviser for someone waiting, and the conversation
+        // may go to someone available at once.
         self.assign_waiting().await;
         Ok(())
     }

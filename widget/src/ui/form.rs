@@ -133,7 +133,13 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                 </select>
             </Show>
             <Show when=offline>
-                <p class="offline" role="status">{texts.t("form.unavailable")}</p>
+                <p class="offline" role="status">{move || match chosen() {
+                    Some(q) if q.open_now && q.estimated_wait_secs.is_some() => texts.format(
+                        "form.wait_long",
+                        &[("minutes", &q.estimated_wait_secs.unwrap_or(0).div_ceil(60).to_string())],
+                    ),
+                    _ => texts.t("form.unavailable").to_owned(),
+                }}</p>
                 <label for="tandem-callback">{texts.t("form.callback")}</label>
                 <select id="tandem-callback" name="callback" on:change=move |ev| slot.set(event_target_value(&ev))>
                     <option value="">{texts.t("form.callback_none")}</option>
