@@ -74,6 +74,13 @@ async fn a_level_one_adviser_escalates_a_visitor_to_a_level_two_colleague() -> a
     wait_for_text("the widget", "Léa Martin", || widget_text(&visitor)).await?;
 
     // The expert comes online; Léa escalates to level 2 with a note.
+    let canned = tandem_shared::desk::CannedAnswer {
+        id: String::new(),
+        shortcut: "clause7".into(),
+        locale: "fr".into(),
+        body: "La clause 7 signifie ceci".into(),
+    };
+    relay.store().save_canned_answer(&canned, 0).await?;
     log_in(&max, &relay, "max").await?;
     wait_for("Max in Léa's transfer list", || async {
         Ok(lea
@@ -125,10 +132,19 @@ async fn a_level_one_adviser_escalates_a_visitor_to_a_level_two_colleague() -> a
     .await?;
     wait_for_text("the widget", "Max Expert", || widget_text(&visitor)).await?;
     assert!(!widget_text(&visitor).await?.contains("Question juridique"));
-    on_page(&max, "#draft")
-        .await?
-        .send_keys("La clause 7 signifie ceci")
-        .await?;
+    // Max answers with the canned answer: `/clause7` then Tab.
+    let draft = on_page(&max, "#draft").await?;
+    draft.send_keys("/clause7").await?;
+    draft.send_keys("\u{E004}").await?;
+    wait_for("the canned answer in the draft", || async {
+        let value = max
+            .find(Locator::Css("#draft"))
+            .await?
+            .prop("value")
+            .await?;
+        Ok((value.as_deref() == Some("La clause 7 signifie ceci")).then_some(()))
+    })
+    .await?;
     on_page(&max, ".send").await?.click().await?;
     wait_for_text("the widget", "La clause 7 signifie ceci", || {
         widget_text(&visitor)

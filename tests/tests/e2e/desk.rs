@@ -287,3 +287,93 @@ async fn advisers_can_ask_a_colleague_while_staying_in_the_chat() -> anyhow::Res
     .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn canned_answers_and_queues_are_managed_with_checks() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    let lea = relay.adviser("lea", "Léa").await?;
+    let origin = relay.url("");
+    let post = |body: serde_json::Value, origin: String| {
+        reqwest::Client::new()
+            .post(relay.url("/api/v1/canned"))
+            .header("cookie", &lea.cookie)
+            .header("origin", origin)
+            .json(&body)
+            .send()
+    };
+    let fr = |shortcut: &str, body: &str| serde_json::json!({"shortcut": shortcut, "locale": "fr", "body": body});
+    let saved = post(
+        fr("refund", "Le remboursement part sous 5 jours."),
+        origin.clone(),
+    )
+    .await?;
+    assert_eq!(saved.status(), 201);
+    // Tried: a shortcut with a space, an empty text, and a change from another site's page.
+    assert_eq!(
+        post(fr("re fund", "x"), origin.clone()).await?.status(),
+        400
+    );
+    assert_eq!(
+        post(fr("refund", "  "), origin.clone()).await?.status(),
+        400
+    );
+    let forged = post(fr("evil", "x"), "https://evil.example".into()).await?;
+    assert_eq!(forged.status(), 403);
+    // Saving the same shortcut and language again replaces the text.
+    post(fr("refund", "Sous 3 jours."), origin.clone()).await?;
+    let token = relay.api_token().await?;
+    let list = relay.get_json("/api/v1/canned", &token).await?;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["body"], "Sous 3 jours.");
+    let id = list[0]["id"].as_str().unwrap_or_default().to_owned();
+    let deleted = reqwest::Client::new()
+        .delete(relay.url(&format!("/api/v1/canned/{id}")))
+        .header("cookie", &lea.cookie)
+        .header("origin", origin)
+        .send()
+        .await?;
+    assert_eq!(deleted.status(), 204);
+    // Queues: hours and time zone are checked before anything is saved.
+    let put = |hours: &str, timezone: &str| {
+        let body = serde_json::json!({"key": "sales", "name_en": "Sales", "name_fr": "Ventes",
+            "hours": hours, "timezone": timezone, "max_wait_secs": null, "reply_within_hours": 8, "position": 2});
+        reqwest::Client::new()
+            .put(relay.url("/api/v1/queues/sales"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let bad_hours = put("whenever", "Europe/Paris").await?;
+    assert_eq!(bad_hours.status(), 400);
+    assert!(bad_hours.text().await?.contains("opening_hours"));
+    assert_eq!(
+        put("Mo-Fr 09:00-17:00", "Mars/Olympus").await?.status(),
+        400
+    );
+    assert_eq!(
+        put("Mo-Fr 09:00-17:00", "Europe/Paris").await?.status(),
+        200
+    );
+    let queues = relay.get_json("/api/v1/queues", &token).await?;
+    assert_eq!(queues.as_array().map(Vec::len), Some(2), "{queues}");
+    // A visitor now sees it in the welcome.
+    let mut visitor = tandem_tests::WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+    visitor
+        .send(&tandem_shared::VisitorMsg::Hello {
+            protocol: tandem_shared::PROTOCOL_VERSION,
+            resume: None,
+            last_seq: 0,
+            tickets: vec![],
+        })
+        .await?;
+    let welcome = visitor
+        .recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
+        .await?;
+    let ServerMsg::VisitorWelcome { queues, .. } = welcome else {
+        unreachable!()
+    };
+    assert!(queues
+        .iter()
+        .any(|q| q.key == "sales" && q.reply_within_hours == 8));
+    Ok(())
+}
