@@ -6,7 +6,6 @@ use crate::hours::QueueSchedule;
 use crate::time::now_ms;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tandem_shared::desk::{Colleague, QueueInfo};
 use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, QueueEntry};
 use tandem_shared::{AdviserId, ContactId, ConversationId, ServerMsg};
 
@@ -232,69 +231,6 @@ impl HubState {
         self.schedules.iter().find(|s| s.key() == key)
     }
 
-    /// Every queue as visitors see it at `now_ms`.
-    pub fn queue_infos(&self, now_ms: i64) -> Vec<QueueInfo> {
-        self.schedules
-            .iter()
-            .map(|schedule| {
-                let key = schedule.key();
-                let waiting = self
-                    .queue
-                    .iter()
-                    .filter(|id| self.conversations.get(*id).is_some_and(|c| c.queue == key))
-                    .count();
-                let position = u32::try_from(waiting + 1).unwrap_or(u32::MAX);
-                let open_now = schedule.is_open(now_ms);
-                let estimate = self.wait_estimate(key, 1, position);
-                let short_enough = match (estimate, schedule.row.max_wait_secs) {
-                    (Some(wait), Some(max)) => i64::from(wait) <= max,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                };
-                QueueInfo {
-                    key: key.to_owned(),
-                    names: schedule.names(),
-                    available: open_now && short_enough,
-                    open_now,
-                    estimated_wait_secs: estimate.filter(|_| open_now),
-                    callback_slots_ms: schedule.callback_slots(now_ms),
-                    reply_within_hours: u32::try_from(schedule.row.reply_within_hours)
-                        .unwrap_or(24),
-                }
-            })
-            .collect()
-    }
-
-    /// Every adviser seen since the relay started, for transfers and questions.
-    pub fn colleagues(&self) -> Vec<Colleague> {
-        let mut colleagues: Vec<Colleague> = self
-            .advisers
-            .values()
-            .map(|a| Colleague {
-                id: a.profile.id.clone(),
-                display_name: a.profile.display_name.clone(),
-                level: a.profile.level,
-                queues: a.profile.queues.clone(),
-                online: !a.peers.is_empty(),
-                available: a.presence.available && !a.peers.is_empty(),
-            })
-            .collect();
-        colleagues.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-        colleagues
-    }
-
-    /// Sends the colleague list to every console.
-    pub fn publish_colleagues(&self) {
-        let frame = ServerMsg::Colleagues {
-            advisers: self.colleagues(),
-        };
-        for adviser in self.advisers.values() {
-            for peer in &adviser.peers {
-                peer.send(frame.clone());
-            }
-        }
-    }
-
     /// Puts a conversation in the waiting queue, in order of request (a handed-over
     /// conversation keeps its original place).
     pub fn enqueue(&mut self, id: &ConversationId) {
@@ -371,6 +307,59 @@ mod tests {
             estimate_wait_secs(3, 0, 4, 300.0),
             Some(225),
             "more advisers, shorter wait"
+        );
+    }
+}
+
+#[cfg(test)]
+mod routing_tests {
+    use super::*;
+
+    fn adviser(state: &mut HubState, id: &str, level: u8, queues: &[&str], idle_since_ms: i64) {
+        let (peer, inbox) = Peer::new();
+        std::mem::forget(inbox);
+        let profile = AdviserProfile {
+            id: AdviserId::from(id),
+            login: id.into(),
+            display_name: id.into(),
+            level,
+            queues: queues.iter().map(|q| (*q).to_owned()).collect(),
+        };
+        state.advisers.insert(
+            AdviserId::from(id),
+            AdviserLive {
+                profile,
+                presence: Presence {
+                    available: true,
+                    max_chats: 2,
+                },
+                peers: vec![peer],
+                idle_since_ms,
+            },
+        );
+    }
+
+    #[test]
+    fn the_pick_follows_queue_level_capacity_then_idle_time() {
+        let mut state = HubState::default();
+        adviser(&mut state, "lea", 1, &[], 100);
+        adviser(&mut state, "tom", 1, &[], 50);
+        adviser(&mut state, "max", 3, &["legal"], 10);
+        assert_eq!(
+            state.pick_adviser("general", 1),
+            Some(AdviserId::from("tom")),
+            "a tie in capacity goes to the one idle the longest"
+        );
+        assert_eq!(
+            state.pick_adviser("general", 2),
+            None,
+            "nobody at level 2 serves general"
+        );
+        assert_eq!(state.pick_adviser("legal", 2), Some(AdviserId::from("max")));
+        assert_eq!(
+            state.pick_adviser("legal", 1),
+            Some(AdviserId::from("max")),
+            "Léa and Tom serve every queue too; Max has been idle the longest"
         );
     }
 }

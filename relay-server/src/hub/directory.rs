@@ -1,0 +1,71 @@
+//! What the hub tells people about the desk as a whole: the queues a visitor can pick (open,
+//! available, wait, callback slots) and the colleagues an adviser can hand over to or ask.
+
+use super::state::HubState;
+use tandem_shared::desk::{Colleague, QueueInfo};
+use tandem_shared::ServerMsg;
+
+impl HubState {
+    /// Every queue as visitors see it at `now_ms`.
+    pub fn queue_infos(&self, now_ms: i64) -> Vec<QueueInfo> {
+        self.schedules
+            .iter()
+            .map(|schedule| {
+                let key = schedule.key();
+                let waiting = self
+                    .queue
+                    .iter()
+                    .filter(|id| self.conversations.get(*id).is_some_and(|c| c.queue == key))
+                    .count();
+                let position = u32::try_from(waiting + 1).unwrap_or(u32::MAX);
+                let open_now = schedule.is_open(now_ms);
+                let estimate = self.wait_estimate(key, 1, position);
+                let short_enough = match (estimate, schedule.row.max_wait_secs) {
+                    (Some(wait), Some(max)) => i64::from(wait) <= max,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                QueueInfo {
+                    key: key.to_owned(),
+                    names: schedule.names(),
+                    available: open_now && short_enough,
+                    open_now,
+                    estimated_wait_secs: estimate.filter(|_| open_now),
+                    callback_slots_ms: schedule.callback_slots(now_ms),
+                    reply_within_hours: u32::try_from(schedule.row.reply_within_hours)
+                        .unwrap_or(24),
+                }
+            })
+            .collect()
+    }
+
+    /// Every adviser seen since the relay started, for transfers and questions.
+    pub fn colleagues(&self) -> Vec<Colleague> {
+        let mut colleagues: Vec<Colleague> = self
+            .advisers
+            .values()
+            .map(|a| Colleague {
+                id: a.profile.id.clone(),
+                display_name: a.profile.display_name.clone(),
+                level: a.profile.level,
+                queues: a.profile.queues.clone(),
+                online: !a.peers.is_empty(),
+                available: a.presence.available && !a.peers.is_empty(),
+            })
+            .collect();
+        colleagues.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        colleagues
+    }
+
+    /// Sends the colleague list to every console.
+    pub fn publish_colleagues(&self) {
+        let frame = ServerMsg::Colleagues {
+            advisers: self.colleagues(),
+        };
+        for adviser in self.advisers.values() {
+            for peer in &adviser.peers {
+                peer.send(frame.clone());
+            }
+        }
+    }
+}
