@@ -204,6 +204,32 @@ async fn a_visitor_and_an_adviser_chat_in_real_browsers() -> anyhow::Result<()> 
         "{texts:?}"
     );
 
+    // The visitor answers the survey; it lands on the record and in the dashboard.
+    click_in_widget(&visitor, "input[name=csat][value='5']").await?;
+    click_in_widget(&visitor, "input[name=nps][value='9']").await?;
+    type_in_widget(&visitor, "#tandem-survey-comment", "Très clair").await?;
+    click_in_widget(&visitor, ".survey button[type=submit]").await?;
+    wait_for_text("the thanks", "Merci pour votre avis", || {
+        widget_text(&visitor)
+    })
+    .await?;
+    let session: Value = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), &token)
+        .await?;
+    assert_eq!(session["survey"]["csat"], 5);
+    assert_eq!(session["survey"]["nps"], 9);
+    assert_eq!(session["survey"]["comment"], "Très clair");
+    on_page(&adviser, "[data-page='console.dashboard']")
+        .await?
+        .click()
+        .await?;
+    let dashboard = wait_for_text("the dashboard", "Léa Martin", || {
+        page_text(&adviser, ".dashboard")
+    })
+    .await?;
+    assert!(dashboard.contains("5.0"), "the CSAT shows: {dashboard}");
+    screenshot(&adviser, "console-dashboard").await;
+
     visitor.close().await?;
     adviser.close().await?;
     Ok(())
@@ -232,15 +258,26 @@ async fn the_pre_chat_form_says_what_is_missing_in_the_visitors_language() -> an
         "nothing was sent"
     );
 
-    // With no adviser online, the visitor is told so honestly, and the request is kept.
+    // With no adviser online, the visitor is told so before sending, and the request is kept
+    // as a message with a promise of when it will be answered.
+    let notice = widget_text(&visitor).await?;
+    assert!(
+        notice.contains("Aucun conseiller ne peut répondre"),
+        "{notice}"
+    );
     type_in_widget(&visitor, "#tandem-phone", "06 12 34 56 78").await?;
     click_in_widget(&visitor, "button[type=submit]").await?;
-    wait_for_text("the queue", "Aucun conseiller n'est disponible", || {
-        widget_text(&visitor)
-    })
+    wait_for_text(
+        "the acknowledgement",
+        "Un conseiller vous répondra d'ici le",
+        || widget_text(&visitor),
+    )
     .await?;
-    screenshot(&visitor, "widget-waiting").await;
-    assert_eq!(relay.state.store.list_sessions(10, 0).await?.len(), 1);
+    screenshot(&visitor, "widget-message-left").await;
+    let token = relay.api_token().await?;
+    let tickets: Value = relay.get_json("/api/v1/tickets", &token).await?;
+    assert_eq!(tickets[0]["phone"], "0612345678", "{tickets}");
+    assert_eq!(tickets[0]["message"], "Question");
     visitor.close().await?;
     Ok(())
 }
