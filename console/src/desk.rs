@@ -1,10 +1,13 @@
 //! The controller: the console's socket, the desk signal, and the adviser's actions.
 
+use crate::cobrowse::CobrowseDesk;
 use crate::model::{Desk, Effect, Pending};
 use leptos::prelude::*;
+use tandem_shared::cobrowse::Guidance;
 use tandem_shared::desk::TransferTarget;
 use tandem_shared::model::{Presence, WrapUp};
 use tandem_shared::{AdviserId, AdviserMsg, ConversationId, PROTOCOL_VERSION};
+use tandem_shared::{EventKind, ServerMsg};
 use web_client::browser::{after, unique_id};
 use web_client::socket::Handlers;
 use web_client::{ConnState, Socket};
@@ -19,6 +22,8 @@ pub struct DeskHandle {
     socket: StoredValue<Option<Socket>, LocalStorage>,
     /// The conversation the adviser told the visitor they are typing in, and a keystroke count.
     typing: StoredValue<(Option<ConversationId>, u32)>,
+    /// Co-browsing sessions and their mirrors.
+    pub cobrowse: CobrowseDesk,
 }
 
 impl DeskHandle {
@@ -29,6 +34,7 @@ impl DeskHandle {
             conn: RwSignal::new(ConnState::Connecting),
             socket: StoredValue::new_local(None),
             typing: StoredValue::new((None, 0)),
+            cobrowse: CobrowseDesk::default(),
         };
         let location = web_sys::window().map(|w| w.location());
         let host = location
@@ -58,6 +64,21 @@ impl DeskHandle {
                 }
             }),
             on_frame: Box::new(move |frame| {
+                if handle.cobrowse.on_frame(&frame) {
+                    return;
+                }
+                if let ServerMsg::Event {
+                    conversation_id,
+                    event,
+                } = &frame
+                {
+                    if matches!(
+                        event.kind,
+                        EventKind::CobrowseStarted | EventKind::CobrowseEnded { .. }
+                    ) {
+                        handle.cobrowse.ended(conversation_id);
+                    }
+                }
                 if let Some(Effect::Sync {
                     conversation_id,
                     after_seq,
@@ -180,6 +201,30 @@ impl DeskHandle {
             conversation_id,
             body,
         });
+    }
+
+    /// Asks the visitor to share their page.
+    pub fn cobrowse_request(&self, conversation_id: ConversationId) {
+        self.cobrowse.asked(&conversation_id);
+        self.send(&AdviserMsg::CobrowseRequest { conversation_id });
+    }
+
+    /// Guides the visitor on their page.
+    pub fn cobrowse_guide(&self, conversation_id: ConversationId, guidance: Guidance) {
+        self.send(&AdviserMsg::CobrowseGuide {
+            conversation_id,
+            guidance,
+        });
+    }
+
+    /// Asks the visitor's page for a fresh snapshot.
+    pub fn cobrowse_resync(&self, conversation_id: ConversationId) {
+        self.send(&AdviserMsg::CobrowseResync { conversation_id });
+    }
+
+    /// Stops co-browsing.
+    pub fn cobrowse_stop(&self, conversation_id: ConversationId) {
+        self.send(&AdviserMsg::CobrowseStop { conversation_id });
     }
 
     /// Closes the socket (on logout).

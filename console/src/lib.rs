@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod api;
+pub mod cobrowse;
 pub mod desk;
 pub mod model;
 mod ui;

@@ -38,6 +38,22 @@ impl HeldChat {
     pub fn ended(&self) -> bool {
         self.detail.status == ConversationStatus::Ended
     }
+
+    /// True while the visitor shares their page.
+    pub fn cobrowse_running(&self) -> bool {
+        !self.ended()
+            && self
+                .detail
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match e.kind {
+                    EventKind::CobrowseStarted => Some(true),
+                    EventKind::CobrowseEnded { .. } => Some(false),
+                    _ => None,
+                })
+                .unwrap_or(false)
+    }
 }
 
 /// What a frame asks the console to do besides updating its state.

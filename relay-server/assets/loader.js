@@ -9,7 +9,9 @@
   var lang = (attr("locale") || d.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   var fr = lang === "fr";
   var label = attr("launcher-text") || (fr ? "Discuter avec un conseiller" : "Chat with an adviser");
-  var cfg = { relay: base, locale: lang, launcherText: label, userId: attr("user-id"), userHash: attr("user-hash") };
+  var cfg = { relay: base, locale: lang, launcherText: label, userId: attr("user-id"), userHash: attr("user-hash"),
+    privateSelectors: attr("private-selectors"), publicSelectors: attr("public-selectors"),
+    privateByDefault: attr("privacy") === "private-by-default" };
   var host = d.createElement("div");
   host.setAttribute("data-tandem", "");
   var root = host.attachShadow({ mode: "open" });

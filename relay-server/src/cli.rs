@@ -113,6 +113,12 @@ pub struct ServeArgs {
     /// Frames a client may send per second (bursts of twice as many).
     #[arg(long, env = "TANDEM_FRAMES_PER_SEC", default_value_t = 20)]
     pub frames_per_sec: u32,
+    /// Largest co-browsing frame (page snapshot) accepted, in bytes.
+    #[arg(long, env = "TANDEM_MAX_COBROWSE_FRAME_BYTES", default_value_t = crate::config::DEFAULT_COBROWSE_FRAME_BYTES)]
+    pub max_cobrowse_frame_bytes: usize,
+    /// Co-browsing frames a client may send per second (bursts of twice as many).
+    #[arg(long, env = "TANDEM_COBROWSE_FRAMES_PER_SEC", default_value_t = 60)]
+    pub cobrowse_frames_per_sec: u32,
     /// WebSocket connections one IP address may open per minute.
     #[arg(long, env = "TANDEM_CONNECTIONS_PER_MINUTE", default_value_t = 120)]
     pub connections_per_minute: u32,

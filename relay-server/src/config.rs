@@ -4,17 +4,25 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Largest co-browsing frame accepted by default (4 MiB).
+pub const DEFAULT_COBROWSE_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
 /// Per-connection limits; each is answered with an error frame or a close code.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Largest frame accepted (larger ones get a `frame_too_large` error frame).
     pub frame_bytes: usize,
+    /// Largest co-browsing frame accepted (page snapshots run to hundreds of kilobytes).
+    pub cobrowse_frame_bytes: usize,
     /// Largest frame read at all (larger ones close the connection with code 1009).
     pub hard_frame_bytes: usize,
     /// Frames a client may send per second, on average.
     pub frames_per_sec: NonZeroU32,
     /// Frames a client may send in a burst.
     pub frame_burst: NonZeroU32,
+    /// Co-browsing frames a client may send per second (bursts of twice as many), counted
+    /// apart from chat frames: a busy page must not lock the chat out.
+    pub cobrowse_frames_per_sec: NonZeroU32,
     /// A client silent this long (pongs count) is disconnected.
     pub idle: Duration,
     /// WebSocket connections one IP address may open per minute.
@@ -29,9 +37,11 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             frame_bytes: tandem_shared::limits::MAX_FRAME_BYTES,
-            hard_frame_bytes: 4 * tandem_shared::limits::MAX_FRAME_BYTES,
+            cobrowse_frame_bytes: DEFAULT_COBROWSE_FRAME_BYTES,
+            hard_frame_bytes: DEFAULT_COBROWSE_FRAME_BYTES + 1024,
             frames_per_sec: NonZeroU32::MIN.saturating_add(19),
             frame_burst: NonZeroU32::MIN.saturating_add(39),
+            cobrowse_frames_per_sec: NonZeroU32::MIN.saturating_add(59),
             idle: Duration::from_secs(75),
             connections_per_ip_per_min: NonZeroU32::MIN.saturating_add(119),
             max_queue: 500,

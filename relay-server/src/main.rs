@@ -52,9 +52,14 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
     let nonzero = |n: u32| std::num::NonZeroU32::new(n.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
     let limits = Limits {
         frame_bytes: args.max_frame_bytes,
-        hard_frame_bytes: args.max_frame_bytes.saturating_mul(4),
+        cobrowse_frame_bytes: args.max_cobrowse_frame_bytes,
+        hard_frame_bytes: args
+            .max_frame_bytes
+            .saturating_mul(4)
+            .max(args.max_cobrowse_frame_bytes.saturating_add(1024)),
         frames_per_sec: nonzero(args.frames_per_sec),
         frame_burst: nonzero(args.frames_per_sec.saturating_mul(2)),
+        cobrowse_frames_per_sec: nonzero(args.cobrowse_frames_per_sec),
         idle: std::time::Duration::from_secs(args.idle_timeout_secs.max(5)),
         connections_per_ip_per_min: nonzero(args.connections_per_minute),
         max_queue: args.max_queue,

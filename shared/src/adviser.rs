@@ -1,5 +1,6 @@
 //! Frames an adviser's console sends to the relay (`/ws/adviser`, after logging in).
 
+use crate::cobrowse::Guidance;
 use crate::desk::TransferTarget;
 use crate::ids::{AdviserId, ConversationId};
 use crate::model::{Presence, WrapUp};
@@ -86,6 +87,28 @@ pub enum AdviserMsg {
         conversation_id: Option<ConversationId>,
         /// The text.
         body: String,
+    },
+    /// Asks the visitor to share their page.
+    CobrowseRequest {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// Guides the visitor on their page (pointer, highlight, scroll, fill, propose a page).
+    CobrowseGuide {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// What to do.
+        guidance: Guidance,
+    },
+    /// Asks for a fresh snapshot (the mirror was lost or is out of step).
+    CobrowseResync {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// Stops co-browsing.
+    CobrowseStop {
+        /// The conversation.
+        conversation_id: ConversationId,
     },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]

@@ -73,6 +73,13 @@ pub enum EventKind {
         /// The display name of the adviser who handed it over.
         from: String,
     },
+    /// The visitor let the adviser see their page.
+    CobrowseStarted,
+    /// Co-browsing stopped.
+    CobrowseEnded {
+        /// Who stopped it (`system` when the chat ended).
+        by: Role,
+    },
     /// The conversation ended.
     Ended {
         /// Who ended it.

@@ -4,6 +4,7 @@
 //! - [`ids`]: newtype identifiers (conversation, adviser, contact).
 //! - [`event`]: the numbered events of a conversation (messages, joins, end).
 //! - [`model`]: data carried inside frames (pre-chat request, queue entries, wrap-up, records).
+//! - [`cobrowse`]: co-browsing: the visitor's page as nodes and changes, the adviser's guidance.
 //! - [`desk`]: the service desk: queues, levels, transfers, notes, tickets, canned answers,
 //!   surveys.
 //! - [`visitor`]: frames a visitor's widget sends.
@@ -19,6 +20,7 @@
 //! text objects tagged by a `type` field in `snake_case`. See `docs/protocol.md`.
 
 pub mod adviser;
+pub mod cobrowse;
 pub mod codec;
 pub mod desk;
 pub mod error;

@@ -1,5 +1,6 @@
 //! Frames the relay sends to visitors and advisers.
 
+use crate::cobrowse::{Guidance, PageChanges, PageSnapshot};
 use crate::desk::{Colleague, ColleagueMessage, InternalNote, QueueInfo, VisitorTicket};
 use crate::error::ErrorCode;
 use crate::event::{ConversationEvent, Role};
@@ -119,6 +120,58 @@ pub enum ServerMsg {
     ColleagueMessage {
         /// The message.
         message: ColleagueMessage,
+    },
+    /// To the visitor: the adviser asks to see the page.
+    CobrowseInvite {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The adviser's display name.
+        adviser: String,
+    },
+    /// To the adviser: the visitor declined to share the page.
+    CobrowseDeclined {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// To the visitor: send a fresh snapshot.
+    CobrowseResync {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// To the adviser: the visitor's whole page.
+    CobrowseSnapshot {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The page.
+        snapshot: Box<PageSnapshot>,
+    },
+    /// To the adviser: changes on the visitor's page.
+    CobrowseChanges {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The changes.
+        changes: PageChanges,
+    },
+    /// To the adviser: the visitor gave or took back permission to fill in fields.
+    CobrowseControl {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// True while the adviser may fill in fields.
+        granted: bool,
+    },
+    /// To the adviser: a fill was applied on the visitor's page.
+    CobrowseFilled {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The field's name.
+        field: String,
+    },
+    /// To the visitor: what the adviser does on the page.
+    CobrowseGuide {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// What to do.
+        guidance: Guidance,
     },
     /// A frame or request was refused; nothing else happened.
     Error {

@@ -1,5 +1,6 @@
 //! Frames a visitor's widget sends to the relay (`/ws/visitor`).
 
+use crate::cobrowse::{PageChanges, PageSnapshot};
 use crate::desk::Survey;
 use crate::model::ChatRequest;
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,34 @@ pub enum VisitorMsg {
         /// The scores and comment.
         survey: Survey,
     },
+    /// Answers the adviser's co-browsing invitation.
+    CobrowseAnswer {
+        /// True to let the adviser see the page.
+        accepted: bool,
+    },
+    /// The whole page, redacted in the browser (after accepting, on each new page, and when
+    /// the relay asks for it).
+    CobrowseSnapshot {
+        /// The page.
+        snapshot: Box<PageSnapshot>,
+    },
+    /// What changed on the page since the last frame.
+    CobrowseChanges {
+        /// The changes.
+        changes: PageChanges,
+    },
+    /// Gives or takes back the adviser's permission to fill in fields.
+    CobrowseControl {
+        /// True to give it.
+        granted: bool,
+    },
+    /// The adviser's fill was applied to this field (its name, never its value).
+    CobrowseFilled {
+        /// The field's label, `name` or `id`.
+        field: String,
+    },
+    /// Stops co-browsing.
+    CobrowseStop,
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

@@ -163,3 +163,72 @@ pub async fn click_in_widget(client: &Client, css: &str) -> anyhow::Result<()> {
 pub async fn type_in_widget(client: &Client, css: &str, text: &str) -> anyhow::Result<()> {
     Ok(in_widget(client, css).await?.send_keys(text).await?)
 }
+
+/// Logs an adviser into the console at `relay` (its origin) with the test password, and
+/// makes them available.
+pub async fn console_log_in(console: &Client, relay: &str, login: &str) -> anyhow::Result<()> {
+    console.goto(&format!("{relay}/console?lang=en")).await?;
+    on_page(console, "#login").await?.send_keys(login).await?;
+    on_page(console, "#password")
+        .await?
+        .send_keys(crate::relay::TEST_PASSWORD)
+        .await?;
+    on_page(console, "button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    on_page(console, "[data-presence=available]")
+        .await?
+        .click()
+        .await?;
+    wait_for("the adviser to be available", || async {
+        let pressed = console
+            .find(Locator::Css("[data-presence=available]"))
+            .await?
+            .attr("aria-pressed")
+            .await?;
+        Ok((pressed.as_deref() == Some("true")).then_some(()))
+    })
+    .await
+}
+
+/// Runs `script` inside the console's co-browsing mirror document (`doc`), with `args`.
+pub async fn in_mirror(
+    console: &Client,
+    script: &str,
+    args: Vec<serde_json::Value>,
+) -> anyhow::Result<serde_json::Value> {
+    let wrapped = format!(
+        "const frame = document.querySelector('iframe.mirror'); \
+         const doc = frame && frame.contentDocument; if (!doc) return null; {script}"
+    );
+    Ok(console.execute(&wrapped, args).await?)
+}
+
+/// The text of the mirror's page.
+pub async fn mirror_text(console: &Client) -> anyhow::Result<String> {
+    let text = in_mirror(
+        console,
+        "return doc.body ? doc.body.textContent : '';",
+        vec![],
+    )
+    .await?;
+    Ok(text.as_str().unwrap_or_default().to_owned())
+}
+
+/// Clicks, on the mirror's overlay, the middle of the mirrored element `css` (as the adviser
+/// picks an element of the visitor's page).
+pub async fn pick_in_mirror(console: &Client, css: &str) -> anyhow::Result<()> {
+    let script = "const el = doc.querySelector(arguments[0]); if (!el) return false; \
+        const overlay = document.querySelector('[data-mirror-overlay]'); \
+        const scale = frame.getBoundingClientRect().width / frame.offsetWidth; \
+        const r = el.getBoundingClientRect(); const o = overlay.getBoundingClientRect(); \
+        overlay.dispatchEvent(new MouseEvent('click', { bubbles: true, \
+          clientX: o.left + (r.left + r.width / 2) * scale, clientY: o.top + (r.top + r.height / 2) * scale })); \
+        return true;";
+    let clicked = in_mirror(console, script, vec![serde_json::json!(css)]).await?;
+    if clicked.as_bool() != Some(true) {
+        bail!("{css} is not in the mirror");
+    }
+    Ok(())
+}

@@ -62,9 +62,22 @@ pub fn add_adviser(db: &Path, login: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The log level of relays started by tests.
+pub const DEFAULT_LOG: &str = "debug,sqlx=warn,hyper=info,tungstenite=info,tokio_tungstenite=info";
+
 impl RelayProcess {
     /// Starts `tandem-relay serve` on `port` with the database `db`, and waits until healthy.
     pub async fn start(db: &Path, port: u16, extra: &[&str]) -> anyhow::Result<RelayProcess> {
+        Self::start_logging(db, port, extra, DEFAULT_LOG).await
+    }
+
+    /// Like [`RelayProcess::start`], with `RUST_LOG` set to `log`.
+    pub async fn start_logging(
+        db: &Path,
+        port: u16,
+        extra: &[&str],
+        log_filter: &str,
+    ) -> anyhow::Result<RelayProcess> {
         let log = db.with_extension(format!("{port}.log"));
         let log_file = std::fs::OpenOptions::new()
             .create(true)
@@ -77,10 +90,7 @@ impl RelayProcess {
             .arg("--assets")
             .arg(crate::workspace_root().join("dist"))
             .args(extra)
-            .env(
-                "RUST_LOG",
-                "debug,sqlx=warn,hyper=info,tungstenite=info,tokio_tungstenite=info",
-            )
+            .env("RUST_LOG", log_filter)
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()

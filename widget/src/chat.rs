@@ -2,8 +2,10 @@
 //! actions into frames. Messages are kept as pending until the relay echoes them stored, and
 //! are sent again after a reconnect (their client id makes that harmless).
 
+use crate::cobrowse::Cobrowse;
 use crate::model::{ChatModel, Effect, Pending};
 use leptos::prelude::*;
+use std::rc::Rc;
 use tandem_shared::desk::Survey;
 use tandem_shared::model::ChatRequest;
 use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
@@ -49,22 +51,36 @@ pub struct Chat {
     typing: StoredValue<bool>,
     /// Counts keystrokes, to notice when typing stops.
     keystrokes: StoredValue<u32>,
+    /// Co-browsing within the conversation.
+    pub cobrowse: Cobrowse,
 }
 
 impl Chat {
     /// Connects to the relay, resuming the stored conversation if any.
-    pub fn connect(url: &str) -> Chat {
+    pub fn connect(url: &str, cobrowse: Cobrowse) -> Chat {
         let chat = Chat {
             model: RwSignal::new(ChatModel::default()),
             conn: RwSignal::new(ConnState::Connecting),
             socket: StoredValue::new_local(None),
             typing: StoredValue::new(false),
             keystrokes: StoredValue::new(0),
+            cobrowse,
         };
+        let socket = chat.socket;
+        cobrowse.set_sender(Rc::new(move |frame: &VisitorMsg| {
+            socket.with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
+        }));
         let handlers = Handlers {
             on_open: Box::new(move |socket| chat.greet(socket)),
             on_frame: Box::new(move |frame| {
+                if chat.cobrowse.on_frame(&frame) {
+                    return;
+                }
                 let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
+                let (running, adviser) = chat
+                    .model
+                    .with_untracked(|m| (m.cobrowse_running(), m.adviser_name()));
+                chat.cobrowse.sync(running, adviser);
                 match effect {
                     Some(Effect::RememberToken(token)) => save(TOKEN_KEY, &token),
                     Some(Effect::ForgetToken) => forget(TOKEN_KEY),

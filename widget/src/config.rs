@@ -21,6 +21,15 @@ pub struct WidgetConfig {
     /// The site server's signature of `user_id` (hex HMAC-SHA256).
     #[serde(default)]
     pub user_hash: Option<String>,
+    /// CSS selectors of elements the adviser must never see (`data-private-selectors`).
+    #[serde(default)]
+    pub private_selectors: Option<String>,
+    /// Only what the site marks public is shown while co-browsing (`data-privacy="private-by-default"`).
+    #[serde(default)]
+    pub private_by_default: bool,
+    /// In private-by-default mode, CSS selectors of what may be shown (`data-public-selectors`).
+    #[serde(default)]
+    pub public_selectors: Option<String>,
 }
 
 impl WidgetConfig {
@@ -38,7 +47,19 @@ impl WidgetConfig {
             launcher_text: None,
             user_id: None,
             user_hash: None,
+            private_selectors: None,
+            private_by_default: false,
+            public_selectors: None,
         })
+    }
+
+    /// The site's co-browsing privacy rules.
+    pub fn privacy(&self) -> crate::cobrowse::privacy::Privacy {
+        crate::cobrowse::privacy::Privacy::new(
+            self.private_selectors.as_deref().unwrap_or_default(),
+            self.private_by_default,
+            self.public_selectors.as_deref().unwrap_or_default(),
+        )
     }
 
     /// The signed identity the site put on the page, if any.

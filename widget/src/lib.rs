@@ -5,10 +5,12 @@
 //! - [`config`]: settings passed by the loader (relay address, language, launcher text).
 //! - [`model`]: the chat's state and how relay frames change it (plain Rust, unit-tested).
 //! - [`chat`]: the controller: the socket, the model signal, the visitor's actions.
+//! - [`cobrowse`]: co-browsing: consent, redacted capture of the page, the adviser's guidance.
 //! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
 //! - [`transcript`]: the downloadable transcript.
 
 pub mod chat;
+pub mod cobrowse;
 pub mod config;
 pub mod model;
 pub mod transcript;

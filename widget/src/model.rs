@@ -118,6 +118,22 @@ impl ChatModel {
         })
     }
 
+    /// True while co-browsing runs: started, not stopped, chat not over.
+    pub fn cobrowse_running(&self) -> bool {
+        if self.has_ended() {
+            return false;
+        }
+        self.events
+            .iter()
+            .rev()
+            .find_map(|e| match e.kind {
+                EventKind::CobrowseStarted => Some(true),
+                EventKind::CobrowseEnded { .. } => Some(false),
+                _ => None,
+            })
+            .unwrap_or(false)
+    }
+
     /// The highest event number held (sent in `hello` to resume).
     pub fn last_seq(&self) -> u64 {
         self.events.last().map_or(0, |e| e.seq)

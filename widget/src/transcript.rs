@@ -14,6 +14,11 @@ pub fn text(texts: &Texts, title: &str, events: &[ConversationEvent]) -> String 
             EventKind::Message { author, body, .. } => format!("{}: {body}", author.name),
             EventKind::AdviserJoined { name } => texts.format("chat.joined", &[("name", name)]),
             EventKind::Transferred { from } => texts.format("chat.transferred", &[("from", from)]),
+            EventKind::CobrowseStarted => texts.t("cobrowse.started").to_owned(),
+            EventKind::CobrowseEnded { by: Role::Visitor } => {
+                texts.t("cobrowse.stopped_by_you").to_owned()
+            }
+            EventKind::CobrowseEnded { .. } => texts.t("cobrowse.stopped").to_owned(),
             EventKind::Ended { by: Role::Visitor } => texts.t("chat.ended_by_visitor").to_owned(),
             EventKind::Ended { .. } => texts.t("chat.ended_by_adviser").to_owned(),
         };

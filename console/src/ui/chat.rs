@@ -50,6 +50,17 @@ fn line(event: ConversationEvent, ui: Ui) -> impl IntoView {
             <li class="note">{ui.texts.format("chat.transferred", &[("from", &from)])}</li>
         }
         .into_any(),
+        EventKind::CobrowseStarted => {
+            view! { <li class="note">{ui.texts.t("cobrowse.started_console")}</li> }.into_any()
+        }
+        EventKind::CobrowseEnded { by } => {
+            let key = match by {
+                Role::Visitor => "cobrowse.visitor_stopped",
+                Role::Adviser => "cobrowse.you_stopped",
+                Role::System => "console.cobrowse.ended",
+            };
+            view! { <li class="note">{ui.texts.t(key)}</li> }.into_any()
+        }
         EventKind::Ended { by } => {
             let key = if by == Role::Visitor {
                 "console.visitor_ended"
@@ -125,6 +136,9 @@ fn ChatView(
     };
     let typed_id = id.clone();
     let end_id = id.clone();
+    let cobrowse_id = id.clone();
+    let cobrowse_running =
+        Signal::derive(move || chat.with(|c| c.as_ref().is_some_and(HeldChat::cobrowse_running)));
     let list = NodeRef::<leptos::html::Ol>::new();
     Effect::new(move |_| {
         handle.desk.track();
@@ -140,6 +154,7 @@ fn ChatView(
                 " "<span class="tag level-tag">{move || chat.with(|c| c.as_ref().map(|c| texts.format("console.level", &[("level", &c.detail.level.to_string())])))}</span></p>
             <p class="page">{move || read(|c| c.detail.page_url.clone().unwrap_or_default())}</p>
         </header>
+        <super::cobrowse::Cobrowse id=cobrowse_id running=cobrowse_running/>
         <ol class="messages" role="log" aria-live="polite" node_ref=list>
             <For each=events key=|e| e.seq children=move |event| line(event, ui)/>
             <For each=pending key=|p| p.client_msg_id.clone() children=move |p| view! {

@@ -3,6 +3,7 @@
 
 mod canned;
 mod chat;
+mod cobrowse;
 mod contact;
 mod dashboard;
 mod header;

@@ -93,7 +93,7 @@ impl Hub {
     }
 
     /// Checks that `adviser` holds `id` and returns the adviser's display name and the status.
-    pub(super) fn holder(
+    pub(crate) fn holder(
         &self,
         adviser: &AdviserId,
         id: &ConversationId,

@@ -102,6 +102,15 @@ impl Hub {
                 }
             }
         }
+        if self.cobrowse_running(id) {
+            // A console that (re)joins gets the whole page, not an empty mirror.
+            self.lock().send_to_visitors(
+                id,
+                &ServerMsg::CobrowseResync {
+                    conversation_id: id.clone(),
+                },
+            );
+        }
         Ok(())
     }
 }

@@ -99,6 +99,9 @@ impl Hub {
             return Err(HubError::Conflict("this chat is no longer in progress"));
         }
         self.telemetry.transfers.inc();
+        // The visitor consented to this adviser: the next one asks again.
+        self.finish_cobrowse(id, tandem_shared::Role::System)
+            .await?;
         self.append(id, EventKind::Transferred { from: my_name }, None)
             .await?;
         {

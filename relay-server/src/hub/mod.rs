@@ -12,6 +12,7 @@
 
 mod advisers;
 mod assign;
+mod cobrowse;
 mod desk;
 mod directory;
 mod error;
@@ -125,8 +126,27 @@ impl Hub {
                     locale: row.locale,
                     transferred: false,
                     responded: row.first_response_at.is_some(),
+                    cobrowse_invited: false,
+                    cobrowse: None,
                 },
             );
+        }
+        for open in store.open_cobrowse_sessions().await? {
+            let id = ConversationId(open.conversation_id.clone());
+            match state.conversations.get_mut(&id) {
+                Some(live) if live.status == ConversationStatus::Active => {
+                    live.cobrowse = Some(cobrowse::CobrowseLive {
+                        session: open.id,
+                        control: false,
+                        last_url: open.last_url,
+                    });
+                }
+                _ => {
+                    store
+                        .end_cobrowse(open.id, Role::System, restored_at)
+                        .await?
+                }
+            }
         }
         tracing::info!(
             waiting = state.queue.len(),
@@ -313,6 +333,7 @@ impl Hub {
         if was_queued && adviser.is_none() {
             self.abandon(id).await?;
         }
+        self.finish_cobrowse(id, by).await?;
         self.append(id, EventKind::Ended { by }, None).await?;
         let mean = self.store.recent_handling_secs().await?;
         {

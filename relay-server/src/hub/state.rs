@@ -39,6 +39,10 @@ pub(crate) struct Live {
     pub transferred: bool,
     /// An adviser has answered at least once.
     pub responded: bool,
+    /// The adviser asked to co-browse and the visitor has not answered yet.
+    pub cobrowse_invited: bool,
+    /// The co-browsing session in progress.
+    pub cobrowse: Option<super::cobrowse::CobrowseLive>,
 }
 
 /// An adviser known to this relay since it started.

@@ -82,6 +82,8 @@ impl Hub {
                 locale: request.locale.clone(),
                 transferred: false,
                 responded: false,
+                cobrowse_invited: false,
+                cobrowse: None,
             };
             peer.send(ServerMsg::ChatStarted {
                 conversation: self.visitor_view(&id, &live),

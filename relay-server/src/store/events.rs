@@ -8,6 +8,8 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::Message { .. } => "message",
         EventKind::AdviserJoined { .. } => "adviser_joined",
         EventKind::Transferred { .. } => "transferred",
+        EventKind::CobrowseStarted => "cobrowse_started",
+        EventKind::CobrowseEnded { .. } => "cobrowse_ended",
         EventKind::Ended { .. } => "ended",
     }
 }

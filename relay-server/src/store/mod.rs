@@ -5,6 +5,7 @@
 
 mod advisers;
 mod canned;
+mod cobrowse;
 mod contacts;
 mod conversations;
 mod desk;
@@ -18,6 +19,7 @@ mod tickets;
 mod tokens;
 
 pub use advisers::{AdviserRow, NewAdviser};
+pub use cobrowse::OpenCobrowse;
 pub use conversations::OpenConversation;
 pub use desk::HandoverChange;
 pub use metrics::SessionFacts;

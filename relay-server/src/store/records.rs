@@ -135,6 +135,8 @@ pub struct SessionRecord {
     pub notes: Vec<tandem_shared::desk::InternalNote>,
     /// The visitor's survey, once answered.
     pub survey: Option<tandem_shared::desk::Survey>,
+    /// Co-browsing sessions: when, who ended them, pages seen, fields the adviser filled.
+    pub cobrowse: Vec<tandem_shared::cobrowse::CobrowseRecord>,
 }
 
 /// A contact with every session.
@@ -248,6 +250,7 @@ impl Store {
             handovers: self.handovers(id).await?,
             notes: self.notes(id).await?,
             survey: self.survey(id).await?,
+            cobrowse: self.cobrowse_records(id).await?,
         }))
     }
 
@@ -372,6 +375,21 @@ fn transcript_line(event: tandem_shared::ConversationEvent) -> TranscriptLine {
             from.clone(),
             format!("{from} handed the conversation over"),
         ),
+        EventKind::CobrowseStarted => (
+            "cobrowse_started",
+            "visitor".to_owned(),
+            String::new(),
+            "co-browsing started".to_owned(),
+        ),
+        EventKind::CobrowseEnded { by } => {
+            let by = by.as_str().to_owned();
+            (
+                "cobrowse_ended",
+                by.clone(),
+                String::new(),
+                format!("co-browsing stopped by the {by}"),
+            )
+        }
         EventKind::Ended { by } => {
             let by = by.as_str().to_owned();
             (

@@ -119,6 +119,22 @@ impl AdviserSession {
                 let body = validate_note(&body).map_err(HubError::Invalid)?;
                 self.hub.add_note(&me, &conversation_id, body).await
             }
+            AdviserMsg::CobrowseRequest { conversation_id } => {
+                self.hub.cobrowse_request(&me, &conversation_id).await
+            }
+            AdviserMsg::CobrowseGuide {
+                conversation_id,
+                guidance,
+            } => self.hub.cobrowse_guide(&me, &conversation_id, guidance),
+            AdviserMsg::CobrowseResync { conversation_id } => {
+                self.hub.cobrowse_resync(&me, &conversation_id)
+            }
+            AdviserMsg::CobrowseStop { conversation_id } => {
+                self.hub.holder(&me, &conversation_id)?;
+                self.hub
+                    .cobrowse_stop(&conversation_id, tandem_shared::Role::Adviser)
+                    .await
+            }
             AdviserMsg::AskColleague {
                 to,
                 conversation_id,

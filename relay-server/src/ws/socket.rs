@@ -8,6 +8,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::time::Duration;
 use tandem_shared::codec::{decode, ClientFrame, DecodeError};
 use tandem_shared::{ErrorCode, ServerMsg};
@@ -45,7 +46,11 @@ pub async fn run<S: Session>(
     let mut dropped = inbox.close.clone();
     let mut writer = tokio::spawn(write_frames(sink, inbox));
     let mut writer_done = false;
-    let rate = frame_rate(&limits);
+    let rate = frame_rate(limits.frames_per_sec, limits.frame_burst);
+    let cobrowse_burst = limits
+        .cobrowse_frames_per_sec
+        .saturating_mul(NonZeroU32::MIN.saturating_add(1));
+    let cobrowse_rate = frame_rate(limits.cobrowse_frames_per_sec, cobrowse_burst);
     loop {
         let next = tokio::select! {
             next = tokio::time::timeout(limits.idle, stream.next()) => next,
@@ -71,6 +76,15 @@ pub async fn run<S: Session>(
         };
         match message {
             Message::Text(text) => {
+                // Every frame as received, only when the operator asks for this target
+                // (`RUST_LOG=tandem_relay::frames=trace`): frames carry visitor tokens.
+                tracing::trace!(target: "tandem_relay::frames", conn = peer.id, frame = %text.as_str(), "frame received");
+                let cobrowse = is_cobrowse_frame(text.as_str());
+                let (rate, limit) = if cobrowse {
+                    (&cobrowse_rate, limits.cobrowse_frame_bytes)
+                } else {
+                    (&rate, limits.frame_bytes)
+                };
                 if rate.check().is_err() {
                     peer.send(ServerMsg::error(
                         ErrorCode::RateLimited,
@@ -78,7 +92,7 @@ pub async fn run<S: Session>(
                     ));
                     continue;
                 }
-                match decode::<S::Frame>(text.as_str(), limits.frame_bytes) {
+                match decode::<S::Frame>(text.as_str(), limit) {
                     Ok(frame) => session.on_frame(frame).await,
                     Err(error) => {
                         tracing::debug!(conn = peer.id, %error, "refused a frame");
@@ -98,9 +112,15 @@ pub async fn run<S: Session>(
     }
 }
 
-fn frame_rate(limits: &Limits) -> DefaultDirectRateLimiter {
-    let quota = Quota::per_second(limits.frames_per_sec).allow_burst(limits.frame_burst);
-    RateLimiter::direct(quota)
+fn frame_rate(per_sec: NonZeroU32, burst: NonZeroU32) -> DefaultDirectRateLimiter {
+    RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst))
+}
+
+/// Co-browsing frames (page snapshots and changes) have their own size and rate limits.
+/// Clients write `type` first, as serde does; a frame that puts it elsewhere gets the chat
+/// limits, which only refuses large pages.
+fn is_cobrowse_frame(text: &str) -> bool {
+    text.starts_with(r#"{"type":"cobrowse_"#)
 }
 
 /// Writes queued frames, pings the client, and sends the close frame when asked to close.

@@ -196,6 +196,30 @@ impl VisitorSession {
                 self.hub.visitor_typing(&self.conversation()?, active);
                 Ok(())
             }
+            VisitorMsg::CobrowseAnswer { accepted } => {
+                self.hub
+                    .cobrowse_answer(&self.conversation()?, accepted)
+                    .await
+            }
+            VisitorMsg::CobrowseSnapshot { snapshot } => {
+                self.hub
+                    .cobrowse_snapshot(&self.conversation()?, snapshot)
+                    .await
+            }
+            VisitorMsg::CobrowseChanges { changes } => {
+                self.hub.cobrowse_changes(&self.conversation()?, changes)
+            }
+            VisitorMsg::CobrowseControl { granted } => {
+                self.hub.cobrowse_control(&self.conversation()?, granted)
+            }
+            VisitorMsg::CobrowseFilled { field } => {
+                self.hub.cobrowse_filled(&self.conversation()?, field).await
+            }
+            VisitorMsg::CobrowseStop => {
+                self.hub
+                    .cobrowse_stop(&self.conversation()?, tandem_shared::Role::Visitor)
+                    .await
+            }
             VisitorMsg::EndChat => {
                 let id = self.conversation()?;
                 self.hub.visitor_end(&id).await?;

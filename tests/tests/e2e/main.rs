@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod bad_input;
 mod browser_chat;
+mod browser_cobrowse;
 mod browser_desk;
 mod chat;
 mod desk;

@@ -35,6 +35,17 @@ fn event_view(event: ConversationEvent, ui: Ui) -> impl IntoView {
             <li class="note">{ui.texts.format("chat.transferred", &[("from", &from)])}</li>
         }
         .into_any(),
+        EventKind::CobrowseStarted => {
+            view! { <li class="note">{ui.texts.t("cobrowse.started")}</li> }.into_any()
+        }
+        EventKind::CobrowseEnded { by } => {
+            let key = match by {
+                Role::Visitor => "cobrowse.stopped_by_you",
+                Role::Adviser => "cobrowse.stopped_by_adviser",
+                Role::System => "cobrowse.stopped",
+            };
+            view! { <li class="note">{ui.texts.t(key)}</li> }.into_any()
+        }
         EventKind::Ended { by } => {
             let key = if by == Role::Visitor {
                 "chat.ended_by_visitor"

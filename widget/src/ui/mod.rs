@@ -1,6 +1,7 @@
 //! The widget's components. Each screen is its own file; this one holds the frame: the
 //! launcher, the panel, its header and the connection banner.
 
+mod cobrowse;
 mod conversation;
 mod ended;
 mod form;
@@ -8,6 +9,7 @@ mod queue;
 mod ticket;
 
 use crate::chat::Chat;
+use crate::cobrowse::Cobrowse;
 use crate::config::WidgetConfig;
 use crate::model::Screen;
 use leptos::prelude::*;
@@ -39,7 +41,7 @@ pub(crate) fn App(
     let texts = Texts::get(Locale::from_tag(&config.locale));
     let ui = Ui { texts };
     provide_context(ui);
-    let chat = Chat::connect(&config.socket_url());
+    let chat = Chat::connect(&config.socket_url(), Cobrowse::new(config.privacy()));
     provide_context(chat);
     provide_context(SiteIdentity(config.identity()));
     let open = RwSignal::new(open || load(OPEN_KEY).is_some());
@@ -56,6 +58,7 @@ pub(crate) fn App(
         .unwrap_or_else(|| texts.t("widget.launcher").to_owned());
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
     view! {
+        <cobrowse::CobrowseLayer/>
         <Show when=move || !open.get()>
             <button type="button" class="launcher" data-tandem-launcher="" aria-haspopup="dialog"
                 on:click=move |_| open.set(true)>

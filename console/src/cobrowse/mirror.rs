@@ -1,0 +1,419 @@
+//! The mirror: the visitor's page rebuilt inside a sandboxed frame (no script of the site
+//! runs: the frame has `sandbox="allow-same-origin"` without `allow-scripts`), kept current
+//! with the changes the widget sends.
+//!
+//! Hover and focus cannot be felt by the mirror, so the site's `:hover` and `:focus` rules
+//! are rewritten to classes the mirror sets on the elements the visitor hovers or focuses.
+
+use std::collections::HashMap;
+use tandem_shared::cobrowse::{
+    ElementNode, NodeId, PageChange, PageChanges, PageNode, PageSnapshot,
+};
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlIFrameElement, Node};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// The mask shown in private fields: the same whatever they hold.
+const MASK: &str = "•••";
+/// Marks mirror elements with the visitor's node numbers (for picking an element).
+pub const ID_ATTR: &str = "data-tdm-id";
+
+/// The mirror's own rules: masks for what the visitor's browser kept private.
+const MIRROR_CSS: &str = "[data-tdm-masked]{background-image:repeating-linear-gradient(45deg,#fde2e7 0 6px,#fbcfd8 6px 12px)!important;color:transparent!important;outline:2px dashed #e11d48!important}\
+[data-tdm-masked] *{visibility:hidden!important}";
+
+/// The page's `:hover` / `:focus` rules, made to follow the visitor's hover and focus.
+pub fn follow_visitor_states(css: &str) -> String {
+    css.replace(":hover", ".tdm-hover")
+        .replace(":focus-within", ".tdm-focus-within")
+        .replace(":focus-visible", ".tdm-focus")
+        .replace(":focus", ".tdm-focus")
+}
+
+/// The node as an element. Mirror nodes belong to the frame's realm, where `instanceof`
+/// checks against this window's classes fail: tags and node types decide instead.
+pub fn as_element(node: &Node) -> Option<Element> {
+    (node.node_type() == Node::ELEMENT_NODE).then(|| node.clone().unchecked_into())
+}
+
+/// `element` as the field type `T` when its tag is `tag` (see [`as_element`]).
+pub fn field<'a, T: JsCast>(element: &'a Element, tag: &str) -> Option<&'a T> {
+    (element.local_name() == tag && element.namespace_uri().as_deref() != Some(SVG_NS))
+        .then(|| element.unchecked_ref::<T>())
+}
+
+/// One conversation's mirror.
+pub struct Mirror {
+    frame: HtmlIFrameElement,
+    nodes: HashMap<NodeId, Node>,
+    hovered: Vec<Element>,
+    focused: Vec<Element>,
+    /// Frames found while building, filled once attached.
+    frames: Vec<(Element, PageNode)>,
+}
+
+impl Mirror {
+    /// A mirror drawing into `frame` (loaded with an empty standards-mode document).
+    pub fn new(frame: HtmlIFrameElement) -> Mirror {
+        Mirror {
+            frame,
+            nodes: HashMap::new(),
+            hovered: Vec::new(),
+            focused: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+
+    fn document(&self) -> Option<Document> {
+        self.frame.content_document()
+    }
+
+    /// Replaces the mirror with a snapshot.
+    pub fn load(&mut self, snapshot: &PageSnapshot) {
+        let Some(document) = self.document() else {
+            return;
+        };
+        self.nodes.clear();
+        self.hovered.clear();
+        self.focused.clear();
+        let Some(root) = self.build(&document, &snapshot.root, false, "") else {
+            return;
+        };
+        match document.document_element() {
+            Some(old) => {
+                let _ = document.replace_child(&root, &old);
+            }
+            None => {
+                let _ = document.append_child(&root);
+            }
+        }
+        self.add_mirror_style(&document);
+        self.fill_frames();
+        self.scroll(None, snapshot.scroll_x, snapshot.scroll_y);
+    }
+
+    fn add_mirror_style(&self, document: &Document) {
+        let Ok(style) = document.create_element("style") else {
+            return;
+        };
+        style.set_text_content(Some(MIRROR_CSS));
+        let parent = document
+            .head()
+            .map(Node::from)
+            .or_else(|| document.document_element().map(Node::from));
+        if let Some(parent) = parent {
+            let _ = parent.append_child(&style);
+        }
+    }
+
+    fn build(
+        &mut self,
+        document: &Document,
+        node: &PageNode,
+        in_svg: bool,
+        parent_tag: &str,
+    ) -> Option<Node> {
+        match node {
+            PageNode::Text { id, text } => {
+                let text = if parent_tag == "style" {
+                    follow_visitor_states(text)
+                } else {
+                    text.clone()
+                };
+                let created: Node = document.create_text_node(&text).into();
+                self.nodes.insert(*id, created.clone());
+                Some(created)
+            }
+            PageNode::Element(element) => self.build_element(document, element, in_svg),
+        }
+    }
+
+    fn build_element(
+        &mut self,
+        document: &Document,
+        node: &ElementNode,
+        in_svg: bool,
+    ) -> Option<Node> {
+        let svg = node.svg || in_svg && node.tag != "foreignObject";
+        let element = if svg {
+            document.create_element_ns(Some(SVG_NS), &node.tag).ok()?
+        } else {
+            document.create_element(&node.tag).ok()?
+        };
+        for (name, value) in &node.attrs {
+            let _ = element.set_attribute(name, value);
+        }
+        let _ = element.set_attribute(ID_ATTR, &node.id.to_string());
+        if node.masked {
+            self.mask(&element);
+        }
+        if node.tag == "iframe" {
+            if let Some(content) = node.children.first() {
+                self.frames.push((element.clone(), content.clone()));
+            }
+        } else {
+            for child in &node.children {
+                if let Some(built) = self.build(document, child, svg, &node.tag) {
+                    let _ = element.append_child(&built);
+                }
+            }
+        }
+        if let Some(shadow_children) = &node.shadow {
+            let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
+            if let Ok(shadow) = element.attach_shadow(&init) {
+                for child in shadow_children {
+                    if let Some(built) = self.build(document, child, svg, "") {
+                        let _ = shadow.append_child(&built);
+                    }
+                }
+            }
+        }
+        self.set_field_state(&element, node);
+        self.nodes.insert(node.id, element.clone().into());
+        Some(element.into())
+    }
+
+    fn mask(&self, element: &Element) {
+        let _ = element.set_attribute("data-tdm-masked", "");
+        if let Some(size) = element.get_attribute("data-tandem-size") {
+            if let Some((w, h)) = size.split_once('x') {
+                let style = element.get_attribute("style").unwrap_or_default();
+                let _ = element.set_attribute(
+                    "style",
+                    &format!("{style};min-width:{w}px;min-height:{h}px;display:inline-block"),
+                );
+            }
+        }
+        if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+            input.set_value(MASK);
+        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(&element, "textarea") {
+            area.set_value(MASK);
+        }
+    }
+
+    /// Field values live in properties, not attributes.
+    fn set_field_state(&self, element: &Element, node: &ElementNode) {
+        if node.masked {
+            return;
+        }
+        let value = node
+            .attrs
+            .iter()
+            .find(|(n, _)| n == "value")
+            .map(|(_, v)| v.as_str());
+        if let Some(select) = field::<web_sys::HtmlSelectElement>(&element, "select") {
+            if let Some(value) = value {
+                select.set_value(value);
+            }
+        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(&element, "textarea") {
+            area.set_value(value.unwrap_or_default());
+        } else if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+            input.set_checked(node.attrs.iter().any(|(n, _)| n == "checked"));
+        }
+    }
+
+    /// Same-origin frames of the visitor's page get their document once attached.
+    fn fill_frames(&mut self) {
+        for (frame, content) in std::mem::take(&mut self.frames) {
+            let Some(document) = field::<HtmlIFrameElement>(&frame, "iframe")
+                .and_then(HtmlIFrameElement::content_document)
+            else {
+                continue;
+            };
+            if let Some(root) = self.build(&document, &content, false, "") {
+                match document.document_element() {
+                    Some(old) => {
+                        let _ = document.replace_child(&root, &old);
+                    }
+                    None => {
+                        let _ = document.append_child(&root);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies changes in order; a change to a node the mirror does not hold is skipped.
+    pub fn apply(&mut self, changes: &PageChanges) {
+        let Some(document) = self.document() else {
+            return;
+        };
+        for change in &changes.changes {
+            self.apply_one(&document, change);
+        }
+        self.fill_frames();
+    }
+
+    fn apply_one(&mut self, document: &Document, change: &PageChange) {
+        match change {
+            PageChange::Add {
+                parent,
+                before,
+                shadow,
+                node,
+            } => {
+                let Some(parent_node) = self.nodes.get(parent).cloned() else {
+                    return;
+                };
+                let target: Node = if *shadow {
+                    match as_element(&parent_node).and_then(|e| e.shadow_root()) {
+                        Some(root) => root.into(),
+                        None => return,
+                    }
+                } else {
+                    parent_node.clone()
+                };
+                let parent_element = as_element(&parent_node);
+                let parent_tag = parent_element
+                    .as_ref()
+                    .map(Element::local_name)
+                    .unwrap_or_default();
+                let in_svg = parent_element
+                    .as_ref()
+                    .is_some_and(|e| e.namespace_uri().as_deref() == Some(SVG_NS));
+                let owner = parent_node
+                    .owner_document()
+                    .unwrap_or_else(|| document.clone());
+                let Some(built) = self.build(&owner, node, in_svg, &parent_tag) else {
+                    return;
+                };
+                let reference = before.and_then(|b| self.nodes.get(&b).cloned());
+                let reference = reference.filter(|r| r.parent_node().as_ref() == Some(&target));
+                let _ = target.insert_before(&built, reference.as_ref());
+            }
+            PageChange::Remove { id } => {
+                if let Some(node) = self.nodes.remove(id) {
+                    if let Some(parent) = node.parent_node() {
+                        let _ = parent.remove_child(&node);
+                    }
+                }
+            }
+            PageChange::Attr { id, name, value } => {
+                let Some(element) = self.element(*id) else {
+                    return;
+                };
+                let _ = match value {
+                    Some(value) => element.set_attribute(name, value),
+                    None => element.remove_attribute(name),
+                };
+            }
+            PageChange::Text { id, text } => {
+                let Some(node) = self.nodes.get(id) else {
+                    return;
+                };
+                let in_style = node
+                    .parent_element()
+                    .is_some_and(|p| p.local_name() == "style");
+                let text = if in_style {
+                    follow_visitor_states(text)
+                } else {
+                    text.clone()
+                };
+                node.set_text_content(Some(&text));
+            }
+            PageChange::Value { id, value } => {
+                let Some(element) = self.element(*id) else {
+                    return;
+                };
+                if element.has_attribute("data-tdm-masked") {
+                    return;
+                }
+                if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+                    input.set_value(value);
+                } else if let Some(area) =
+                    field::<web_sys::HtmlTextAreaElement>(&element, "textarea")
+                {
+                    area.set_value(value);
+                } else if let Some(select) = field::<web_sys::HtmlSelectElement>(&element, "select")
+                {
+                    select.set_value(value);
+                }
+            }
+            PageChange::Checked { id, checked } => {
+                if let Some(element) = self.element(*id) {
+                    if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+                        input.set_checked(*checked);
+                    }
+                }
+            }
+            PageChange::Scroll { id, x, y } => self.scroll(*id, *x, *y),
+            PageChange::Hover { id } => {
+                let hovered = self.chain(*id);
+                swap_classes(&mut self.hovered, hovered, "tdm-hover", None);
+            }
+            PageChange::Focus { id } => {
+                let focused = self.chain(*id);
+                swap_classes(
+                    &mut self.focused,
+                    focused,
+                    "tdm-focus-within",
+                    Some("tdm-focus"),
+                );
+            }
+            PageChange::Viewport { .. } | PageChange::Pointer { .. } => {}
+        }
+    }
+
+    fn element(&self, id: NodeId) -> Option<Element> {
+        self.nodes.get(&id).and_then(as_element)
+    }
+
+    /// The element and its ancestors.
+    fn chain(&self, id: Option<NodeId>) -> Vec<Element> {
+        let mut chain = Vec::new();
+        let mut current = id.and_then(|id| self.element(id));
+        while let Some(element) = current {
+            current = element.parent_element();
+            chain.push(element);
+        }
+        chain
+    }
+
+    fn scroll(&self, id: Option<NodeId>, x: i32, y: i32) {
+        match id {
+            None => {
+                if let Some(window) = self.frame.content_window() {
+                    window.scroll_to_with_x_and_y(f64::from(x), f64::from(y));
+                }
+            }
+            Some(id) => {
+                if let Some(element) = self.element(id) {
+                    element.set_scroll_left(x);
+                    element.set_scroll_top(y);
+                }
+            }
+        }
+    }
+
+    /// The visitor's element under a point of the mirror (window coordinates of the
+    /// visitor's page), with its node number.
+    pub fn element_at(&self, x: f64, y: f64) -> Option<(NodeId, Element)> {
+        let document = self.document()?;
+        let mut current = document.element_from_point(x as f32, y as f32);
+        while let Some(element) = current {
+            if let Some(id) = element.get_attribute(ID_ATTR).and_then(|v| v.parse().ok()) {
+                return Some((id, element));
+            }
+            current = element.parent_element();
+        }
+        None
+    }
+}
+
+/// Moves a state class from the old chain to the new one; `first` goes on the element
+/// itself (focus), `class` on the whole chain.
+fn swap_classes(old: &mut Vec<Element>, new: Vec<Element>, class: &str, first: Option<&str>) {
+    for element in old.iter() {
+        let _ = element.class_list().remove_1(class);
+        if let Some(first) = first {
+            let _ = element.class_list().remove_1(first);
+        }
+    }
+    for element in &new {
+        let _ = element.class_list().add_1(class);
+    }
+    if let (Some(first), Some(element)) = (first, new.first()) {
+        let _ = element.class_list().add_1(first);
+    }
+    *old = new;
+}

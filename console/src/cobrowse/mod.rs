@@ -1,0 +1,198 @@
+//! Co-browsing on the adviser's side: the state of each conversation's session, the mirrors
+//! of the visitor's pages, and the adviser's guidance.
+//!
+//! - [`mirror`]: the page rebuilt in a sandboxed frame.
+
+pub mod mirror;
+
+use leptos::prelude::*;
+use mirror::Mirror;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use tandem_shared::cobrowse::Viewport;
+use tandem_shared::{ConversationId, ServerMsg};
+
+/// What the console shows of one conversation's co-browsing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionView {
+    /// The invitation is out.
+    pub asked: bool,
+    /// The visitor declined the last invitation.
+    pub declined: bool,
+    /// The visitor lets the adviser fill in fields.
+    pub control: bool,
+    /// The visitor's page address.
+    pub url: String,
+    /// The page's title.
+    pub title: String,
+    /// The visitor's window size.
+    pub viewport: Viewport,
+    /// The visitor's pointer.
+    pub pointer: Option<(i32, i32)>,
+    /// A snapshot is shown.
+    pub shown: bool,
+    /// Fields filled on the visitor's page, latest last.
+    pub filled: Vec<String>,
+}
+
+/// Every conversation's co-browsing; a cheap `Copy` handle.
+#[derive(Clone, Copy)]
+pub struct CobrowseDesk {
+    /// Per conversation.
+    pub sessions: RwSignal<HashMap<ConversationId, SessionView>>,
+    mirrors: StoredValue<HashMap<ConversationId, Rc<RefCell<Mirror>>>, LocalStorage>,
+}
+
+impl Default for CobrowseDesk {
+    fn default() -> Self {
+        CobrowseDesk {
+            sessions: RwSignal::new(HashMap::new()),
+            mirrors: StoredValue::new_local(HashMap::new()),
+        }
+    }
+}
+
+impl CobrowseDesk {
+    fn update(&self, id: &ConversationId, f: impl FnOnce(&mut SessionView)) {
+        self.sessions
+            .update(|sessions| f(sessions.entry(id.clone()).or_default()));
+    }
+
+    /// One conversation's view.
+    pub fn view(&self, id: &ConversationId) -> SessionView {
+        self.sessions
+            .with(|sessions| sessions.get(id).cloned().unwrap_or_default())
+    }
+
+    /// Handles a co-browsing frame; false for other frames.
+    pub fn on_frame(&self, frame: &ServerMsg) -> bool {
+        match frame {
+            ServerMsg::CobrowseSnapshot {
+                conversation_id,
+                snapshot,
+            } => {
+                let shown = self.with_mirror(conversation_id, |m| m.load(snapshot));
+                self.update(conversation_id, |s| {
+                    s.url = snapshot.url.clone();
+                    s.title = snapshot.title.clone();
+                    s.viewport = snapshot.viewport;
+                    s.shown = shown;
+                    s.asked = false;
+                });
+            }
+            ServerMsg::CobrowseChanges {
+                conversation_id,
+                changes,
+            } => {
+                self.with_mirror(conversation_id, |m| m.apply(changes));
+                record_latency(changes.at_ms);
+                let viewport = changes.changes.iter().rev().find_map(|c| match c {
+                    tandem_shared::cobrowse::PageChange::Viewport { viewport } => Some(*viewport),
+                    _ => None,
+                });
+                let pointer = changes.changes.iter().rev().find_map(|c| match c {
+                    tandem_shared::cobrowse::PageChange::Pointer { x, y } => Some((*x, *y)),
+                    _ => None,
+                });
+                if viewport.is_some() || pointer.is_some() {
+                    self.update(conversation_id, |s| {
+                        if let Some(viewport) = viewport {
+                            s.viewport = viewport;
+                        }
+                        if pointer.is_some() {
+                            s.pointer = pointer;
+                        }
+                    });
+                }
+            }
+            ServerMsg::CobrowseDeclined { conversation_id } => self.update(conversation_id, |s| {
+                s.asked = false;
+                s.declined = true;
+            }),
+            ServerMsg::CobrowseControl {
+                conversation_id,
+                granted,
+            } => self.update(conversation_id, |s| s.control = *granted),
+            ServerMsg::CobrowseFilled {
+                conversation_id,
+                field,
+            } => self.update(conversation_id, |s| s.filled.push(field.clone())),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The invitation went out.
+    pub fn asked(&self, id: &ConversationId) {
+        self.update(id, |s| {
+            s.asked = true;
+            s.declined = false;
+        });
+    }
+
+    /// The session ended: forget its state.
+    pub fn ended(&self, id: &ConversationId) {
+        self.mirrors.update_value(|m| {
+            m.remove(id);
+        });
+        self.sessions.update(|s| {
+            s.remove(id);
+        });
+    }
+
+    /// A mirror frame is ready for this conversation.
+    pub fn attach(&self, id: &ConversationId, mirror: Mirror) {
+        let mirror = Rc::new(RefCell::new(mirror));
+        self.mirrors.update_value(|m| {
+            m.insert(id.clone(), mirror);
+        });
+    }
+
+    /// The mirror frame went away (another chat is shown).
+    pub fn detach(&self, id: &ConversationId) {
+        self.mirrors.try_update_value(|m| {
+            m.remove(id);
+        });
+        self.sessions.try_update(|s| {
+            if let Some(view) = s.get_mut(id) {
+                view.shown = false;
+            }
+        });
+    }
+
+    /// Runs `f` on the conversation's mirror; false when none is shown.
+    pub fn with_mirror(&self, id: &ConversationId, f: impl FnOnce(&mut Mirror)) -> bool {
+        let mirror = self.mirrors.with_value(|m| m.get(id).cloned());
+        match mirror.and_then(|m| m.try_borrow_mut().ok().map(|mut m| f(&mut m))) {
+            Some(()) => true,
+            None => false,
+        }
+    }
+}
+
+/// Keeps the delay from the visitor's change to the mirror's update, for the benchmark
+/// (`window.__tandemMirror.latencies`, in ms).
+fn record_latency(at_ms: i64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let delay = js_sys::Date::now() - at_ms as f64;
+    let key = wasm_bindgen::JsValue::from_str("__tandemMirror");
+    let holder = js_sys::Reflect::get(&window, &key)
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| {
+            let holder = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&holder, &"latencies".into(), &js_sys::Array::new());
+            let _ = js_sys::Reflect::set(&window, &key, &holder);
+            holder.into()
+        });
+    if let Ok(list) = js_sys::Reflect::get(&holder, &"latencies".into()) {
+        if let Some(list) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Array>(&list) {
+            if list.length() < 100_000 {
+                list.push(&delay.into());
+            }
+        }
+    }
+}

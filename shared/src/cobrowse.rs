@@ -1,0 +1,344 @@
+//! Co-browsing: the visitor's page as a tree of nodes, the changes made to it, and what the
+//! adviser does on it.
+//!
+//! The widget builds these in the visitor's browser after redacting private content (password,
+//! card and one-time-code fields, elements the site marks private): a private value never
+//! enters any of these types. Nodes are numbered by the widget; a number stays valid for the
+//! node's life on that page, and a new snapshot starts the numbering again.
+//!
+//! Field names are short on purpose: snapshots of large pages run to hundreds of kilobytes.
+
+use serde::{Deserialize, Serialize};
+
+/// A node of the visitor's page, numbered by the widget.
+pub type NodeId = u32;
+
+/// Longest label the adviser may attach to a highlight, in characters.
+pub const MAX_HIGHLIGHT_LABEL_CHARS: usize = 80;
+/// Longest value the adviser may fill into a field, in characters.
+pub const MAX_FILL_CHARS: usize = 2000;
+/// Longest field name kept in the record, in characters.
+pub const MAX_FIELD_NAME_CHARS: usize = 120;
+/// Most changes in one batch.
+pub const MAX_CHANGES_PER_BATCH: usize = 5000;
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// One node of the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "k")]
+pub enum PageNode {
+    /// An element with its attributes (form values included as `value`, `checked`,
+    /// `selected`) and children.
+    #[serde(rename = "e")]
+    Element(Box<ElementNode>),
+    /// A text node.
+    #[serde(rename = "t")]
+    Text {
+        /// Its number.
+        id: NodeId,
+        /// The text (a fixed placeholder when private).
+        #[serde(rename = "v")]
+        text: String,
+    },
+}
+
+impl PageNode {
+    /// The node's number.
+    pub fn id(&self) -> NodeId {
+        match self {
+            PageNode::Element(element) => element.id,
+            PageNode::Text { id, .. } => *id,
+        }
+    }
+
+    /// How many nodes this subtree holds (itself included).
+    pub fn count(&self) -> usize {
+        match self {
+            PageNode::Element(element) => {
+                1 + element.children.iter().map(PageNode::count).sum::<usize>()
+                    + element
+                        .shadow
+                        .iter()
+                        .flatten()
+                        .map(PageNode::count)
+                        .sum::<usize>()
+            }
+            PageNode::Text { .. } => 1,
+        }
+    }
+}
+
+/// An element of the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementNode {
+    /// Its number.
+    pub id: NodeId,
+    /// Lower-case tag name (`div`, `input`, `svg`…).
+    #[serde(rename = "t")]
+    pub tag: String,
+    /// Attributes, URLs made absolute, event handlers and private values left out.
+    #[serde(rename = "a", default, skip_serializing_if = "Vec::is_empty")]
+    pub attrs: Vec<(String, String)>,
+    /// Child nodes (for a same-origin `iframe`: its document's `html` element).
+    #[serde(rename = "c", default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<PageNode>,
+    /// The children of its open shadow root, if it has one.
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Vec<PageNode>>,
+    /// In the SVG namespace.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub svg: bool,
+    /// Private: its content stays in the visitor's browser; the mirror shows a placeholder.
+    #[serde(rename = "m", default, skip_serializing_if = "is_false")]
+    pub masked: bool,
+}
+
+/// The size of the visitor's window, in CSS pixels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewport {
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// The whole page at one moment: what a mirror starts from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSnapshot {
+    /// The page's address (private values stripped).
+    pub url: String,
+    /// The page's title.
+    pub title: String,
+    /// The window's size.
+    pub viewport: Viewport,
+    /// The page's scroll position.
+    pub scroll_x: i32,
+    /// The page's scroll position.
+    pub scroll_y: i32,
+    /// The `html` element.
+    pub root: PageNode,
+}
+
+/// One change to the page since the snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PageChange {
+    /// A node was inserted under `parent` (into its shadow root with `shadow`), before the
+    /// node `before`, or last.
+    Add {
+        /// The parent.
+        parent: NodeId,
+        /// The next sibling the mirror knows, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<NodeId>,
+        /// Into the parent's shadow root.
+        #[serde(default, skip_serializing_if = "is_false")]
+        shadow: bool,
+        /// The new subtree.
+        node: PageNode,
+    },
+    /// A node was removed.
+    Remove {
+        /// The node.
+        id: NodeId,
+    },
+    /// An attribute was set, or removed (`value` absent).
+    Attr {
+        /// The element.
+        id: NodeId,
+        /// The attribute.
+        name: String,
+        /// Its new value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// A text node's text changed.
+    Text {
+        /// The node.
+        id: NodeId,
+        /// The new text.
+        text: String,
+    },
+    /// A field's value changed (input, textarea, select).
+    Value {
+        /// The field.
+        id: NodeId,
+        /// The new value.
+        value: String,
+    },
+    /// A checkbox or radio button was ticked or unticked.
+    Checked {
+        /// The field.
+        id: NodeId,
+        /// Ticked.
+        checked: bool,
+    },
+    /// The page (`id` absent) or a scrollable element scrolled.
+    Scroll {
+        /// The element, or none for the page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<NodeId>,
+        /// Horizontal offset.
+        x: i32,
+        /// Vertical offset.
+        y: i32,
+    },
+    /// The window was resized.
+    Viewport {
+        /// The new size.
+        viewport: Viewport,
+    },
+    /// The visitor's pointer moved (window coordinates).
+    Pointer {
+        /// Horizontal position.
+        x: i32,
+        /// Vertical position.
+        y: i32,
+    },
+    /// The element under the visitor's pointer (for `:hover` styles), none when it left.
+    Hover {
+        /// The element.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<NodeId>,
+    },
+    /// The element with focus (for `:focus` styles), none when focus left.
+    Focus {
+        /// The element.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<NodeId>,
+    },
+}
+
+/// Changes gathered during one animation frame of the visitor's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageChanges {
+    /// In order.
+    pub changes: Vec<PageChange>,
+    /// When the first of them happened, in ms since the epoch on the visitor's clock
+    /// (the mirror measures its delay with it).
+    pub at_ms: i64,
+}
+
+/// What an adviser does on the visitor's page during co-browsing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Guidance {
+    /// Shows the adviser's pointer at this place of the visitor's window.
+    Pointer {
+        /// Horizontal position.
+        x: i32,
+        /// Vertical position.
+        y: i32,
+    },
+    /// Hides the adviser's pointer.
+    PointerHidden,
+    /// Outlines an element with a short label.
+    Highlight {
+        /// The element.
+        id: NodeId,
+        /// What to say about it.
+        label: String,
+    },
+    /// Removes the highlight.
+    ClearHighlight,
+    /// Scrolls the visitor's page to an element.
+    ScrollTo {
+        /// The element.
+        id: NodeId,
+    },
+    /// Types a value into a field (needs the visitor's permission).
+    Fill {
+        /// The field.
+        id: NodeId,
+        /// The value.
+        value: String,
+    },
+    /// Ticks or unticks a checkbox or radio button (needs the visitor's permission).
+    Check {
+        /// The field.
+        id: NodeId,
+        /// Ticked.
+        checked: bool,
+    },
+    /// Proposes another page of the site; the visitor is asked first.
+    Navigate {
+        /// The page's address.
+        url: String,
+    },
+}
+
+impl Guidance {
+    /// Checks the sizes of what the adviser sends.
+    pub fn validated(self) -> Result<Guidance, crate::limits::FieldError> {
+        use crate::limits::{FieldError, Problem};
+        let too_long = |field| FieldError {
+            field,
+            problem: Problem::TooLong,
+        };
+        match &self {
+            Guidance::Highlight { label, .. }
+                if label.chars().count() > MAX_HIGHLIGHT_LABEL_CHARS =>
+            {
+                Err(too_long("label"))
+            }
+            Guidance::Fill { value, .. } if value.chars().count() > MAX_FILL_CHARS => {
+                Err(too_long("value"))
+            }
+            Guidance::Navigate { url } if url.chars().count() > crate::limits::MAX_URL_CHARS => {
+                Err(too_long("url"))
+            }
+            Guidance::Navigate { url }
+                if !(url.starts_with("https://") || url.starts_with("http://")) =>
+            {
+                Err(FieldError {
+                    field: "url",
+                    problem: Problem::Invalid,
+                })
+            }
+            _ => Ok(self),
+        }
+    }
+
+    /// True when it changes the visitor's form, which needs their permission.
+    pub fn needs_control(&self) -> bool {
+        matches!(self, Guidance::Fill { .. } | Guidance::Check { .. })
+    }
+}
+
+/// A co-browsing session as the CRM record keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CobrowseRecord {
+    /// When the visitor accepted, ms since the epoch.
+    pub started_at_ms: i64,
+    /// When it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at_ms: Option<i64>,
+    /// Who ended it (`visitor`, `adviser`, `system` when the chat ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<crate::Role>,
+    /// Pages seen, in order.
+    pub pages: Vec<CobrowsePage>,
+    /// Fields the adviser filled (names only, never values).
+    pub fields_filled: Vec<CobrowseField>,
+}
+
+/// A page seen during co-browsing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CobrowsePage {
+    /// Its address.
+    pub url: String,
+    /// When the mirror first showed it.
+    pub at_ms: i64,
+}
+
+/// A field the adviser filled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CobrowseField {
+    /// The field's name (its label, `name` or `id`).
+    pub field: String,
+    /// When.
+    pub at_ms: i64,
+}

@@ -1,0 +1,369 @@
+//! Co-browsing in real browsers: a visitor on the demo site's multi-step application form and
+//! an adviser in the console, each in headless Chromium.
+
+use fantoccini::{Client, Locator};
+use tandem_tests::browser::{
+    click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, pick_in_mirror,
+    type_in_widget, wait_for, wait_for_text, widget_text, Browser,
+};
+use tandem_tests::demo::DemoSite;
+use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
+use tandem_tests::{Endpoint, TestRelay};
+
+async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
+    Ok(client.find(Locator::Css(css)).await?.text().await?)
+}
+
+/// The visitor opens the application form and starts a chat; the adviser gets it.
+async fn chat_on_the_form(
+    visitor: &Client,
+    console: &Client,
+    site: &DemoSite,
+) -> anyhow::Result<()> {
+    visitor.goto(&site.url("apply.html")).await?;
+    click_in_widget(visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(visitor, "#tandem-name", "Jeanne Martin").await?;
+    type_in_widget(visitor, "#tandem-email", "jeanne@example.com").await?;
+    type_in_widget(visitor, "#tandem-reason", "Je bloque sur le formulaire").await?;
+    click_in_widget(visitor, "button[type=submit]").await?;
+    wait_for_text("the console", "Je bloque sur le formulaire", || {
+        page_text(console, ".chat-pane")
+    })
+    .await?;
+    Ok(())
+}
+
+/// The adviser asks to co-browse and the visitor accepts; the mirror shows the page.
+async fn start_cobrowsing(visitor: &Client, console: &Client) -> anyhow::Result<()> {
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    in_widget(visitor, "[data-cobrowse-bar]").await?;
+    wait_for_text("the mirror", "Demande d'adhésion", || mirror_text(console)).await?;
+    Ok(())
+}
+
+async fn mirror_value(console: &Client, css: &str) -> anyhow::Result<String> {
+    let value = in_mirror(
+        console,
+        "const el = doc.querySelector(arguments[0]); return el ? String(el.value) : null;",
+        vec![serde_json::json!(css)],
+    )
+    .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+async fn page_value(client: &Client, css: &str) -> anyhow::Result<String> {
+    let value = client
+        .execute(
+            "const el = document.querySelector(arguments[0]); return el ? String(el.value) : null;",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa Martin").await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let console = browser.session(1400, 1000).await?;
+    let visitor = browser.session(1100, 800).await?;
+    console_log_in(&console, &relay.url(""), "lea").await?;
+    chat_on_the_form(&visitor, &console, &site).await?;
+
+    // Declined: nothing is shared and the adviser is told. (The demo site is in French.)
+    on_page(&console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    let invite = widget_text(&visitor).await?;
+    wait_for_text(
+        "the invitation",
+        "Léa Martin souhaite voir cette page",
+        || widget_text(&visitor),
+    )
+    .await?;
+    assert!(!invite.contains("voit cette page"), "{invite}");
+    click_in_widget(&visitor, "[data-cobrowse-decline]").await?;
+    wait_for_text("the console", "declined to share", || {
+        page_text(&console, ".chat-pane")
+    })
+    .await?;
+    assert!(console.find(Locator::Css("iframe.mirror")).await.is_err());
+
+    // Accepted: the visitor sees the bar; the mirror shows the page, styled by its sheet.
+    start_cobrowsing(&visitor, &console).await?;
+    wait_for_text("the visitor's bar", "Léa Martin voit cette page", || {
+        widget_text(&visitor)
+    })
+    .await?;
+    let sandbox = on_page(&console, "iframe.mirror")
+        .await?
+        .attr("sandbox")
+        .await?;
+    assert_eq!(
+        sandbox.as_deref(),
+        Some("allow-same-origin"),
+        "no script of the site runs"
+    );
+    let styled = in_mirror(
+        &console,
+        "return Array.from(doc.querySelectorAll('style')).some(s => s.textContent.includes('.steps'));",
+        vec![],
+    )
+    .await?;
+    assert_eq!(
+        styled.as_bool(),
+        Some(true),
+        "the site's stylesheet is inlined in the mirror"
+    );
+
+    // Typing and choosing on the visitor's page appear in the mirror.
+    on_page(&visitor, "#full-name")
+        .await?
+        .send_keys("Jeanne Martin")
+        .await?;
+    wait_for("the typed name in the mirror", || async {
+        Ok((mirror_value(&console, "#full-name").await? == "Jeanne Martin").then_some(()))
+    })
+    .await?;
+    on_page(&visitor, "#regime option[value=tns]")
+        .await?
+        .click()
+        .await?;
+    wait_for("the chosen regime in the mirror", || async {
+        Ok((mirror_value(&console, "#regime").await? == "tns").then_some(()))
+    })
+    .await?;
+
+    // Without permission the adviser cannot fill; with it, the value lands on the real page
+    // and the site's own change handler runs.
+    pick_in_mirror(&console, "#email").await?;
+    assert!(console
+        .find(Locator::Css("[data-cobrowse-fill]"))
+        .await
+        .is_err());
+    click_in_widget(&visitor, "[data-cobrowse-control]").await?;
+    wait_for_text("the console", "lets you fill in fields", || {
+        page_text(&console, ".cobrowse")
+    })
+    .await?;
+    pick_in_mirror(&console, "#email").await?;
+    on_page(&console, "#fill-value")
+        .await?
+        .send_keys("jeanne.martin@example.com")
+        .await?;
+    on_page(&console, "[data-cobrowse-fill]")
+        .await?
+        .click()
+        .await?;
+    wait_for("the filled e-mail on the visitor's page", || async {
+        Ok((page_value(&visitor, "#email").await? == "jeanne.martin@example.com").then_some(()))
+    })
+    .await?;
+    wait_for_text(
+        "the site's change handler",
+        "Nous vous écrirons à jeanne.martin@example.com",
+        || page_text(&visitor, "#email-hint"),
+    )
+    .await?;
+    wait_for_text(
+        "the visitor's notice",
+        "Votre conseiller a rempli « E-mail »",
+        || widget_text(&visitor),
+    )
+    .await?;
+
+    // The adviser highlights the regime field: the visitor sees the label.
+    pick_in_mirror(&console, "#regime").await?;
+    on_page(&console, "#highlight-label")
+        .await?
+        .send_keys("Choisissez ici")
+        .await?;
+    on_page(&console, "[data-cobrowse-highlight]")
+        .await?
+        .click()
+        .await?;
+    in_widget(&visitor, ".cb-highlight").await?;
+    wait_for_text("the highlight", "Choisissez ici", || widget_text(&visitor)).await?;
+
+    // The visitor goes to another page: the session follows by itself.
+    on_page(&visitor, "header nav a[href='index.html']")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        "the mirror of the home page",
+        "des conseillers qui répondent",
+        || mirror_text(&console),
+    )
+    .await?;
+    in_widget(&visitor, "[data-cobrowse-bar]").await?;
+
+    // The adviser proposes the form again; the visitor accepts and is taken there.
+    on_page(&console, "#propose-url")
+        .await?
+        .send_keys(&site.url("apply.html"))
+        .await?;
+    on_page(&console, ".propose button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(&visitor, "[data-cobrowse-go]").await?;
+    wait_for_text("the mirror of the form", "Demande d'adhésion", || {
+        mirror_text(&console)
+    })
+    .await?;
+
+    // The visitor stops: the mirror ends at once on both sides.
+    click_in_widget(&visitor, "[data-cobrowse-stop]").await?;
+    wait_for("the mirror to close", || async {
+        Ok(console
+            .find(Locator::Css("iframe.mirror"))
+            .await
+            .is_err()
+            .then_some(()))
+    })
+    .await?;
+    wait_for_text(
+        "the console",
+        "The visitor stopped sharing their page",
+        || page_text(&console, ".chat-pane"),
+    )
+    .await?;
+    assert!(!widget_text(&visitor).await?.contains("voit cette page"));
+
+    // The CRM record has the session: pages, the field filled (its name only), who ended it.
+    let token = relay.api_token().await?;
+    let sessions = relay.get_json("/api/v1/sessions", &token).await?;
+    let id = sessions["sessions"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let record = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), &token)
+        .await?;
+    let cobrowse = &record["cobrowse"][0];
+    assert_eq!(cobrowse["ended_by"], "visitor", "{record}");
+    let pages: Vec<&str> = cobrowse["pages"]
+        .as_array()
+        .map(|p| p.iter().filter_map(|p| p["url"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(pages.len(), 3, "form, home, form again: {pages:?}");
+    assert!(
+        pages[0].ends_with("/apply.html") && pages[1].ends_with("/index.html"),
+        "{pages:?}"
+    );
+    assert_eq!(cobrowse["fields_filled"][0]["field"], "E-mail", "{record}");
+    assert!(
+        !record.to_string().contains("jeanne.martin@example.com\"}"),
+        "no filled value kept"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Result<()> {
+    // The real relay binary, logging every frame it receives.
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("crm.sqlite");
+    add_adviser(&db, "lea", "Léa Martin")?;
+    let port = free_port()?;
+    let filter = format!("{DEFAULT_LOG},tandem_relay::frames=trace");
+    let relay = RelayProcess::start_logging(&db, port, &[], &filter).await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let console = browser.session(1400, 1000).await?;
+    let visitor = browser.session(1100, 800).await?;
+    console_log_in(&console, &relay.url(""), "lea").await?;
+    chat_on_the_form(&visitor, &console, &site).await?;
+    start_cobrowsing(&visitor, &console).await?;
+
+    // To the payment step, where the IBAN (marked private by the site), the card number
+    // (autocomplete cc-number) and the password are.
+    on_page(&visitor, "fieldset[data-step='1'] [data-next='2']")
+        .await?
+        .click()
+        .await?;
+    on_page(&visitor, "fieldset[data-step='2'] [data-next='3']")
+        .await?
+        .click()
+        .await?;
+    let secrets = [
+        ("#iban", "FR7630006000011234567890189"),
+        ("#card", "4970101234567890"),
+        ("#password", "Tr0ub4dor&3-horse"),
+    ];
+    for (field, secret) in secrets {
+        on_page(&visitor, field).await?.send_keys(secret).await?;
+    }
+    // The visitor sees what the adviser cannot.
+    wait_for_text("the veils", "Masqué pour votre conseiller", || {
+        widget_text(&visitor)
+    })
+    .await?;
+    let veils = visitor
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot.querySelectorAll('.cb-veil').length",
+            vec![],
+        )
+        .await?;
+    assert!(
+        veils.as_u64().unwrap_or(0) >= 3,
+        "a veil per private field: {veils}"
+    );
+
+    // A field that is not private goes through, which proves the frames are logged.
+    on_page(&visitor, "fieldset[data-step='3'] [data-next='2']")
+        .await?
+        .click()
+        .await?;
+    on_page(&visitor, "#start")
+        .await?
+        .send_keys("01022027")
+        .await?;
+    wait_for("the step-2 date in the mirror", || async {
+        Ok((!mirror_value(&console, "#start").await?.is_empty()).then_some(()))
+    })
+    .await?;
+    wait_for("the relay to log the frames", || async {
+        Ok(relay.log().contains("cobrowse_changes").then_some(()))
+    })
+    .await?;
+
+    let mirror = in_mirror(&console, "return doc.documentElement.outerHTML + JSON.stringify(Array.from(doc.querySelectorAll('input')).map(i => i.value));", vec![]).await?;
+    let mirror = mirror.as_str().unwrap_or_default().to_owned();
+    assert!(
+        mirror.contains("data-tdm-masked"),
+        "private fields are masked in the mirror"
+    );
+    let log = relay.log();
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path())? {
+        let path = entry?.path();
+        if path.to_string_lossy().contains("crm.sqlite") {
+            stored.extend(std::fs::read(&path)?);
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for (field, secret) in secrets {
+        assert!(
+            !log.contains(secret),
+            "{field}'s value is in the relay's log (frames included)"
+        );
+        assert!(
+            !mirror.contains(secret),
+            "{field}'s value is in the adviser's mirror"
+        );
+        assert!(
+            !stored.contains(secret),
+            "{field}'s value is in the CRM database"
+        );
+    }
+    Ok(())
+}

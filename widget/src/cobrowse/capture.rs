@@ -1,0 +1,665 @@
+//! The live capture of the visitor's page: a full snapshot, then the changes (DOM mutations,
+//! typing, ticks, scrolling, resizing, pointer, hover and focus) gathered per animation
+//! frame with a bounded amount of work per frame, so a busy page never freezes the tab.
+
+use super::listener::Listener;
+use super::privacy::Privacy;
+use super::serialize::Serializer;
+use super::view::Overlay;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges, PageSnapshot, Viewport};
+use tandem_shared::VisitorMsg;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, MutationObserver, MutationObserverInit, MutationRecord, Node};
+
+/// Work allowed per animation frame, in milliseconds.
+const FRAME_BUDGET_MS: f64 = 6.0;
+/// Least time between two change frames, in milliseconds (about 30 per second).
+const MIN_SEND_GAP_MS: f64 = 33.0;
+/// How often rules added by script (CSS-in-JS) are looked for, in milliseconds.
+const STYLE_CHECK_MS: i32 = 1000;
+
+/// Sends a frame to the relay; false when it could not be sent.
+pub type Send = Rc<dyn Fn(&VisitorMsg) -> bool>;
+
+/// What the capture measured (read by the benchmark from `window.__tandemCobrowse`).
+#[derive(Default)]
+struct Stats {
+    snapshot_ms: f64,
+    snapshot_bytes: usize,
+    snapshot_nodes: usize,
+    batches: u32,
+    batch_bytes: usize,
+}
+
+/// The capture of one page while co-browsing runs.
+pub struct Capture {
+    serializer: Serializer,
+    observer: Option<MutationObserver>,
+    records: Vec<MutationRecord>,
+    changes: Vec<PageChange>,
+    first_at_ms: Option<i64>,
+    frame_requested: bool,
+    last_sent_ms: f64,
+    layout_changed: bool,
+    send: Send,
+    overlay: Overlay,
+    stats: Stats,
+    listeners: Vec<Listener>,
+    on_frame: Option<Closure<dyn FnMut()>>,
+    on_mutations: Option<Closure<dyn FnMut(js_sys::Array)>>,
+    style_timer: Option<(i32, Closure<dyn FnMut()>)>,
+}
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn now() -> f64 {
+    window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn document() -> Option<web_sys::Document> {
+    window().and_then(|w| w.document())
+}
+
+/// The element an event really happened on (inside shadow roots too).
+fn event_target(event: &Event) -> Option<Element> {
+    event
+        .composed_path()
+        .get(0)
+        .dyn_into::<Element>()
+        .ok()
+        .or_else(|| event.target().and_then(|t| t.dyn_into::<Element>().ok()))
+}
+
+impl Capture {
+    /// Starts capturing this page: sends the snapshot, then changes as they happen.
+    pub fn start(privacy: Privacy, send: Send, overlay: Overlay) -> Option<Rc<RefCell<Capture>>> {
+        let document = document()?;
+        let capture = Rc::new(RefCell::new(Capture {
+            serializer: Serializer::new(privacy, &document),
+            observer: None,
+            records: Vec::new(),
+            changes: Vec::new(),
+            first_at_ms: None,
+            frame_requested: false,
+            last_sent_ms: 0.0,
+            layout_changed: true,
+            send,
+            overlay,
+            stats: Stats::default(),
+            listeners: Vec::new(),
+            on_frame: None,
+            on_mutations: None,
+            style_timer: None,
+        }));
+        Capture::wire(&capture, &document);
+        capture.borrow_mut().snapshot();
+        Some(capture)
+    }
+
+    /// Sets up the observer, the listeners and the timers, each holding a weak reference.
+    fn wire(capture: &Rc<RefCell<Capture>>, document: &web_sys::Document) {
+        let weak = Rc::downgrade(capture);
+        let on_frame = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut()>::new(move || with(&weak, Capture::flush))
+        };
+        let on_mutations = {
+            let weak = weak.clone();
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
+                with(&weak, |c| {
+                    c.records.extend(
+                        records
+                            .iter()
+                            .filter_map(|r| r.dyn_into::<MutationRecord>().ok()),
+                    );
+                    c.touch();
+                })
+            })
+        };
+        let observer = MutationObserver::new(on_mutations.as_ref().unchecked_ref()).ok();
+        let mut listeners = Vec::new();
+        let target: &web_sys::EventTarget = document.as_ref();
+        for kind in ["input", "change"] {
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, kind, true, move |e| {
+                with(&weak, |c| c.on_input(&e))
+            }));
+        }
+        {
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, "scroll", true, move |e| {
+                with(&weak, |c| c.on_scroll(&e))
+            }));
+        }
+        {
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, "pointermove", true, move |e| {
+                with(&weak, |c| c.on_pointer(&e))
+            }));
+        }
+        {
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, "mouseover", true, move |e| {
+                with(&weak, |c| c.on_hover(&e))
+            }));
+        }
+        for kind in ["focusin", "focusout"] {
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, kind, true, move |e| {
+                with(&weak, |c| c.on_focus(&e))
+            }));
+        }
+        if let Some(window) = window() {
+            let weak = weak.clone();
+            listeners.push(Listener::new(window.as_ref(), "resize", false, move |_| {
+                with(&weak, |c| {
+                    c.push(PageChange::Viewport {
+                        viewport: viewport(),
+                    })
+                })
+            }));
+        }
+        let style_timer = {
+            let weak = weak.clone();
+            let tick = Closure::<dyn FnMut()>::new(move || with(&weak, Capture::check_styles));
+            window().and_then(|w| {
+                w.set_interval_with_callback_and_timeout_and_arguments_0(
+                    tick.as_ref().unchecked_ref(),
+                    STYLE_CHECK_MS,
+                )
+                .ok()
+                .map(|id| (id, tick))
+            })
+        };
+        let mut this = capture.borrow_mut();
+        this.observer = observer;
+        this.listeners = listeners;
+        this.on_frame = Some(on_frame);
+        this.on_mutations = Some(on_mutations);
+        this.style_timer = style_timer;
+    }
+
+    /// Sends the whole page again, numbering from scratch (on start, and when the relay asks).
+    pub fn snapshot(&mut self) {
+        let started = now();
+        let Some(document) = document() else { return };
+        let Some(root) = document.document_element() else {
+            return;
+        };
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+        self.records.clear();
+        self.changes.clear();
+        self.first_at_ms = None;
+        self.serializer = Serializer::new(self.serializer.privacy.clone(), &document);
+        let Some(tree) = self.serializer.node(&root, true) else {
+            return;
+        };
+        self.observe(document.as_ref());
+        for found in std::mem::take(&mut self.serializer.found_roots) {
+            self.observe(&found);
+        }
+        let (scroll_x, scroll_y) = scroll_position();
+        let url = document.url().unwrap_or_default();
+        let snapshot = PageSnapshot {
+            url: self.serializer.url(&url).unwrap_or(url),
+            title: document.title(),
+            viewport: viewport(),
+            scroll_x,
+            scroll_y,
+            root: tree,
+        };
+        let frame = VisitorMsg::CobrowseSnapshot {
+            snapshot: Box::new(snapshot),
+        };
+        self.stats.snapshot_bytes = serde_json::to_string(&frame).map_or(0, |s| s.len());
+        (self.send)(&frame);
+        self.stats.snapshot_ms = now() - started;
+        self.stats.snapshot_nodes = self.serializer.count;
+        self.layout_changed = true;
+        self.publish_stats();
+        self.touch();
+    }
+
+    fn observe(&self, root: &Node) {
+        let Some(observer) = &self.observer else {
+            return;
+        };
+        let options = MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        options.set_attributes(true);
+        options.set_character_data(true);
+        let _ = observer.observe_with_options(root, &options);
+    }
+
+    /// Something happened: make sure a frame is coming.
+    fn touch(&mut self) {
+        if self.frame_requested {
+            return;
+        }
+        if let (Some(window), Some(callback)) = (window(), &self.on_frame) {
+            self.frame_requested = window
+                .request_animation_frame(callback.as_ref().unchecked_ref())
+                .is_ok();
+        }
+    }
+
+    /// Queues a change; pointer, scroll, hover, focus and size keep only their latest.
+    fn push(&mut self, change: PageChange) {
+        use PageChange as C;
+        let same = |old: &PageChange| match (old, &change) {
+            (C::Pointer { .. }, C::Pointer { .. })
+            | (C::Viewport { .. }, C::Viewport { .. })
+            | (C::Hover { .. }, C::Hover { .. })
+            | (C::Focus { .. }, C::Focus { .. }) => true,
+            (C::Scroll { id: a, .. }, C::Scroll { id: b, .. }) => a == b,
+            (C::Value { id: a, .. }, C::Value { id: b, .. }) => a == b,
+            _ => false,
+        };
+        self.changes.retain(|old| !same(old));
+        if matches!(change, C::Scroll { .. } | C::Viewport { .. }) {
+            self.layout_changed = true;
+        }
+        self.changes.push(change);
+        self.first_at_ms
+            .get_or_insert_with(|| js_sys::Date::now() as i64);
+        self.touch();
+    }
+
+    /// One animation frame: turns queued mutation records into changes within the budget,
+    /// then sends what is ready.
+    fn flush(&mut self) {
+        self.frame_requested = false;
+        let started = now();
+        if let Some(observer) = &self.observer {
+            self.records.extend(
+                observer
+                    .take_records()
+                    .iter()
+                    .filter_map(|r| r.dyn_into().ok()),
+            );
+        }
+        let mut done = 0;
+        while done < self.records.len() && now() - started < FRAME_BUDGET_MS {
+            let record = self.records[done].clone();
+            self.mutation(&record);
+            done += 1;
+        }
+        self.records.drain(..done);
+        if self.layout_changed {
+            self.layout_changed = false;
+            self.overlay.refresh(&self.serializer);
+        }
+        let ready = now() - self.last_sent_ms >= MIN_SEND_GAP_MS;
+        if ready && !self.changes.is_empty() {
+            let frame = VisitorMsg::CobrowseChanges {
+                changes: PageChanges {
+                    changes: std::mem::take(&mut self.changes),
+                    at_ms: self.first_at_ms.take().unwrap_or_default(),
+                },
+            };
+            self.stats.batches += 1;
+            self.stats.batch_bytes += serde_json::to_string(&frame).map_or(0, |s| s.len());
+            (self.send)(&frame);
+            self.last_sent_ms = now();
+            self.publish_stats();
+        }
+        if !self.records.is_empty() || !self.changes.is_empty() {
+            self.touch();
+        }
+    }
+
+    /// One mutation record into changes.
+    fn mutation(&mut self, record: &MutationRecord) {
+        let Some(target) = record.target() else {
+            return;
+        };
+        self.layout_changed = true;
+        match record.type_().as_str() {
+            "childList" => self.child_list(record, &target),
+            "characterData" => {
+                let parent = target.parent_element();
+                if let Some(style) = parent.as_ref().filter(|p| p.local_name() == "style") {
+                    return self.style_changed(style);
+                }
+                let Some(id) = self.serializer.registry.id_of(&target) else {
+                    return;
+                };
+                let text = self
+                    .serializer
+                    .text_of(parent, target.text_content().unwrap_or_default());
+                self.push(PageChange::Text { id, text });
+            }
+            "attributes" => {
+                let Some(element) = target.dyn_ref::<Element>() else {
+                    return;
+                };
+                let (Some(id), Some(name)) = (
+                    self.serializer.registry.id_of(&target),
+                    record.attribute_name(),
+                ) else {
+                    return;
+                };
+                let tag = element.local_name();
+                let private = super::privacy::is_secret_field(element)
+                    || self.serializer.privacy.is_private_element(element);
+                if private && !Privacy::keeps_on_private(&name) {
+                    return;
+                }
+                let value = element
+                    .get_attribute(&name)
+                    .and_then(|v| self.serializer.attribute(&tag, &name, v));
+                if element.get_attribute(&name).is_some() && value.is_none() {
+                    return;
+                }
+                self.push(PageChange::Attr { id, name, value });
+            }
+            _ => {}
+        }
+    }
+
+    fn child_list(&mut self, record: &MutationRecord, target: &Node) {
+        if let Some(style) = target
+            .dyn_ref::<Element>()
+            .filter(|e| e.local_name() == "style")
+        {
+            return self.style_changed(style);
+        }
+        let removed = record.removed_nodes();
+        for index in 0..removed.length() {
+            let Some(node) = removed.item(index) else {
+                continue;
+            };
+            if let Some(id) = self.serializer.registry.id_of(&node) {
+                if !node.is_connected() || node.parent_node().as_ref() != Some(target) {
+                    self.serializer.registry.forget_subtree(&node);
+                    self.push(PageChange::Remove { id });
+                }
+            }
+        }
+        let (parent, shadow) = match target.dyn_ref::<web_sys::ShadowRoot>() {
+            Some(root) => (self.serializer.registry.id_of(&root.host()), true),
+            None => (self.serializer.registry.id_of(target), false),
+        };
+        let Some(parent) = parent else { return };
+        let show_text = target
+            .dyn_ref::<Element>()
+            .is_none_or(|e| self.serializer.privacy.shows_text_of(e));
+        let added = record.added_nodes();
+        for index in 0..added.length() {
+            let Some(node) = added.item(index) else {
+                continue;
+            };
+            if !node.is_connected() || node.parent_node().as_ref() != Some(target) {
+                continue;
+            }
+            if let Some(old) = self.serializer.registry.id_of(&node) {
+                // Moved: the mirror drops the old place and gets it anew.
+                self.serializer.registry.forget_subtree(&node);
+                self.push(PageChange::Remove { id: old });
+            }
+            let before = self.next_known_sibling(&node);
+            if let Some(tree) = self.serializer.node(&node, show_text) {
+                self.push(PageChange::Add {
+                    parent,
+                    before,
+                    shadow,
+                    node: tree,
+                });
+            }
+        }
+        for found in std::mem::take(&mut self.serializer.found_roots) {
+            self.observe(&found);
+        }
+    }
+
+    fn next_known_sibling(&self, node: &Node) -> Option<NodeId> {
+        let mut next = node.next_sibling();
+        while let Some(sibling) = next {
+            if let Some(id) = self.serializer.registry.id_of(&sibling) {
+                return Some(id);
+            }
+            next = sibling.next_sibling();
+        }
+        None
+    }
+
+    /// A style element's rules changed: the mirror gets them all again.
+    fn style_changed(&mut self, style: &Element) {
+        let Some(style_id) = self.serializer.registry.id_of(style) else {
+            return;
+        };
+        let Some(&(text_id, _)) = self.serializer.styles.get(&style_id) else {
+            return;
+        };
+        let sheet = style
+            .dyn_ref::<web_sys::HtmlStyleElement>()
+            .and_then(|s| s.sheet())
+            .and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok());
+        let Some(sheet) = sheet else { return };
+        let css = super::styles::sheet_text(&sheet, &self.serializer.base).unwrap_or_default();
+        let count = super::styles::rule_count(&sheet);
+        self.serializer.styles.insert(style_id, (text_id, count));
+        self.push(PageChange::Text {
+            id: text_id,
+            text: css,
+        });
+    }
+
+    /// Rules inserted by script change no DOM: compare rule counts now and then.
+    fn check_styles(&mut self) {
+        let changed: Vec<Element> = self
+            .serializer
+            .styles
+            .iter()
+            .filter_map(|(style_id, (_, count))| {
+                let node = self.serializer.registry.node(*style_id)?;
+                let sheet = node
+                    .dyn_ref::<web_sys::HtmlStyleElement>()?
+                    .sheet()?
+                    .dyn_into::<web_sys::CssStyleSheet>()
+                    .ok()?;
+                (super::styles::rule_count(&sheet) != *count)
+                    .then(|| node.clone().unchecked_into::<Element>())
+            })
+            .collect();
+        for style in changed {
+            self.style_changed(&style);
+        }
+    }
+
+    fn on_input(&mut self, event: &Event) {
+        let Some(element) = event_target(event) else {
+            return;
+        };
+        self.field_changed(&element);
+        // Ticking a radio button unticks the others of its group.
+        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+            if input.type_() == "radio" && !input.name().is_empty() {
+                if let Some(group) = document().map(|d| d.get_elements_by_name(&input.name())) {
+                    for index in 0..group.length() {
+                        if let Some(other) = group.item(index).and_then(|n| n.dyn_into().ok()) {
+                            if other != element {
+                                self.field_changed(&other);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A field's current value (or ticked state), unless private.
+    fn field_changed(&mut self, element: &Element) {
+        let Some(id) = self.serializer.registry.id_of(element) else {
+            return;
+        };
+        if self.serializer.privacy.is_private_field(element) {
+            return;
+        }
+        let change = if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+            match input.type_().as_str() {
+                "checkbox" | "radio" => PageChange::Checked {
+                    id,
+                    checked: input.checked(),
+                },
+                "file" => return,
+                _ => PageChange::Value {
+                    id,
+                    value: input.value(),
+                },
+            }
+        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            PageChange::Value {
+                id,
+                value: area.value(),
+            }
+        } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+            PageChange::Value {
+                id,
+                value: select.value(),
+            }
+        } else {
+            return;
+        };
+        self.push(change);
+    }
+
+    fn on_scroll(&mut self, event: &Event) {
+        let target = event.target();
+        let element = target.as_ref().and_then(|t| t.dyn_ref::<Element>());
+        let change = match element {
+            Some(element) if element.local_name() != "html" => {
+                let Some(id) = self.serializer.registry.id_of(element) else {
+                    return;
+                };
+                PageChange::Scroll {
+                    id: Some(id),
+                    x: element.scroll_left(),
+                    y: element.scroll_top(),
+                }
+            }
+            _ => {
+                let (x, y) = scroll_position();
+                PageChange::Scroll { id: None, x, y }
+            }
+        };
+        self.push(change);
+    }
+
+    fn on_pointer(&mut self, event: &Event) {
+        if let Some(mouse) = event.dyn_ref::<web_sys::MouseEvent>() {
+            self.push(PageChange::Pointer {
+                x: mouse.client_x(),
+                y: mouse.client_y(),
+            });
+        }
+    }
+
+    fn nearest_id(&self, element: Option<Element>) -> Option<NodeId> {
+        let mut node: Option<Node> = element.map(Into::into);
+        while let Some(current) = node {
+            if let Some(id) = self.serializer.registry.id_of(&current) {
+                return Some(id);
+            }
+            node = current.parent_node();
+        }
+        None
+    }
+
+    fn on_hover(&mut self, event: &Event) {
+        let id = self.nearest_id(event_target(event));
+        self.push(PageChange::Hover { id });
+    }
+
+    fn on_focus(&mut self, event: &Event) {
+        let id = match event.type_().as_str() {
+            "focusin" => self.nearest_id(event_target(event)),
+            _ => None,
+        };
+        self.push(PageChange::Focus { id });
+    }
+
+    /// The node of a number, for the adviser's guidance.
+    pub fn element(&self, id: NodeId) -> Option<Element> {
+        self.serializer
+            .registry
+            .node(id)
+            .and_then(|n| n.clone().dyn_into::<Element>().ok())
+    }
+
+    /// The site's privacy rules.
+    pub fn privacy(&self) -> &Privacy {
+        &self.serializer.privacy
+    }
+
+    /// Re-reads the positions of veils and highlight soon.
+    pub fn relayout(&mut self) {
+        self.layout_changed = true;
+        self.touch();
+    }
+
+    fn publish_stats(&self) {
+        let Some(window) = window() else { return };
+        let stats = js_sys::Object::new();
+        let set = |key: &str, value: f64| {
+            let _ = js_sys::Reflect::set(&stats, &key.into(), &value.into());
+        };
+        set("snapshotMs", self.stats.snapshot_ms);
+        set("snapshotBytes", self.stats.snapshot_bytes as f64);
+        set("snapshotNodes", self.stats.snapshot_nodes as f64);
+        set("batches", f64::from(self.stats.batches));
+        set("batchBytes", self.stats.batch_bytes as f64);
+        let _ = js_sys::Reflect::set(&window, &"__tandemCobrowse".into(), &stats);
+    }
+
+    /// Stops observing; the listeners go with the value.
+    pub fn stop(&mut self) {
+        if let Some(observer) = self.observer.take() {
+            observer.disconnect();
+        }
+        self.listeners.clear();
+        if let (Some(window), Some((id, _))) = (window(), &self.style_timer) {
+            window.clear_interval_with_handle(*id);
+        }
+        self.style_timer = None;
+        self.records.clear();
+        self.changes.clear();
+        self.overlay.clear();
+    }
+}
+
+fn with(weak: &Weak<RefCell<Capture>>, f: impl FnOnce(&mut Capture)) {
+    if let Some(capture) = weak.upgrade() {
+        if let Ok(mut capture) = capture.try_borrow_mut() {
+            f(&mut capture);
+        }
+    }
+}
+
+fn viewport() -> Viewport {
+    let size = |v: Option<wasm_bindgen::JsValue>| v.and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+    let window = window();
+    Viewport {
+        w: size(window.as_ref().and_then(|w| w.inner_width().ok())),
+        h: size(window.as_ref().and_then(|w| w.inner_height().ok())),
+    }
+}
+
+fn scroll_position() -> (i32, i32) {
+    window().map_or((0, 0), |w| {
+        (
+            w.scroll_x().unwrap_or(0.0) as i32,
+            w.scroll_y().unwrap_or(0.0) as i32,
+        )
+    })
+}

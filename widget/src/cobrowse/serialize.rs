@@ -1,0 +1,399 @@
+//! Turns the visitor's page into [`PageNode`]s, redacting as it goes: what is private is
+//! never read into them. URLs become absolute (the mirror lives elsewhere), scripts and event
+//! handlers are left out, stylesheets are inlined as text, canvases become images.
+
+use super::privacy::{self, Privacy, MASK};
+use super::registry::Registry;
+use super::styles;
+use std::collections::HashMap;
+use tandem_shared::cobrowse::{ElementNode, NodeId, PageNode};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Node};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// Elements never sent.
+const SKIPPED: [&str; 5] = ["script", "noscript", "template", "object", "embed"];
+/// Attributes holding a URL.
+const URL_ATTRS: [&str; 5] = ["src", "href", "action", "poster", "xlink:href"];
+/// Largest canvas image sent (data URL characters); larger ones show as a placeholder.
+const MAX_CANVAS_CHARS: usize = 200_000;
+/// Nodes sent at most per page (a page larger than this is cut, and says so).
+pub const MAX_NODES: usize = 60_000;
+
+/// The serializer's state for one page: numbering, rules, and what it found to watch.
+pub struct Serializer {
+    /// Node numbers.
+    pub registry: Registry,
+    /// The site's privacy rules.
+    pub privacy: Privacy,
+    /// The page's base URL.
+    pub base: String,
+    /// Names of private fields (their values are stripped from URLs too).
+    pub private_names: Vec<String>,
+    /// Shadow roots and same-origin frame documents met, to observe as well.
+    pub found_roots: Vec<Node>,
+    /// Style element number → the number of the text standing for its rules, and their count.
+    pub styles: HashMap<NodeId, (NodeId, u32)>,
+    /// Nodes serialized in this page so far.
+    pub count: usize,
+}
+
+impl Serializer {
+    /// A serializer for the current page.
+    pub fn new(privacy: Privacy, document: &web_sys::Document) -> Self {
+        let base = document.base_uri().ok().flatten().unwrap_or_default();
+        let private_names = private_field_names(&privacy, document);
+        Serializer {
+            registry: Registry::default(),
+            privacy,
+            base,
+            private_names,
+            found_roots: Vec::new(),
+            styles: HashMap::new(),
+            count: 0,
+        }
+    }
+
+    /// A URL attribute made absolute and stripped of private values.
+    pub fn url(&self, value: &str) -> Option<String> {
+        let absolute = styles::absolute_url(value, &self.base)?;
+        Some(privacy::strip_private_params(
+            &absolute,
+            &self.private_names,
+        ))
+    }
+
+    /// Serializes `node` and its subtree; none for what is never sent. `show_text` is false
+    /// inside what "private by default" hides.
+    pub fn node(&mut self, node: &Node, show_text: bool) -> Option<PageNode> {
+        if self.count >= MAX_NODES {
+            return None;
+        }
+        match node.node_type() {
+            Node::ELEMENT_NODE => self.element(node.unchecked_ref::<Element>(), show_text),
+            Node::TEXT_NODE => {
+                let data = node.text_content().unwrap_or_default();
+                let text = if show_text || data.trim().is_empty() {
+                    data
+                } else {
+                    MASK.to_owned()
+                };
+                self.count += 1;
+                Some(PageNode::Text {
+                    id: self.registry.assign(node),
+                    text,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The text a text node of `parent` shows (masked where "private by default" hides it).
+    pub fn text_of(&self, parent: Option<Element>, data: String) -> String {
+        match parent {
+            Some(parent)
+                if !data.trim().is_empty()
+                    && (!self.privacy.shows_text_of(&parent)
+                        || self.privacy.is_private_element(&parent)) =>
+            {
+                MASK.to_owned()
+            }
+            _ => data,
+        }
+    }
+
+    fn element(&mut self, element: &Element, show_text: bool) -> Option<PageNode> {
+        let tag = element.local_name();
+        if SKIPPED.contains(&tag.as_str())
+            || element.has_attribute("data-tandem")
+            || element.has_attribute("data-tandem-ignore")
+        {
+            return None;
+        }
+        if tag == "link" && !is_stylesheet_link(element) {
+            return None;
+        }
+        self.count += 1;
+        let id = self.registry.assign(element);
+        let svg = element.namespace_uri().as_deref() == Some(SVG_NS);
+        let secret = privacy::is_secret_field(element);
+        if secret || self.privacy.is_private_element(element) {
+            return Some(self.masked(id, element, &tag, svg));
+        }
+        let show_text = show_text && self.privacy.shows_text_of(element);
+        let mut node = ElementNode {
+            id,
+            tag: tag.clone(),
+            attrs: self.attributes(element, &tag),
+            children: Vec::new(),
+            shadow: None,
+            svg,
+            masked: false,
+        };
+        match tag.as_str() {
+            "style" => self.style_element(&mut node, element),
+            "link" => self.link_element(&mut node, element),
+            "canvas" => canvas_image(&mut node, element),
+            "iframe" => self.frame_content(&mut node, element),
+            "input" | "textarea" | "select" => {
+                if tag != "textarea" {
+                    node.children = self.children(element, show_text);
+                }
+                self.field_value(&mut node, element);
+            }
+            _ => node.children = self.children(element, show_text),
+        }
+        if tag == "head" {
+            let document = element.owner_document().map(wasm_bindgen::JsValue::from);
+            if let Some(document) = document {
+                node.children.extend(self.adopted(&document));
+            }
+        }
+        if let Some(shadow) = element.shadow_root() {
+            let mut children = self.children(&shadow, show_text);
+            children.extend(self.adopted(&shadow.clone().into()));
+            node.shadow = Some(children);
+            self.found_roots.push(shadow.into());
+        }
+        Some(PageNode::Element(Box::new(node)))
+    }
+
+    /// A private element: its tag and look, a placeholder instead of its content.
+    fn masked(&mut self, id: NodeId, element: &Element, tag: &str, svg: bool) -> PageNode {
+        let mut attrs: Vec<(String, String)> = self
+            .attributes(element, tag)
+            .into_iter()
+            .filter(|(name, _)| Privacy::keeps_on_private(name))
+            .collect();
+        let rect = element.get_bounding_client_rect();
+        attrs.push((
+            "data-tandem-size".into(),
+            format!("{}x{}", rect.width().round(), rect.height().round()),
+        ));
+        PageNode::Element(Box::new(ElementNode {
+            id,
+            tag: tag.to_owned(),
+            attrs,
+            children: Vec::new(),
+            shadow: None,
+            svg,
+            masked: true,
+        }))
+    }
+
+    /// Children of an element or shadow root.
+    pub fn children(&mut self, parent: &Node, show_text: bool) -> Vec<PageNode> {
+        let list = parent.child_nodes();
+        let mut children = Vec::with_capacity(list.length() as usize);
+        for index in 0..list.length() {
+            if let Some(child) = list.item(index) {
+                if let Some(node) = self.node(&child, show_text) {
+                    children.push(node);
+                }
+            }
+        }
+        children
+    }
+
+    /// Attributes as the mirror may see them.
+    pub fn attributes(&self, element: &Element, tag: &str) -> Vec<(String, String)> {
+        let list = element.attributes();
+        let mut attrs = Vec::with_capacity(list.length() as usize);
+        for index in 0..list.length() {
+            let Some(attr) = list.item(index) else {
+                continue;
+            };
+            let name = attr.name();
+            if let Some(value) = self.attribute(tag, &name, attr.value()) {
+                attrs.push((name, value));
+            }
+        }
+        attrs
+    }
+
+    /// One attribute as the mirror may see it; none when it is left out.
+    pub fn attribute(&self, tag: &str, name: &str, value: String) -> Option<String> {
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("on") {
+            return None;
+        }
+        let field = matches!(tag, "input" | "textarea" | "select" | "option");
+        if field
+            && (lower == "value" || lower == "checked" || lower == "selected")
+            && tag != "option"
+        {
+            return None;
+        }
+        if URL_ATTRS.contains(&lower.as_str()) {
+            return self.url(&value);
+        }
+        match lower.as_str() {
+            "srcset" => Some(
+                value
+                    .split(',')
+                    .filter_map(|candidate| {
+                        let mut parts = candidate.split_whitespace();
+                        let url = self.url(parts.next()?)?;
+                        Some(parts.fold(url, |acc, part| format!("{acc} {part}")))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            "style" => Some(styles::absolute_css_urls(&value, &self.base)),
+            _ => Some(value),
+        }
+    }
+
+    /// The current value (or ticked state) of a field that is not private.
+    fn field_value(&self, node: &mut ElementNode, element: &Element) {
+        if self.privacy.is_private_field(element) {
+            node.masked = true;
+            return;
+        }
+        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+            match input.type_().as_str() {
+                "checkbox" | "radio" => {
+                    if input.checked() {
+                        node.attrs.push(("checked".into(), String::new()));
+                    }
+                }
+                "file" => {}
+                _ => node.attrs.push(("value".into(), input.value())),
+            }
+        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            node.attrs.push(("value".into(), area.value()));
+        } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+            node.attrs.push(("value".into(), select.value()));
+        }
+    }
+
+    /// A `style` element: its rules as one text (CSS-in-JS rules included).
+    fn style_element(&mut self, node: &mut ElementNode, element: &Element) {
+        let sheet = element
+            .dyn_ref::<web_sys::HtmlStyleElement>()
+            .and_then(|style| style.sheet())
+            .and_then(|sheet| sheet.dyn_into::<web_sys::CssStyleSheet>().ok());
+        let (css, rules) = match &sheet {
+            Some(sheet) => (
+                styles::sheet_text(sheet, &self.base).unwrap_or_default(),
+                styles::rule_count(sheet),
+            ),
+            None => (element.text_content().unwrap_or_default(), 0),
+        };
+        let text_id = self.registry.fresh();
+        self.styles.insert(node.id, (text_id, rules));
+        node.children = vec![PageNode::Text {
+            id: text_id,
+            text: css,
+        }];
+    }
+
+    /// A stylesheet link: inlined when the page can read it, kept as a link otherwise.
+    fn link_element(&mut self, node: &mut ElementNode, element: &Element) {
+        let sheet = element
+            .dyn_ref::<web_sys::HtmlLinkElement>()
+            .and_then(|link| link.sheet())
+            .and_then(|sheet| sheet.dyn_into::<web_sys::CssStyleSheet>().ok());
+        let Some(css) = sheet
+            .as_ref()
+            .and_then(|s| styles::sheet_text(s, &self.base))
+        else {
+            return;
+        };
+        node.tag = "style".into();
+        node.attrs.retain(|(name, _)| name == "media");
+        let text_id = self.registry.fresh();
+        node.children = vec![PageNode::Text {
+            id: text_id,
+            text: css,
+        }];
+    }
+
+    /// Adopted stylesheets of a document or shadow root, as `style` elements.
+    fn adopted(&mut self, root: &wasm_bindgen::JsValue) -> Vec<PageNode> {
+        styles::adopted_sheets(root)
+            .iter()
+            .filter_map(|sheet| styles::sheet_text(sheet, &self.base))
+            .map(|css| {
+                let id = self.registry.fresh();
+                let text_id = self.registry.fresh();
+                PageNode::Element(Box::new(ElementNode {
+                    id,
+                    tag: "style".into(),
+                    attrs: Vec::new(),
+                    children: vec![PageNode::Text {
+                        id: text_id,
+                        text: css,
+                    }],
+                    shadow: None,
+                    svg: false,
+                    masked: false,
+                }))
+            })
+            .collect()
+    }
+
+    /// A same-origin frame: its document, as the frame's only child.
+    fn frame_content(&mut self, node: &mut ElementNode, element: &Element) {
+        let document = element
+            .dyn_ref::<web_sys::HtmlIFrameElement>()
+            .and_then(|frame| frame.content_document());
+        let Some(document) = document else { return };
+        let Some(root) = document.document_element() else {
+            return;
+        };
+        node.attrs
+            .retain(|(name, _)| name != "src" && name != "srcdoc");
+        if let Some(html) = self.node(&root, true) {
+            node.children = vec![html];
+        }
+        self.found_roots.push(document.into());
+    }
+}
+
+fn is_stylesheet_link(element: &Element) -> bool {
+    element.get_attribute("rel").is_some_and(|rel| {
+        rel.to_ascii_lowercase()
+            .split_whitespace()
+            .any(|r| r == "stylesheet")
+    })
+}
+
+/// A canvas as an image of its current drawing (a placeholder when it cannot be read).
+fn canvas_image(node: &mut ElementNode, element: &Element) {
+    node.tag = "img".into();
+    let image = element
+        .dyn_ref::<web_sys::HtmlCanvasElement>()
+        .and_then(|canvas| {
+            canvas
+                .to_data_url_with_type_and_encoder_options("image/jpeg", &0.7.into())
+                .ok()
+        })
+        .filter(|url| url.len() <= MAX_CANVAS_CHARS);
+    match image {
+        Some(url) => node.attrs.push(("src".into(), url)),
+        None => node.attrs.push(("alt".into(), "canvas".into())),
+    }
+}
+
+/// Names of the page's private fields.
+fn private_field_names(privacy: &Privacy, document: &web_sys::Document) -> Vec<String> {
+    let Ok(fields) = document.query_selector_all("input, textarea, select") else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for index in 0..fields.length() {
+        let Some(field) = fields
+            .item(index)
+            .and_then(|f| f.dyn_into::<Element>().ok())
+        else {
+            continue;
+        };
+        if privacy.is_private_field(&field) {
+            if let Some(name) = field.get_attribute("name").filter(|n| !n.is_empty()) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
