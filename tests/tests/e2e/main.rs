@@ -9,6 +9,7 @@ mod browser_chat;
 mod browser_cobrowse;
 mod browser_desk;
 mod chat;
+mod cobrowse;
 mod desk;
 mod insight;
 mod queue;
