@@ -28,6 +28,8 @@ async fn page(State(relay): State<String>, Path(file): Path<String>) -> Response
     };
     let kind = if file.ends_with(".css") {
         "text/css"
+    } else if file.ends_with(".svg") {
+        "image/svg+xml"
     } else {
         "text/html; charset=utf-8"
     };

@@ -1,6 +1,7 @@
 //! Co-browsing in real browsers: a visitor on the demo site's multi-step application form and
 //! an adviser in the console, each in headless Chromium.
 
+use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
     click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, pick_in_mirror,
@@ -365,5 +366,153 @@ async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Resu
             "{field}'s value is in the CRM database"
         );
     }
+    Ok(())
+}
+
+async fn mirror_json(console: &Client, script: &str) -> anyhow::Result<serde_json::Value> {
+    in_mirror(console, script, vec![]).await
+}
+
+async fn mirror_true(console: &Client, what: &str, script: &str) -> anyhow::Result<()> {
+    wait_for(what, || async {
+        Ok((mirror_json(console, script).await?.as_bool() == Some(true)).then_some(()))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa Martin").await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let console = browser.session(1400, 1000).await?;
+    let visitor = browser.session(1100, 800).await?;
+    console_log_in(&console, &relay.url(""), "lea").await?;
+    // The coverage page: 850 table rows (5,000+ elements), a same-origin frame, an open
+    // shadow root, a canvas, CSS-in-JS and adopted stylesheets, a relative image, a select,
+    // radio buttons and a text area.
+    visitor.goto(&site.url("garanties.html")).await?;
+    click_in_widget(&visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(&visitor, "#tandem-name", "Paul Durand").await?;
+    type_in_widget(&visitor, "#tandem-email", "paul@example.com").await?;
+    type_in_widget(&visitor, "#tandem-reason", "Remboursement optique").await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
+    wait_for_text("the console", "Remboursement optique", || {
+        page_text(&console, ".chat-pane")
+    })
+    .await?;
+    on_page(&console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
+    wait_for_text("the mirror", "Tableau des garanties", || {
+        mirror_text(&console)
+    })
+    .await?;
+
+    let elements = mirror_json(&console, "return doc.querySelectorAll('*').length;").await?;
+    assert!(
+        elements.as_u64().unwrap_or(0) > 5000,
+        "{elements} elements in the mirror"
+    );
+    mirror_true(&console, "the frame's document", "const f = doc.querySelector('iframe'); return !!(f && f.contentDocument && f.contentDocument.body && f.contentDocument.body.textContent.includes('Simulateur de remboursement'));").await?;
+    mirror_true(&console, "the shadow root", "const c = doc.querySelector('quote-card'); return !!(c && c.shadowRoot && c.shadowRoot.textContent.includes('42 €') && c.shadowRoot.querySelector('style'));").await?;
+    mirror_true(
+        &console,
+        "the canvas as an image",
+        "return !!doc.querySelector('img[src^=\"data:image/jpeg\"]');",
+    )
+    .await?;
+    mirror_true(&console, "the CSS-in-JS rule", "return Array.from(doc.querySelectorAll('style')).some(s => s.textContent.includes('.cssinjs-badge'));").await?;
+    mirror_true(&console, "the adopted stylesheet", "return Array.from(doc.querySelectorAll('style')).some(s => s.textContent.includes('.adopted-note'));").await?;
+    let logo = mirror_json(
+        &console,
+        "return doc.querySelector('img.logo').getAttribute('src');",
+    )
+    .await?;
+    assert_eq!(
+        logo.as_str(),
+        Some(site.url("logo.svg").as_str()),
+        "relative image made absolute"
+    );
+    let badge = mirror_json(
+        &console,
+        "return doc.defaultView.getComputedStyle(doc.querySelector('#badge')).backgroundColor;",
+    )
+    .await?;
+    assert_eq!(
+        badge.as_str(),
+        Some("rgb(253, 230, 138)"),
+        "the CSS-in-JS rule styles the mirror"
+    );
+
+    // Select, radio buttons, text area, focus and hover.
+    on_page(&visitor, "#level option[value=confort]")
+        .await?
+        .click()
+        .await?;
+    on_page(&visitor, "input[name=who][value=famille]")
+        .await?
+        .click()
+        .await?;
+    on_page(&visitor, "#question")
+        .await?
+        .send_keys("Combien pour des lunettes ?")
+        .await?;
+    mirror_true(
+        &console,
+        "the select",
+        "return doc.querySelector('#level').value === 'confort';",
+    )
+    .await?;
+    mirror_true(&console, "the radio group", "return doc.querySelector('input[value=famille]').checked && !doc.querySelector('input[value=seul]').checked;").await?;
+    mirror_true(
+        &console,
+        "the text area",
+        "return doc.querySelector('#question').value === 'Combien pour des lunettes ?';",
+    )
+    .await?;
+    mirror_true(
+        &console,
+        "the focus",
+        "return doc.querySelector('#question').classList.contains('tdm-focus');",
+    )
+    .await?;
+    let button = on_page(&visitor, ".hover-me").await?;
+    let hover = fantoccini::actions::MouseActions::new("mouse".into()).then(
+        fantoccini::actions::PointerAction::MoveToElement {
+            element: button,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        },
+    );
+    visitor.perform_actions(hover).await?;
+    mirror_true(&console, "the hover", "const b = doc.querySelector('.hover-me'); return b.classList.contains('tdm-hover') && doc.defaultView.getComputedStyle(b).color === 'rgb(255, 255, 255)';").await?;
+    // Typing inside the same-origin frame.
+    visitor
+        .execute("const i = document.getElementById('simulator').contentDocument.getElementById('spend'); i.value = '250'; i.dispatchEvent(new Event('input', { bubbles: true }));", vec![])
+        .await?;
+    mirror_true(&console, "the frame's field", "return doc.querySelector('iframe').contentDocument.getElementById('spend').value === '250';").await?;
+
+    // A burst of 2,000 new rows reaches the mirror.
+    visitor.execute("addRows(2000)", vec![]).await?;
+    mirror_true(
+        &console,
+        "the new rows",
+        "return doc.querySelectorAll('#grid tbody tr').length === 2850;",
+    )
+    .await?;
+
+    // A late joiner: the console reloads and gets the whole page, not an empty mirror.
+    console.refresh().await?;
+    on_page(&console, ".chat-link").await?.click().await?;
+    wait_for_text("the mirror after a reload", "Tableau des garanties", || {
+        mirror_text(&console)
+    })
+    .await?;
+    mirror_true(&console, "the whole page after a reload", "return doc.querySelectorAll('#grid tbody tr').length === 2850 && doc.querySelector('#question').value === 'Combien pour des lunettes ?';").await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use super::listener::Listener;
 use super::privacy::Privacy;
-use super::serialize::Serializer;
+use super::serialize::{as_field, Serializer};
 use super::view::Overlay;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -51,6 +51,8 @@ pub struct Capture {
     on_frame: Option<Closure<dyn FnMut()>>,
     on_mutations: Option<Closure<dyn FnMut(js_sys::Array)>>,
     style_timer: Option<(i32, Closure<dyn FnMut()>)>,
+    /// This capture, for listeners added later (same-origin frames).
+    weak: Weak<RefCell<Capture>>,
 }
 
 fn window() -> Option<web_sys::Window> {
@@ -67,14 +69,21 @@ fn document() -> Option<web_sys::Document> {
     window().and_then(|w| w.document())
 }
 
+/// The node as an element, by node type: nodes of a same-origin frame belong to another
+/// realm, where `instanceof` checks fail.
+fn as_element(node: &Node) -> Option<Element> {
+    (node.node_type() == Node::ELEMENT_NODE).then(|| node.clone().unchecked_into())
+}
+
 /// The element an event really happened on (inside shadow roots too).
 fn event_target(event: &Event) -> Option<Element> {
-    event
-        .composed_path()
-        .get(0)
-        .dyn_into::<Element>()
-        .ok()
-        .or_else(|| event.target().and_then(|t| t.dyn_into::<Element>().ok()))
+    let first = event.composed_path().get(0);
+    let node = if first.is_object() {
+        Some(first.unchecked_into::<Node>())
+    } else {
+        event.target().map(|t| t.unchecked_into::<Node>())
+    };
+    node.as_ref().and_then(as_element)
 }
 
 impl Capture {
@@ -97,6 +106,7 @@ impl Capture {
             on_frame: None,
             on_mutations: None,
             style_timer: None,
+            weak: Weak::new(),
         }));
         Capture::wire(&capture, &document);
         capture.borrow_mut().snapshot();
@@ -150,6 +160,13 @@ impl Capture {
                 with(&weak, |c| c.on_hover(&e))
             }));
         }
+        {
+            // A same-origin frame that (re)loads has a new document: send it again.
+            let weak = weak.clone();
+            listeners.push(Listener::new(target, "load", true, move |e| {
+                with(&weak, |c| c.on_load(&e))
+            }));
+        }
         for kind in ["focusin", "focusout"] {
             let weak = weak.clone();
             listeners.push(Listener::new(target, kind, true, move |e| {
@@ -179,6 +196,7 @@ impl Capture {
             })
         };
         let mut this = capture.borrow_mut();
+        this.weak = weak;
         this.observer = observer;
         this.listeners = listeners;
         this.on_frame = Some(on_frame);
@@ -229,7 +247,18 @@ impl Capture {
         self.touch();
     }
 
-    fn observe(&self, root: &Node) {
+    fn observe(&mut self, root: &Node) {
+        let main = document().is_some_and(|d| Node::from(d) == *root);
+        if root.node_type() == Node::DOCUMENT_NODE && !main {
+            // Typing inside a same-origin frame does not reach the page's listeners.
+            for kind in ["input", "change"] {
+                let weak = self.weak.clone();
+                self.listeners
+                    .push(Listener::new(root, kind, true, move |e| {
+                        with(&weak, |c| c.on_input(&e))
+                    }));
+            }
+        }
         let Some(observer) = &self.observer else {
             return;
         };
@@ -340,9 +369,10 @@ impl Capture {
                 self.push(PageChange::Text { id, text });
             }
             "attributes" => {
-                let Some(element) = target.dyn_ref::<Element>() else {
+                let Some(element) = as_element(&target) else {
                     return;
                 };
+                let element = &element;
                 let (Some(id), Some(name)) = (
                     self.serializer.registry.id_of(&target),
                     record.attribute_name(),
@@ -368,11 +398,8 @@ impl Capture {
     }
 
     fn child_list(&mut self, record: &MutationRecord, target: &Node) {
-        if let Some(style) = target
-            .dyn_ref::<Element>()
-            .filter(|e| e.local_name() == "style")
-        {
-            return self.style_changed(style);
+        if let Some(style) = as_element(target).filter(|e| e.local_name() == "style") {
+            return self.style_changed(&style);
         }
         let removed = record.removed_nodes();
         for index in 0..removed.length() {
@@ -391,9 +418,8 @@ impl Capture {
             None => (self.serializer.registry.id_of(target), false),
         };
         let Some(parent) = parent else { return };
-        let show_text = target
-            .dyn_ref::<Element>()
-            .is_none_or(|e| self.serializer.privacy.shows_text_of(e));
+        let show_text =
+            as_element(target).is_none_or(|e| self.serializer.privacy.shows_text_of(&e));
         let added = record.added_nodes();
         for index in 0..added.length() {
             let Some(node) = added.item(index) else {
@@ -483,11 +509,11 @@ impl Capture {
         };
         self.field_changed(&element);
         // Ticking a radio button unticks the others of its group.
-        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        if let Some(input) = as_field::<web_sys::HtmlInputElement>(&element, "input") {
             if input.type_() == "radio" && !input.name().is_empty() {
                 if let Some(group) = document().map(|d| d.get_elements_by_name(&input.name())) {
                     for index in 0..group.length() {
-                        if let Some(other) = group.item(index).and_then(|n| n.dyn_into().ok()) {
+                        if let Some(other) = group.item(index).as_ref().and_then(as_element) {
                             if other != element {
                                 self.field_changed(&other);
                             }
@@ -506,7 +532,7 @@ impl Capture {
         if self.serializer.privacy.is_private_field(element) {
             return;
         }
-        let change = if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        let change = if let Some(input) = as_field::<web_sys::HtmlInputElement>(&element, "input") {
             match input.type_().as_str() {
                 "checkbox" | "radio" => PageChange::Checked {
                     id,
@@ -518,12 +544,12 @@ impl Capture {
                     value: input.value(),
                 },
             }
-        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        } else if let Some(area) = as_field::<web_sys::HtmlTextAreaElement>(element, "textarea") {
             PageChange::Value {
                 id,
                 value: area.value(),
             }
-        } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        } else if let Some(select) = as_field::<web_sys::HtmlSelectElement>(element, "select") {
             PageChange::Value {
                 id,
                 value: select.value(),
@@ -535,11 +561,11 @@ impl Capture {
     }
 
     fn on_scroll(&mut self, event: &Event) {
-        let target = event.target();
-        let element = target.as_ref().and_then(|t| t.dyn_ref::<Element>());
+        let target = event.target().map(|t| t.unchecked_into::<Node>());
+        let element = target.as_ref().and_then(as_element);
         let change = match element {
             Some(element) if element.local_name() != "html" => {
-                let Some(id) = self.serializer.registry.id_of(element) else {
+                let Some(id) = self.serializer.registry.id_of(&element) else {
                     return;
                 };
                 PageChange::Scroll {
@@ -554,6 +580,34 @@ impl Capture {
             }
         };
         self.push(change);
+    }
+
+    fn on_load(&mut self, event: &Event) {
+        let Some(frame) = event_target(event).filter(|e| e.local_name() == "iframe") else {
+            return;
+        };
+        let (Some(id), Some(parent)) =
+            (self.serializer.registry.id_of(&frame), frame.parent_node())
+        else {
+            return;
+        };
+        let Some(parent_id) = self.serializer.registry.id_of(&parent) else {
+            return;
+        };
+        self.serializer.registry.forget_subtree(&frame);
+        self.push(PageChange::Remove { id });
+        let before = self.next_known_sibling(&frame);
+        if let Some(node) = self.serializer.node(&frame, true) {
+            self.push(PageChange::Add {
+                parent: parent_id,
+                before,
+                shadow: false,
+                node,
+            });
+        }
+        for found in std::mem::take(&mut self.serializer.found_roots) {
+            self.observe(&found);
+        }
     }
 
     fn on_pointer(&mut self, event: &Event) {
@@ -591,10 +645,7 @@ impl Capture {
 
     /// The node of a number, for the adviser's guidance.
     pub fn element(&self, id: NodeId) -> Option<Element> {
-        self.serializer
-            .registry
-            .node(id)
-            .and_then(|n| n.clone().dyn_into::<Element>().ok())
+        self.serializer.registry.node(id).and_then(as_element)
     }
 
     /// The site's privacy rules.

@@ -199,11 +199,23 @@ impl Serializer {
     pub fn attributes(&self, element: &Element, tag: &str) -> Vec<(String, String)> {
         let list = element.attributes();
         let mut attrs = Vec::with_capacity(list.length() as usize);
+        // A choice's or a button's value is the site's, not what the visitor typed.
+        let fixed_value = tag == "input"
+            && element.get_attribute("type").is_some_and(|t| {
+                matches!(
+                    t.to_ascii_lowercase().as_str(),
+                    "checkbox" | "radio" | "submit" | "button" | "reset"
+                )
+            });
         for index in 0..list.length() {
             let Some(attr) = list.item(index) else {
                 continue;
             };
             let name = attr.name();
+            if fixed_value && name.eq_ignore_ascii_case("value") {
+                attrs.push((name, attr.value()));
+                continue;
+            }
             if let Some(value) = self.attribute(tag, &name, attr.value()) {
                 attrs.push((name, value));
             }
@@ -250,7 +262,7 @@ impl Serializer {
             node.masked = true;
             return;
         }
-        if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        if let Some(input) = as_field::<web_sys::HtmlInputElement>(element, "input") {
             match input.type_().as_str() {
                 "checkbox" | "radio" => {
                     if input.checked() {
@@ -260,9 +272,9 @@ impl Serializer {
                 "file" => {}
                 _ => node.attrs.push(("value".into(), input.value())),
             }
-        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        } else if let Some(area) = as_field::<web_sys::HtmlTextAreaElement>(element, "textarea") {
             node.attrs.push(("value".into(), area.value()));
-        } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        } else if let Some(select) = as_field::<web_sys::HtmlSelectElement>(element, "select") {
             node.attrs.push(("value".into(), select.value()));
         }
     }
@@ -349,6 +361,13 @@ impl Serializer {
         }
         self.found_roots.push(document.into());
     }
+}
+
+/// `element` as the HTML type `T` when its tag is `tag`. Elements of a same-origin frame
+/// belong to the frame's realm, where `instanceof` checks against this window fail.
+pub fn as_field<'a, T: JsCast>(element: &'a Element, tag: &str) -> Option<&'a T> {
+    (element.local_name() == tag && element.namespace_uri().as_deref() != Some(SVG_NS))
+        .then(|| element.unchecked_ref::<T>())
 }
 
 fn is_stylesheet_link(element: &Element) -> bool {
