@@ -381,7 +381,7 @@ fn service_desk_frames() {
 #[test]
 fn a_newer_relay_frame_is_ignored_by_older_clients() {
     let frame: ServerMsg =
-        serde_json::from_value(json!({"type": "cobrowse_snapshot", "html": "<p>"})).unwrap();
+        serde_json::from_value(json!({"type": "screen_share_offer", "sdp": "v=0"})).unwrap();
     assert_eq!(frame, ServerMsg::Unknown);
 }
 
@@ -390,4 +390,135 @@ fn role_names_match_the_wire() {
     for role in [Role::Visitor, Role::Adviser, Role::System] {
         assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
     }
+}
+
+#[test]
+fn co_browsing_frames() {
+    use tandem_shared::cobrowse::*;
+    let input = PageNode::Element(Box::new(ElementNode {
+        id: 2,
+        tag: "input".into(),
+        attrs: vec![("name".into(), "iban".into())],
+        children: Vec::new(),
+        shadow: None,
+        svg: false,
+        masked: true,
+    }));
+    let snapshot = PageSnapshot {
+        url: "https://site.test/apply".into(),
+        title: "Apply".into(),
+        viewport: Viewport { w: 800, h: 600 },
+        scroll_x: 0,
+        scroll_y: 40,
+        root: PageNode::Element(Box::new(ElementNode {
+            id: 1,
+            tag: "html".into(),
+            attrs: Vec::new(),
+            children: vec![
+                input,
+                PageNode::Text {
+                    id: 3,
+                    text: "Hi".into(),
+                },
+            ],
+            shadow: Some(Vec::new()),
+            svg: false,
+            masked: false,
+        })),
+    };
+    assert_golden(
+        VisitorMsg::CobrowseSnapshot {
+            snapshot: Box::new(snapshot),
+        },
+        json!({"type": "cobrowse_snapshot", "snapshot": {
+            "url": "https://site.test/apply", "title": "Apply", "viewport": {"w": 800, "h": 600},
+            "scroll_x": 0, "scroll_y": 40,
+            "root": {"k": "e", "id": 1, "t": "html", "s": [], "c": [
+                {"k": "e", "id": 2, "t": "input", "a": [["name", "iban"]], "m": true},
+                {"k": "t", "id": 3, "v": "Hi"}
+            ]}
+        }}),
+    );
+    assert_golden(
+        VisitorMsg::CobrowseChanges {
+            changes: PageChanges {
+                changes: vec![
+                    PageChange::Value {
+                        id: 5,
+                        value: "Jo".into(),
+                    },
+                    PageChange::Scroll {
+                        id: None,
+                        x: 0,
+                        y: 120,
+                    },
+                    PageChange::Attr {
+                        id: 6,
+                        name: "class".into(),
+                        value: None,
+                    },
+                ],
+                at_ms: 1700,
+            },
+        },
+        json!({"type": "cobrowse_changes", "changes": {"changes": [
+            {"op": "value", "id": 5, "value": "Jo"},
+            {"op": "scroll", "x": 0, "y": 120},
+            {"op": "attr", "id": 6, "name": "class"}
+        ], "at_ms": 1700}}),
+    );
+    assert_golden(
+        VisitorMsg::CobrowseAnswer { accepted: true },
+        json!({"type": "cobrowse_answer", "accepted": true}),
+    );
+    assert_golden(VisitorMsg::CobrowseStop, json!({"type": "cobrowse_stop"}));
+    assert_golden(
+        AdviserMsg::CobrowseGuide {
+            conversation_id: conv(),
+            guidance: Guidance::Fill {
+                id: 5,
+                value: "x".into(),
+            },
+        },
+        json!({"type": "cobrowse_guide", "conversation_id": "c1", "guidance": {"do": "fill", "id": 5, "value": "x"}}),
+    );
+    assert_golden(
+        ServerMsg::CobrowseInvite {
+            conversation_id: conv(),
+            adviser: "Léa".into(),
+        },
+        json!({"type": "cobrowse_invite", "conversation_id": "c1", "adviser": "Léa"}),
+    );
+    assert_golden(
+        ConversationEvent {
+            seq: 3,
+            at_ms: 9,
+            kind: EventKind::CobrowseEnded { by: Role::Visitor },
+        },
+        json!({"seq": 3, "at_ms": 9, "kind": "cobrowse_ended", "by": "visitor"}),
+    );
+}
+
+#[test]
+fn guidance_is_checked() {
+    use tandem_shared::cobrowse::Guidance;
+    let label = Guidance::Highlight {
+        id: 1,
+        label: "x".repeat(81),
+    };
+    assert_eq!(label.validated().map_err(|e| e.field), Err("label"));
+    let script = Guidance::Navigate {
+        url: "javascript:alert(1)".into(),
+    };
+    assert_eq!(script.validated().map_err(|e| e.field), Err("url"));
+    let page = Guidance::Navigate {
+        url: "https://site.test/apply".into(),
+    };
+    assert!(page.clone().validated().is_ok());
+    assert!(!page.needs_control());
+    assert!(Guidance::Check {
+        id: 1,
+        checked: true
+    }
+    .needs_control());
 }

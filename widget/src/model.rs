@@ -436,4 +436,32 @@ mod tests {
         assert_eq!(model.screen(), Screen::Form);
         assert_eq!(model.tickets.len(), 1, "kept to show the answer later");
     }
+
+    fn event(seq: u64, kind: EventKind) -> ServerMsg {
+        ServerMsg::Event {
+            conversation_id: ConversationId::from("c1"),
+            event: ConversationEvent {
+                seq,
+                at_ms: 0,
+                kind,
+            },
+        }
+    }
+
+    #[test]
+    fn co_browsing_runs_from_its_start_to_its_end_or_the_end_of_the_chat() {
+        let mut model = ChatModel::default();
+        model.apply(ServerMsg::ChatStarted {
+            conversation: conversation(ConversationStatus::Active),
+        });
+        assert!(!model.cobrowse_running());
+        model.apply(event(1, EventKind::CobrowseStarted));
+        assert!(model.cobrowse_running(), "started");
+        model.apply(event(2, EventKind::CobrowseEnded { by: Role::Visitor }));
+        assert!(!model.cobrowse_running(), "stopped by the visitor");
+        model.apply(event(3, EventKind::CobrowseStarted));
+        assert!(model.cobrowse_running(), "started again");
+        model.apply(event(4, EventKind::Ended { by: Role::Adviser }));
+        assert!(!model.cobrowse_running(), "the chat is over");
+    }
 }

@@ -184,9 +184,9 @@ impl Mirror {
                 );
             }
         }
-        if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+        if let Some(input) = field::<web_sys::HtmlInputElement>(element, "input") {
             input.set_value(MASK);
-        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(&element, "textarea") {
+        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(element, "textarea") {
             area.set_value(MASK);
         }
     }
@@ -201,13 +201,13 @@ impl Mirror {
             .iter()
             .find(|(n, _)| n == "value")
             .map(|(_, v)| v.as_str());
-        if let Some(select) = field::<web_sys::HtmlSelectElement>(&element, "select") {
+        if let Some(select) = field::<web_sys::HtmlSelectElement>(element, "select") {
             if let Some(value) = value {
                 select.set_value(value);
             }
-        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(&element, "textarea") {
+        } else if let Some(area) = field::<web_sys::HtmlTextAreaElement>(element, "textarea") {
             area.set_value(value.unwrap_or_default());
-        } else if let Some(input) = field::<web_sys::HtmlInputElement>(&element, "input") {
+        } else if let Some(input) = field::<web_sys::HtmlInputElement>(element, "input") {
             input.set_checked(node.attrs.iter().any(|(n, _)| n == "checked"));
         }
     }
@@ -416,4 +416,18 @@ fn swap_classes(old: &mut Vec<Element>, new: Vec<Element>, class: &str, first: O
         let _ = element.class_list().add_1(first);
     }
     *old = new;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::follow_visitor_states;
+
+    #[test]
+    fn the_sites_hover_and_focus_rules_follow_the_visitor() {
+        let css = "a:hover,button:focus-visible{color:red} form:focus-within{outline:0} input:focus{border:0}";
+        assert_eq!(
+            follow_visitor_states(css),
+            "a.tdm-hover,button.tdm-focus{color:red} form.tdm-focus-within{outline:0} input.tdm-focus{border:0}"
+        );
+    }
 }

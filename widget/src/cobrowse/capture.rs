@@ -7,6 +7,7 @@ use super::privacy::Privacy;
 use super::serialize::{as_field, Serializer};
 use super::view::Overlay;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges, PageSnapshot, Viewport};
 use tandem_shared::VisitorMsg;
@@ -20,6 +21,19 @@ const FRAME_BUDGET_MS: f64 = 6.0;
 const MIN_SEND_GAP_MS: f64 = 33.0;
 /// How often rules added by script (CSS-in-JS) are looked for, in milliseconds.
 const STYLE_CHECK_MS: i32 = 1000;
+
+/// Work waiting for an animation frame.
+enum Work {
+    /// A mutation record.
+    Record(MutationRecord),
+    /// A node a record added.
+    Add {
+        /// Where it was added.
+        target: Node,
+        /// The node.
+        node: Node,
+    },
+}
 
 /// Sends a frame to the relay; false when it could not be sent.
 pub type Send = Rc<dyn Fn(&VisitorMsg) -> bool>;
@@ -38,7 +52,8 @@ struct Stats {
 pub struct Capture {
     serializer: Serializer,
     observer: Option<MutationObserver>,
-    records: Vec<MutationRecord>,
+    /// Mutation records and added nodes still to turn into changes, in order.
+    work: VecDeque<Work>,
     changes: Vec<PageChange>,
     first_at_ms: Option<i64>,
     frame_requested: bool,
@@ -93,7 +108,7 @@ impl Capture {
         let capture = Rc::new(RefCell::new(Capture {
             serializer: Serializer::new(privacy, &document),
             observer: None,
-            records: Vec::new(),
+            work: VecDeque::new(),
             changes: Vec::new(),
             first_at_ms: None,
             frame_requested: false,
@@ -124,10 +139,11 @@ impl Capture {
             let weak = weak.clone();
             Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
                 with(&weak, |c| {
-                    c.records.extend(
+                    c.work.extend(
                         records
                             .iter()
-                            .filter_map(|r| r.dyn_into::<MutationRecord>().ok()),
+                            .filter_map(|r| r.dyn_into::<MutationRecord>().ok())
+                            .map(Work::Record),
                     );
                     c.touch();
                 })
@@ -214,7 +230,7 @@ impl Capture {
         if let Some(observer) = &self.observer {
             observer.disconnect();
         }
-        self.records.clear();
+        self.work.clear();
         self.changes.clear();
         self.first_at_ms = None;
         self.serializer = Serializer::new(self.serializer.privacy.clone(), &document);
@@ -310,20 +326,25 @@ impl Capture {
         self.frame_requested = false;
         let started = now();
         if let Some(observer) = &self.observer {
-            self.records.extend(
+            self.work.extend(
                 observer
                     .take_records()
                     .iter()
-                    .filter_map(|r| r.dyn_into().ok()),
+                    .filter_map(|r| r.dyn_into().ok())
+                    .map(Work::Record),
             );
         }
-        let mut done = 0;
-        while done < self.records.len() && now() - started < FRAME_BUDGET_MS {
-            let record = self.records[done].clone();
-            self.mutation(&record);
-            done += 1;
+        // Bounded work per frame: what is left waits for the next frame, in order. A record
+        // adding many nodes is split into one item per node.
+        while now() - started < FRAME_BUDGET_MS {
+            let Some(item) = self.work.pop_front() else {
+                break;
+            };
+            match item {
+                Work::Record(record) => self.mutation(&record),
+                Work::Add { target, node } => self.added(&target, &node),
+            }
         }
-        self.records.drain(..done);
         if self.layout_changed {
             self.layout_changed = false;
             self.overlay.refresh(&self.serializer);
@@ -342,7 +363,7 @@ impl Capture {
             self.last_sent_ms = now();
             self.publish_stats();
         }
-        if !self.records.is_empty() || !self.changes.is_empty() {
+        if !self.work.is_empty() || !self.changes.is_empty() {
             self.touch();
         }
     }
@@ -413,35 +434,44 @@ impl Capture {
                 }
             }
         }
+        let added = record.added_nodes();
+        let nodes: Vec<Node> = (0..added.length()).filter_map(|i| added.item(i)).collect();
+        // Ahead of later records, in their order.
+        for node in nodes.into_iter().rev() {
+            self.work.push_front(Work::Add {
+                target: target.clone(),
+                node,
+            });
+        }
+    }
+
+    /// A node added under `target`, unless it has gone or moved since.
+    fn added(&mut self, target: &Node, node: &Node) {
+        if !node.is_connected() || node.parent_node().as_ref() != Some(target) {
+            return;
+        }
         let (parent, shadow) = match target.dyn_ref::<web_sys::ShadowRoot>() {
             Some(root) => (self.serializer.registry.id_of(&root.host()), true),
             None => (self.serializer.registry.id_of(target), false),
         };
         let Some(parent) = parent else { return };
+        if let Some(old) = self.serializer.registry.id_of(node) {
+            // Moved: the mirror drops the old place and gets it anew.
+            self.serializer.registry.forget_subtree(node);
+            self.push(PageChange::Remove { id: old });
+        }
         let show_text =
             as_element(target).is_none_or(|e| self.serializer.privacy.shows_text_of(&e));
-        let added = record.added_nodes();
-        for index in 0..added.length() {
-            let Some(node) = added.item(index) else {
-                continue;
-            };
-            if !node.is_connected() || node.parent_node().as_ref() != Some(target) {
-                continue;
-            }
-            if let Some(old) = self.serializer.registry.id_of(&node) {
-                // Moved: the mirror drops the old place and gets it anew.
-                self.serializer.registry.forget_subtree(&node);
-                self.push(PageChange::Remove { id: old });
-            }
-            let before = self.next_known_sibling(&node);
-            if let Some(tree) = self.serializer.node(&node, show_text) {
-                self.push(PageChange::Add {
-                    parent,
-                    before,
-                    shadow,
-                    node: tree,
-                });
-            }
+        let before = self.next_known_sibling(node);
+        // The node cap bounds one snapshot or one added subtree, not the page's life.
+        self.serializer.count = 0;
+        if let Some(tree) = self.serializer.node(node, show_text) {
+            self.push(PageChange::Add {
+                parent,
+                before,
+                shadow,
+                node: tree,
+            });
         }
         for found in std::mem::take(&mut self.serializer.found_roots) {
             self.observe(&found);
@@ -532,7 +562,7 @@ impl Capture {
         if self.serializer.privacy.is_private_field(element) {
             return;
         }
-        let change = if let Some(input) = as_field::<web_sys::HtmlInputElement>(&element, "input") {
+        let change = if let Some(input) = as_field::<web_sys::HtmlInputElement>(element, "input") {
             match input.type_().as_str() {
                 "checkbox" | "radio" => PageChange::Checked {
                     id,
@@ -683,7 +713,7 @@ impl Capture {
             window.clear_interval_with_handle(*id);
         }
         self.style_timer = None;
-        self.records.clear();
+        self.work.clear();
         self.changes.clear();
         self.overlay.clear();
     }

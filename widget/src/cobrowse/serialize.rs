@@ -17,7 +17,7 @@ const SKIPPED: [&str; 5] = ["script", "noscript", "template", "object", "embed"]
 const URL_ATTRS: [&str; 5] = ["src", "href", "action", "poster", "xlink:href"];
 /// Largest canvas image sent (data URL characters); larger ones show as a placeholder.
 const MAX_CANVAS_CHARS: usize = 200_000;
-/// Nodes sent at most per page (a page larger than this is cut, and says so).
+/// Nodes sent at most in one snapshot or one added subtree (larger pages are cut).
 pub const MAX_NODES: usize = 60_000;
 
 /// The serializer's state for one page: numbering, rules, and what it found to watch.
@@ -34,7 +34,7 @@ pub struct Serializer {
     pub found_roots: Vec<Node>,
     /// Style element number → the number of the text standing for its rules, and their count.
     pub styles: HashMap<NodeId, (NodeId, u32)>,
-    /// Nodes serialized in this page so far.
+    /// Nodes serialized in the current snapshot or added subtree.
     pub count: usize,
 }
 

@@ -32,7 +32,7 @@ pub fn rule_count(sheet: &CssStyleSheet) -> u32 {
 pub fn adopted_sheets(root: &wasm_bindgen::JsValue) -> Vec<CssStyleSheet> {
     js_sys::Reflect::get(root, &"adoptedStyleSheets".into())
         .ok()
-        .filter(|value| js_sys::Array::is_array(value))
+        .filter(js_sys::Array::is_array)
         .map(|value| {
             js_sys::Array::from(&value)
                 .iter()
