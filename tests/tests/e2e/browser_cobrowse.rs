@@ -180,6 +180,24 @@ async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> any
     )
     .await?;
 
+    // The adviser's pointer shows on the visitor's page.
+    let overlay = on_page(&console, "[data-mirror-overlay]").await?;
+    let point = fantoccini::actions::MouseActions::new("mouse".into())
+        .then(fantoccini::actions::PointerAction::MoveToElement {
+            element: overlay.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(fantoccini::actions::PointerAction::MoveToElement {
+            element: overlay,
+            duration: Some(std::time::Duration::from_millis(200)),
+            x: 30.0,
+            y: 20.0,
+        });
+    console.perform_actions(point).await?;
+    in_widget(&visitor, ".cb-pointer").await?;
+
     // The adviser highlights the regime field: the visitor sees the label.
     pick_in_mirror(&console, "#regime").await?;
     on_page(&console, "#highlight-label")
@@ -496,6 +514,16 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
         .execute("const i = document.getElementById('simulator').contentDocument.getElementById('spend'); i.value = '250'; i.dispatchEvent(new Event('input', { bubbles: true }));", vec![])
         .await?;
     mirror_true(&console, "the frame's field", "return doc.querySelector('iframe').contentDocument.getElementById('spend').value === '250';").await?;
+
+    // The visitor's scroll and pointer show in the console.
+    visitor.execute("window.scrollTo(0, 600)", vec![]).await?;
+    mirror_true(
+        &console,
+        "the scroll",
+        "return Math.abs(doc.defaultView.scrollY - 600) < 2;",
+    )
+    .await?;
+    on_page(&console, ".visitor-pointer").await?;
 
     // A burst of 2,000 new rows reaches the mirror.
     visitor.execute("addRows(2000)", vec![]).await?;
