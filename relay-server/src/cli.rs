@@ -45,6 +45,21 @@ pub enum Command {
     Queue(QueueCommand),
     /// Show the webhook outbox: delivered, pending, failing events.
     Webhooks,
+    /// Contacts: erase one (right to be forgotten).
+    #[command(subcommand)]
+    Contact(ContactCommand),
+}
+
+/// Contact commands.
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Erase a contact and everything of theirs (sessions, transcripts, tickets, queued
+    /// webhook events); the erasure itself is logged, without their data.
+    Erase {
+        /// The contact's id (from the CRM API or the console).
+        #[arg(long)]
+        id: String,
+    },
 }
 
 /// Queue commands.
@@ -150,6 +165,9 @@ pub struct ServeArgs {
     /// as abandoned and becomes a ticket.
     #[arg(long, env = "TANDEM_ABANDON_AFTER_SECS", default_value_t = 600)]
     pub abandon_after_secs: u64,
+    /// Delete the transcripts of sessions ended more than this many days ago (0 keeps them).
+    #[arg(long, env = "TANDEM_RETENTION_DAYS", default_value_t = 0)]
+    pub retention_days: u64,
 }
 
 /// Adviser account commands.

@@ -73,4 +73,6 @@ pub struct Config {
     /// A waiting visitor with no connection for this long has left: their request is
     /// counted as abandoned and becomes a ticket.
     pub abandon_after: Duration,
+    /// Transcripts of sessions ended longer ago than this are deleted; none keeps them.
+    pub retention: Option<Duration>,
 }

@@ -6,7 +6,8 @@ use std::io::Read;
 use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
-    AdviserCommand, Cli, Command, LogFormat, QueueArgs, QueueCommand, ServeArgs, TokenCommand,
+    AdviserCommand, Cli, Command, ContactCommand, LogFormat, QueueArgs, QueueCommand, ServeArgs,
+    TokenCommand,
 };
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::hours::QueueSchedule;
@@ -33,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Queue(QueueCommand::List) => list_queues(&cli.db).await,
         Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
         Command::Webhooks => webhook_status(&cli.db).await,
+        Command::Contact(ContactCommand::Erase { id }) => erase_contact(&cli.db, &id).await,
     }
 }
 
@@ -81,6 +83,8 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
             .zip(args.mail_from)
             .map(|(url, from)| MailConfig { url, from }),
         abandon_after: std::time::Duration::from_secs(args.abandon_after_secs.max(10)),
+        retention: (args.retention_days > 0)
+            .then(|| std::time::Duration::from_secs(args.retention_days.saturating_mul(86_400))),
     };
     let state = server::prepare(db, config)
         .await
@@ -218,6 +222,26 @@ async fn create_token(db: &std::path::Path, name: &str) -> anyhow::Result<()> {
         .await?;
     println!("{token}");
     Ok(())
+}
+
+async fn erase_contact(db: &std::path::Path, id: &str) -> anyhow::Result<()> {
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+    let id = tandem_shared::ContactId(id.to_owned());
+    if store.contact_has_open_conversation(&id).await? {
+        anyhow::bail!("this contact has a chat waiting or in progress; erase it once it is over");
+    }
+    match store.erase_contact(&id, "cli", now_ms()).await? {
+        Some(erasure) => {
+            println!(
+                "erased: {} sessions, {} tickets, {} webhook events",
+                erasure.sessions, erasure.tickets, erasure.webhook_events
+            );
+            Ok(())
+        }
+        None => anyhow::bail!("no contact with this id"),
+    }
 }
 
 async fn webhook_status(db: &std::path::Path) -> anyhow::Result<()> {

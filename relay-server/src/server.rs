@@ -31,6 +31,9 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
     let hub = Hub::restore(store.clone(), tokens, config.limits.max_queue).await?;
     tokio::spawn(sweep_abandoned(Arc::downgrade(&hub), config.abandon_after));
+    if let Some(retention) = config.retention {
+        tokio::spawn(apply_retention(store.clone(), retention));
+    }
     let mailer = match &config.mail {
         Some(mail) => match Mailer::new(mail) {
             Ok(mailer) => Some(mailer),
@@ -61,6 +64,23 @@ async fn sweep_abandoned(hub: std::sync::Weak<Hub>, absence: Duration) {
         tokio::time::sleep(period).await;
         let Some(hub) = hub.upgrade() else { return };
         hub.sweep_abandoned(absence_ms).await;
+    }
+}
+
+/// Deletes transcripts past the retention period, at start and then every hour.
+async fn apply_retention(store: Store, retention: Duration) {
+    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        let now = crate::time::now_ms();
+        match store
+            .purge_transcripts(now.saturating_sub(retention_ms), now)
+            .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted transcripts past the retention period"),
+            Err(error) => tracing::error!(%error, "the retention run failed; retrying in an hour"),
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
     }
 }
 

@@ -100,6 +100,7 @@ impl TestRelay {
             webhook: None,
             mail: None,
             abandon_after: std::time::Duration::from_secs(600),
+            retention: None,
         };
         adjust(&mut config);
         let mut relay = Self::start(&db, config).await?;
@@ -153,6 +154,18 @@ impl TestRelay {
         let mut next = Self::start_on(&self.db, config, self.addr).await?;
         next._dir = self._dir.take();
         Ok(next)
+    }
+
+    /// The SQLite file.
+    pub fn db_path(&self) -> &Path {
+        &self.db
+    }
+
+    /// Sets the retention period the relay will have after [`TestRelay::restart`].
+    pub fn set_retention(&mut self, retention: std::time::Duration) {
+        let mut config = (*self.state.config).clone();
+        config.retention = Some(retention);
+        self.state.config = std::sync::Arc::new(config);
     }
 
     /// Stops serving and waits for the server task (open sockets are dropped with it).

@@ -1,8 +1,10 @@
 //! The CRM API: sessions and contacts as JSON, for an API token or a logged-in adviser.
 
-use super::extract::CrmReader;
+use super::extract::{ApiClient, CrmReader};
 use super::{ApiError, AppState};
-use crate::store::{ContactRecord, OutboxItem, OutboxSummary, SessionRecord, SessionSummary};
+use crate::store::{
+    ContactRecord, Erasure, OutboxItem, OutboxSummary, SessionRecord, SessionSummary,
+};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -72,6 +74,69 @@ pub async fn get_contact(
         .await?
         .map(Json)
         .ok_or(ApiError::NotFound("no contact with this id"))
+}
+
+/// `DELETE /api/v1/contacts/{id}` (API token only): erases the contact and everything of
+/// theirs; 409 while one of their chats is in progress.
+pub async fn erase_contact(
+    _: ApiClient,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Erasure>, ApiError> {
+    let id = ContactId(id);
+    if app.hub.contact_has_open_chat(&id) {
+        return Err(ApiError::Conflict(
+            "this contact has a chat in progress; erase it once the chat is over",
+        ));
+    }
+    let erasure = app
+        .store
+        .erase_contact(&id, "api", crate::time::now_ms())
+        .await?
+        .ok_or(ApiError::NotFound("no contact with this id"))?;
+    tracing::info!(
+        sessions = erasure.sessions,
+        tickets = erasure.tickets,
+        "a contact was erased"
+    );
+    Ok(Json(erasure))
+}
+
+/// A contact's whole record, to hand over (right of access, portability).
+#[derive(Debug, Serialize)]
+pub struct ContactExport {
+    /// The contact and the list of their sessions.
+    #[serde(flatten)]
+    contact: ContactRecord,
+    /// Every session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
+    session_records: Vec<SessionRecord>,
+}
+
+/// `GET /api/v1/contacts/{id}/export`: the contact's full record as one JSON document.
+pub async fn export_contact(
+    _: CrmReader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ContactExport>, ApiError> {
+    let contact = app
+        .store
+        .contact_record(&ContactId(id))
+        .await?
+        .ok_or(ApiError::NotFound("no contact with this id"))?;
+    let mut session_records = Vec::with_capacity(contact.sessions.len());
+    for session in &contact.sessions {
+        if let Some(record) = app
+            .store
+            .session_record(&ConversationId(session.id.clone()))
+            .await?
+        {
+            session_records.push(record);
+        }
+    }
+    Ok(Json(ContactExport {
+        contact,
+        session_records,
+    }))
 }
 
 /// The webhook outbox as the site owner sees it.

@@ -43,6 +43,38 @@ impl FromRequestParts<AppState> for LoggedInAdviser {
     }
 }
 
+/// A caller holding an API token (`Authorization: Bearer …`): the site owner's systems, for
+/// what advisers may not do from the console (erasing a contact).
+#[derive(Debug)]
+pub struct ApiClient;
+
+impl FromRequestParts<AppState> for ApiClient {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized(
+                "send an API token: Authorization: Bearer <token>",
+            ))?;
+        if app
+            .store
+            .api_token_exists(&token_hash(token.trim()))
+            .await?
+        {
+            Ok(ApiClient)
+        } else {
+            Err(ApiError::Unauthorized("this API token is not valid"))
+        }
+    }
+}
+
 /// A caller allowed to read the CRM: an API token (`Authorization: Bearer …`) or a logged-in
 /// adviser.
 #[derive(Debug)]
@@ -55,21 +87,10 @@ impl FromRequestParts<AppState> for CrmReader {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "));
-        if let Some(token) = bearer {
-            return if app
-                .store
-                .api_token_exists(&token_hash(token.trim()))
-                .await?
-            {
-                Ok(CrmReader)
-            } else {
-                Err(ApiError::Unauthorized("this API token is not valid"))
-            };
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return ApiClient::from_request_parts(parts, app)
+                .await
+                .map(|_| CrmReader);
         }
         LoggedInAdviser::from_request_parts(parts, app)
             .await

@@ -47,7 +47,11 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/me", get(auth::me))
         .route("/sessions", get(api::list_sessions))
         .route("/sessions/{id}", get(api::get_session))
-        .route("/contacts/{id}", get(api::get_contact))
+        .route(
+            "/contacts/{id}",
+            get(api::get_contact).delete(api::erase_contact),
+        )
+        .route("/contacts/{id}/export", get(api::export_contact))
         .route("/webhooks", get(api::webhook_status))
         .route("/queues", get(desk::list_queues))
         .route("/queues/{key}", put(desk::put_queue))

@@ -12,6 +12,7 @@ mod desk;
 mod events;
 mod metrics;
 mod outbox;
+mod privacy;
 mod queues;
 mod records;
 mod settings;
@@ -24,6 +25,7 @@ pub use conversations::OpenConversation;
 pub use desk::HandoverChange;
 pub use metrics::SessionFacts;
 pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
+pub use privacy::Erasure;
 pub use queues::QueueRow;
 pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
 pub use tickets::{NewTicket, TicketRow};
@@ -83,6 +85,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Deleted content is overwritten in the file (erasures must really erase).
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)

@@ -60,7 +60,14 @@ async fn an_unknown_frame_type_is_named_in_the_error() -> anyhow::Result<()> {
 #[tokio::test]
 async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() -> anyhow::Result<()>
 {
-    let relay = TestRelay::spawn().await?;
+    // Co-browsing frames may be 4 MiB by default; smaller limits keep the huge frame within
+    // the socket buffers, so the close frame is read rather than a reset.
+    let limits = Limits {
+        cobrowse_frame_bytes: 128 * 1024,
+        hard_frame_bytes: 256 * 1024,
+        ..Limits::default()
+    };
+    let relay = TestRelay::spawn_with(limits).await?;
     let mut ws = raw_visitor(&relay).await?;
     still_usable(&mut ws).await?;
     let big = format!(
@@ -72,7 +79,7 @@ async fn an_oversized_frame_is_refused_and_a_huge_one_closes_the_connection() ->
     assert!(message.contains("limit"), "{message}");
     still_usable(&mut ws).await?;
 
-    let huge = "a".repeat(Limits::default().hard_frame_bytes + 1);
+    let huge = "a".repeat(limits.hard_frame_bytes + 1);
     ws.send_raw(huge).await?;
     let close = ws.recv_close().await?;
     assert_eq!(

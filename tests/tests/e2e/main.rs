@@ -12,6 +12,7 @@ mod chat;
 mod cobrowse;
 mod desk;
 mod insight;
+mod privacy;
 mod queue;
 mod restarts;
 mod resume;
