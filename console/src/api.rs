@@ -1,5 +1,5 @@
 //! The relay's HTTP API as the console uses it (the login cookie goes along by itself):
-//! queues, canned answers, tickets and the dashboard's report.
+//! queues, canned answers, tickets, the dashboard's report and the CRM record.
 
 use gloo_net::http::Request;
 use serde::Deserialize;
@@ -94,6 +94,27 @@ pub async fn report(from: &str, to: &str, utc_offset: i32) -> Result<Report, Str
     } else {
         Err(error_message(response).await)
     }
+}
+
+/// Contacts whose name, email, phone or company contains `query`.
+pub async fn search_contacts(query: &str) -> Vec<serde_json::Value> {
+    let query = String::from(js_sys::encode_uri_component(query));
+    let found: Option<serde_json::Value> = get(&format!("/api/v1/contacts?q={query}")).await;
+    found
+        .and_then(|f| f["contacts"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// A contact with the list of their sessions.
+pub async fn contact_record(id: &str) -> Option<serde_json::Value> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    get(&format!("/api/v1/contacts/{id}")).await
+}
+
+/// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
+pub async fn session_record(id: &str) -> Option<serde_json::Value> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    get(&format!("/api/v1/sessions/{id}")).await
 }
 
 async fn error_message(response: gloo_net::http::Response) -> String {

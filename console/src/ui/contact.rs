@@ -11,6 +11,8 @@ use web_client::browser::date_time;
 pub(crate) fn ContactPane() -> impl IntoView {
     let texts = expect_context::<Ui>().texts;
     let handle = expect_context::<DeskHandle>();
+    let record = expect_context::<super::OpenRecord>().0;
+    let page = expect_context::<RwSignal<super::Page>>();
     let detail = move || {
         handle.desk.with(|d| {
             d.selected
@@ -28,8 +30,14 @@ pub(crate) fn ContactPane() -> impl IntoView {
         <aside class="contact">
             {move || detail().map(|detail| {
                 let contact = detail.contact;
+                let contact_id = contact.id.as_str().to_owned();
+                let open_record = move |_| {
+                    record.set(Some(contact_id.clone()));
+                    page.set(super::Page::Contacts);
+                };
                 view! {
                     <h2>{texts.t("console.contact")}</h2>
+                    <button type="button" class="link" data-open-record="" on:click=open_record>{texts.t("console.open_record")}</button>
                     <dl>
                         <dt>{texts.t("console.name")}</dt>
                         <dd>{contact.name}{contact.verified_user_id.map(|id| view! {

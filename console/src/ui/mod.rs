@@ -8,6 +8,7 @@ mod contact;
 mod dashboard;
 mod header;
 mod login;
+mod records;
 mod sidebar;
 mod teamwork;
 mod tickets;
@@ -46,7 +47,13 @@ pub(crate) enum Page {
     Canned,
     /// The dashboard.
     Dashboard,
+    /// Contacts: search, and a contact's whole record.
+    Contacts,
 }
+
+/// The contact whose record the Contacts page opens on.
+#[derive(Clone, Copy)]
+pub(crate) struct OpenRecord(pub RwSignal<Option<String>>);
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Auth {
@@ -102,6 +109,7 @@ fn DeskView() -> impl IntoView {
     provide_context(handle);
     let page = RwSignal::new(Page::Desk);
     provide_context(page);
+    provide_context(OpenRecord(RwSignal::new(None)));
     let queues = RwSignal::new(Vec::new());
     provide_context(Queues(queues));
     let canned = RwSignal::new(Vec::new());
@@ -140,6 +148,7 @@ fn DeskView() -> impl IntoView {
                 Page::Tickets => view! { <main class="page"><tickets::TicketsView/></main> }.into_any(),
                 Page::Canned => view! { <main class="page"><canned::CannedView/></main> }.into_any(),
                 Page::Dashboard => view! { <main class="page"><dashboard::DashboardView/></main> }.into_any(),
+                Page::Contacts => view! { <main class="page"><records::RecordsView/></main> }.into_any(),
             }}
         </div>
     }

@@ -3,7 +3,7 @@
 use super::extract::{ApiClient, CrmReader};
 use super::{ApiError, AppState};
 use crate::store::{
-    ContactRecord, Erasure, OutboxItem, OutboxSummary, SessionRecord, SessionSummary,
+    ContactRecord, ContactRef, Erasure, OutboxItem, OutboxSummary, SessionRecord, SessionSummary,
 };
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -102,41 +102,38 @@ pub async fn erase_contact(
     Ok(Json(erasure))
 }
 
-/// A contact's whole record, to hand over (right of access, portability).
-#[derive(Debug, Serialize)]
-pub struct ContactExport {
-    /// The contact and the list of their sessions.
-    #[serde(flatten)]
-    contact: ContactRecord,
-    /// Every session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
-    session_records: Vec<SessionRecord>,
+/// `GET /api/v1/contacts?q=&limit=`.
+#[derive(Debug, Deserialize)]
+pub struct ContactQuery {
+    q: String,
+    #[serde(default = "default_search_limit")]
+    limit: i64,
 }
 
-/// `GET /api/v1/contacts/{id}/export`: the contact's full record as one JSON document.
-pub async fn export_contact(
+fn default_search_limit() -> i64 {
+    20
+}
+
+/// Contacts found.
+#[derive(Debug, Serialize)]
+pub struct ContactList {
+    contacts: Vec<ContactRef>,
+}
+
+/// `GET /api/v1/contacts?q=`: contacts whose name, email, phone or company contains `q`.
+pub async fn search_contacts(
     _: CrmReader,
     State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<ContactExport>, ApiError> {
-    let contact = app
-        .store
-        .contact_record(&ContactId(id))
-        .await?
-        .ok_or(ApiError::NotFound("no contact with this id"))?;
-    let mut session_records = Vec::with_capacity(contact.sessions.len());
-    for session in &contact.sessions {
-        if let Some(record) = app
-            .store
-            .session_record(&ConversationId(session.id.clone()))
-            .await?
-        {
-            session_records.push(record);
-        }
+    Query(query): Query<ContactQuery>,
+) -> Result<Json<ContactList>, ApiError> {
+    let length = query.q.trim().chars().count();
+    if !(2..=100).contains(&length) || !(1..=100).contains(&query.limit) {
+        return Err(ApiError::BadRequest(
+            "q must be 2 to 100 characters and limit 1 to 100".into(),
+        ));
     }
-    Ok(Json(ContactExport {
-        contact,
-        session_records,
-    }))
+    let contacts = app.store.search_contacts(&query.q, query.limit).await?;
+    Ok(Json(ContactList { contacts }))
 }
 
 /// The webhook outbox as the site owner sees it.

@@ -6,6 +6,7 @@ pub mod assets;
 mod auth;
 mod desk;
 mod error;
+mod export;
 pub mod extract;
 mod health;
 pub mod origin;
@@ -51,7 +52,9 @@ pub fn app(state: AppState) -> Router {
             "/contacts/{id}",
             get(api::get_contact).delete(api::erase_contact),
         )
-        .route("/contacts/{id}/export", get(api::export_contact))
+        .route("/contacts", get(api::search_contacts))
+        .route("/contacts/{id}/export", get(export::export_contact))
+        .route("/sessions.csv", get(export::sessions_csv))
         .route("/webhooks", get(api::webhook_status))
         .route("/queues", get(desk::list_queues))
         .route("/queues/{key}", put(desk::put_queue))

@@ -15,8 +15,8 @@ use tandem_shared::report::Report;
 /// `utc_offset` minutes east of UTC.
 #[derive(Debug, Deserialize)]
 pub struct Period {
-    from: String,
-    to: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
     #[serde(default)]
     utc_offset: i32,
 }
@@ -24,7 +24,7 @@ pub struct Period {
 /// The longest period a report covers.
 const MAX_DAYS: i64 = 400;
 
-fn bounds(period: &Period) -> Result<(i64, i64), ApiError> {
+pub(crate) fn bounds(period: &Period) -> Result<(i64, i64), ApiError> {
     let date = |text: &str| {
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| ApiError::BadRequest(format!("`{text}` is not a date such as 2026-11-23")))

@@ -7,7 +7,8 @@ use sqlx::SqliteConnection;
 use tandem_shared::model::{ChatRequest, ContactCard};
 use tandem_shared::ContactId;
 
-type ContactRow = (
+/// id, name, email, phone, company, verified user id.
+pub(super) type ContactRow = (
     String,
     String,
     Option<String>,

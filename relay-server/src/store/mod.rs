@@ -15,6 +15,7 @@ mod outbox;
 mod privacy;
 mod queues;
 mod records;
+mod search;
 mod settings;
 mod tickets;
 mod tokens;
@@ -27,7 +28,7 @@ pub use metrics::SessionFacts;
 pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
 pub use privacy::Erasure;
 pub use queues::QueueRow;
-pub use records::{ContactRecord, SessionRecord, SessionSummary, TranscriptLine};
+pub use records::{ContactRecord, ContactRef, SessionRecord, SessionSummary, TranscriptLine};
 pub use tickets::{NewTicket, TicketRow};
 
 use sqlx::sqlite::{

@@ -164,7 +164,7 @@ type ContactRow = (
 );
 
 #[derive(sqlx::FromRow)]
-struct SessionRow {
+pub(super) struct SessionRow {
     id: String,
     contact_id: String,
     contact_name: String,
@@ -192,7 +192,7 @@ struct SessionRow {
     message_count: i64,
 }
 
-const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company, p.external_id,
+pub(super) const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company, p.external_id,
     c.channel, c.reason, c.page_url, c.locale, c.status, c.requested_at, c.accepted_at, c.ended_at, c.ended_by,
     c.resolution, c.answer, c.agreed_solution, c.actions_taken, c.follow_up_date, c.compensation, c.prevention,
     c.wrapped_up_at,
@@ -290,7 +290,10 @@ impl Store {
         }))
     }
 
-    async fn summaries(&self, rows: Vec<SessionRow>) -> Result<Vec<SessionSummary>, StoreError> {
+    pub(super) async fn summaries(
+        &self,
+        rows: Vec<SessionRow>,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(self.summary(row).await?);

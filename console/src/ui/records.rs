@@ -1,0 +1,151 @@
+//! The Contacts page: search contacts by name, email, phone or company, and read a contact's
+//! whole record — details, every session with its transcript, wrap-up, survey, hand-overs,
+//! notes and co-browsing summary.
+
+use super::{OpenRecord, Ui};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Search and record.
+#[component]
+pub(crate) fn RecordsView() -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let open = expect_context::<OpenRecord>().0;
+    let query = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<Vec<Value>>);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = query.get_untracked();
+        spawn_local(async move {
+            found.set(Some(crate::api::search_contacts(q.trim()).await));
+        });
+    };
+    view! {
+        <h1>{texts.t("console.contacts")}</h1>
+        <form class="contact-search" role="search" on:submit=search>
+            <label for="contact-search">{texts.t("console.search_contacts")}</label>
+            <input id="contact-search" type="search" minlength="2" maxlength="100"
+                prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+            <button type="submit" class="primary">{texts.t("console.search")}</button>
+        </form>
+        {move || found.get().map(|contacts| if contacts.is_empty() {
+            view! { <p class="empty">{texts.t("console.no_contacts")}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="found">
+                    {contacts.into_iter().map(|c| {
+                        let id = text(&c["id"]);
+                        let line = [text(&c["email"]), text(&c["phone"]), text(&c["company"])]
+                            .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+                        view! {
+                            <li><button type="button" class="link" data-contact=id.clone()
+                                on:click=move |_| open.set(Some(id.clone()))>{text(&c["name"])}</button>
+                                " "<span class="muted">{line}</span></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        })}
+        {move || open.get().map(|id| view! { <ContactRecord id/> })}
+    }
+}
+
+/// One contact's record.
+#[component]
+fn ContactRecord(id: String) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let record = RwSignal::new(None::<Value>);
+    spawn_local(async move {
+        record.set(crate::api::contact_record(&id).await);
+    });
+    move || {
+        record.get().map(|r| {
+            // The contact's fields sit at the top level of the record.
+            let contact = r.clone();
+            let sessions = r["sessions"].as_array().cloned().unwrap_or_default();
+            view! {
+                <section class="record" aria-labelledby="record-title">
+                    <h2 id="record-title">{text(&contact["name"])}</h2>
+                    <dl>
+                        <dt>{texts.t("form.email")}</dt><dd>{text(&contact["email"])}</dd>
+                        <dt>{texts.t("form.phone")}</dt><dd>{text(&contact["phone"])}</dd>
+                        <dt>{texts.t("console.company")}</dt><dd>{text(&contact["company"])}</dd>
+                    </dl>
+                    <h3>{texts.format("console.session_count", &[("count", &sessions.len().to_string())])}</h3>
+                    <ol class="sessions">
+                        {sessions.into_iter().map(|s| view! { <SessionLine session=s/> }).collect_view()}
+                    </ol>
+                </section>
+            }
+        })
+    }
+}
+
+/// A session of the record, opened on demand.
+#[component]
+fn SessionLine(session: Value) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let id = text(&session["id"]);
+    let full = RwSignal::new(None::<Value>);
+    let open = move |_| {
+        let id = id.clone();
+        spawn_local(async move {
+            full.set(crate::api::session_record(&id).await);
+        });
+    };
+    let advisers = session["advisers"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|a| text(&a["name"]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let resolution = text(&session["wrap_up"]["resolution"]);
+    view! {
+        <li class="session">
+            <button type="button" class="link" data-session=text(&session["id"]) on:click=open>
+                {text(&session["requested_at"]).replace('T', " ").chars().take(16).collect::<String>()}
+                " — "{text(&session["reason"])}
+            </button>
+            <span class="muted">" · "{text(&session["status"])}" · "{advisers}
+                {(!resolution.is_empty()).then(|| format!(" · {resolution}"))}</span>
+            {move || full.get().map(|f| {
+                let lines = f["transcript"].as_array().cloned().unwrap_or_default();
+                let answer = text(&f["wrap_up"]["answer"]);
+                let survey = &f["survey"];
+                let survey = (!survey.is_null()).then(|| format!(
+                    "CSAT {} · CES {} · NPS {}", text(&survey["csat"]), text(&survey["ces"]), text(&survey["nps"])));
+                let cobrowse = f["cobrowse"].as_array().cloned().unwrap_or_default();
+                view! {
+                    <div class="session-detail">
+                        <ol class="transcript">
+                            {lines.into_iter().map(|l| view! {
+                                <li class=format!("line {}", text(&l["role"]))>
+                                    <span class="who">{text(&l["name"])}</span>" "{text(&l["text"])}
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                        {(!answer.is_empty()).then(|| view! { <p><strong>{texts.t("console.answer")}": "</strong>{answer}</p> })}
+                        {survey.map(|s| view! { <p class="survey">{s}</p> })}
+                        {cobrowse.into_iter().map(|c| {
+                            let pages = c["pages"].as_array().map(|p| p.iter().map(|p| text(&p["url"])).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                            let fields = c["fields_filled"].as_array().map(|p| p.iter().map(|p| text(&p["field"])).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+                            view! { <p class="cobrowse-summary">{texts.format("console.cobrowse_summary", &[("pages", &pages), ("fields", &fields)])}</p> }
+                        }).collect_view()}
+                    </div>
+                }
+            })}
+        </li>
+    }
+}
