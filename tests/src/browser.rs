@@ -91,12 +91,26 @@ impl Drop for Browser {
 }
 
 /// Waits until `find` succeeds, retrying every 100 ms for [`UI_TIMEOUT`].
-pub async fn wait_for<T, F, Fut>(what: &str, mut find: F) -> anyhow::Result<T>
+pub async fn wait_for<T, F, Fut>(what: &str, find: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
 {
-    let deadline = tokio::time::Instant::now() + UI_TIMEOUT;
+    wait_for_within(what, UI_TIMEOUT, find).await
+}
+
+/// Waits until `find` succeeds, retrying every 100 ms for `timeout`: for bulk work (thousands
+/// of elements) that a loaded CI machine running several browsers at once may take longer to do.
+pub async fn wait_for_within<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut find: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Option<T>>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
     let mut last_error = None;
     while tokio::time::Instant::now() < deadline {
         match find().await {
@@ -144,14 +158,24 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<String>>,
 {
-    wait_for(&format!("{what} to show {needle:?}"), || {
+    let last_seen = std::cell::RefCell::new(String::new());
+    let found = wait_for(&format!("{what} to show {needle:?}"), || {
         let text = read();
+        let last_seen = &last_seen;
         async move {
             let text = text.await?;
-            Ok(text.contains(needle).then_some(text))
+            if text.contains(needle) {
+                return Ok(Some(text));
+            }
+            *last_seen.borrow_mut() = text;
+            Ok(None)
         }
     })
-    .await
+    .await;
+    found.map_err(|error| {
+        let seen: String = last_seen.borrow().chars().take(600).collect();
+        error.context(format!("last text seen: {seen:?}"))
+    })
 }
 
 /// Clicks an element inside the Tandem widget, waiting for it.

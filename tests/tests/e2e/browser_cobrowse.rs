@@ -5,11 +5,15 @@ use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
     click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, pick_in_mirror,
-    type_in_widget, wait_for, wait_for_text, widget_text, Browser,
+    type_in_widget, wait_for, wait_for_text, wait_for_within, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
 use tandem_tests::{Endpoint, TestRelay};
+
+/// How long the mirror may take to catch up with thousands of new elements while other browser
+/// tests share the machine's two cores.
+const BULK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
     Ok(client.find(Locator::Css(css)).await?.text().await?)
@@ -527,12 +531,15 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
 
     // A burst of 2,000 new rows reaches the mirror.
     visitor.execute("addRows(2000)", vec![]).await?;
-    mirror_true(
-        &console,
-        "the new rows",
-        "return doc.querySelectorAll('#grid tbody tr').length === 2850;",
-    )
-    .await?;
+    let rows_in_mirror = "return doc.querySelectorAll('#grid tbody tr').length;";
+    let caught_up = wait_for_within("the new rows", BULK_TIMEOUT, || async {
+        Ok((mirror_json(&console, rows_in_mirror).await?.as_u64() == Some(2850)).then_some(()))
+    })
+    .await;
+    if let Err(error) = caught_up {
+        let rows = mirror_json(&console, rows_in_mirror).await?;
+        anyhow::bail!("{error}: the mirror has {rows} of 2850 rows");
+    }
 
     // A late joiner: the console reloads and gets the whole page, not an empty mirror.
     console.refresh().await?;
@@ -542,5 +549,94 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
     })
     .await?;
     mirror_true(&console, "the whole page after a reload", "return doc.querySelectorAll('#grid tbody tr').length === 2850 && doc.querySelector('#question').value === 'Combien pour des lunettes ?';").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_private_by_default_page_shows_only_what_the_site_marks_public() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_adviser("lea", "Léa Martin").await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let console = browser.session(1400, 1000).await?;
+    let visitor = browser.session(1100, 800).await?;
+    console_log_in(&console, &relay.url(""), "lea").await?;
+    // The member area, after a search: a private field's value is in the address.
+    visitor
+        .goto(&site.url("espace.html?ref=DOSSIER-SECRET-42&topic=remboursement"))
+        .await?;
+    click_in_widget(&visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(&visitor, "#tandem-name", "Hugo Blanc").await?;
+    type_in_widget(&visitor, "#tandem-email", "hugo@example.com").await?;
+    type_in_widget(&visitor, "#tandem-reason", "Mon dossier").await?;
+    click_in_widget(&visitor, "button[type=submit]").await?;
+    wait_for_text("the console", "Mon dossier", || {
+        page_text(&console, ".chat-pane")
+    })
+    .await?;
+    on_page(&console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
+    wait_for_text("the mirror", "Mon espace adhérent", || {
+        mirror_text(&console)
+    })
+    .await?;
+
+    let mirror = mirror_text(&console).await?;
+    assert!(
+        mirror.contains("ne voit que les parties publiques"),
+        "public text shows: {mirror}"
+    );
+    for hidden in ["HZ-99812", "12 rue des Lilas", "Mes informations"] {
+        assert!(
+            !mirror.contains(hidden),
+            "{hidden} is not marked public: {mirror}"
+        );
+    }
+    on_page(&visitor, "#topic")
+        .await?
+        .send_keys(" dentaire")
+        .await?;
+    on_page(&visitor, "#ref").await?.send_keys("-BIS").await?;
+    wait_for("the public field's value in the mirror", || async {
+        Ok((mirror_value(&console, "#topic").await? == "remboursement dentaire").then_some(()))
+    })
+    .await?;
+    let html = in_mirror(
+        &console,
+        "return doc.documentElement.outerHTML + doc.querySelector('#ref').value;",
+        vec![],
+    )
+    .await?;
+    assert!(!html.to_string().contains("DOSSIER-SECRET-42"), "{html}");
+    // The visitor's own field holds the reference: only the adviser's copy lacks it.
+    let real = visitor
+        .execute("return document.getElementById('ref').value;", vec![])
+        .await?;
+    assert_eq!(real.as_str(), Some("DOSSIER-SECRET-42-BIS"));
+
+    // The address recorded for the page has the private parameter removed.
+    let token = relay.api_token().await?;
+    let sessions = relay.get_json("/api/v1/sessions", &token).await?;
+    let id = sessions["sessions"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let record = relay
+        .get_json(&format!("/api/v1/sessions/{id}"), &token)
+        .await?;
+    let url = record["cobrowse"][0]["pages"][0]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.contains("topic=remboursement"), "{url}");
+    assert!(!url.contains("DOSSIER-SECRET-42"), "{url}");
+    let requested_from = record["page_url"].as_str().unwrap_or_default();
+    assert!(
+        !requested_from.contains("DOSSIER-SECRET-42"),
+        "the chat request's page: {requested_from}"
+    );
     Ok(())
 }

@@ -234,7 +234,8 @@ impl Capture {
         self.changes.clear();
         self.first_at_ms = None;
         self.serializer = Serializer::new(self.serializer.privacy.clone(), &document);
-        let Some(tree) = self.serializer.node(&root, true) else {
+        let show_text = self.serializer.privacy.shows_all_text();
+        let Some(tree) = self.serializer.node(&root, show_text) else {
             return;
         };
         self.observe(document.as_ref());
@@ -627,7 +628,8 @@ impl Capture {
         self.serializer.registry.forget_subtree(&frame);
         self.push(PageChange::Remove { id });
         let before = self.next_known_sibling(&frame);
-        if let Some(node) = self.serializer.node(&frame, true) {
+        let show_text = self.serializer.privacy.shows_all_text();
+        if let Some(node) = self.serializer.node(&frame, show_text) {
             self.push(PageChange::Add {
                 parent: parent_id,
                 before,

@@ -85,6 +85,18 @@ impl Cobrowse {
         cobrowse
     }
 
+    /// This page's address without the values of its private fields (a GET form puts them in
+    /// the query): what the chat request and the CRM record get.
+    pub fn page_url(&self) -> Option<String> {
+        let window = web_sys::window()?;
+        let href = window.location().href().ok()?;
+        let document = window.document()?;
+        let names = self
+            .privacy
+            .with_value(|privacy| serialize::private_field_names(privacy, &document));
+        Some(privacy::strip_private_params(&href, &names))
+    }
+
     /// How frames reach the relay.
     pub fn set_sender(&self, send: Send) {
         self.send.set_value(Some(send));

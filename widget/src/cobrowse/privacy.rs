@@ -81,6 +81,11 @@ impl Privacy {
         self.public_selector.is_some() && !self.is_public(element)
     }
 
+    /// True unless "private by default" is on (then text shows only inside what is public).
+    pub fn shows_all_text(&self) -> bool {
+        self.public_selector.is_none()
+    }
+
     /// True when text inside `element` may be shown (always, unless "private by default").
     pub fn shows_text_of(&self, element: &Element) -> bool {
         self.public_selector.is_none() || self.is_public(element)

@@ -63,8 +63,8 @@ impl Serializer {
         ))
     }
 
-    /// Serializes `node` and its subtree; none for what is never sent. `show_text` is false
-    /// inside what "private by default" hides.
+    /// Serializes `node` and its subtree; none for what is never sent. `show_text` is true
+    /// when an ancestor's text may be shown (always, unless "private by default").
     pub fn node(&mut self, node: &Node, show_text: bool) -> Option<PageNode> {
         if self.count >= MAX_NODES {
             return None;
@@ -120,7 +120,9 @@ impl Serializer {
         if secret || self.privacy.is_private_element(element) {
             return Some(self.masked(id, element, &tag, svg));
         }
-        let show_text = show_text && self.privacy.shows_text_of(element);
+        // Text shows inside a public ancestor (also across shadow and frame boundaries, which
+        // `closest` cannot see) or inside an element the site marks public.
+        let show_text = show_text || self.privacy.shows_text_of(element);
         let mut node = ElementNode {
             id,
             tag: tag.clone(),
@@ -356,7 +358,7 @@ impl Serializer {
         };
         node.attrs
             .retain(|(name, _)| name != "src" && name != "srcdoc");
-        if let Some(html) = self.node(&root, true) {
+        if let Some(html) = self.node(&root, self.privacy.shows_all_text()) {
             node.children = vec![html];
         }
         self.found_roots.push(document.into());
@@ -396,7 +398,7 @@ fn canvas_image(node: &mut ElementNode, element: &Element) {
 }
 
 /// Names of the page's private fields.
-fn private_field_names(privacy: &Privacy, document: &web_sys::Document) -> Vec<String> {
+pub(crate) fn private_field_names(privacy: &Privacy, document: &web_sys::Document) -> Vec<String> {
     let Ok(fields) = document.query_selector_all("input, textarea, select") else {
         return Vec::new();
     };

@@ -84,7 +84,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             phone: Some(phone.get_untracked()),
             company: Some(company.get_untracked()),
             reason: reason.get_untracked(),
-            page_url: web_sys::window().and_then(|w| w.location().href().ok()),
+            page_url: chat.cobrowse.page_url(),
             locale: Some(texts.locale().code().to_owned()),
             identity: identity.clone(),
             queue: chosen().map(|q| q.key),
