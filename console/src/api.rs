@@ -96,6 +96,11 @@ pub async fn report(from: &str, to: &str, utc_offset: i32) -> Result<Report, Str
     }
 }
 
+/// The outbox: counts per destination and the oldest pending events with their last error.
+pub async fn sync_status() -> Option<serde_json::Value> {
+    get("/api/v1/webhooks").await
+}
+
 /// Contacts whose name, email, phone or company contains `query`.
 pub async fn search_contacts(query: &str) -> Vec<serde_json::Value> {
     let query = String::from(js_sys::encode_uri_component(query));
@@ -109,6 +114,34 @@ pub async fn search_contacts(query: &str) -> Vec<serde_json::Value> {
 pub async fn contact_record(id: &str) -> Option<serde_json::Value> {
     let id = String::from(js_sys::encode_uri_component(id));
     get(&format!("/api/v1/contacts/{id}")).await
+}
+
+/// Saves a contact's details; the relay's error message when refused.
+pub async fn update_contact(id: &str, details: &serde_json::Value) -> Result<(), String> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    let request = Request::patch(&format!("/api/v1/contacts/{id}"))
+        .json(details)
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_message(response).await)
+    }
+}
+
+/// Adds a note to a contact; the relay's error message when refused.
+pub async fn add_contact_note(id: &str, body: &str) -> Result<(), String> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    let request = Request::post(&format!("/api/v1/contacts/{id}/notes"))
+        .json(&serde_json::json!({ "body": body }))
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_message(response).await)
+    }
 }
 
 /// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.

@@ -33,7 +33,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the relay.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage adviser accounts.
     #[command(subcommand)]
     Adviser(AdviserCommand),
@@ -149,6 +149,60 @@ pub struct ServeArgs {
     /// The secret that signs webhook bodies (HMAC-SHA256).
     #[arg(long, env = "TANDEM_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// HubSpot private app token: log sessions and contacts in HubSpot.
+    #[arg(long, env = "TANDEM_HUBSPOT_TOKEN", hide_env_values = true)]
+    pub hubspot_token: Option<String>,
+    /// HubSpot OAuth app instead of a private app token: client id (with
+    /// --hubspot-client-secret and --hubspot-refresh-token).
+    #[arg(
+        long,
+        env = "TANDEM_HUBSPOT_CLIENT_ID",
+        requires_all = ["hubspot_client_secret", "hubspot_refresh_token"],
+        conflicts_with = "hubspot_token"
+    )]
+    pub hubspot_client_id: Option<String>,
+    /// HubSpot OAuth app's client secret.
+    #[arg(long, env = "TANDEM_HUBSPOT_CLIENT_SECRET", hide_env_values = true)]
+    pub hubspot_client_secret: Option<String>,
+    /// HubSpot OAuth refresh token of the installed app.
+    #[arg(long, env = "TANDEM_HUBSPOT_REFRESH_TOKEN", hide_env_values = true)]
+    pub hubspot_refresh_token: Option<String>,
+    /// HubSpot API root.
+    #[arg(
+        long,
+        env = "TANDEM_HUBSPOT_URL",
+        default_value = "https://api.hubapi.com"
+    )]
+    pub hubspot_url: String,
+    /// Salesforce org (My Domain URL, https://acme.my.salesforce.com): log sessions as Tasks
+    /// or Cases (with --salesforce-client-id and --salesforce-client-secret).
+    #[arg(
+        long,
+        env = "TANDEM_SALESFORCE_URL",
+        requires_all = ["salesforce_client_id", "salesforce_client_secret"]
+    )]
+    pub salesforce_url: Option<String>,
+    /// Salesforce connected app's consumer key (client-credentials flow).
+    #[arg(long, env = "TANDEM_SALESFORCE_CLIENT_ID")]
+    pub salesforce_client_id: Option<String>,
+    /// Salesforce connected app's consumer secret.
+    #[arg(long, env = "TANDEM_SALESFORCE_CLIENT_SECRET", hide_env_values = true)]
+    pub salesforce_client_secret: Option<String>,
+    /// External-id field on Task and Case holding Tandem's session id.
+    #[arg(
+        long,
+        env = "TANDEM_SALESFORCE_SESSION_FIELD",
+        default_value = "Tandem_Session_Id__c"
+    )]
+    pub salesforce_session_field: String,
+    /// Queues whose sessions are complaints, logged in Salesforce as Cases (comma-separated).
+    #[arg(
+        long,
+        env = "TANDEM_SALESFORCE_CASE_QUEUES",
+        value_delimiter = ',',
+        default_value = "complaints"
+    )]
+    pub salesforce_case_queues: Vec<String>,
     /// Email ticket answers through this SMTP server: smtp://host:25 (plain),
     /// smtp://user:pass@host:587?tls=required (STARTTLS) or smtps://host (TLS).
     #[arg(

@@ -68,6 +68,10 @@ pub struct Config {
     pub identity_secret: Option<String>,
     /// Outbound webhook for CRM events, when configured.
     pub webhook: Option<crate::webhooks::WebhookConfig>,
+    /// HubSpot connector, when configured.
+    pub hubspot: Option<crate::connectors::hubspot::HubSpotConfig>,
+    /// Salesforce connector, when configured.
+    pub salesforce: Option<crate::connectors::salesforce::SalesforceConfig>,
     /// SMTP server for emailing ticket answers, when configured.
     pub mail: Option<crate::mail::MailConfig>,
     /// A waiting visitor with no connection for this long has left: their request is

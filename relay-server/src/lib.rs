@@ -14,11 +14,13 @@
 //! - [`metrics`]: Prometheus counters and the dashboard's report.
 //! - [`mail`]: emailing ticket answers over SMTP.
 //! - [`webhooks`]: delivery of the CRM outbox to the site's webhook.
+//! - [`connectors`]: the outbox's dispatcher, and the HubSpot and Salesforce connectors.
 //! - [`time`]: the clock.
 
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod hours;
 pub mod http;
 pub mod hub;

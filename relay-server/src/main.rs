@@ -10,6 +10,9 @@ use tandem_relay::cli::{
     TokenCommand,
 };
 use tandem_relay::config::{Config, Limits};
+use tandem_relay::connectors::auth::Credentials;
+use tandem_relay::connectors::hubspot::HubSpotConfig;
+use tandem_relay::connectors::salesforce::SalesforceConfig;
 use tandem_relay::hours::QueueSchedule;
 use tandem_relay::mail::MailConfig;
 use tandem_relay::store::{NewAdviser, QueueRow, Store};
@@ -23,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_format);
     match cli.command {
-        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Serve(args) => serve(&cli.db, *args).await,
         Command::Adviser(AdviserCommand::Add {
             login,
             name,
@@ -78,6 +81,22 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
             .webhook_url
             .zip(args.webhook_secret)
             .map(|(url, secret)| WebhookConfig::new(url, secret)),
+        hubspot: hubspot_config(
+            &args.hubspot_url,
+            args.hubspot_token,
+            args.hubspot_client_id
+                .zip(args.hubspot_client_secret)
+                .zip(args.hubspot_refresh_token),
+        ),
+        salesforce: args
+            .salesforce_url
+            .zip(args.salesforce_client_id)
+            .zip(args.salesforce_client_secret)
+            .map(|((url, id), secret)| SalesforceConfig {
+                session_field: args.salesforce_session_field,
+                case_queues: args.salesforce_case_queues,
+                ..SalesforceConfig::new(&url, id, secret)
+            }),
         mail: args
             .smtp_url
             .zip(args.mail_from)
@@ -244,20 +263,41 @@ async fn erase_contact(db: &std::path::Path, id: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The HubSpot connector's settings: a private app token, or an OAuth app (client id,
+/// secret, refresh token).
+fn hubspot_config(
+    url: &str,
+    token: Option<String>,
+    oauth: Option<((String, String), String)>,
+) -> Option<HubSpotConfig> {
+    let credentials = match (token, oauth) {
+        (Some(token), _) => Credentials::Fixed(token),
+        (None, Some(((client_id, client_secret), refresh_token))) => Credentials::RefreshToken {
+            token_url: HubSpotConfig::token_url(url),
+            client_id,
+            client_secret,
+            refresh_token,
+        },
+        (None, None) => return None,
+    };
+    Some(HubSpotConfig::new(url, credentials))
+}
+
 async fn webhook_status(db: &std::path::Path) -> anyhow::Result<()> {
     let store = Store::open(db)
         .await
         .with_context(|| format!("opening the CRM at {}", db.display()))?;
-    let summary = store.outbox_summary().await?;
-    println!(
-        "delivered {}, pending {}, failing {}",
-        summary.delivered, summary.pending, summary.failing
-    );
-    for item in store.pending_outbox(20).await? {
+    for summary in store.outbox_summary().await? {
+        println!(
+            "{}: delivered {}, pending {}, failing {}",
+            summary.destination, summary.delivered, summary.pending, summary.failing
+        );
+    }
+    for item in store.pending_outbox(None, 20).await? {
         let error = item.last_error.as_deref().unwrap_or("not tried yet");
         println!(
-            "  {} {} attempts={} last error: {error}",
-            item.event_id, item.kind, item.attempts
+            "  {} {} {} attempts={} last error: {error}",
+            item.destination, item.event_id, item.kind, item.attempts
         );
     }
     Ok(())

@@ -25,9 +25,14 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     let mut store = Store::open(db).await?;
     if let Some(webhook) = &config.webhook {
         let wake = Arc::new(tokio::sync::Notify::new());
-        store = store.with_outbox(wake.clone());
+        store = store.with_outbox_route(crate::store::OutboxRoute {
+            destination: "webhook",
+            kinds: &[],
+            wake: wake.clone(),
+        });
         tokio::spawn(crate::webhooks::run(store.clone(), webhook.clone(), wake));
     }
+    store = crate::connectors::start(store, config.hubspot.as_ref(), config.salesforce.as_ref());
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
     let hub = Hub::restore(store.clone(), tokens, config.limits.max_queue).await?;
     tokio::spawn(sweep_abandoned(Arc::downgrade(&hub), config.abandon_after));

@@ -6,9 +6,11 @@
 //! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
 //! - [`demo`]: the demo site on its own origin.
 //! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
+//! - [`contract`]: local HubSpot and Salesforce API servers for the CRM connectors.
 
 pub mod browser;
 pub mod clients;
+pub mod contract;
 pub mod demo;
 pub mod process;
 pub mod relay;

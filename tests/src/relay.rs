@@ -98,6 +98,8 @@ impl TestRelay {
             allowed_origins: Vec::new(),
             identity_secret: None,
             webhook: None,
+            hubspot: None,
+            salesforce: None,
             mail: None,
             abandon_after: std::time::Duration::from_secs(600),
             retention: None,

@@ -10,6 +10,7 @@ mod header;
 mod login;
 mod records;
 mod sidebar;
+mod sync;
 mod teamwork;
 mod tickets;
 mod wrap_up;

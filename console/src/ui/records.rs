@@ -31,6 +31,7 @@ pub(crate) fn RecordsView() -> impl IntoView {
     };
     view! {
         <h1>{texts.t("console.contacts")}</h1>
+        <super::sync::SyncStatus/>
         <form class="contact-search" role="search" on:submit=search>
             <label for="contact-search">{texts.t("console.search_contacts")}</label>
             <input id="contact-search" type="search" minlength="2" maxlength="100"
@@ -64,22 +65,28 @@ pub(crate) fn RecordsView() -> impl IntoView {
 fn ContactRecord(id: String) -> impl IntoView {
     let texts = expect_context::<Ui>().texts;
     let record = RwSignal::new(None::<Value>);
-    spawn_local(async move {
-        record.set(crate::api::contact_record(&id).await);
+    // Bumped after an edit or a note: the record is read again.
+    let version = RwSignal::new(0u32);
+    let record_id = id.clone();
+    Effect::new(move |_| {
+        version.get();
+        let id = record_id.clone();
+        spawn_local(async move {
+            record.set(crate::api::contact_record(&id).await);
+        });
     });
     move || {
+        let id = id.clone();
         record.get().map(|r| {
             // The contact's fields sit at the top level of the record.
             let contact = r.clone();
             let sessions = r["sessions"].as_array().cloned().unwrap_or_default();
+            let notes = r["notes"].as_array().cloned().unwrap_or_default();
             view! {
                 <section class="record" aria-labelledby="record-title">
                     <h2 id="record-title">{text(&contact["name"])}</h2>
-                    <dl>
-                        <dt>{texts.t("form.email")}</dt><dd>{text(&contact["email"])}</dd>
-                        <dt>{texts.t("form.phone")}</dt><dd>{text(&contact["phone"])}</dd>
-                        <dt>{texts.t("console.company")}</dt><dd>{text(&contact["company"])}</dd>
-                    </dl>
+                    <ContactDetails id=id.clone() contact=contact.clone() version/>
+                    <ContactNotes id notes version/>
                     <h3>{texts.format("console.session_count", &[("count", &sessions.len().to_string())])}</h3>
                     <ol class="sessions">
                         {sessions.into_iter().map(|s| view! { <SessionLine session=s/> }).collect_view()}
@@ -87,6 +94,110 @@ fn ContactRecord(id: String) -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// The contact's details, and a form to correct them.
+#[component]
+fn ContactDetails(id: String, contact: Value, version: RwSignal<u32>) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let editing = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let field = |name: &str| RwSignal::new(text(&contact[name]));
+    let (name, email, phone, company) = (
+        field("name"),
+        field("email"),
+        field("phone"),
+        field("company"),
+    );
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.clone();
+        let details = serde_json::json!({
+            "name": name.get_untracked(), "email": email.get_untracked(),
+            "phone": phone.get_untracked(), "company": company.get_untracked(),
+        });
+        spawn_local(async move {
+            match crate::api::update_contact(&id, &details).await {
+                Ok(()) => {
+                    problem.set(None);
+                    editing.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    let input = move |id: &'static str, label: &'static str, value: RwSignal<String>| {
+        view! {
+            <label for=id>{label}</label>
+            <input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        }
+    };
+    view! {
+        <dl>
+            <dt>{texts.t("form.email")}</dt><dd data-field="email">{text(&contact["email"])}</dd>
+            <dt>{texts.t("form.phone")}</dt><dd data-field="phone">{text(&contact["phone"])}</dd>
+            <dt>{texts.t("console.company")}</dt><dd data-field="company">{text(&contact["company"])}</dd>
+        </dl>
+        {move || if editing.get() {
+            view! {
+                <form class="contact-edit" on:submit=save.clone()>
+                    {input("contact-name", texts.t("console.contact_name"), name)}
+                    {input("contact-email", texts.t("form.email"), email)}
+                    {input("contact-phone", texts.t("form.phone"), phone)}
+                    {input("contact-company", texts.t("console.company"), company)}
+                    {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+                    <button type="submit" class="primary">{texts.t("console.save_contact")}</button>
+                </form>
+            }.into_any()
+        } else {
+            view! {
+                <button type="button" data-edit-contact on:click=move |_| editing.set(true)>
+                    {texts.t("console.edit_contact")}
+                </button>
+            }.into_any()
+        }}
+    }
+}
+
+/// Advisers' notes on the contact, and a box to add one.
+#[component]
+fn ContactNotes(id: String, notes: Vec<Value>, version: RwSignal<u32>) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let draft = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.clone();
+        let body = draft.get_untracked();
+        spawn_local(async move {
+            match crate::api::add_contact_note(&id, &body).await {
+                Ok(()) => {
+                    draft.set(String::new());
+                    problem.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    let empty = notes.is_empty();
+    view! {
+        <h3>{texts.t("console.contact_notes")}</h3>
+        {empty.then(|| view! { <p class="empty">{texts.t("console.no_notes")}</p> })}
+        <ul class="contact-notes">
+            {notes.into_iter().map(|n| view! {
+                <li><span class="who">{text(&n["author"])}</span>" "{text(&n["body"])}</li>
+            }).collect_view()}
+        </ul>
+        <form class="contact-note" on:submit=add>
+            <label for="contact-note">{texts.t("console.add_note")}</label>
+            <textarea id="contact-note" maxlength="2000" placeholder=texts.t("console.note_placeholder")
+                prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            <button type="submit" data-add-note>{texts.t("console.add_note")}</button>
+        </form>
     }
 }
 

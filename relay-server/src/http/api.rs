@@ -136,23 +136,42 @@ pub async fn search_contacts(
     Ok(Json(ContactList { contacts }))
 }
 
-/// The webhook outbox as the site owner sees it.
+/// The outbox as the site owner sees it.
 #[derive(Debug, Serialize)]
 pub struct WebhookStatus {
+    /// Counts of every destination together.
     #[serde(flatten)]
     summary: OutboxSummary,
+    /// Counts per destination (`webhook`, `hubspot`, `salesforce`).
+    destinations: Vec<OutboxSummary>,
     /// The oldest undelivered events, with their last error.
     pending: Vec<OutboxItem>,
 }
 
-/// `GET /api/v1/webhooks`: delivered, pending and failing events; the oldest pending ones.
+/// `GET /api/v1/webhooks`: delivered, pending and failing events, in all and per destination;
+/// the oldest pending ones.
 pub async fn webhook_status(
     _: CrmReader,
     State(app): State<AppState>,
 ) -> Result<Json<WebhookStatus>, ApiError> {
-    let summary = app.store.outbox_summary().await?;
-    let pending = app.store.pending_outbox(50).await?;
-    Ok(Json(WebhookStatus { summary, pending }))
+    Ok(Json(outbox_status(&app).await?))
+}
+
+/// The outbox's counts and oldest pending events.
+pub async fn outbox_status(app: &AppState) -> Result<WebhookStatus, ApiError> {
+    let mut summaries = app.store.outbox_summary().await?.into_iter();
+    let summary = summaries.next().unwrap_or(OutboxSummary {
+        destination: "all".into(),
+        delivered: 0,
+        pending: 0,
+        failing: 0,
+    });
+    let pending = app.store.pending_outbox(None, 50).await?;
+    Ok(WebhookStatus {
+        summary,
+        destinations: summaries.collect(),
+        pending,
+    })
 }
 
 /// Any other path under `/api/v1`.

@@ -121,3 +121,41 @@ impl FromRequestParts<AppState> for ConsoleWriter {
             .map(|adviser| ConsoleWriter(adviser.0))
     }
 }
+
+/// Someone changing the CRM: an API client (bearer token) or an adviser in the console (same
+/// origin and login cookie, see [`ConsoleWriter`]).
+#[derive(Debug)]
+pub enum CrmWriter {
+    /// An API client.
+    Api,
+    /// An adviser in the console.
+    Adviser(AdviserRow),
+}
+
+impl CrmWriter {
+    /// How the change is logged: `api` or `adviser:<id>`.
+    pub fn label(&self) -> String {
+        match self {
+            CrmWriter::Api => "api".to_owned(),
+            CrmWriter::Adviser(adviser) => format!("adviser:{}", adviser.id),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CrmWriter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            return ApiClient::from_request_parts(parts, app)
+                .await
+                .map(|_| CrmWriter::Api);
+        }
+        ConsoleWriter::from_request_parts(parts, app)
+            .await
+            .map(|writer| CrmWriter::Adviser(writer.0))
+    }
+}

@@ -4,6 +4,7 @@
 mod api;
 pub mod assets;
 mod auth;
+mod contacts;
 mod desk;
 mod error;
 mod export;
@@ -50,8 +51,11 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions/{id}", get(api::get_session))
         .route(
             "/contacts/{id}",
-            get(api::get_contact).delete(api::erase_contact),
+            get(api::get_contact)
+                .delete(api::erase_contact)
+                .patch(contacts::update_contact),
         )
+        .route("/contacts/{id}/notes", post(contacts::add_note))
         .route("/contacts", get(api::search_contacts))
         .route("/contacts/{id}/export", get(export::export_contact))
         .route("/sessions.csv", get(export::sessions_csv))

@@ -6,6 +6,7 @@
 mod advisers;
 mod canned;
 mod cobrowse;
+mod contact_edit;
 mod contacts;
 mod conversations;
 mod desk;
@@ -22,10 +23,11 @@ mod tokens;
 
 pub use advisers::{AdviserRow, NewAdviser};
 pub use cobrowse::OpenCobrowse;
+pub use contact_edit::{ContactEdit, ContactNote, EditError};
 pub use conversations::OpenConversation;
 pub use desk::HandoverChange;
 pub use metrics::SessionFacts;
-pub use outbox::{OutboxItem, OutboxSummary, WEBHOOK_VERSION};
+pub use outbox::{OutboxItem, OutboxRoute, OutboxSummary, WEBHOOK_VERSION};
 pub use privacy::Erasure;
 pub use queues::QueueRow;
 pub use records::{ContactRecord, ContactRef, SessionRecord, SessionSummary, TranscriptLine};
@@ -73,8 +75,9 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    /// Set when webhooks are on: changes then queue events, and this wakes the dispatcher.
-    outbox: Option<std::sync::Arc<tokio::sync::Notify>>,
+    /// The destinations fed by the outbox (webhook, CRM connectors): changes queue events
+    /// for each one that takes them.
+    outbox: Vec<OutboxRoute>,
 }
 
 impl Store {
@@ -95,13 +98,16 @@ impl Store {
             .await
             .context("opening the database file")?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, outbox: None })
+        Ok(Store {
+            pool,
+            outbox: Vec::new(),
+        })
     }
 
-    /// Turns the outbox on: from now on, changes queue webhook events; `signal` is notified
-    /// when some are queued.
-    pub fn with_outbox(mut self, signal: std::sync::Arc<tokio::sync::Notify>) -> Store {
-        self.outbox = Some(signal);
+    /// Adds a destination to the outbox: from now on, changes queue the events it takes and
+    /// notify its dispatcher.
+    pub fn with_outbox_route(mut self, route: OutboxRoute) -> Store {
+        self.outbox.push(route);
         self
     }
 

@@ -1,16 +1,39 @@
-//! The webhook outbox: CRM events written in the same transaction as the change they describe,
-//! so none is lost when the relay stops, and read back in order by the dispatcher.
+//! The outbox: CRM events written in the same transaction as the change they describe, so none
+//! is lost when the relay stops, and read back in order by each destination's dispatcher (the
+//! webhook, HubSpot, Salesforce). Each destination has its own rows, so one that is down holds
+//! back only itself.
 
 use super::{Context, Store, StoreError};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// One destination fed by the outbox: which events it takes and how to wake its dispatcher.
+#[derive(Clone, Debug)]
+pub struct OutboxRoute {
+    /// `webhook`, `hubspot`, `salesforce`.
+    pub destination: &'static str,
+    /// The event kinds it takes; empty for every kind.
+    pub kinds: &'static [&'static str],
+    /// Notified when events for it were queued.
+    pub wake: Arc<Notify>,
+}
+
+impl OutboxRoute {
+    fn takes(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
 
 /// One event waiting for (or past) delivery.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OutboxItem {
     /// Position in the outbox.
     pub id: i64,
+    /// Where it goes: `webhook`, `hubspot`, `salesforce`.
+    pub destination: String,
     /// The idempotency key the receiver sees.
     pub event_id: String,
     /// `session.started`, `message.created`, ...
@@ -27,9 +50,11 @@ pub struct OutboxItem {
     pub last_error: Option<String>,
 }
 
-/// Counts of the outbox, for the site owner.
-#[derive(Debug, Serialize)]
+/// Counts of the outbox, for the site owner: all destinations, or one.
+#[derive(Debug, Serialize, sqlx::FromRow)]
 pub struct OutboxSummary {
+    /// The destination, or `all`.
+    pub destination: String,
     /// Delivered events.
     pub delivered: i64,
     /// Events not delivered yet.
@@ -42,8 +67,8 @@ pub struct OutboxSummary {
 pub const WEBHOOK_VERSION: u32 = 1;
 
 impl Store {
-    /// Writes an event into the outbox on `conn` (inside the caller's transaction), when
-    /// webhooks are on.
+    /// Writes an event into the outbox on `conn` (inside the caller's transaction), once for
+    /// each destination that takes it.
     pub(crate) async fn enqueue(
         &self,
         conn: &mut SqliteConnection,
@@ -51,39 +76,45 @@ impl Store {
         data: Value,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        if self.outbox.is_none() {
-            return Ok(());
-        }
-        let event_id = uuid::Uuid::new_v4().to_string();
         let created_at = chrono::DateTime::from_timestamp_millis(now_ms)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
             .unwrap_or_default();
-        let payload = json!({ "id": event_id, "type": kind, "version": WEBHOOK_VERSION, "created_at": created_at, "data": data });
-        sqlx::query("INSERT INTO outbox (event_id, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&event_id)
-            .bind(kind)
-            .bind(payload.to_string())
-            .bind(now_ms)
-            .bind(now_ms)
-            .execute(conn)
-            .await
-            .context("queueing a webhook event")?;
+        for route in self.outbox.iter().filter(|route| route.takes(kind)) {
+            // Each destination's copy has its own id: the idempotency key its receiver sees.
+            let event_id = uuid::Uuid::new_v4().to_string();
+            let payload = json!({ "id": event_id, "type": kind, "version": WEBHOOK_VERSION, "created_at": created_at, "data": data });
+            sqlx::query("INSERT INTO outbox (event_id, destination, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(&event_id)
+                .bind(route.destination)
+                .bind(kind)
+                .bind(payload.to_string())
+                .bind(now_ms)
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await
+                .context("queueing an outbox event")?;
+        }
         Ok(())
     }
 
-    /// Wakes the dispatcher after a transaction that queued events has committed.
+    /// Wakes the dispatchers after a transaction that queued events has committed.
     pub(crate) fn wake_outbox(&self) {
-        if let Some(signal) = &self.outbox {
-            signal.notify_one();
+        for route in self.outbox.iter() {
+            route.wake.notify_one();
         }
     }
 
-    /// The oldest undelivered events, in order.
-    pub async fn pending_outbox(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+    /// The oldest undelivered events of `destination` (every destination when none), in order.
+    pub async fn pending_outbox(
+        &self,
+        destination: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
         sqlx::query_as(
-            "SELECT id, event_id, kind, payload, attempts, next_attempt_at, delivered_at, last_error
-             FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?",
+            "SELECT id, destination, event_id, kind, payload, attempts, next_attempt_at, delivered_at, last_error
+             FROM outbox WHERE delivered_at IS NULL AND (?1 IS NULL OR destination = ?1) ORDER BY id LIMIT ?2",
         )
+        .bind(destination)
         .bind(limit)
         .fetch_all(&self.pool)
         .await
@@ -118,19 +149,19 @@ impl Store {
         Ok(())
     }
 
-    /// Delivered, pending and failing counts.
-    pub async fn outbox_summary(&self) -> Result<OutboxSummary, StoreError> {
-        let (delivered, pending, failing): (i64, i64, i64) = sqlx::query_as(
-            "SELECT COUNT(delivered_at), COUNT(*) - COUNT(delivered_at),
-                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0) FROM outbox",
+    /// Delivered, pending and failing counts: first of all destinations together, then of
+    /// each destination that has events.
+    pub async fn outbox_summary(&self) -> Result<Vec<OutboxSummary>, StoreError> {
+        sqlx::query_as(
+            "SELECT 'all' AS destination, COUNT(delivered_at) AS delivered, COUNT(*) - COUNT(delivered_at) AS pending,
+                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0) AS failing FROM outbox
+             UNION ALL
+             SELECT * FROM (SELECT destination, COUNT(delivered_at), COUNT(*) - COUNT(delivered_at),
+                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0)
+             FROM outbox GROUP BY destination ORDER BY destination)",
         )
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await
-        .context("counting the outbox")?;
-        Ok(OutboxSummary {
-            delivered,
-            pending,
-            failing,
-        })
+        .context("counting the outbox")
     }
 }

@@ -107,6 +107,11 @@ impl Store {
                 .await
                 .context("erasing a ticket")?;
         }
+        sqlx::query("DELETE FROM contact_notes WHERE contact_id = ?")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .context("erasing the contact's notes")?;
         sqlx::query("DELETE FROM conversations WHERE contact_id = ?")
             .bind(id.as_str())
             .execute(&mut *tx)

@@ -149,6 +149,8 @@ pub struct ContactRecord {
     pub created_at: String,
     /// Sessions, newest first.
     pub sessions: Vec<SessionSummary>,
+    /// Advisers' notes on the contact, newest first.
+    pub notes: Vec<super::ContactNote>,
 }
 
 /// A contact as read for its record: id, name, email, phone, company, verified user id,
@@ -269,6 +271,7 @@ impl Store {
         let Some((id, name, email, phone, company, verified_user_id, created_at)) = row else {
             return Ok(None);
         };
+        let id_for_notes = id.clone();
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
             "{SESSION_SELECT} WHERE c.contact_id = ? ORDER BY c.requested_at DESC"
         ))
@@ -287,6 +290,7 @@ impl Store {
             },
             created_at: rfc3339(created_at),
             sessions: self.summaries(rows).await?,
+            notes: self.contact_notes(&ContactId(id_for_notes)).await?,
         }))
     }
 

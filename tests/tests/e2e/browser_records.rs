@@ -2,6 +2,7 @@
 //! and reads the previous session; contacts are found by search.
 
 use fantoccini::{Client, Locator};
+use tandem_relay::webhooks::WebhookConfig;
 use tandem_shared::model::{ChatRequest, Resolution, WrapUp};
 use tandem_tests::browser::{
     click_in_widget, console_log_in, on_page, type_in_widget, wait_for_text, Browser,
@@ -16,7 +17,16 @@ async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow::Result<()> {
-    let relay = TestRelay::spawn().await?;
+    // The company's webhook receiver is down all along: the console shows it.
+    let closed_port = tandem_tests::process::free_port()?;
+    let relay = TestRelay::spawn_configured(|c| {
+        c.webhook = Some(WebhookConfig {
+            retry_base: std::time::Duration::from_millis(200),
+            retry_max: std::time::Duration::from_secs(1),
+            ..WebhookConfig::new(format!("http://127.0.0.1:{closed_port}/hook"), "s".into())
+        })
+    })
+    .await?;
     relay.add_adviser("lea", "Léa Martin").await?;
     // The visitor's first session, with another adviser: a message and a wrap-up.
     let mut max = relay.adviser("max", "Max Petit").await?;
@@ -66,6 +76,16 @@ async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow:
         page_text(&console, ".record")
     })
     .await?;
+    let sync = wait_for_text("the failing webhook", "failing", || {
+        page_text(&console, ".sync [data-destination=webhook]")
+    })
+    .await?;
+    assert!(!sync.contains(" 0 failing"), "{sync}");
+    let errors = page_text(&console, ".sync-errors").await?;
+    assert!(
+        errors.contains("webhook · session.started"),
+        "the oldest event and its error: {errors}"
+    );
     let record = page_text(&console, ".record").await?;
     assert!(
         record.contains("Boulangerie Lima") && record.contains("Carte bloquée"),
@@ -84,6 +104,65 @@ async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow:
     assert!(page_text(&console, ".record")
         .await?
         .contains("Carte débloquée"));
+
+    // Léa corrects the details: a malformed email is refused with the reason, a phone is saved.
+    on_page(&console, "[data-edit-contact]")
+        .await?
+        .click()
+        .await?;
+    let email = on_page(&console, "#contact-email").await?;
+    email.clear().await?;
+    email.send_keys("ana.lima-at-example.com").await?;
+    on_page(&console, ".contact-edit button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text("the refusal", "email", || {
+        page_text(&console, ".contact-edit [role=alert]")
+    })
+    .await?;
+    email.clear().await?;
+    email.send_keys("ana.lima@example.com").await?;
+    on_page(&console, "#contact-phone")
+        .await?
+        .send_keys("06 12 34 56 78")
+        .await?;
+    on_page(&console, ".contact-edit button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text("the saved phone", "0612345678", || {
+        page_text(&console, ".record [data-field=phone]")
+    })
+    .await?;
+    // And keeps a note on her for the next adviser.
+    on_page(&console, "#contact-note")
+        .await?
+        .send_keys("Préfère être rappelée après 18 h")
+        .await?;
+    on_page(&console, "[data-add-note]").await?.click().await?;
+    wait_for_text("the note", "Préfère être rappelée après 18 h", || {
+        page_text(&console, ".contact-notes")
+    })
+    .await?;
+    assert!(page_text(&console, ".contact-notes")
+        .await?
+        .contains("Léa Martin"));
+    // The CRM has both.
+    let token = relay.api_token().await?;
+    let session = relay
+        .get_json(&format!("/api/v1/sessions/{}", first.id.as_str()), &token)
+        .await?;
+    assert_eq!(session["contact"]["phone"], "0612345678");
+    let contact_id = session["contact"]["id"].as_str().unwrap_or_default();
+    let contact = relay
+        .get_json(&format!("/api/v1/contacts/{contact_id}"), &token)
+        .await?;
+    assert_eq!(
+        contact["notes"][0]["body"],
+        "Préfère être rappelée après 18 h"
+    );
+    assert_eq!(contact["notes"][0]["author"], "Léa Martin");
 
     // Search finds her by phone-less fields: company and email.
     let search = on_page(&console, "#contact-search").await?;

@@ -11,6 +11,7 @@ mod browser_desk;
 mod browser_records;
 mod chat;
 mod cobrowse;
+mod connectors;
 mod desk;
 mod insight;
 mod privacy;

@@ -251,7 +251,7 @@ async fn webhook_events_survive_a_crm_outage_and_a_kill_9_and_arrive_once() -> a
     adviser.say(&chat.id, "two").await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert!(
-        relay.log().contains("webhook delivery failed"),
+        relay.log().contains("outbox delivery failed"),
         "failures are logged"
     );
 

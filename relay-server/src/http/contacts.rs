@@ -1,0 +1,119 @@
+//! Editing the CRM record of a contact: their details (which queues `contact.updated` for the
+//! webhook and CRM connectors) and advisers' notes on them. From the console or the API.
+
+use super::extract::CrmWriter;
+use super::{ApiError, AppState};
+use crate::store::{ContactEdit, ContactNote, EditError};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use tandem_shared::limits::{
+    normalize_email, normalize_phone, required, MAX_COMPANY_CHARS, MAX_EMAIL_CHARS, MAX_NAME_CHARS,
+};
+use tandem_shared::ContactId;
+
+/// Longest note on a contact.
+const MAX_NOTE_CHARS: usize = 2000;
+
+/// A present, non-blank optional field, at most `max` characters.
+fn optional_field(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max {
+        return Err(ApiError::BadRequest(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    Ok(Some(value))
+}
+
+/// The edit with the pre-chat form's rules: a name; an email or a phone, well formed.
+fn validated(edit: ContactEdit) -> Result<ContactEdit, ApiError> {
+    let name = required(&edit.name, "name", MAX_NAME_CHARS)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let email = optional_field(edit.email, "email", MAX_EMAIL_CHARS)?
+        .map(|email| {
+            normalize_email(&email)
+                .ok_or_else(|| ApiError::BadRequest("email is not a valid address".into()))
+        })
+        .transpose()?;
+    let phone = optional_field(edit.phone, "phone", 40)?
+        .map(|phone| {
+            normalize_phone(&phone)
+                .ok_or_else(|| ApiError::BadRequest("phone is not a valid number".into()))
+        })
+        .transpose()?;
+    if email.is_none() && phone.is_none() {
+        return Err(ApiError::BadRequest(
+            "a contact needs an email or a phone".into(),
+        ));
+    }
+    let company = optional_field(edit.company, "company", MAX_COMPANY_CHARS)?;
+    Ok(ContactEdit {
+        name,
+        email,
+        phone,
+        company,
+    })
+}
+
+/// `PATCH /api/v1/contacts/{id}`: new details (name, email, phone, company); 409 when another
+/// contact has that email or phone.
+pub async fn update_contact(
+    writer: CrmWriter,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Json(edit): Json<ContactEdit>,
+) -> Result<StatusCode, ApiError> {
+    let edit = validated(edit)?;
+    app.store
+        .update_contact(&ContactId(id), edit, &writer.label(), crate::time::now_ms())
+        .await
+        .map_err(|error| match error {
+            EditError::NotFound => ApiError::NotFound("no contact with this id"),
+            EditError::Taken => {
+                ApiError::Conflict("another contact already has this email or phone")
+            }
+            EditError::Store(error) => ApiError::Store(error),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/contacts/{id}/notes` body.
+#[derive(Debug, Deserialize)]
+pub struct NewNote {
+    body: String,
+}
+
+/// `POST /api/v1/contacts/{id}/notes`: adds a note, signed with the adviser's name.
+pub async fn add_note(
+    writer: CrmWriter,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Json(note): Json<NewNote>,
+) -> Result<(StatusCode, Json<ContactNote>), ApiError> {
+    let body = required(&note.body, "body", MAX_NOTE_CHARS)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let (adviser_id, author) = match &writer {
+        CrmWriter::Adviser(adviser) => (Some(adviser.id.as_str()), adviser.display_name.clone()),
+        CrmWriter::Api => (None, "API".to_owned()),
+    };
+    let note = app
+        .store
+        .add_contact_note(
+            &ContactId(id),
+            adviser_id,
+            &author,
+            &body,
+            crate::time::now_ms(),
+        )
+        .await?
+        .ok_or(ApiError::NotFound("no contact with this id"))?;
+    Ok((StatusCode::CREATED, Json(note)))
+}
