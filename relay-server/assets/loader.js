@@ -1,4 +1,6 @@
-/* Tandem loader: draws the launcher at once, loads the chat widget only when it is needed. */
+/* Tandem loader: draws the launcher at once, loads the chat widget only when it is needed, and
+   offers the page window.Tandem: open(), close(), identify({...}), setLocale(tag), on(event, fn).
+   Calls made before this script ran are queued in window.Tandem.q (see docs/embedding.md). */
 (function () {
   "use strict";
   var d = document, w = window, s = d.currentScript;
@@ -7,37 +9,80 @@
   var base = new URL(s.src).origin, v = "__VERSION__";
   var attr = function (n) { return s.getAttribute("data-" + n); };
   var lang = (attr("locale") || d.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
-  var fr = lang === "fr";
-  var label = attr("launcher-text") || (fr ? "Discuter avec un conseiller" : "Chat with an adviser");
-  var cfg = { relay: base, locale: lang, launcherText: label, userId: attr("user-id"), userHash: attr("user-hash"),
+  var custom = attr("launcher-text");
+  var cfg = { relay: base, locale: lang, launcherText: custom, userId: attr("user-id"), userHash: attr("user-hash"),
     privateSelectors: attr("private-selectors"), publicSelectors: attr("public-selectors"),
     privateByDefault: attr("privacy") === "private-by-default" };
+  var fallback = attr("fallback-email");
   var host = d.createElement("div");
   host.setAttribute("data-tandem", "");
   var root = host.attachShadow({ mode: "open" });
-  root.innerHTML = "<style>:host{all:initial}button{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
+  root.innerHTML = "<style>:host{all:initial!important}button,a{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
     "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:#1d4ed8;border:0;border-radius:24px;" +
-    "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}</style>" +
+    "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}</style>" +
     "<button type=\"button\" data-tandem-launcher></button>";
   var button = root.querySelector("button");
-  button.textContent = label;
-  var loading = null;
+  var fr = function () { return cfg.locale === "fr"; };
+  var label = function () { return custom || (fr() ? "Discuter avec un conseiller" : "Chat with an adviser"); };
+  button.textContent = label();
+  var listeners = {}, widget = null, loading = null;
+  function emit(name, detail) {
+    (listeners[name] || []).slice().forEach(function (h) { try { h(detail); } catch (e) { setTimeout(function () { throw e; }); } });
+  }
+  function failed() {
+    loading = null;
+    button.disabled = false;
+    if (fallback) {
+      // The widget cannot load: offer to write instead of a broken box.
+      var a = d.createElement("a");
+      a.href = "mailto:" + fallback;
+      a.setAttribute("data-tandem-fallback", "");
+      a.textContent = fr() ? "Écrivez-nous" : "Write to us";
+      root.replaceChild(a, button);
+    } else {
+      button.textContent = fr() ? "Chat indisponible, réessayer" : "Chat unavailable, try again";
+    }
+  }
   function load(open) {
     button.disabled = true;
     loading = loading || import(base + "/assets/widget/widget.js?v=" + v).then(function (m) {
       return m.default({ module_or_path: base + "/assets/widget/widget_bg.wasm?v=" + v }).then(function () { return m; });
     });
-    loading.then(function (m) { m.mount(root, cfg, open); }, function () {
-      loading = null;
-      button.disabled = false;
-      button.textContent = fr ? "Chat indisponible, réessayer" : "Chat unavailable, try again";
-    });
+    loading.then(function (m) {
+      if (widget) { if (open) widget.open(); return; }
+      widget = m.mount(root, cfg, open, emit);
+      emit("ready");
+      if (open) emit("open");
+    }, failed);
   }
+  var api = {
+    open: function () { if (widget) widget.open(); else load(true); },
+    close: function () { if (widget) widget.close(); },
+    identify: function (details) {
+      details = details || {};
+      ["name", "email", "phone", "company", "userId", "userHash"].forEach(function (k) {
+        if (details[k] != null) cfg[k] = String(details[k]);
+      });
+      if (widget) widget.identify(details);
+    },
+    setLocale: function (tag) {
+      cfg.locale = String(tag || "en").slice(0, 2).toLowerCase();
+      if (widget) widget.setLocale(cfg.locale); else button.textContent = label();
+    },
+    on: function (name, handler) {
+      if (typeof handler !== "function") return;
+      (listeners[name] = listeners[name] || []).push(handler);
+      if (name === "ready" && widget) handler();
+    }
+  };
+  var queued = (w.Tandem && w.Tandem.q) || [];
+  w.Tandem = api;
   button.addEventListener("click", function () { load(true); });
   function start() {
     d.body.appendChild(host);
     var resume = null;
     try { resume = w.localStorage.getItem("tandem.conversation"); } catch (e) { /* storage blocked */ }
+    queued.forEach(function (call) { if (api[call[0]]) api[call[0]].apply(null, call[1]); });
     if (resume) load(false);
   }
   if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);

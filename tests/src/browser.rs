@@ -53,6 +53,26 @@ impl Browser {
 
     /// A new headless Chromium window with its own empty profile.
     pub async fn session(&mut self, width: u32, height: u32) -> anyhow::Result<Client> {
+        self.open_session(width, height, None).await
+    }
+
+    /// A fresh browser session emulating a phone whose screen is `width` × `height` CSS pixels
+    /// (touch, device pixel ratio 2, a mobile user agent): windows cannot be that narrow.
+    pub async fn phone_session(&mut self, width: u32, height: u32) -> anyhow::Result<Client> {
+        let emulation = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+        });
+        self.open_session(width.max(500), height, Some(emulation))
+            .await
+    }
+
+    async fn open_session(
+        &mut self,
+        width: u32,
+        height: u32,
+        mobile: Option<serde_json::Value>,
+    ) -> anyhow::Result<Client> {
         let profile = tempfile::tempdir()?;
         let args = vec![
             "--headless=new".to_owned(),
@@ -69,10 +89,11 @@ impl Browser {
         ];
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({ "args": args, "binary": binary }),
-        );
+        let mut options = json!({ "args": args, "binary": binary });
+        if let Some(emulation) = mobile {
+            options["mobileEmulation"] = emulation;
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         self.profiles.push(profile);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
@@ -255,4 +276,37 @@ pub async fn pick_in_mirror(console: &Client, css: &str) -> anyhow::Result<()> {
         bail!("{css} is not in the mirror");
     }
     Ok(())
+}
+
+/// Runs the axe-core accessibility audit (from `tools/node_modules`, installed by
+/// `scripts/setup.sh`) on the whole page, open shadow roots included; returns the serious and
+/// critical violations as `rule: targets` lines.
+pub async fn accessibility_violations(client: &Client) -> anyhow::Result<Vec<String>> {
+    let path = crate::workspace_root().join("tools/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (run scripts/setup.sh)", path.display()))?;
+    client
+        .execute(&format!("{axe}\n;return typeof axe;"), vec![])
+        .await?;
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' +
+                   v.nodes.map(n => JSON.stringify(n.target)).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await?;
+    Ok(found
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }

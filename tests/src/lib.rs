@@ -6,6 +6,7 @@
 //! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
 //! - [`demo`]: the demo site on its own origin.
 //! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
+//! - [`scene`]: the usual browser-test stage (relay, logged-in console, demo site, visitor).
 //! - [`contract`]: local HubSpot and Salesforce API servers for the CRM connectors.
 
 pub mod browser;
@@ -14,6 +15,7 @@ pub mod contract;
 pub mod demo;
 pub mod process;
 pub mod relay;
+pub mod scene;
 pub mod smtp;
 
 pub use clients::{AdviserClient, VisitorClient, WsClient};

@@ -76,7 +76,13 @@ impl Chat {
                 if chat.cobrowse.on_frame(&frame) {
                     return;
                 }
+                let live = chat
+                    .model
+                    .with_untracked(|m| m.live_event(&frame).map(|e| e.kind.clone()));
                 let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
+                if let Some(kind) = live {
+                    crate::control::emit_event(&kind);
+                }
                 let (running, adviser) = chat
                     .model
                     .with_untracked(|m| (m.cobrowse_running(), m.adviser_name()));

@@ -15,12 +15,10 @@ pub struct WidgetConfig {
     /// The launcher's label, when the site sets one.
     #[serde(default)]
     pub launcher_text: Option<String>,
-    /// A logged-in user's id, from the site's page (identity verification).
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// The site server's signature of `user_id` (hex HMAC-SHA256).
-    #[serde(default)]
-    pub user_hash: Option<String>,
+    /// What the site tells about the visitor: `userId`/`userHash` from the tag's attributes
+    /// (identity verification), and name, email, phone, company from `Tandem.identify`.
+    #[serde(flatten)]
+    pub visitor: VisitorHints,
     /// CSS selectors of elements the adviser must never see (`data-private-selectors`).
     #[serde(default)]
     pub private_selectors: Option<String>,
@@ -45,8 +43,7 @@ impl WidgetConfig {
                 .unwrap_or_default(),
             locale: String::new(),
             launcher_text: None,
-            user_id: None,
-            user_hash: None,
+            visitor: VisitorHints::default(),
             private_selectors: None,
             private_by_default: false,
             public_selectors: None,
@@ -62,11 +59,9 @@ impl WidgetConfig {
         )
     }
 
-    /// The signed identity the site put on the page, if any.
-    pub fn identity(&self) -> Option<tandem_shared::model::SignedIdentity> {
-        let user_id = self.user_id.clone().filter(|id| !id.is_empty())?;
-        let signature = self.user_hash.clone().filter(|hash| !hash.is_empty())?;
-        Some(tandem_shared::model::SignedIdentity { user_id, signature })
+    /// What the site told about the visitor at load time.
+    pub fn hints(&self) -> VisitorHints {
+        self.visitor.clone()
     }
 
     /// The visitor WebSocket URL of the relay.
@@ -79,5 +74,48 @@ impl WidgetConfig {
             self.relay.clone()
         };
         format!("{}/ws/visitor", ws.trim_end_matches('/'))
+    }
+}
+
+/// What the site tells about the visitor (`data-user-id`/`data-user-hash`, or
+/// `Tandem.identify({...})`): pre-chat form values and the signed identity.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorHints {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Company.
+    #[serde(default)]
+    pub company: Option<String>,
+    /// The site's user id.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The site server's signature of `user_id`.
+    #[serde(default)]
+    pub user_hash: Option<String>,
+}
+
+impl VisitorHints {
+    /// Reads the object passed to `Tandem.identify`; nothing usable gives no hints.
+    pub fn from_js(value: &JsValue) -> VisitorHints {
+        js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|s| s.as_string())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+
+    /// The signed identity, when the site gave both the id and its signature.
+    pub fn identity(&self) -> Option<tandem_shared::model::SignedIdentity> {
+        let user_id = self.user_id.clone().filter(|id| !id.is_empty())?;
+        let signature = self.user_hash.clone().filter(|hash| !hash.is_empty())?;
+        Some(tandem_shared::model::SignedIdentity { user_id, signature })
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`config`]: settings passed by the loader (relay address, language, launcher text).
+//! - [`control`]: the page's JavaScript API as the widget sees it (commands in, events out).
 //! - [`model`]: the chat's state and how relay frames change it (plain Rust, unit-tested).
 //! - [`chat`]: the controller: the socket, the model signal, the visitor's actions.
 //! - [`cobrowse`]: co-browsing: consent, redacted capture of the page, the adviser's guidance.
@@ -12,6 +13,7 @@
 pub mod chat;
 pub mod cobrowse;
 pub mod config;
+pub mod control;
 pub mod model;
 pub mod transcript;
 mod ui;
@@ -28,11 +30,19 @@ thread_local! {
 const STYLE: &str = include_str!("style.css");
 
 /// Mounts the widget in `root` (the loader's shadow root), replacing the loader's launcher.
-/// With `open`, the chat panel opens at once (the visitor clicked the launcher).
+/// With `open`, the chat panel opens at once (the visitor clicked the launcher). `events` is
+/// called with `(name, detail)` for what the page may listen to (`Tandem.on`). Returns the
+/// handle behind the page's `Tandem.open()`, `close()`, `setLocale()` and `identify()`.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::ShadowRoot, config: JsValue, open: bool) -> Result<(), JsValue> {
+pub fn mount(
+    root: web_sys::ShadowRoot,
+    config: JsValue,
+    open: bool,
+    events: JsValue,
+) -> Result<control::WidgetHandle, JsValue> {
+    control::set_event_sink(events.dyn_into::<js_sys::Function>().ok());
     if MOUNTED.with(|m| m.replace(true)) {
-        return Ok(());
+        return Ok(control::WidgetHandle);
     }
     let config = config::WidgetConfig::from_js(&config);
     let document = web_sys::window()
@@ -47,5 +57,5 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, open: bool) -> Result<(
     root.append_child(&container)?;
     let container: web_sys::HtmlElement = container.unchecked_into();
     leptos::mount::mount_to(container, move || ui::App(ui::AppProps { config, open })).forget();
-    Ok(())
+    Ok(control::WidgetHandle)
 }

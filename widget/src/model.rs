@@ -74,6 +74,9 @@ pub struct ChatModel {
     pub acknowledged: Option<VisitorTicket>,
     /// The survey of the ended chat was stored.
     pub survey_saved: bool,
+    /// Events up to this number were sent before this page held the conversation (a replay
+    /// after a reload); later ones happen now.
+    pub replayed_through: u64,
 }
 
 impl ChatModel {
@@ -166,6 +169,15 @@ impl ChatModel {
         }
     }
 
+    /// The event of `frame` when it happens now: not held yet and not a replay of the past.
+    pub fn live_event<'a>(&self, frame: &'a ServerMsg) -> Option<&'a ConversationEvent> {
+        let ServerMsg::Event { event, .. } = frame else {
+            return None;
+        };
+        let held = self.events.iter().any(|e| e.seq == event.seq);
+        (!held && event.seq > self.replayed_through).then_some(event)
+    }
+
     /// Applies a frame from the relay.
     pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
         match frame {
@@ -196,6 +208,7 @@ impl ChatModel {
                 let token = conversation.token.clone();
                 self.conversation = Some(conversation);
                 self.events.clear();
+                self.replayed_through = 0;
                 self.error = None;
                 Some(Effect::RememberToken(token))
             }
@@ -257,6 +270,9 @@ impl ChatModel {
                     .is_some_and(|c| c.id == conversation.id);
                 if !same {
                     self.events.clear();
+                }
+                if !same {
+                    self.replayed_through = conversation.last_seq;
                 }
                 self.conversation = Some(conversation);
                 None

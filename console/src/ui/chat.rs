@@ -155,7 +155,7 @@ fn ChatView(
             <p class="page">{move || read(|c| c.detail.page_url.clone().unwrap_or_default())}</p>
         </header>
         <super::cobrowse::Cobrowse id=cobrowse_id running=cobrowse_running/>
-        <ol class="messages" role="log" aria-live="polite" node_ref=list>
+        <ol class="messages" aria-live="polite" aria-relevant="additions" node_ref=list>
             <For each=events key=|e| e.seq children=move |event| line(event, ui)/>
             <For each=pending key=|p| p.client_msg_id.clone() children=move |p| view! {
                 <li class="msg mine pending"><span class="who">{texts.t("chat.sending")}</span><p class="text">{p.body}</p></li>

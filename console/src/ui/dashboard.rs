@@ -81,6 +81,14 @@ pub(crate) fn DashboardView() -> impl IntoView {
             utc_offset_minutes()
         )
     };
+    let sessions_csv = move || {
+        format!(
+            "/api/v1/sessions.csv?from={}&to={}&utc_offset={}",
+            from.get(),
+            to.get(),
+            utc_offset_minutes()
+        )
+    };
     let headings = [
         "console.requests",
         "console.answered",
@@ -98,6 +106,7 @@ pub(crate) fn DashboardView() -> impl IntoView {
                 <label>{texts.t("console.period_to")}" "<input type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/></label>
                 <button type="submit" class="primary">"OK"</button>
                 <a class="csv" href=csv download="">{texts.t("console.export_csv")}</a>
+                <a class="csv sessions-csv" href=sessions_csv download="">{texts.t("console.export_sessions_csv")}</a>
             </form>
             <p class="field-error" role="alert">{move || error.get()}</p>
             {move || report.get().map(|r| {

@@ -85,6 +85,10 @@ fn ContactRecord(id: String) -> impl IntoView {
             view! {
                 <section class="record" aria-labelledby="record-title">
                     <h2 id="record-title">{text(&contact["name"])}</h2>
+                    <a class="export-record" download=format!("contact-{id}.json")
+                        href=format!("/api/v1/contacts/{}/export", String::from(js_sys::encode_uri_component(&id)))>
+                        {texts.t("console.export_record")}
+                    </a>
                     <ContactDetails id=id.clone() contact=contact.clone() version/>
                     <ContactNotes id notes version/>
                     <h3>{texts.format("console.session_count", &[("count", &sessions.len().to_string())])}</h3>

@@ -142,7 +142,7 @@ pub(crate) fn TeamPanel(
                         <option value=c.id.to_string()>{c.display_name}</option>
                     }).collect_view()}
                 </select>
-                <input type="text" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
+                <input type="text" aria-label=texts.t("console.question_for_colleague") prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
                 <button type="submit" class="secondary">{texts.t("console.ask")}</button>
             </form>
             <ul class="colleague-messages" aria-live="polite">

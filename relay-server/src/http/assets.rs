@@ -92,7 +92,11 @@ pub fn routes(config: &Config) -> Router<AppState> {
         HeaderValue::from_static("*"),
     );
     let mut router = Router::new()
-        .route("/widget.js", get(loader))
+        // The loader is on every page of the site: sent compressed (brotli or gzip).
+        .route(
+            "/widget.js",
+            get(loader).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .route("/console", get(console_page))
         .route(
             "/console/",

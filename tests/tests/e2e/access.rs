@@ -96,6 +96,16 @@ async fn no_secret_appears_in_the_logs() -> anyhow::Result<()> {
             webhook_secret,
             "--identity-secret",
             SITE_SECRET,
+            "--hubspot-token",
+            "pat-never-logged-5521",
+            "--hubspot-url",
+            &format!("http://127.0.0.1:{}", free_port()?),
+            "--salesforce-url",
+            &format!("http://127.0.0.1:{}", free_port()?),
+            "--salesforce-client-id",
+            "sf-client",
+            "--salesforce-client-secret",
+            "sf-secret-never-logged",
         ],
     )
     .await?;
@@ -139,7 +149,7 @@ async fn no_secret_appears_in_the_logs() -> anyhow::Result<()> {
         "the relay logged at debug level"
     );
     assert!(
-        log.contains("webhook delivery failed"),
+        log.contains("outbox delivery failed"),
         "webhook failures are logged"
     );
     for secret in [
@@ -152,6 +162,8 @@ async fn no_secret_appears_in_the_logs() -> anyhow::Result<()> {
         token.as_str(),
         "forged-token-never-logged",
         "api-token-never-logged",
+        "pat-never-logged-5521",
+        "sf-secret-never-logged",
     ] {
         assert!(!log.contains(secret), "{secret:?} appears in the log");
     }

@@ -92,11 +92,15 @@ async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Res
         "assets are versioned"
     );
     assert!(!body.contains("__VERSION__"));
-    assert!(
-        body.len() < 4096,
-        "the loader stays tiny: {} bytes",
-        body.len()
-    );
+    // What a browser downloads: brotli, under 2 KB (issue 9's budget).
+    let compressed = reqwest::Client::new()
+        .get(relay.url("/widget.js"))
+        .header("accept-encoding", "br")
+        .send()
+        .await?;
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    let size = compressed.bytes().await?.len();
+    assert!(size < 2048, "the loader stays tiny: {size} bytes brotli");
     Ok(())
 }
 

@@ -9,7 +9,8 @@ use tandem_tests::browser::{
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
-use tandem_tests::{Endpoint, TestRelay};
+use tandem_tests::scene::Scene;
+use tandem_tests::Endpoint;
 
 /// How long the mirror may take to catch up with thousands of new elements while other browser
 /// tests share the machine's two cores.
@@ -72,13 +73,14 @@ async fn page_value(client: &Client, css: &str) -> anyhow::Result<String> {
 
 #[tokio::test]
 async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> anyhow::Result<()> {
-    let relay = TestRelay::spawn().await?;
-    relay.add_adviser("lea", "Léa Martin").await?;
-    let site = DemoSite::serve(&relay.url("")).await?;
-    let mut browser = Browser::start().await?;
-    let console = browser.session(1400, 1000).await?;
-    let visitor = browser.session(1100, 800).await?;
-    console_log_in(&console, &relay.url(""), "lea").await?;
+    // Every part is bound so that it lives to the end of the test.
+    let Scene {
+        relay,
+        site,
+        console,
+        visitor,
+        browser: _browser,
+    } = Scene::start().await?;
     chat_on_the_form(&visitor, &console, &site).await?;
 
     // Declined: nothing is shared and the adviser is told. (The demo site is in French.)
@@ -404,13 +406,14 @@ async fn mirror_true(console: &Client, what: &str, script: &str) -> anyhow::Resu
 
 #[tokio::test]
 async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
-    let relay = TestRelay::spawn().await?;
-    relay.add_adviser("lea", "Léa Martin").await?;
-    let site = DemoSite::serve(&relay.url("")).await?;
-    let mut browser = Browser::start().await?;
-    let console = browser.session(1400, 1000).await?;
-    let visitor = browser.session(1100, 800).await?;
-    console_log_in(&console, &relay.url(""), "lea").await?;
+    // Every part is bound so that it lives to the end of the test.
+    let Scene {
+        relay: _relay,
+        site,
+        console,
+        visitor,
+        browser: _browser,
+    } = Scene::start().await?;
     // The coverage page: 850 table rows (5,000+ elements), a same-origin frame, an open
     // shadow root, a canvas, CSS-in-JS and adopted stylesheets, a relative image, a select,
     // radio buttons and a text area.
@@ -554,13 +557,14 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_private_by_default_page_shows_only_what_the_site_marks_public() -> anyhow::Result<()> {
-    let relay = TestRelay::spawn().await?;
-    relay.add_adviser("lea", "Léa Martin").await?;
-    let site = DemoSite::serve(&relay.url("")).await?;
-    let mut browser = Browser::start().await?;
-    let console = browser.session(1400, 1000).await?;
-    let visitor = browser.session(1100, 800).await?;
-    console_log_in(&console, &relay.url(""), "lea").await?;
+    // Every part is bound so that it lives to the end of the test.
+    let Scene {
+        relay,
+        site,
+        console,
+        visitor,
+        browser: _browser,
+    } = Scene::start().await?;
     // The member area, after a search: a private field's value is in the address.
     visitor
         .goto(&site.url("espace.html?ref=DOSSIER-SECRET-42&topic=remboursement"))

@@ -148,6 +148,41 @@ async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow:
     assert!(page_text(&console, ".contact-notes")
         .await?
         .contains("Léa Martin"));
+    // The whole record downloads from the console as JSON (with the adviser's login only).
+    let exported = console
+        .execute(
+            "const a = document.querySelector('a.export-record'); \
+             return fetch(a.href).then(r => r.json());",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        exported["session_records"].as_array().map(Vec::len),
+        Some(2),
+        "{exported}"
+    );
+    assert_eq!(
+        exported["notes"][0]["body"],
+        "Préfère être rappelée après 18 h"
+    );
+
+    // The visitor's details are in no cookie and no storage the host page can read.
+    let kept = page
+        .execute(
+            "return document.cookie + JSON.stringify(Object.assign({}, localStorage)) + \
+             JSON.stringify(Object.assign({}, sessionStorage));",
+            vec![],
+        )
+        .await?;
+    let kept = kept.as_str().unwrap_or_default().to_lowercase();
+    assert!(
+        !kept.contains("ana lima")
+            && !kept.contains("ana.lima")
+            && !kept.contains("example.com")
+            && !kept.contains("souci de carte"),
+        "{kept}"
+    );
+
     // The CRM has both.
     let token = relay.api_token().await?;
     let session = relay

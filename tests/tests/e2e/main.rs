@@ -5,9 +5,11 @@
 mod access;
 mod api;
 mod bad_input;
+mod browser_a11y;
 mod browser_chat;
 mod browser_cobrowse;
 mod browser_desk;
+mod browser_embed;
 mod browser_records;
 mod chat;
 mod cobrowse;

@@ -70,7 +70,7 @@ pub(crate) fn Messages() -> impl IntoView {
         }
     });
     view! {
-        <ol class="messages" role="log" aria-live="polite" node_ref=list>
+        <ol class="messages" aria-live="polite" aria-relevant="additions" node_ref=list>
             <For each=move || chat.model.with(|m| m.events.clone()) key=|event| event.seq
                 children=move |event| event_view(event, ui)/>
             <For each=move || chat.model.with(|m| m.pending.clone()) key=|p| p.client_msg_id.clone()

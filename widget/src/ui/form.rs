@@ -1,7 +1,7 @@
 //! The pre-chat form: name, email or phone, company, reason. Checked as the relay checks it,
 //! with the error next to the field.
 
-use super::{SiteIdentity, Ui};
+use super::{SiteHints, Ui};
 use crate::chat::Chat;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -50,9 +50,23 @@ fn Field(
 pub(crate) fn PreChatForm() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let texts = expect_context::<Ui>().texts;
-    let identity = expect_context::<SiteIdentity>().0;
+    let hints = expect_context::<SiteHints>().0;
     let [name, email, phone, company, reason] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
+    // What the site knows about the visitor fills the form (again when it tells more).
+    Effect::new(move |_| {
+        let known = hints.get();
+        for (field, value) in [
+            (name, known.name),
+            (email, known.email),
+            (phone, known.phone),
+            (company, known.company),
+        ] {
+            if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+                field.set(value);
+            }
+        }
+    });
     let locale = texts.locale().code();
     let queues = move || chat.model.with(|m| m.queues.clone());
     let topic = RwSignal::new(String::new());
@@ -86,7 +100,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             reason: reason.get_untracked(),
             page_url: chat.cobrowse.page_url(),
             locale: Some(texts.locale().code().to_owned()),
-            identity: identity.clone(),
+            identity: hints.with_untracked(|h| h.identity()),
             queue: chosen().map(|q| q.key),
         };
         match request.validated() {

@@ -26,9 +26,10 @@ pub(crate) struct Ui {
     pub texts: &'static Texts,
 }
 
-/// The logged-in user's identity as the site signed it, sent with the pre-chat form.
-#[derive(Clone)]
-pub(crate) struct SiteIdentity(pub Option<tandem_shared::model::SignedIdentity>);
+/// What the site told about the visitor: pre-chat form values and the signed identity sent
+/// with the request (`data-user-*` attributes or `Tandem.identify`).
+#[derive(Clone, Copy)]
+pub(crate) struct SiteHints(pub RwSignal<crate::config::VisitorHints>);
 
 /// The whole widget: launcher button and chat panel.
 #[component]
@@ -38,53 +39,129 @@ pub(crate) fn App(
     /// Open the panel at once.
     open: bool,
 ) -> impl IntoView {
-    let texts = Texts::get(Locale::from_tag(&config.locale));
-    let ui = Ui { texts };
-    provide_context(ui);
+    let locale = RwSignal::new(Locale::from_tag(&config.locale));
+    let hints = RwSignal::new(config.hints());
     let chat = Chat::connect(&config.socket_url(), Cobrowse::new(config.privacy()));
     provide_context(chat);
-    provide_context(SiteIdentity(config.identity()));
+    provide_context(SiteHints(hints));
+    // The visitor asked for the panel (clicked the launcher) rather than it coming back open.
+    let asked = open;
     let open = RwSignal::new(open || load(OPEN_KEY).is_some());
-    Effect::new(move |_| {
-        if open.get() {
+    let launcher = NodeRef::<leptos::html::Button>::new();
+    let unread = RwSignal::new(0u32);
+    let panel = NodeRef::<leptos::html::Section>::new();
+    crate::control::register(crate::control::Control {
+        open,
+        locale,
+        hints,
+        unread,
+    });
+    Effect::new(move |previous: Option<bool>| {
+        let now = open.get();
+        if now {
             save(OPEN_KEY, "1")
         } else {
             forget(OPEN_KEY)
         }
+        let changed = previous.is_some_and(|was| was != now);
+        if now {
+            unread.set(0);
+        }
+        if changed {
+            let name = if now { "open" } else { "close" };
+            crate::control::emit(name, wasm_bindgen::JsValue::UNDEFINED);
+        }
+        // Focus follows the visitor: into the panel when they open it, back to the launcher
+        // when they close it (never stolen when the panel comes back open with a new page).
+        if changed || (previous.is_none() && asked) {
+            request_animation_frame(move || {
+                if now {
+                    focus_first_field(panel.get_untracked());
+                } else if let Some(button) = launcher.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+        now
     });
-    let launcher_text = config
-        .launcher_text
-        .clone()
-        .unwrap_or_else(|| texts.t("widget.launcher").to_owned());
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
-    view! {
-        <cobrowse::CobrowseLayer/>
-        <Show when=move || !open.get()>
-            <button type="button" class="launcher" data-tandem-launcher="" aria-haspopup="dialog"
-                on:click=move |_| open.set(true)>
-                {launcher_text.clone()}
-            </button>
-        </Show>
-        <Show when=move || open.get()>
-            <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tandem-title">
-                <header class="head">
-                    <h2 id="tandem-title">{texts.t("widget.title")}</h2>
-                    <button type="button" class="close" aria-label=texts.t("widget.close")
-                        on:click=move |_| open.set(false)>"×"</button>
-                </header>
-                <ConnectionBanner/>
-                <div class="body">
-                    {move || match screen.get() {
-                        Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
-                        Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
-                        Screen::Waiting => view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any(),
-                        Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
-                        Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
-                            <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show> }.into_any(),
-                    }}
-                </div>
-            </section>
-        </Show>
+    // A new screen replaces the focused field (the form becomes the conversation): focus moves
+    // to the new screen's first field, unless the visitor is busy elsewhere on the page.
+    Effect::new(move |previous: Option<Screen>| {
+        let now = screen.get();
+        if previous.is_some_and(|was| was != now) && open.get_untracked() && focus_is_lost() {
+            request_animation_frame(move || focus_first_field(panel.get_untracked()));
+        }
+        now
+    });
+    // Everything below is drawn again in the new language when the page changes it; the chat
+    // itself (socket, messages) lives above and goes on.
+    move || {
+        let texts = Texts::get(locale.get());
+        provide_context(Ui { texts });
+        let launcher_text = config
+            .launcher_text
+            .clone()
+            .unwrap_or_else(|| texts.t("widget.launcher").to_owned());
+        view! {
+            <cobrowse::CobrowseLayer/>
+            <Show when=move || !open.get()>
+                <button type="button" class="launcher" data-tandem-launcher="" aria-haspopup="dialog"
+                    node_ref=launcher on:click=move |_| open.set(true)>
+                    {launcher_text.clone()}
+                    {move || (unread.get() > 0).then(|| view! {
+                        <span class="badge">{unread.get()}
+                            <span class="sr-only">{texts.t("widget.unread")}</span></span>
+                    })}
+                </button>
+            </Show>
+            <Show when=move || open.get()>
+                <section class="panel" role="dialog" aria-modal="false" aria-labelledby="tandem-title"
+                    node_ref=panel on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                    <header class="head">
+                        <h2 id="tandem-title">{texts.t("widget.title")}</h2>
+                        <button type="button" class="close" aria-label=texts.t("widget.close")
+                            on:click=move |_| open.set(false)>"×"</button>
+                    </header>
+                    <ConnectionBanner/>
+                    <div class="body">
+                        {move || match screen.get() {
+                            Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
+                            Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
+                            Screen::Waiting => view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any(),
+                            Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
+                            Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
+                                <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show> }.into_any(),
+                        }}
+                    </div>
+                </section>
+            </Show>
+        }
+    }
+}
+
+/// True when nothing outside the widget has the focus (it is on the page's body, or on the
+/// widget, whose focused element was just removed).
+fn focus_is_lost() -> bool {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    active.is_none_or(|a| a.has_attribute("data-tandem") || a.tag_name() == "BODY")
+}
+
+/// Focuses the panel's first field (the form's name, the message box), else its close button.
+fn focus_first_field(panel: Option<web_sys::HtmlElement>) {
+    use wasm_bindgen::JsCast;
+    let Some(panel) = panel else { return };
+    let target = panel
+        .query_selector(
+            "input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select",
+        )
+        .ok()
+        .flatten()
+        .or_else(|| panel.query_selector("button.close").ok().flatten());
+    if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
     }
 }
 
