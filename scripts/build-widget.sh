@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the visitor widget and the adviser console to WebAssembly into dist/:
-# cargo (wasm32, size profile) -> wasm-bindgen -> wasm-opt -Oz -> brotli and gzip copies.
+# cargo (wasm32, size profile) -> wasm-bindgen -> wasm-opt -Oz -> brotli and gzip copies;
+# the loader minified by terser (dist/loader.js, which the relay serves).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,8 @@ for crate in widget console; do
     "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
 done
 cp console/console.css dist/console/console.css
+tools/node_modules/.bin/terser relay-server/assets/loader.js --compress --mangle \
+  --format comments=false -o dist/loader.js
 
 for file in dist/widget/* dist/console/*; do
   case "$file" in *.br|*.gz) continue ;; esac
@@ -30,7 +33,7 @@ for file in dist/widget/widget.js dist/widget/widget_bg.wasm; do
   printf '  %-28s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
 done
 loader=$(mktemp)
-sed 's/__VERSION__/0123456789abcdef/' relay-server/assets/loader.js > "$loader"
+sed 's/__VERSION__/0123456789abcdef/' dist/loader.js > "$loader"
 printf '  %-28s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$(brotli -q 11 -c "$loader" | wc -c)"
 rm -f "$loader"
 
@@ -39,7 +42,7 @@ rm -f "$loader"
 widget_budget=${TANDEM_WIDGET_BUDGET:-262144}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
 widget_br=$(( $(size dist/widget/widget.js.br) + $(size dist/widget/widget_bg.wasm.br) ))
-loader_br=$(sed 's/__VERSION__/0123456789abcdef/' relay-server/assets/loader.js | brotli -q 11 -c | wc -c)
+loader_br=$(sed 's/__VERSION__/0123456789abcdef/' dist/loader.js | brotli -q 11 -c | wc -c)
 echo "budget: widget $widget_br / $widget_budget bytes brotli, loader $loader_br / $loader_budget"
 if [ "$widget_br" -gt "$widget_budget" ] || [ "$loader_br" -gt "$loader_budget" ]; then
   echo "error: over the size budget" >&2

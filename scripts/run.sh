@@ -13,6 +13,19 @@ printf 'demo-password' | "$relay" adviser add --login demo --name "Camille (dém
 printf 'expert-password' | "$relay" adviser add --login expert --name "Max (expert)" --level 2 >/dev/null
 "$relay" queue set billing --name-en "Billing" --name-fr "Facturation" \
   --hours "Mo-Fr 09:00-18:00; PH off" --timezone Europe/Paris --position 1 >/dev/null
+# A second site on the same relay: its own key, origins, queue, colour, corner and greeting.
+second_port="${TANDEM_SECOND_SITE_PORT:-8081}"
+"$relay" queue set travaux --name-en "Repairs" --name-fr "Travaux et dépannage" \
+  --hours "Mo-Sa 08:00-20:00" --timezone Europe/Paris >/dev/null
+"$relay" site set brico --name "Brico Dépannage" --queues travaux \
+  --origins "http://127.0.0.1:$second_port,http://localhost:$second_port" \
+  --color "#15803d" --position left --launcher-text-fr "Une question sur vos travaux ?" \
+  --greeting-fr "Bonjour ! Un artisan-conseiller vous répond du lundi au samedi, de 8 h à 20 h." \
+  --greeting-en "Hello! A repair adviser answers Monday to Saturday, 8 am to 8 pm." >/dev/null
+python3 -m http.server "$second_port" --bind 127.0.0.1 --directory examples/second-site \
+  >/dev/null 2>&1 &
+second_site=$!
+trap 'kill $second_site 2>/dev/null || true' EXIT
 cat <<EOT
 
   Tandem is starting on http://$TANDEM_ADDR
@@ -22,8 +35,10 @@ cat <<EOT
                escalations: login expert, password expert-password. "Facturation" is open
                Mon-Fri 9:00-18:00 (Paris); outside hours visitors leave a message or book a
                callback, answered in the console's Tickets.
+  3. Second site: http://127.0.0.1:$second_port/ (Brico Dépannage, key "brico": green
+               launcher bottom left, its own queue); manage sites in the console's Sites page.
   CRM API:     $relay token create --name my-crm, then
                curl -H "Authorization: Bearer <token>" http://$TANDEM_ADDR/api/v1/sessions
 
 EOT
-exec "$relay" serve --demo-site examples/demo-site
+"$relay" serve --demo-site examples/demo-site

@@ -35,10 +35,11 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want" --quiet
 fi
 
-# wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module), and axe-core
-# for the accessibility audit of the browser tests.
-if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -f tools/node_modules/axe-core/axe.min.js ]; then
-  echo "setup: installing binaryen (wasm-opt) and axe-core from npm"
+# wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module), terser to
+# minify the loader, and axe-core for the accessibility audit of the browser tests.
+if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -f tools/node_modules/axe-core/axe.min.js ] \
+  || [ ! -x tools/node_modules/.bin/terser ]; then
+  echo "setup: installing binaryen (wasm-opt), terser and axe-core from npm"
   npm install --prefix tools --no-audit --no-fund --silent
 fi
 echo "setup: ready"

@@ -157,3 +157,22 @@ async fn error_message(response: gloo_net::http::Response) -> String {
         .unwrap_or("the relay refused")
         .to_owned()
 }
+
+/// Every site this relay serves.
+pub async fn sites() -> Vec<tandem_shared::site::SiteSettings> {
+    get("/api/v1/sites").await.unwrap_or_default()
+}
+
+/// Saves a site's settings; the relay's error message when refused.
+pub async fn save_site(site: &tandem_shared::site::SiteSettings) -> Result<(), String> {
+    let key = String::from(js_sys::encode_uri_component(&site.key));
+    let request = Request::put(&format!("/api/v1/sites/{key}"))
+        .json(site)
+        .map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_message(response).await)
+    }
+}

@@ -1,6 +1,8 @@
 /* Tandem loader: draws the launcher at once, loads the chat widget only when it is needed, and
    offers the page window.Tandem: open(), close(), identify({...}), setLocale(tag), on(event, fn).
-   Calls made before this script ran are queued in window.Tandem.q (see docs/embedding.md). */
+   Calls made before this script ran are queued in window.Tandem.q (see docs/embedding.md).
+   The site's look (colour, corner, texts) comes from the tag's attributes, else from the
+   relay's settings for data-site (remembered in localStorage so the launcher never flickers). */
 (function () {
   "use strict";
   var d = document, w = window, s = d.currentScript;
@@ -9,22 +11,40 @@
   var base = new URL(s.src).origin, v = "__VERSION__";
   var attr = function (n) { return s.getAttribute("data-" + n); };
   var lang = (attr("locale") || d.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
-  var custom = attr("launcher-text");
-  var cfg = { relay: base, locale: lang, launcherText: custom, userId: attr("user-id"), userHash: attr("user-hash"),
+  var custom = attr("launcher-text"), site = attr("site") || "default", lookKey = "tandem.look." + site;
+  var cfg = { relay: base, site: site, locale: lang, launcherText: custom, greeting: attr("greeting"), look: null,
+    userId: attr("user-id"), userHash: attr("user-hash"),
     privateSelectors: attr("private-selectors"), publicSelectors: attr("public-selectors"),
-    privateByDefault: attr("privacy") === "private-by-default" };
+    privateByDefault: attr("privacy") === "private-by-default", titleFlash: attr("title-flash") !== "off", sound: attr("sound") === "on" };
   var fallback = attr("fallback-email");
   var host = d.createElement("div");
   host.setAttribute("data-tandem", "");
   var root = host.attachShadow({ mode: "open" });
   root.innerHTML = "<style>:host{all:initial!important}button,a{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
-    "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:#1d4ed8;border:0;border-radius:24px;" +
-    "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}</style>" +
+    "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8);border:0;border-radius:24px;" +
+    "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}" +
+    ":host([data-position=left]) :is(button,a){left:20px;right:auto}</style>" +
     "<button type=\"button\" data-tandem-launcher></button>";
   var button = root.querySelector("button");
   var fr = function () { return cfg.locale === "fr"; };
-  var label = function () { return custom || (fr() ? "Discuter avec un conseiller" : "Chat with an adviser"); };
-  button.textContent = label();
+  var label = function () {
+    var own = cfg.look && cfg.look.launcher_text && cfg.look.launcher_text[fr() ? "fr" : "en"];
+    return custom || own || (fr() ? "Discuter avec un conseiller" : "Chat with an adviser");
+  };
+  function applyLook(look) {
+    cfg.look = look;
+    var color = attr("color") || look.color, corner = attr("position") || look.position;
+    if (color) host.style.setProperty("--tandem-color", color);
+    host.setAttribute("data-position", corner === "left" ? "left" : "right");
+    if (!widget) button.textContent = label();
+  }
+  try { applyLook(JSON.parse(w.localStorage.getItem(lookKey)) || {}); } catch (e) { applyLook({}); }
+  var looked = fetch(base + "/api/v1/sites/" + encodeURIComponent(site) + "/appearance").then(function (r) {
+    return r.ok ? r.json() : {};
+  }).then(function (look) {
+    applyLook(look);
+    try { w.localStorage.setItem(lookKey, JSON.stringify(look)); } catch (e) { /* storage blocked */ }
+  }, function () { /* relay unreachable: keep the remembered look */ });
   var listeners = {}, widget = null, loading = null;
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (h) { try { h(detail); } catch (e) { setTimeout(function () { throw e; }); } });
@@ -45,7 +65,7 @@
   }
   function load(open) {
     button.disabled = true;
-    loading = loading || import(base + "/assets/widget/widget.js?v=" + v).then(function (m) {
+    loading = loading || looked.then(function () { return import(base + "/assets/widget/widget.js?v=" + v); }).then(function (m) {
       return m.default({ module_or_path: base + "/assets/widget/widget_bg.wasm?v=" + v }).then(function () { return m; });
     });
     loading.then(function (m) {

@@ -1,5 +1,5 @@
 //! The command line: `serve`, `adviser add`, `token create`, `queue set`, `queue list`,
-//! `webhooks`.
+//! `site set`, `site list`, `webhooks`, `contact erase`, `backup`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -43,8 +43,17 @@ pub enum Command {
     /// Manage the queues visitors pick from (topics, business hours).
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Manage the websites this relay serves (key, allowed origins, queues, look).
+    #[command(subcommand)]
+    Site(SiteCommand),
     /// Show the webhook outbox: delivered, pending, failing events.
     Webhooks,
+    /// Copy the CRM database to a file, consistently, while the relay runs.
+    Backup {
+        /// The copy to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Contacts: erase one (right to be forgotten).
     #[command(subcommand)]
     Contact(ContactCommand),
@@ -60,6 +69,63 @@ pub enum ContactCommand {
         #[arg(long)]
         id: String,
     },
+}
+
+/// Site commands.
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Create a site or change some of its settings (options not given keep their value).
+    Set(SiteArgs),
+    /// List the sites with the tag to paste in their pages.
+    List {
+        /// The relay's public address, for the tags (https://chat.example.com).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        relay_url: String,
+    },
+}
+
+/// A site's settings.
+#[derive(Debug, clap::Args)]
+pub struct SiteArgs {
+    /// Key named by the tag's data-site (lower-case letters, digits, - and _).
+    pub key: String,
+    /// Name shown to advisers.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Origins whose pages may open chats (comma-separated, https://www.example.com);
+    /// an empty value allows any.
+    #[arg(long, value_delimiter = ',')]
+    pub origins: Option<Vec<String>>,
+    /// Queues offered on this site (comma-separated keys); an empty value offers all.
+    #[arg(long, value_delimiter = ',')]
+    pub queues: Option<Vec<String>>,
+    /// Launcher and button colour (#rrggbb).
+    #[arg(long)]
+    pub color: Option<String>,
+    /// Corner of the launcher: right or left.
+    #[arg(long, value_enum)]
+    pub position: Option<CornerArg>,
+    /// Launcher text for French-speaking visitors.
+    #[arg(long)]
+    pub launcher_text_fr: Option<String>,
+    /// Launcher text for English-speaking visitors.
+    #[arg(long)]
+    pub launcher_text_en: Option<String>,
+    /// Greeting at the top of the panel, in French.
+    #[arg(long)]
+    pub greeting_fr: Option<String>,
+    /// Greeting at the top of the panel, in English.
+    #[arg(long)]
+    pub greeting_en: Option<String>,
+}
+
+/// The launcher's corner.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CornerArg {
+    /// Bottom right.
+    Right,
+    /// Bottom left.
+    Left,
 }
 
 /// Queue commands.
@@ -119,6 +185,10 @@ pub struct ServeArgs {
     /// https://www.example.com); any site when empty.
     #[arg(long, env = "TANDEM_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies in front of the relay (comma-separated IP addresses): their
+    /// X-Forwarded-For gives the visitor's address for the per-address limits.
+    #[arg(long, env = "TANDEM_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Secret the site's server signs logged-in users' ids with (identity verification).
     #[arg(long, env = "TANDEM_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
@@ -253,4 +323,46 @@ pub enum TokenCommand {
         #[arg(long)]
         name: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// docs/configuration.md must name every flag and environment variable of `serve`, so
+    /// the reference cannot silently fall behind the code.
+    #[test]
+    fn the_configuration_reference_lists_every_serve_option() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/configuration.md");
+        let reference = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(!reference.is_empty(), "{path} is missing");
+        let command = Cli::command();
+        let serve = command
+            .find_subcommand("serve")
+            .into_iter()
+            .chain([&command]);
+        let mut missing = Vec::new();
+        for cmd in serve {
+            for arg in cmd.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    if long != "help"
+                        && long != "version"
+                        && !reference.contains(&format!("`--{long}"))
+                    {
+                        missing.push(format!("--{long}"));
+                    }
+                }
+                if let Some(env) = arg.get_env().and_then(|e| e.to_str()) {
+                    if !reference.contains(env) {
+                        missing.push(env.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "not in docs/configuration.md: {missing:?}"
+        );
+    }
 }

@@ -64,6 +64,9 @@ pub struct Config {
     /// Origins whose pages may open visitor connections (`https://www.example.com`); empty
     /// means any.
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (rate limits then key on the
+    /// visitor's address, not the proxy's).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Secret the site's server signs logged-in users' ids with (identity verification).
     pub identity_secret: Option<String>,
     /// Outbound webhook for CRM events, when configured.

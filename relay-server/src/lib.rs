@@ -7,6 +7,7 @@
 //! - [`http`]: routes: loader and assets, console page, CRM API, login, health.
 //! - [`ws`]: WebSocket connections of visitors and advisers.
 //! - [`limits`]: rate limits keyed by IP address or login.
+//! - [`sites`]: the websites served: key, allowed origins, queues, look.
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
 //! - [`store`]: the CRM in SQLite.
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
@@ -28,6 +29,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod server;
+pub mod sites;
 pub mod store;
 pub mod time;
 pub mod webhooks;

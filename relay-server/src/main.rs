@@ -6,8 +6,8 @@ use std::io::Read;
 use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
-    AdviserCommand, Cli, Command, ContactCommand, LogFormat, QueueArgs, QueueCommand, ServeArgs,
-    TokenCommand,
+    AdviserCommand, Cli, Command, ContactCommand, CornerArg, LogFormat, QueueArgs, QueueCommand,
+    ServeArgs, SiteArgs, SiteCommand, TokenCommand,
 };
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::connectors::auth::Credentials;
@@ -19,6 +19,7 @@ use tandem_relay::store::{NewAdviser, QueueRow, Store};
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_relay::{server, time::now_ms};
 use tandem_shared::limits::validate_key;
+use tandem_shared::site::{Corner, SiteSettings};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -36,6 +37,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Queue(QueueCommand::Set(args)) => set_queue(&cli.db, args).await,
         Command::Queue(QueueCommand::List) => list_queues(&cli.db).await,
         Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
+        Command::Site(SiteCommand::Set(args)) => set_site(&cli.db, args).await,
+        Command::Site(SiteCommand::List { relay_url }) => list_sites(&cli.db, &relay_url).await,
+        Command::Backup { to } => backup(&cli.db, &to).await,
         Command::Webhooks => webhook_status(&cli.db).await,
         Command::Contact(ContactCommand::Erase { id }) => erase_contact(&cli.db, &id).await,
     }
@@ -73,6 +77,7 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         limits,
         allowed_origins: args.allowed_origins,
+        trusted_proxies: args.trusted_proxies,
         identity_secret: args.identity_secret,
         assets_dir: args.assets,
         demo_dir: args.demo_site,
@@ -228,6 +233,107 @@ async fn list_queues(db: &std::path::Path) -> anyhow::Result<()> {
             queue.timezone
         );
     }
+    Ok(())
+}
+
+async fn open_store(db: &std::path::Path) -> anyhow::Result<Store> {
+    Store::open(db)
+        .await
+        .with_context(|| format!("opening the CRM at {}", db.display()))
+}
+
+async fn set_site(db: &std::path::Path, args: SiteArgs) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    let key = validate_key(&args.key).map_err(|e| anyhow::anyhow!("site key: {e}"))?;
+    let mut site = store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|site| site.key == key)
+        .unwrap_or_else(|| SiteSettings::new(&key, &key));
+    let look = &mut site.appearance;
+    let set = |text: Option<String>, into: &mut Option<String>| {
+        if let Some(text) = text {
+            *into = Some(text);
+        }
+    };
+    set(args.launcher_text_fr, &mut look.launcher_text.fr);
+    set(args.launcher_text_en, &mut look.launcher_text.en);
+    set(args.greeting_fr, &mut look.greeting.fr);
+    set(args.greeting_en, &mut look.greeting.en);
+    if let Some(color) = args.color {
+        look.color = color;
+    }
+    if let Some(position) = args.position {
+        look.position = match position {
+            CornerArg::Right => Corner::Right,
+            CornerArg::Left => Corner::Left,
+        };
+    }
+    if let Some(name) = args.name {
+        site.name = name;
+    }
+    if let Some(origins) = args.origins {
+        site.origins = origins;
+    }
+    if let Some(queues) = args.queues {
+        site.queues = queues;
+    }
+    let site = site.validated().map_err(|e| anyhow::anyhow!("site {e}"))?;
+    let queues = store.queues().await?;
+    if let Some(unknown) = site
+        .queues
+        .iter()
+        .find(|k| !queues.iter().any(|q| &q.key == *k))
+    {
+        bail!("there is no queue \"{unknown}\" (create it with `tandem-relay queue set`)");
+    }
+    store.upsert_site(&site, now_ms()).await?;
+    println!(
+        "site {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/sites/{}); its tag:\n{}",
+        site.key,
+        site.key,
+        site.snippet("https://YOUR-RELAY")
+    );
+    Ok(())
+}
+
+async fn list_sites(db: &std::path::Path, relay_url: &str) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    for site in store.sites().await? {
+        let or_any = |list: &[String]| {
+            if list.is_empty() {
+                "any".to_owned()
+            } else {
+                list.join(", ")
+            }
+        };
+        println!(
+            "{}\t{}\torigins: {}\tqueues: {}\tcolour: {}\n  {}",
+            site.key,
+            site.name,
+            or_any(&site.origins),
+            or_any(&site.queues),
+            site.appearance.color,
+            site.snippet(relay_url)
+        );
+    }
+    Ok(())
+}
+
+async fn backup(db: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    if to.exists() {
+        bail!("{} already exists; name a new file", to.display());
+    }
+    let store = open_store(db).await?;
+    store
+        .backup_to(to)
+        .await
+        .with_context(|| format!("copying the CRM to {}", to.display()))?;
+    println!(
+        "CRM copied to {} (a consistent copy, taken while the relay may run)",
+        to.display()
+    );
     Ok(())
 }
 

@@ -51,7 +51,9 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     };
     let limiters = Arc::new(crate::limits::Limiters::new(&config.limits));
     let assets = Arc::new(Assets::load(&config.assets_dir));
+    let sites = Arc::new(crate::sites::Sites::load(store.clone()).await?);
     Ok(AppState {
+        sites,
         hub,
         store,
         config: Arc::new(config),

@@ -14,6 +14,7 @@
 //! - [`limits`]: size limits and input validation, applied by the widget and enforced by the relay.
 //! - [`report`]: the dashboard's figures (wait, handling, abandonment, FCR, CSAT/CES/NPS).
 //! - [`codec`]: decoding of client frames into a typed message or a typed error.
+//! - [`site`]: sites served by one relay: key, allowed origins, queues, look.
 //! - [`i18n`]: the French and English texts of the widget and the console.
 //!
 //! Every connection starts with a `hello` frame carrying [`PROTOCOL_VERSION`]. Frames are JSON
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod model;
 pub mod report;
 pub mod server;
+pub mod site;
 pub mod visitor;
 
 pub use adviser::AdviserMsg;

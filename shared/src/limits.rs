@@ -208,6 +208,7 @@ impl ChatRequest {
             locale,
             identity: self.identity.as_ref().map(validated_identity).transpose()?,
             queue: self.queue.as_deref().map(validate_key).transpose()?,
+            site: self.site.clone(),
         })
     }
 }

@@ -33,6 +33,10 @@ pub struct ChatRequest {
     /// The topic's queue ([`crate::desk::QueueInfo::key`]); the default queue when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// The site the request came from: set by the relay from the connection (the tag's
+    /// `data-site`, checked against the page's origin), never read from the frame.
+    #[serde(skip)]
+    pub site: Option<String>,
 }
 
 /// A logged-in user's id as the site's server vouches for it: `signature` is the hex

@@ -73,6 +73,16 @@ impl WsClient {
         Ok(WsClient { stream })
     }
 
+    /// Connects as a page at `origin` would (browsers send `Origin` on WebSocket upgrades).
+    pub async fn open_from(url: &str, origin: &str) -> anyhow::Result<WsClient> {
+        let mut request = url.into_client_request()?;
+        request.headers_mut().insert("Origin", origin.parse()?);
+        let (stream, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .with_context(|| format!("connecting to {url} from a page of {origin}"))?;
+        Ok(WsClient { stream })
+    }
+
     /// Sends a frame as JSON text.
     pub async fn send<T: serde::Serialize>(&mut self, frame: &T) -> anyhow::Result<()> {
         self.send_raw(serde_json::to_string(frame)?).await

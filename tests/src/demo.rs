@@ -16,8 +16,15 @@ pub struct DemoSite {
     task: JoinHandle<()>,
 }
 
-async fn page(State(relay): State<String>, Path(file): Path<String>) -> Response {
-    let dir = crate::workspace_root().join("examples/demo-site");
+/// What the pages are served with: the relay's origin and the folder.
+#[derive(Clone)]
+struct Served {
+    relay: String,
+    dir: std::path::PathBuf,
+}
+
+async fn page(State(served): State<Served>, Path(file): Path<String>) -> Response {
+    let Served { relay, dir } = served;
     let safe = !file.contains("..") && !file.contains('/');
     let Ok(text) = tokio::fs::read_to_string(dir.join(&file))
         .await
@@ -33,16 +40,26 @@ async fn page(State(relay): State<String>, Path(file): Path<String>) -> Response
     } else {
         "text/html; charset=utf-8"
     };
-    let text = text.replace("src=\"/widget.js\"", &format!("src=\"{relay}/widget.js\""));
+    let tag = format!("src=\"{relay}/widget.js\"");
+    let text = text
+        .replace("src=\"/widget.js\"", &tag)
+        .replace("src=\"http://127.0.0.1:8080/widget.js\"", &tag);
     ([(header::CONTENT_TYPE, kind)], text).into_response()
 }
 
 impl DemoSite {
     /// Serves `examples/demo-site` on a new port, its script tag pointing at `relay_origin`.
     pub async fn serve(relay_origin: &str) -> anyhow::Result<DemoSite> {
-        let app = Router::new()
-            .route("/{file}", get(page))
-            .with_state(relay_origin.to_owned());
+        DemoSite::serve_dir(relay_origin, "examples/demo-site").await
+    }
+
+    /// Serves a folder of the workspace (`examples/second-site`) the same way.
+    pub async fn serve_dir(relay_origin: &str, dir: &str) -> anyhow::Result<DemoSite> {
+        let served = Served {
+            relay: relay_origin.to_owned(),
+            dir: crate::workspace_root().join(dir),
+        };
+        let app = Router::new().route("/{file}", get(page)).with_state(served);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {

@@ -96,6 +96,7 @@ impl TestRelay {
             demo_dir: Some(root.join("examples/demo-site")),
             secure_cookies: false,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             identity_secret: None,
             webhook: None,
             hubspot: None,

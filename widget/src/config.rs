@@ -1,6 +1,7 @@
 //! What the loader tells the widget.
 
 use serde::Deserialize;
+use tandem_shared::site::Appearance;
 use wasm_bindgen::JsValue;
 
 /// Settings from the loader's script tag.
@@ -12,9 +13,25 @@ pub struct WidgetConfig {
     /// The page's language (`fr`, `en`).
     #[serde(default)]
     pub locale: String,
-    /// The launcher's label, when the site sets one.
+    /// The site key (`data-site`); the relay's default site when absent.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// The launcher's label, when the tag sets one (any language).
     #[serde(default)]
     pub launcher_text: Option<String>,
+    /// The greeting at the top of the panel, when the tag sets one (any language).
+    #[serde(default)]
+    pub greeting: Option<String>,
+    /// The site's look as the relay's settings give it (texts per language).
+    #[serde(default)]
+    pub look: Option<Appearance>,
+    /// Flash the tab's title for messages that arrive while the panel is closed
+    /// (`data-title-flash="off"` turns it off).
+    #[serde(default = "on")]
+    pub title_flash: bool,
+    /// Chime for those messages (`data-sound="on"`).
+    #[serde(default)]
+    pub sound: bool,
     /// What the site tells about the visitor: `userId`/`userHash` from the tag's attributes
     /// (identity verification), and name, email, phone, company from `Tandem.identify`.
     #[serde(flatten)]
@@ -30,6 +47,10 @@ pub struct WidgetConfig {
     pub public_selectors: Option<String>,
 }
 
+fn on() -> bool {
+    true
+}
+
 impl WidgetConfig {
     /// Reads the loader's settings object; falls back to this page's origin.
     pub fn from_js(value: &JsValue) -> WidgetConfig {
@@ -42,12 +63,40 @@ impl WidgetConfig {
                 .and_then(|w| w.location().origin().ok())
                 .unwrap_or_default(),
             locale: String::new(),
+            site: None,
             launcher_text: None,
+            greeting: None,
+            look: None,
+            title_flash: true,
+            sound: false,
             visitor: VisitorHints::default(),
             private_selectors: None,
             private_by_default: false,
             public_selectors: None,
         })
+    }
+
+    /// The launcher's label in `locale`: the tag's, else the site's, else none (built-in).
+    pub fn launcher_text(&self, locale: &str) -> Option<String> {
+        self.launcher_text.clone().or_else(|| {
+            self.look
+                .as_ref()
+                .and_then(|look| look.launcher_text.get(locale))
+                .map(str::to_owned)
+        })
+    }
+
+    /// The greeting in `locale`: the tag's, else the site's, else none (built-in intro).
+    pub fn greeting(&self, locale: &str) -> Option<String> {
+        self.greeting
+            .clone()
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| {
+                self.look
+                    .as_ref()
+                    .and_then(|look| look.greeting.get(locale))
+                    .map(str::to_owned)
+            })
     }
 
     /// The site's co-browsing privacy rules.
@@ -73,7 +122,14 @@ impl WidgetConfig {
         } else {
             self.relay.clone()
         };
-        format!("{}/ws/visitor", ws.trim_end_matches('/'))
+        let ws = ws.trim_end_matches('/');
+        match self.site.as_deref().filter(|site| !site.is_empty()) {
+            Some(site) => format!(
+                "{ws}/ws/visitor?site={}",
+                js_sys::encode_uri_component(site)
+            ),
+            None => format!("{ws}/ws/visitor"),
+        }
     }
 }
 

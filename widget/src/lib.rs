@@ -10,6 +10,7 @@
 //! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
 //! - [`transcript`]: the downloadable transcript.
 
+mod attention;
 pub mod chat;
 pub mod cobrowse;
 pub mod config;

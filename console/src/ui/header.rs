@@ -69,6 +69,7 @@ pub(crate) fn Header() -> impl IntoView {
                 {tab(Page::Canned, "console.canned")}
                 {tab(Page::Dashboard, "console.dashboard")}
                 {tab(Page::Contacts, "console.contacts")}
+                {tab(Page::Sites, "console.sites")}
             </nav>
             <div class="presence" role="group" aria-label=texts.t("console.available")>
                 <button type="button" class="toggle" data-presence="available"

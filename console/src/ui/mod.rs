@@ -10,6 +10,7 @@ mod header;
 mod login;
 mod records;
 mod sidebar;
+mod sites;
 mod sync;
 mod teamwork;
 mod tickets;
@@ -50,6 +51,8 @@ pub(crate) enum Page {
     Dashboard,
     /// Contacts: search, and a contact's whole record.
     Contacts,
+    /// The websites served: origins, queues, look, tag.
+    Sites,
 }
 
 /// The contact whose record the Contacts page opens on.
@@ -150,6 +153,7 @@ fn DeskView() -> impl IntoView {
                 Page::Canned => view! { <main class="page"><canned::CannedView/></main> }.into_any(),
                 Page::Dashboard => view! { <main class="page"><dashboard::DashboardView/></main> }.into_any(),
                 Page::Contacts => view! { <main class="page"><records::RecordsView/></main> }.into_any(),
+                Page::Sites => view! { <main class="page"><sites::SitesView/></main> }.into_any(),
             }}
         </div>
     }

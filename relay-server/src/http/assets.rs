@@ -49,8 +49,11 @@ impl Assets {
         }
         let digest = hash.finalize();
         let version: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        // The minified loader of the build; the readable source when the build has none.
+        let loader = std::fs::read_to_string(dir.join("loader.js"))
+            .unwrap_or_else(|_| include_str!("../../assets/loader.js").to_owned());
         Assets {
-            loader: include_str!("../../assets/loader.js").replace("__VERSION__", &version),
+            loader: loader.replace("__VERSION__", &version),
             console_page: include_str!("../../assets/console.html")
                 .replace("__VERSION__", &version),
             complete,

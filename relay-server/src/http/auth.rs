@@ -48,8 +48,13 @@ pub async fn login(
     if !is_same_origin(&request_headers) {
         return Err(ApiError::Forbidden("log in from the console's own page"));
     }
-    if !app.limiters.allow_login(peer_addr.ip(), form.login.trim()) {
-        tracing::warn!(login = %form.login.trim(), ip = %peer_addr.ip(), "console login throttled");
+    let ip = super::client_ip::client_ip(
+        peer_addr.ip(),
+        &request_headers,
+        &app.config.trusted_proxies,
+    );
+    if !app.limiters.allow_login(ip, form.login.trim()) {
+        tracing::warn!(login = %form.login.trim(), %ip, "console login throttled");
         return Err(ApiError::TooManyRequests(
             "too many login attempts; wait a minute",
         ));

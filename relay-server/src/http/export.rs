@@ -47,7 +47,7 @@ pub async fn export_contact(
 }
 
 /// The CSV columns, in order.
-const COLUMNS: [&str; 22] = [
+const COLUMNS: [&str; 23] = [
     "session_id",
     "requested_at",
     "contact_id",
@@ -56,6 +56,7 @@ const COLUMNS: [&str; 22] = [
     "phone",
     "company",
     "channel",
+    "site",
     "reason",
     "page_url",
     "status",
@@ -85,6 +86,7 @@ fn row(session: &SessionSummary) -> Vec<String> {
         text(&session.contact.phone),
         text(&session.contact.company),
         session.channel.clone(),
+        session.site.clone(),
         session.reason.clone(),
         text(&session.page_url),
         session.status.clone(),

@@ -4,6 +4,7 @@
 mod api;
 pub mod assets;
 mod auth;
+pub mod client_ip;
 mod contacts;
 mod desk;
 mod error;
@@ -12,6 +13,7 @@ pub mod extract;
 mod health;
 pub mod origin;
 mod report;
+mod sites;
 
 pub use assets::Assets;
 pub use error::ApiError;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Rate limits keyed by IP address or login.
     pub limiters: Arc<crate::limits::Limiters>,
+    /// The websites served.
+    pub sites: Arc<crate::sites::Sites>,
     /// Emails ticket answers, when an SMTP server is configured.
     pub mailer: Option<crate::mail::Mailer>,
 }
@@ -66,6 +70,9 @@ pub fn app(state: AppState) -> Router {
         .route("/canned/{id}", delete(desk::delete_canned))
         .route("/tickets", get(desk::list_tickets))
         .route("/tickets/{id}/answer", post(desk::answer_ticket))
+        .route("/sites", get(sites::list_sites))
+        .route("/sites/{key}", put(sites::put_site))
+        .route("/sites/{key}/appearance", get(sites::appearance))
         .route("/report", get(report::get_report))
         .route("/report.csv", get(report::get_report_csv))
         .fallback(api::not_found);

@@ -99,6 +99,7 @@ impl Hub {
             kind,
             message: &request.reason,
             locale: request.locale.as_deref(),
+            site: request.site.as_deref(),
             callback_at_ms,
             due_at_ms,
         };
@@ -159,6 +160,7 @@ impl Hub {
             kind: TicketKind::Abandoned,
             message: &message,
             locale: locale.as_deref(),
+            site: None,
             callback_at_ms: None,
             due_at_ms,
         };

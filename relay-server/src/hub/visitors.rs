@@ -5,6 +5,7 @@ use super::{Hub, HubError, Peer};
 use crate::time::now_ms;
 use std::sync::Arc;
 use tandem_shared::model::{ChatRequest, ConversationStatus, VisitorConversation};
+use tandem_shared::site::SiteSettings;
 use tandem_shared::{Author, ConversationId, Role, ServerMsg, PROTOCOL_VERSION};
 
 impl Hub {
@@ -105,12 +106,13 @@ impl Hub {
         &self,
         token: &str,
         last_seq: u64,
+        site: &SiteSettings,
         peer: &Peer,
     ) -> Result<Option<ConversationId>, HubError> {
         let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
         let Ok(lock) = self.append_lock(&id) else {
             return self
-                .show_closed(&id, token, last_seq, peer)
+                .show_closed(&id, token, last_seq, site, peer)
                 .await
                 .map(|()| None);
         };
@@ -127,7 +129,7 @@ impl Hub {
             self.visitor_view(&id, live)
         };
         let ended = view.status == ConversationStatus::Ended;
-        peer.send(self.welcome(Some(view)));
+        peer.send(self.welcome(Some(view), site));
         for event in self.store.events_after(&id, last_seq).await? {
             peer.send(ServerMsg::Event {
                 conversation_id: id.clone(),
@@ -147,6 +149,7 @@ impl Hub {
         id: &ConversationId,
         token: &str,
         last_seq: u64,
+        site: &SiteSettings,
         peer: &Peer,
     ) -> Result<(), HubError> {
         let row = self
@@ -162,7 +165,7 @@ impl Hub {
             visitor_name: row.visitor_name,
             last_seq: self.store.last_seq(id).await?,
         };
-        peer.send(self.welcome(Some(view)));
+        peer.send(self.welcome(Some(view), site));
         for event in self.store.events_after(id, last_seq).await? {
             peer.send(ServerMsg::Event {
                 conversation_id: id.clone(),
@@ -248,12 +251,19 @@ impl Hub {
         }
     }
 
-    /// The welcome frame, with the queues a visitor can pick and whether each can answer now.
-    pub fn welcome(&self, conversation: Option<VisitorConversation>) -> ServerMsg {
+    /// The welcome frame, with the queues a visitor of `site` can pick and whether each can
+    /// answer now.
+    pub fn welcome(
+        &self,
+        conversation: Option<VisitorConversation>,
+        site: &SiteSettings,
+    ) -> ServerMsg {
+        let mut queues = self.lock().queue_infos(now_ms());
+        queues.retain(|queue| site.offers_queue(&queue.key));
         ServerMsg::VisitorWelcome {
             protocol: PROTOCOL_VERSION,
             conversation,
-            queues: self.lock().queue_infos(now_ms()),
+            queues,
         }
     }
 }

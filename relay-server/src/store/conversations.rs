@@ -4,6 +4,7 @@ use super::{Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::desk::DEFAULT_QUEUE;
 use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
+use tandem_shared::site::DEFAULT_SITE;
 use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
 
 /// A conversation the relay must keep track of: waiting, in progress, or ended without a
@@ -69,8 +70,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.context("starting a chat request")?;
         sqlx::query(
-            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue)
-             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?, ?)",
+            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site)
+             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?, ?, ?)",
         )
         .bind(id.as_str())
         .bind(contact.as_str())
@@ -80,6 +81,7 @@ impl Store {
         .bind(&request.locale)
         .bind(now_ms)
         .bind(request.queue.as_deref().unwrap_or(DEFAULT_QUEUE))
+        .bind(request.site.as_deref().unwrap_or(DEFAULT_SITE))
         .execute(&mut *tx)
         .await
         .context("recording a chat request")?;
@@ -87,6 +89,7 @@ impl Store {
             "session_id": id,
             "channel": "chat",
             "queue": request.queue.as_deref().unwrap_or(DEFAULT_QUEUE),
+            "site": request.site.as_deref().unwrap_or(DEFAULT_SITE),
             "reason": request.reason,
             "page_url": request.page_url,
             "locale": request.locale,

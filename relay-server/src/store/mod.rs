@@ -4,6 +4,7 @@
 //! Each submodule owns the queries of one table group; this module opens the database.
 
 mod advisers;
+mod backup;
 mod canned;
 mod cobrowse;
 mod contact_edit;
@@ -18,6 +19,7 @@ mod queues;
 mod records;
 mod search;
 mod settings;
+mod sites;
 mod tickets;
 mod tokens;
 
@@ -57,6 +59,9 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt value in the CRM database ({0})")]
     Corrupt(String),
+    /// A file path the database cannot use (not UTF-8).
+    #[error("the path {0} cannot be used (not UTF-8)")]
+    BadPath(String),
 }
 
 /// Attaches a context to a database result.

@@ -70,6 +70,8 @@ pub struct SessionSummary {
     pub contact: ContactRef,
     /// How the request came in (`chat`).
     pub channel: String,
+    /// The site the visitor wrote from (`data-site`; `default` without one).
+    pub site: String,
     /// Reason given in the pre-chat form.
     pub reason: String,
     /// Page the visitor asked from.
@@ -175,6 +177,7 @@ pub(super) struct SessionRow {
     company: Option<String>,
     external_id: Option<String>,
     channel: String,
+    site: String,
     reason: String,
     page_url: Option<String>,
     locale: Option<String>,
@@ -195,7 +198,7 @@ pub(super) struct SessionRow {
 }
 
 pub(super) const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company, p.external_id,
-    c.channel, c.reason, c.page_url, c.locale, c.status, c.requested_at, c.accepted_at, c.ended_at, c.ended_by,
+    c.channel, c.site, c.reason, c.page_url, c.locale, c.status, c.requested_at, c.accepted_at, c.ended_at, c.ended_by,
     c.resolution, c.answer, c.agreed_solution, c.actions_taken, c.follow_up_date, c.compensation, c.prevention,
     c.wrapped_up_at,
     (SELECT COUNT(*) FROM events e WHERE e.conversation_id = c.id AND e.kind = 'message') AS message_count
@@ -335,6 +338,7 @@ impl Store {
                 verified_user_id: row.external_id,
             },
             channel: row.channel,
+            site: row.site,
             reason: row.reason,
             page_url: row.page_url,
             locale: row.locale,

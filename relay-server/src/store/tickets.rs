@@ -21,6 +21,8 @@ pub struct NewTicket<'a> {
     pub message: &'a str,
     /// The visitor's language.
     pub locale: Option<&'a str>,
+    /// The site it came from; for abandoned chats, the chat's site.
+    pub site: Option<&'a str>,
     /// The booked callback time.
     pub callback_at_ms: Option<i64>,
     /// When it must be answered by.
@@ -115,8 +117,9 @@ impl Store {
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.pool.begin().await.context("starting a ticket")?;
         sqlx::query(
-            "INSERT INTO tickets (id, contact_id, conversation_id, queue, kind, message, locale, callback_at, created_at, due_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets (id, contact_id, conversation_id, queue, kind, message, locale, callback_at, created_at, due_at, site)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                     COALESCE(?, (SELECT site FROM conversations WHERE id = ?), 'default'))",
         )
         .bind(&id)
         .bind(ticket.contact.as_str())
@@ -128,6 +131,8 @@ impl Store {
         .bind(ticket.callback_at_ms)
         .bind(now_ms)
         .bind(ticket.due_at_ms)
+        .bind(ticket.site)
+        .bind(ticket.conversation.map(ConversationId::as_str))
         .execute(&mut *tx)
         .await
         .context("recording a ticket")?;

@@ -31,7 +31,9 @@ pub async fn upgrade(
             "the console connects only from the relay's own pages",
         ));
     }
-    if !app.limiters.allow_connection(peer_addr.ip()) {
+    let ip =
+        crate::http::client_ip::client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
+    if !app.limiters.allow_connection(ip) {
         return Err(ApiError::TooManyRequests(
             "too many connections from this address; retry in a minute",
         ));

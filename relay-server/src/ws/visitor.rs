@@ -2,44 +2,65 @@
 
 use super::socket::{self, Session};
 use crate::auth::identity;
+use crate::http::client_ip::client_ip;
 use crate::http::origin::{is_allowed_site, origin};
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::ConnectInfo;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
+use tandem_shared::site::SiteSettings;
 use tandem_shared::{ConversationId, ErrorCode, VisitorMsg, PROTOCOL_VERSION};
 
-/// `GET /ws/visitor`: upgrades to a visitor connection; 403 for a page of a site not allowed,
-/// 429 when the address opens connections too fast.
+/// Query of `GET /ws/visitor`.
+#[derive(Debug, Deserialize)]
+pub struct VisitorQuery {
+    /// The tag's `data-site`; the default site when absent.
+    site: Option<String>,
+}
+
+/// `GET /ws/visitor?site=KEY`: upgrades to a visitor connection; 404 for a site key this
+/// relay does not serve, 403 for a page of a site not allowed, 429 when the address opens
+/// connections too fast.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(app): State<AppState>,
     ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
+    Query(query): Query<VisitorQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if !is_allowed_site(&headers, &app.config.allowed_origins) {
+    let Some(site) = app.sites.get(query.site.as_deref()) else {
+        tracing::info!(site = ?query.site, "refused a visitor connection for an unknown site");
+        return Err(ApiError::NotFound(
+            "this relay serves no site with this key (check the tag's data-site)",
+        ));
+    };
+    if !is_allowed_site(&headers, &app.config.allowed_origins)
+        || !site.allows_origin(origin(&headers))
+    {
         tracing::info!(origin = ?origin(&headers), "refused a visitor connection from a site not allowed");
         return Err(ApiError::Forbidden(
             "this site may not open chats on this relay",
         ));
     }
-    if !app.limiters.allow_connection(peer_addr.ip()) {
+    let ip = client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
+    if !app.limiters.allow_connection(ip) {
         return Err(ApiError::TooManyRequests(
             "too many connections from this address; retry in a minute",
         ));
     }
     let limits = app.config.limits;
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app)))
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, site)))
 }
 
-async fn serve(socket: WebSocket, app: AppState) {
+async fn serve(socket: WebSocket, app: AppState, site: Arc<SiteSettings>) {
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
     let _registered = app.hub.register(&peer);
@@ -49,6 +70,7 @@ async fn serve(socket: WebSocket, app: AppState) {
         peer: peer.clone(),
         greeted: false,
         conversation: None,
+        site,
     };
     socket::run(socket, peer, inbox, session, limits).await;
 }
@@ -62,6 +84,8 @@ struct VisitorSession {
     conversation: Option<ConversationId>,
     /// The secret the site signs user ids with, if identity verification is on.
     identity_secret: Option<String>,
+    /// The site the page belongs to.
+    site: Arc<SiteSettings>,
 }
 
 impl VisitorSession {
@@ -81,6 +105,23 @@ impl VisitorSession {
                 }))
             }
         }
+    }
+
+    /// The request as made on this site: its queue must be one the site offers (the site's
+    /// first when it names none), and it records the site.
+    fn on_this_site(&self, mut request: ChatRequest) -> Result<ChatRequest, HubError> {
+        match &request.queue {
+            Some(queue) if !self.site.offers_queue(queue) => {
+                return Err(HubError::Invalid(FieldError {
+                    field: "queue",
+                    problem: Problem::Invalid,
+                }));
+            }
+            None => request.queue = self.site.queues.first().cloned(),
+            Some(_) => {}
+        }
+        request.site = Some(self.site.key.clone());
+        Ok(request)
     }
 
     fn conversation(&self) -> Result<ConversationId, HubError> {
@@ -108,17 +149,21 @@ impl VisitorSession {
             self.hub.detach_visitor(&previous, &self.peer);
         }
         let Some(token) = resume else {
-            self.peer.send(self.hub.welcome(None));
+            self.peer.send(self.hub.welcome(None, &self.site));
             return Ok(());
         };
-        match self.hub.resume_visitor(&token, last_seq, &self.peer).await {
+        match self
+            .hub
+            .resume_visitor(&token, last_seq, &self.site, &self.peer)
+            .await
+        {
             Ok(conversation) => {
                 self.conversation = conversation;
                 Ok(())
             }
             Err(error @ (HubError::Unauthorized | HubError::NotFound(_))) => {
                 tracing::info!(%error, "a visitor's resume was refused");
-                self.peer.send(self.hub.welcome(None));
+                self.peer.send(self.hub.welcome(None, &self.site));
                 let message = "that conversation cannot be resumed; start a new one".to_owned();
                 Err(HubError::Protocol(ErrorCode::Unauthorized, message))
             }
@@ -154,7 +199,7 @@ impl VisitorSession {
                     }
                     self.hub.detach_visitor(current, &self.peer);
                 }
-                let request = request.validated().map_err(HubError::Invalid)?;
+                let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
                 let verified_user = self.verified_user(&request)?;
                 self.conversation = self
                     .hub
@@ -166,7 +211,7 @@ impl VisitorSession {
                 request,
                 callback_at_ms,
             } => {
-                let request = request.validated().map_err(HubError::Invalid)?;
+                let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
                 let verified_user = self.verified_user(&request)?;
                 self.hub
                     .leave_message(

@@ -291,6 +291,64 @@ async fn an_address_opening_connections_too_fast_gets_429() -> anyhow::Result<()
     still_usable(&mut first).await
 }
 
+/// Opens a visitor socket as if through a proxy that says the visitor is `forwarded_for`.
+async fn through_proxy(relay: &TestRelay, forwarded_for: &str) -> Result<(), String> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = relay
+        .ws_url("/ws/visitor")
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    let value = forwarded_for.parse().map_err(|_| "bad header".to_owned())?;
+    request.headers_mut().insert("X-Forwarded-For", value);
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_count_each_visitor_not_the_proxy() -> anyhow::Result<()> {
+    // Tried: three visitors behind one proxy, then a fourth connection from the first visitor,
+    // then the same header from a peer that is not a trusted proxy.
+    let relay = TestRelay::spawn_configured(|c| {
+        c.limits.connections_per_ip_per_min = std::num::NonZeroU32::MIN.saturating_add(1);
+        c.trusted_proxies = vec![std::net::IpAddr::from([127, 0, 0, 1])];
+    })
+    .await?;
+    for visitor in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let opened = through_proxy(&relay, &format!("10.9.9.9, {visitor}")).await;
+        assert!(
+            opened.is_ok(),
+            "{visitor} has their own allowance: {opened:?}"
+        );
+    }
+    through_proxy(&relay, "203.0.113.1")
+        .await
+        .map_err(|e| anyhow::anyhow!("the first visitor's second connection: {e}"))?;
+    let third = through_proxy(&relay, "203.0.113.1").await;
+    assert!(
+        third.as_ref().is_err_and(|e| e.contains("429")),
+        "the visitor's third connection in a minute is refused: {third:?}"
+    );
+
+    let untrusted = TestRelay::spawn_configured(|c| {
+        c.limits.connections_per_ip_per_min = std::num::NonZeroU32::MIN.saturating_add(1);
+    })
+    .await?;
+    through_proxy(&untrusted, "203.0.113.1")
+        .await
+        .map_err(|e| anyhow::anyhow!("first: {e}"))?;
+    through_proxy(&untrusted, "203.0.113.2")
+        .await
+        .map_err(|e| anyhow::anyhow!("second: {e}"))?;
+    let faked = through_proxy(&untrusted, "203.0.113.3").await;
+    assert!(
+        faked.as_ref().is_err_and(|e| e.contains("429")),
+        "without a trusted proxy the header cannot buy more connections: {faked:?}"
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_full_queue_refuses_new_requests_with_a_clear_error() -> anyhow::Result<()> {
     let relay = TestRelay::spawn_configured(|c| c.limits.max_queue = 1).await?;

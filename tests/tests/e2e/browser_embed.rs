@@ -81,11 +81,18 @@ async fn the_page_drives_the_widget_through_its_javascript_api() -> anyhow::Resu
         Some("1 new messages"),
         "count and words for screen readers"
     );
+    // The tab's title flashes the count (the page is in English since setLocale) …
+    let title = || async { Ok(page.title().await?) };
+    let page_title = wait_for_text("the flashing title", "(1) New message", title).await?;
+    assert_eq!(page_title, "(1) New message");
     page.find(Locator::Css("#help")).await?.click().await?;
     wait_for_text("the message in the panel", "toujours là", || {
         widget_text(&page)
     })
     .await?;
+    // … and stops on the page's own title once the panel is open.
+    let own_title = wait_for_text("the page's own title", "Mon compte", title).await?;
+    assert_eq!(own_title, "Mon compte — Mutuelle Horizon");
     let wrap_up = WrapUp {
         resolution: Resolution::Resolved,
         answer: Some("RIB changé".into()),

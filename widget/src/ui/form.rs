@@ -1,7 +1,7 @@
 //! The pre-chat form: name, email or phone, company, reason. Checked as the relay checks it,
 //! with the error next to the field.
 
-use super::{SiteHints, Ui};
+use super::{SiteGreeting, SiteHints, Ui};
 use crate::chat::Chat;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -50,6 +50,7 @@ fn Field(
 pub(crate) fn PreChatForm() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let texts = expect_context::<Ui>().texts;
+    let greeting = use_context::<SiteGreeting>().and_then(|greeting| greeting.0);
     let hints = expect_context::<SiteHints>().0;
     let [name, email, phone, company, reason] =
         std::array::from_fn(|_| RwSignal::new(String::new()));
@@ -102,6 +103,8 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             locale: Some(texts.locale().code().to_owned()),
             identity: hints.with_untracked(|h| h.identity()),
             queue: chosen().map(|q| q.key),
+            // The relay knows the site from the connection.
+            site: None,
         };
         match request.validated() {
             Ok(request) if offline() => {
@@ -125,7 +128,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
     };
     view! {
         <form class="prechat" on:submit=submit novalidate>
-            <p class="intro">{texts.t("widget.intro")}</p>
+            <p class="intro">{greeting.unwrap_or_else(|| texts.t("widget.intro").to_owned())}</p>
             <Field name="name" label=texts.t("form.name") autocomplete="name" value=name error=error/>
             <Field name="email" label=texts.t("form.email") kind="email" autocomplete="email" value=email error=error/>
             <Field name="phone" label=texts.t("form.phone") kind="tel" autocomplete="tel" value=phone error=error/>

@@ -31,6 +31,10 @@ pub(crate) struct Ui {
 #[derive(Clone, Copy)]
 pub(crate) struct SiteHints(pub RwSignal<crate::config::VisitorHints>);
 
+/// The site's greeting in the visitor's language, shown instead of the built-in intro.
+#[derive(Clone)]
+pub(crate) struct SiteGreeting(pub Option<String>);
+
 /// The whole widget: launcher button and chat panel.
 #[component]
 pub(crate) fn App(
@@ -50,6 +54,10 @@ pub(crate) fn App(
     let launcher = NodeRef::<leptos::html::Button>::new();
     let unread = RwSignal::new(0u32);
     let panel = NodeRef::<leptos::html::Section>::new();
+    crate::attention::call_attention(unread, config.title_flash, config.sound, move |count| {
+        let texts = Texts::get(locale.get_untracked());
+        format!("({count}) {}", texts.t("widget.new_message"))
+    });
     crate::control::register(crate::control::Control {
         open,
         locale,
@@ -99,9 +107,10 @@ pub(crate) fn App(
     move || {
         let texts = Texts::get(locale.get());
         provide_context(Ui { texts });
+        let code = texts.locale().code();
+        provide_context(SiteGreeting(config.greeting(code)));
         let launcher_text = config
-            .launcher_text
-            .clone()
+            .launcher_text(code)
             .unwrap_or_else(|| texts.t("widget.launcher").to_owned());
         view! {
             <cobrowse::CobrowseLayer/>

@@ -1,0 +1,63 @@
+//! The sites this relay serves, kept in memory (read on every visitor connection) and
+//! written through to the store.
+
+use crate::store::{Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use tandem_shared::site::{SiteSettings, DEFAULT_SITE};
+
+/// Sites by key.
+#[derive(Debug)]
+pub struct Sites {
+    store: Store,
+    by_key: RwLock<BTreeMap<String, Arc<SiteSettings>>>,
+}
+
+impl Sites {
+    /// Reads every site from the store.
+    pub async fn load(store: Store) -> Result<Sites, StoreError> {
+        let by_key = store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|site| (site.key.clone(), Arc::new(site)))
+            .collect();
+        Ok(Sites {
+            store,
+            by_key: RwLock::new(by_key),
+        })
+    }
+
+    /// The site with this key; `None` for no key means the default site.
+    pub fn get(&self, key: Option<&str>) -> Option<Arc<SiteSettings>> {
+        let key = key
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .unwrap_or(DEFAULT_SITE);
+        self.by_key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Every site, by key.
+    pub fn all(&self) -> Vec<SiteSettings> {
+        self.by_key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .map(|site| site.as_ref().clone())
+            .collect()
+    }
+
+    /// Stores a validated site and serves it from now on (new connections see it).
+    pub async fn save(&self, site: SiteSettings) -> Result<(), StoreError> {
+        self.store.upsert_site(&site, crate::time::now_ms()).await?;
+        self.by_key
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(site.key.clone(), Arc::new(site));
+        Ok(())
+    }
+}

@@ -1,0 +1,67 @@
+//! Sites: key, name, allowed origins, offered queues and look.
+
+use super::{Context, Store, StoreError};
+use tandem_shared::site::{Appearance, SiteSettings};
+
+type SiteTuple = (String, String, String, String, String);
+
+fn lines(list: &[String]) -> String {
+    list.join("\n")
+}
+
+fn from_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn site_from_row(
+    (key, name, origins, queues, appearance): SiteTuple,
+) -> Result<SiteSettings, StoreError> {
+    let appearance: Appearance = serde_json::from_str(&appearance)
+        .map_err(|e| StoreError::Corrupt(format!("appearance of site {key}: {e}")))?;
+    Ok(SiteSettings {
+        key,
+        name,
+        origins: from_lines(&origins),
+        queues: from_lines(&queues),
+        appearance,
+    })
+}
+
+impl Store {
+    /// Every site, by key.
+    pub async fn sites(&self) -> Result<Vec<SiteSettings>, StoreError> {
+        let rows: Vec<SiteTuple> =
+            sqlx::query_as("SELECT key, name, origins, queues, appearance FROM sites ORDER BY key")
+                .fetch_all(&self.pool)
+                .await
+                .context("listing sites")?;
+        rows.into_iter().map(site_from_row).collect()
+    }
+
+    /// Creates or replaces a site (already validated).
+    pub async fn upsert_site(&self, site: &SiteSettings, now_ms: i64) -> Result<(), StoreError> {
+        let appearance = serde_json::to_string(&site.appearance)
+            .map_err(|e| StoreError::Corrupt(format!("appearance of site {}: {e}", site.key)))?;
+        sqlx::query(
+            "INSERT INTO sites (key, name, origins, queues, appearance, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins,
+                 queues = excluded.queues, appearance = excluded.appearance,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(&site.key)
+        .bind(&site.name)
+        .bind(lines(&site.origins))
+        .bind(lines(&site.queues))
+        .bind(appearance)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("saving a site")?;
+        Ok(())
+    }
+}

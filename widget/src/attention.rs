@@ -1,0 +1,93 @@
+//! Draws the visitor's eye to messages that arrive while the panel is closed: the page's tab
+//! title alternates with "(2) New message" until they open the panel, and, when the site asks
+//! for it (`data-sound="on"`), a short soft tone plays. The site can turn the title off with
+//! `data-title-flash="off"`.
+
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// How often the title alternates.
+const FLASH_EVERY: Duration = Duration::from_millis(1500);
+
+/// The page's own title while it is being flashed, and the timer.
+struct Flashing {
+    original: String,
+    timer: leptos::leptos_dom::helpers::IntervalHandle,
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window().and_then(|w| w.document())
+}
+
+/// Flashes the title while `unread` is above zero (`text` gives the alternate title), and
+/// plays a tone for each new unread message when `sound` is on.
+pub(crate) fn call_attention(
+    unread: RwSignal<u32>,
+    flash: bool,
+    sound: bool,
+    text: impl Fn(u32) -> String + 'static,
+) {
+    let flashing: Rc<RefCell<Option<Flashing>>> = Rc::default();
+    let text = Rc::new(text);
+    Effect::new(move |previous: Option<u32>| {
+        let count = unread.get();
+        if sound && count > previous.unwrap_or(0) {
+            play_tone();
+        }
+        let mut state = flashing.borrow_mut();
+        if count == 0 || !flash {
+            if let Some(done) = state.take() {
+                done.timer.clear();
+                if let Some(doc) = document() {
+                    doc.set_title(&done.original);
+                }
+            }
+            return count;
+        }
+        if state.is_none() {
+            let original = document().map(|d| d.title()).unwrap_or_default();
+            let shown_original = Rc::new(RefCell::new(true));
+            let (text, page_title) = (text.clone(), original.clone());
+            let tick = move || {
+                let Some(doc) = document() else { return };
+                let mut showing_page = shown_original.borrow_mut();
+                if *showing_page {
+                    doc.set_title(&text(unread.get_untracked()));
+                } else {
+                    doc.set_title(&page_title);
+                }
+                *showing_page = !*showing_page;
+            };
+            if let Ok(timer) = set_interval_with_handle(tick, FLASH_EVERY) {
+                *state = Some(Flashing { original, timer });
+            }
+        }
+        count
+    });
+}
+
+/// A short, quiet two-note chime through the Web Audio API (no file to download).
+fn play_tone() {
+    let Ok(context) = web_sys::AudioContext::new() else {
+        return;
+    };
+    let now = context.current_time();
+    for (offset, frequency) in [(0.0, 660.0), (0.12, 880.0)] {
+        let (Ok(oscillator), Ok(gain)) = (context.create_oscillator(), context.create_gain())
+        else {
+            return;
+        };
+        oscillator.frequency().set_value(frequency);
+        let volume = gain.gain();
+        let _ = volume.set_value_at_time(0.0001, now + offset);
+        let _ = volume.exponential_ramp_to_value_at_time(0.08, now + offset + 0.02);
+        let _ = volume.exponential_ramp_to_value_at_time(0.0001, now + offset + 0.25);
+        let _ = oscillator
+            .connect_with_audio_node(&gain)
+            .and_then(|_| gain.connect_with_audio_node(&context.destination()));
+        let _ = oscillator.start_with_when(now + offset);
+        let _ = oscillator.stop_with_when(now + offset + 0.3);
+    }
+}
