@@ -13,6 +13,14 @@ printf 'demo-password' | "$relay" adviser add --login demo --name "Camille (dém
 printf 'expert-password' | "$relay" adviser add --login expert --name "Max (expert)" --level 2 >/dev/null
 "$relay" queue set billing --name-en "Billing" --name-fr "Facturation" \
   --hours "Mo-Fr 09:00-18:00; PH off" --timezone Europe/Paris --position 1 >/dev/null
+# The knowledge base the widget suggests as visitors type their reason (fixed ids: re-running
+# replaces them).
+add_article() { "$relay" article add --id "$1" --locale "$2" --title "$3" --body "$4" >/dev/null; }
+add_article demo-rib fr "Changer de RIB" "Dans votre espace adhérent, rubrique « Mes coordonnées bancaires », déposez votre nouveau RIB : il est pris en compte pour les remboursements suivants sous 48 heures."
+add_article demo-remboursement fr "Délai de remboursement" "Vos soins sont remboursés sous 48 heures après réception de la télétransmission de la Sécurité sociale. Sans télétransmission, envoyez-nous le décompte depuis votre espace."
+add_article demo-attestation fr "Obtenir une attestation de droits" "Téléchargez votre attestation dans votre espace adhérent, rubrique « Mes documents » : elle est disponible immédiatement."
+add_article demo-carte fr "Carte de tiers payant perdue" "Déclarez la perte dans votre espace : une nouvelle carte part sous 5 jours. En attendant, téléchargez une attestation de tiers payant."
+add_article demo-refund en "How long does a refund take?" "Claims are refunded within 48 hours of the social security's electronic transfer."
 # A second site on the same relay: its own key, origins, queue, colour, corner and greeting.
 second_port="${TANDEM_SECOND_SITE_PORT:-8081}"
 "$relay" queue set travaux --name-en "Repairs" --name-fr "Travaux et dépannage" \

@@ -49,15 +49,7 @@ pub async fn canned_answers() -> Vec<CannedAnswer> {
 
 /// Saves a canned answer; the relay's error message when refused.
 pub async fn save_canned(answer: &CannedAnswer) -> Result<(), String> {
-    let request = Request::post("/api/v1/canned")
-        .json(answer)
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_message(response).await)
-    }
+    send_checked(Request::post("/api/v1/canned").json(answer)).await
 }
 
 /// Deletes a canned answer.
@@ -74,15 +66,10 @@ pub async fn open_tickets() -> Vec<AdviserTicket> {
 
 /// Answers a ticket; the relay's error message when refused.
 pub async fn answer_ticket(id: &str, answer: &str) -> Result<(), String> {
-    let request = Request::post(&format!("/api/v1/tickets/{id}/answer"))
-        .json(&json!({ "answer": answer }))
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_message(response).await)
-    }
+    send_checked(
+        Request::post(&format!("/api/v1/tickets/{id}/answer")).json(&json!({ "answer": answer })),
+    )
+    .await
 }
 
 /// The dashboard over `from..=to` (`YYYY-MM-DD`), hours at `utc_offset` minutes.
@@ -119,35 +106,36 @@ pub async fn contact_record(id: &str) -> Option<serde_json::Value> {
 /// Saves a contact's details; the relay's error message when refused.
 pub async fn update_contact(id: &str, details: &serde_json::Value) -> Result<(), String> {
     let id = String::from(js_sys::encode_uri_component(id));
-    let request = Request::patch(&format!("/api/v1/contacts/{id}"))
-        .json(details)
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_message(response).await)
-    }
+    send_checked(Request::patch(&format!("/api/v1/contacts/{id}")).json(details)).await
 }
 
 /// Adds a note to a contact; the relay's error message when refused.
 pub async fn add_contact_note(id: &str, body: &str) -> Result<(), String> {
     let id = String::from(js_sys::encode_uri_component(id));
-    let request = Request::post(&format!("/api/v1/contacts/{id}/notes"))
-        .json(&serde_json::json!({ "body": body }))
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_message(response).await)
-    }
+    send_checked(
+        Request::post(&format!("/api/v1/contacts/{id}/notes"))
+            .json(&serde_json::json!({ "body": body })),
+    )
+    .await
 }
 
 /// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
 pub async fn session_record(id: &str) -> Option<serde_json::Value> {
     let id = String::from(js_sys::encode_uri_component(id));
     get(&format!("/api/v1/sessions/{id}")).await
+}
+
+/// Sends a request; the relay's error message when it refuses.
+async fn send_checked(request: Result<Request, gloo_net::Error>) -> Result<(), String> {
+    let request = request.map_err(|e| e.to_string())?;
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    if response.ok() {
+        Ok(())
+    } else if response.status() == 413 {
+        Err("this file is over 10 MB".into())
+    } else {
+        Err(error_message(response).await)
+    }
 }
 
 async fn error_message(response: gloo_net::http::Response) -> String {
@@ -166,13 +154,38 @@ pub async fn sites() -> Vec<tandem_shared::site::SiteSettings> {
 /// Saves a site's settings; the relay's error message when refused.
 pub async fn save_site(site: &tandem_shared::site::SiteSettings) -> Result<(), String> {
     let key = String::from(js_sys::encode_uri_component(&site.key));
-    let request = Request::put(&format!("/api/v1/sites/{key}"))
-        .json(site)
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(error_message(response).await)
-    }
+    send_checked(Request::put(&format!("/api/v1/sites/{key}")).json(site)).await
+}
+
+/// Every knowledge-base article.
+pub async fn articles() -> Vec<tandem_shared::faq::Article> {
+    get("/api/v1/articles").await.unwrap_or_default()
+}
+
+/// Saves an article (a new one without id); the relay's error message when refused.
+pub async fn save_article(article: &tandem_shared::faq::Article) -> Result<(), String> {
+    send_checked(Request::post("/api/v1/articles").json(article)).await
+}
+
+/// Deletes an article.
+pub async fn delete_article(id: &str) {
+    let id = String::from(js_sys::encode_uri_component(id));
+    let _ = Request::delete(&format!("/api/v1/articles/{id}"))
+        .send()
+        .await;
+}
+
+/// Shares a file in a chat the adviser holds; the relay's error message when refused.
+pub async fn share_file(conversation: &str, file: web_sys::File) -> Result<(), String> {
+    let url = format!(
+        "/api/v1/conversations/{}/files?name={}",
+        String::from(js_sys::encode_uri_component(conversation)),
+        String::from(js_sys::encode_uri_component(&file.name()))
+    );
+    send_checked(
+        Request::post(&url)
+            .header("Content-Type", &file.type_())
+            .body(file),
+    )
+    .await
 }

@@ -251,6 +251,7 @@ mod tests {
             author,
             body: "hi".into(),
             client_msg_id: Some(format!("v{seq}")),
+            file: None,
         };
         ServerMsg::Event {
             conversation_id: ConversationId::from(id),

@@ -46,6 +46,9 @@ pub enum Command {
     /// Manage the websites this relay serves (key, allowed origins, queues, look).
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Manage the knowledge base suggested to visitors before they chat.
+    #[command(subcommand)]
+    Article(ArticleCommand),
     /// Show the webhook outbox: delivered, pending, failing events.
     Webhooks,
     /// Copy the CRM database to a file, consistently, while the relay runs.
@@ -69,6 +72,29 @@ pub enum ContactCommand {
         #[arg(long)]
         id: String,
     },
+}
+
+/// Knowledge-base commands.
+#[derive(Debug, Subcommand)]
+pub enum ArticleCommand {
+    /// Adds an article (a running relay offers it after a restart; the console and the API
+    /// apply changes at once).
+    Add {
+        /// Its id, to replace an existing article (a new id when absent).
+        #[arg(long)]
+        id: Option<String>,
+        /// Language of its readers: fr or en.
+        #[arg(long)]
+        locale: String,
+        /// The question it answers, as a visitor would ask it.
+        #[arg(long)]
+        title: String,
+        /// The answer.
+        #[arg(long)]
+        body: String,
+    },
+    /// Lists the articles.
+    List,
 }
 
 /// Site commands.

@@ -11,6 +11,7 @@
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
 //! - [`store`]: the CRM in SQLite.
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
+//! - [`faq`]: the knowledge base's search index (tantivy), suggested to visitors.
 //! - [`hours`]: business hours of queues and callback slots.
 //! - [`metrics`]: Prometheus counters and the dashboard's report.
 //! - [`mail`]: emailing ticket answers over SMTP.
@@ -22,6 +23,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod connectors;
+pub mod faq;
 pub mod hours;
 pub mod http;
 pub mod hub;

@@ -6,8 +6,8 @@ use std::io::Read;
 use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
-    AdviserCommand, Cli, Command, ContactCommand, CornerArg, LogFormat, QueueArgs, QueueCommand,
-    ServeArgs, SiteArgs, SiteCommand, TokenCommand,
+    AdviserCommand, ArticleCommand, Cli, Command, ContactCommand, CornerArg, LogFormat, QueueArgs,
+    QueueCommand, ServeArgs, SiteArgs, SiteCommand, TokenCommand,
 };
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::connectors::auth::Credentials;
@@ -40,6 +40,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Site(SiteCommand::Set(args)) => set_site(&cli.db, args).await,
         Command::Site(SiteCommand::List { relay_url }) => list_sites(&cli.db, &relay_url).await,
         Command::Backup { to } => backup(&cli.db, &to).await,
+        Command::Article(ArticleCommand::Add {
+            id,
+            locale,
+            title,
+            body,
+        }) => add_article(&cli.db, id.unwrap_or_default(), locale, title, body).await,
+        Command::Article(ArticleCommand::List) => list_articles(&cli.db).await,
         Command::Webhooks => webhook_status(&cli.db).await,
         Command::Contact(ContactCommand::Erase { id }) => erase_contact(&cli.db, &id).await,
     }
@@ -317,6 +324,36 @@ async fn list_sites(db: &std::path::Path, relay_url: &str) -> anyhow::Result<()>
             site.appearance.color,
             site.snippet(relay_url)
         );
+    }
+    Ok(())
+}
+
+async fn add_article(
+    db: &std::path::Path,
+    id: String,
+    locale: String,
+    title: String,
+    body: String,
+) -> anyhow::Result<()> {
+    let article = tandem_shared::faq::Article {
+        id,
+        locale,
+        title,
+        body,
+    }
+    .validated()
+    .map_err(|e| anyhow::anyhow!("article {e}"))?;
+    let saved = open_store(db)
+        .await?
+        .save_article(article, now_ms())
+        .await?;
+    println!("article {} saved", saved.id);
+    Ok(())
+}
+
+async fn list_articles(db: &std::path::Path) -> anyhow::Result<()> {
+    for article in open_store(db).await?.articles().await? {
+        println!("{}\t{}\t{}", article.id, article.locale, article.title);
     }
     Ok(())
 }

@@ -52,7 +52,10 @@ pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> 
     let limiters = Arc::new(crate::limits::Limiters::new(&config.limits));
     let assets = Arc::new(Assets::load(&config.assets_dir));
     let sites = Arc::new(crate::sites::Sites::load(store.clone()).await?);
+    let faq = crate::faq::FaqIndex::new(store.articles().await?)
+        .map_err(|error| StoreError::Index(error.to_string()))?;
     Ok(AppState {
+        faq: Arc::new(faq),
         sites,
         hub,
         store,

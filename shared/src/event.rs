@@ -62,6 +62,9 @@ pub enum EventKind {
         /// The id the sender gave it, so a retransmission is recognised and stored once.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_msg_id: Option<String>,
+        /// A file shared with the message (an image or a PDF); `body` is then its name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<crate::files::SharedFile>,
     },
     /// An adviser joined the conversation.
     AdviserJoined {

@@ -15,6 +15,8 @@
 //! - [`report`]: the dashboard's figures (wait, handling, abandonment, FCR, CSAT/CES/NPS).
 //! - [`codec`]: decoding of client frames into a typed message or a typed error.
 //! - [`site`]: sites served by one relay: key, allowed origins, queues, look.
+//! - [`faq`]: the knowledge base suggested to visitors before they chat.
+//! - [`files`]: files shared in a chat (images, PDF): accepted types, names, sizes.
 //! - [`i18n`]: the French and English texts of the widget and the console.
 //!
 //! Every connection starts with a `hello` frame carrying [`PROTOCOL_VERSION`]. Frames are JSON
@@ -26,6 +28,8 @@ pub mod codec;
 pub mod desk;
 pub mod error;
 pub mod event;
+pub mod faq;
+pub mod files;
 pub mod i18n;
 pub mod ids;
 pub mod limits;

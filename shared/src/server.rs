@@ -37,6 +37,14 @@ pub enum ServerMsg {
         /// The conversation.
         conversation_id: ConversationId,
     },
+    /// Knowledge-base articles matching what the visitor typed (answer to
+    /// `suggest_articles`; empty when none matches).
+    Suggestions {
+        /// The text they were found for (the widget ignores answers to older text).
+        text: String,
+        /// Best first, at most three.
+        articles: Vec<crate::faq::Suggestion>,
+    },
     /// The visitor's request is registered (answer to `start_chat`).
     ChatStarted {
         /// The new conversation; keep its token to resume after a reload.

@@ -89,6 +89,14 @@ pub enum VisitorMsg {
     },
     /// Stops co-browsing.
     CobrowseStop,
+    /// Asks for knowledge-base articles matching what the visitor is typing (the reason of
+    /// their request). Answered with `suggestions`.
+    SuggestArticles {
+        /// What they typed so far (only the first 500 characters count).
+        text: String,
+        /// Their language (`fr`, `en`).
+        locale: String,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

@@ -173,11 +173,39 @@ fn server_frames() {
                     },
                     body: "Hi".into(),
                     client_msg_id: Some("m1".into()),
+                    file: None,
                 },
             },
         },
         json!({"type": "event", "conversation_id": "c1", "event": {"seq": 1, "at_ms": 1000, "kind": "message",
             "author": {"role": "visitor", "name": "Ana"}, "body": "Hi", "client_msg_id": "m1"}}),
+    );
+    assert_golden(
+        ServerMsg::Event {
+            conversation_id: conv(),
+            event: ConversationEvent {
+                seq: 4,
+                at_ms: 2000,
+                kind: EventKind::Message {
+                    author: Author {
+                        role: Role::Visitor,
+                        name: "Ana".into(),
+                    },
+                    body: "scan.pdf".into(),
+                    client_msg_id: None,
+                    file: Some(tandem_shared::files::SharedFile {
+                        id: "f1".into(),
+                        name: "scan.pdf".into(),
+                        content_type: "application/pdf".into(),
+                        bytes: 2048,
+                        path: "/files/f1/k3y".into(),
+                    }),
+                },
+            },
+        },
+        json!({"type": "event", "conversation_id": "c1", "event": {"seq": 4, "at_ms": 2000, "kind": "message",
+            "author": {"role": "visitor", "name": "Ana"}, "body": "scan.pdf",
+            "file": {"id": "f1", "name": "scan.pdf", "content_type": "application/pdf", "bytes": 2048, "path": "/files/f1/k3y"}}}),
     );
     assert_golden(
         ServerMsg::Event {
@@ -472,6 +500,25 @@ fn co_browsing_frames() {
         json!({"type": "cobrowse_answer", "accepted": true}),
     );
     assert_golden(VisitorMsg::CobrowseStop, json!({"type": "cobrowse_stop"}));
+    assert_golden(
+        VisitorMsg::SuggestArticles {
+            text: "changer mon RIB".into(),
+            locale: "fr".into(),
+        },
+        json!({"type": "suggest_articles", "text": "changer mon RIB", "locale": "fr"}),
+    );
+    assert_golden(
+        ServerMsg::Suggestions {
+            text: "changer mon RIB".into(),
+            articles: vec![tandem_shared::faq::Suggestion {
+                id: "a1".into(),
+                title: "Changer de RIB".into(),
+                body: "Dans votre espace.".into(),
+            }],
+        },
+        json!({"type": "suggestions", "text": "changer mon RIB",
+               "articles": [{"id": "a1", "title": "Changer de RIB", "body": "Dans votre espace."}]}),
+    );
     assert_golden(
         AdviserMsg::CobrowseGuide {
             conversation_id: conv(),

@@ -6,7 +6,7 @@
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, on_page, type_in_widget, wait_for_text, widget_text,
+    click_in_widget, in_widget, on_page, page_text, type_in_widget, wait_for_text, widget_text,
 };
 use tandem_tests::scene::Scene;
 
@@ -17,10 +17,6 @@ async fn save(client: &Client, name: &str) -> anyhow::Result<()> {
     std::fs::write(&path, client.screenshot().await?)?;
     println!("wrote {}", path.display());
     Ok(())
-}
-
-async fn console_text(console: &Client) -> anyhow::Result<String> {
-    Ok(on_page(console, ".chat-pane").await?.text().await?)
 }
 
 #[tokio::main]
@@ -47,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
 
     click_in_widget(&visitor, "button[type=submit]").await?;
     wait_for_text("the chat in the console", "étape 2", || {
-        console_text(&console)
+        page_text(&console, ".chat-pane")
     })
     .await?;
     let reply = on_page(&console, ".composer textarea").await?;
@@ -60,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
     wait_for_text("the reply", "je suis Léa", || widget_text(&visitor)).await?;
     type_in_widget(&visitor, "#tandem-draft", "Oui, volontiers !\n").await?;
     wait_for_text("the answer in the console", "volontiers", || {
-        console_text(&console)
+        page_text(&console, ".chat-pane")
     })
     .await?;
     in_widget(&visitor, "#tandem-draft").await?;

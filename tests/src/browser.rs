@@ -165,6 +165,11 @@ pub async fn widget_text(client: &Client) -> anyhow::Result<String> {
     Ok(value.as_str().unwrap_or_default().to_owned())
 }
 
+/// The text of a page element (an error when it is not there yet: retried by the waits).
+pub async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
+    Ok(client.find(Locator::Css(css)).await?.text().await?)
+}
+
 /// Finds an element of the page, waiting for it.
 pub async fn on_page(client: &Client, css: &str) -> anyhow::Result<Element> {
     wait_for(&format!("page element {css}"), || async {

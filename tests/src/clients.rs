@@ -460,3 +460,16 @@ impl AdviserClient {
         Ok(())
     }
 }
+
+/// A plain "resolved" wrap-up with an answer.
+pub fn resolved() -> WrapUp {
+    WrapUp {
+        resolution: tandem_shared::model::Resolution::Resolved,
+        answer: Some("Answered in the chat".into()),
+        agreed_solution: None,
+        actions_taken: None,
+        follow_up_date: None,
+        compensation: None,
+        prevention: None,
+    }
+}

@@ -193,6 +193,31 @@ impl Chat {
         });
     }
 
+    /// Asks for knowledge-base articles matching what the visitor is typing; an empty text
+    /// clears the suggestions.
+    pub fn suggest(&self, text: String, locale: &str) {
+        let text: String = text
+            .trim()
+            .chars()
+            .take(tandem_shared::faq::MAX_SUGGEST_QUERY_CHARS)
+            .collect();
+        if self.model.with_untracked(|m| m.suggest_text == text) {
+            return;
+        }
+        self.model.update(|m| {
+            m.suggest_text = text.clone();
+            if text.is_empty() {
+                m.suggestions.clear();
+            }
+        });
+        if !text.is_empty() {
+            self.send(&VisitorMsg::SuggestArticles {
+                text,
+                locale: locale.to_owned(),
+            });
+        }
+    }
+
     /// Sends the satisfaction survey of the ended chat.
     pub fn rate(&self, survey: Survey) {
         let token = self

@@ -18,6 +18,7 @@ pub mod control;
 pub mod model;
 pub mod transcript;
 mod ui;
+mod upload;
 
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;

@@ -77,6 +77,10 @@ pub struct ChatModel {
     /// Events up to this number were sent before this page held the conversation (a replay
     /// after a reload); later ones happen now.
     pub replayed_through: u64,
+    /// The text last sent for knowledge-base suggestions.
+    pub suggest_text: String,
+    /// Articles suggested for it, best first.
+    pub suggestions: Vec<tandem_shared::faq::Suggestion>,
 }
 
 impl ChatModel {
@@ -200,6 +204,13 @@ impl ChatModel {
                 }
                 None
             }
+            ServerMsg::Suggestions { text, articles } => {
+                // Answers to text typed since are stale: only the latest counts.
+                if text == self.suggest_text {
+                    self.suggestions = articles;
+                }
+                None
+            }
             ServerMsg::SurveySaved { .. } => {
                 self.survey_saved = true;
                 None
@@ -313,6 +324,7 @@ mod tests {
             author,
             body: format!("m{seq}"),
             client_msg_id: Some(id.into()),
+            file: None,
         };
         ServerMsg::Event {
             conversation_id: ConversationId::from("c1"),

@@ -6,7 +6,9 @@ use crate::desk::DeskHandle;
 use crate::model::HeldChat;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use tandem_shared::files::{human_size, SharedFile, ACCEPTED_TYPES};
 use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role};
+use wasm_bindgen::JsCast;
 use web_client::browser::clock;
 
 /// The selected conversation, or a hint to pick one.
@@ -29,15 +31,41 @@ pub(crate) fn ChatPane() -> impl IntoView {
     }
 }
 
+/// A shared file: a picture shown small (opens full size), a PDF as a link with its size.
+fn file_view(file: SharedFile, ui: Ui) -> impl IntoView {
+    let size = human_size(file.bytes, ui.texts.locale().code());
+    if file.is_image() {
+        view! {
+            <a class="file" href=file.path.clone() target="_blank" rel="noopener">
+                <img class="shot" src=file.path.clone() alt=file.name.clone()/>
+            </a>
+        }
+        .into_any()
+    } else {
+        view! {
+            <a class="file" href=file.path.clone() target="_blank" rel="noopener" download=file.name.clone()>
+                "📄 "{file.name.clone()}" ("{size}")"
+            </a>
+        }
+        .into_any()
+    }
+}
+
 fn line(event: ConversationEvent, ui: Ui) -> impl IntoView {
     let time = clock(event.at_ms);
     match event.kind {
-        EventKind::Message { author, body, .. } => {
+        EventKind::Message {
+            author, body, file, ..
+        } => {
             let mine = author.role == Role::Adviser;
+            let content = match file {
+                Some(file) => file_view(file, ui).into_any(),
+                None => view! { <p class="text">{body}</p> }.into_any(),
+            };
             view! {
                 <li class="msg" class:mine=mine class:theirs=!mine>
                     <span class="who">{author.name}" · "{time}</span>
-                    <p class="text">{body}</p>
+                    {content}
                 </li>
             }
             .into_any()
@@ -135,6 +163,8 @@ fn ChatView(
         }
     };
     let typed_id = id.clone();
+    let file_id = id.clone();
+    let file_error = RwSignal::new(None::<String>);
     let end_id = id.clone();
     let cobrowse_id = id.clone();
     let cobrowse_running =
@@ -175,15 +205,40 @@ fn ChatView(
                         }
                     }
                     on:keydown=on_key.clone()></textarea>
+                <label class="attach secondary" title=texts.t("chat.attach")>
+                    <input type="file" class="file-input" accept=ACCEPTED_TYPES on:change={
+                        let file_id = file_id.clone();
+                        move |ev| share_picked_file(ev, file_id.clone(), file_error)
+                    }/>
+                    <span aria-hidden="true">"📎"</span>
+                    <span class="sr-only">{texts.t("chat.attach")}</span>
+                </label>
                 <button type="button" class="primary send" on:click={
                     let send = send.clone();
                     move |_| send()
                 }>{texts.t("chat.send")}</button>
             </div>
+            <p class="field-error" role="alert">{move || file_error.get()}</p>
             <button type="button" class="secondary end" on:click={
                 let end_id = end_id.clone();
                 move |_| handle.end(end_id.clone())
             }>{texts.t("console.end_chat")}</button>
         </Show>
     }
+}
+
+/// Sends the file picked in the composer to the chat; the relay's refusal is shown.
+fn share_picked_file(ev: leptos::ev::Event, id: ConversationId, error: RwSignal<Option<String>>) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
+    let Some(file) = file else { return };
+    leptos::task::spawn_local(async move {
+        error.set(crate::api::share_file(id.as_str(), file).await.err());
+    });
 }

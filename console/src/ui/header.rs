@@ -67,6 +67,7 @@ pub(crate) fn Header() -> impl IntoView {
                 {tab(Page::Desk, "console.desk")}
                 {tab(Page::Tickets, "console.tickets")}
                 {tab(Page::Canned, "console.canned")}
+                {tab(Page::Articles, "console.articles")}
                 {tab(Page::Dashboard, "console.dashboard")}
                 {tab(Page::Contacts, "console.contacts")}
                 {tab(Page::Sites, "console.sites")}

@@ -1,6 +1,7 @@
 //! The console's components: the login screen, then the desk (header, queue and chats,
 //! conversation with wrap-up, contact card).
 
+mod articles;
 mod canned;
 mod chat;
 mod cobrowse;
@@ -53,6 +54,8 @@ pub(crate) enum Page {
     Contacts,
     /// The websites served: origins, queues, look, tag.
     Sites,
+    /// The knowledge base suggested to visitors.
+    Articles,
 }
 
 /// The contact whose record the Contacts page opens on.
@@ -154,6 +157,7 @@ fn DeskView() -> impl IntoView {
                 Page::Dashboard => view! { <main class="page"><dashboard::DashboardView/></main> }.into_any(),
                 Page::Contacts => view! { <main class="page"><records::RecordsView/></main> }.into_any(),
                 Page::Sites => view! { <main class="page"><sites::SitesView/></main> }.into_any(),
+                Page::Articles => view! { <main class="page"><articles::ArticlesView/></main> }.into_any(),
             }}
         </div>
     }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The content is of a kind that is not accepted.
+    #[error("{0}")]
+    UnsupportedType(&'static str),
     /// The CRM store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -41,6 +44,9 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::UnsupportedType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
+            }
             ApiError::Store(error) => {
                 tracing::error!(%error, "API request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

@@ -10,6 +10,8 @@ mod desk;
 mod error;
 mod export;
 pub mod extract;
+mod faq;
+mod files;
 mod health;
 pub mod origin;
 mod report;
@@ -22,9 +24,12 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::store::Store;
 use crate::ws;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
+use std::convert::Infallible;
 use std::sync::Arc;
+use tandem_shared::files::MAX_FILE_BYTES;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -39,10 +44,26 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Rate limits keyed by IP address or login.
     pub limiters: Arc<crate::limits::Limiters>,
+    /// The knowledge base, searchable.
+    pub faq: Arc<crate::faq::FaqIndex>,
     /// The websites served.
     pub sites: Arc<crate::sites::Sites>,
     /// Emails ticket answers, when an SMTP server is configured.
     pub mailer: Option<crate::mail::Mailer>,
+}
+
+/// Visitors upload from the site's pages (another origin): the browser asks first. No cookie
+/// is involved (the conversation's token is a header), so any origin may ask.
+fn upload_cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{header, HeaderName, Method};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static(files::TOKEN_HEADER),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// The relay's whole HTTP application.
@@ -70,6 +91,18 @@ pub fn app(state: AppState) -> Router {
         .route("/canned/{id}", delete(desk::delete_canned))
         .route("/tickets", get(desk::list_tickets))
         .route("/tickets/{id}/answer", post(desk::answer_ticket))
+        .route(
+            "/visitor/files",
+            post(files::visitor_upload)
+                .layer::<_, Infallible>(DefaultBodyLimit::max(MAX_FILE_BYTES))
+                .layer(upload_cors()),
+        )
+        .route(
+            "/conversations/{id}/files",
+            post(files::adviser_upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
+        )
+        .route("/articles", get(faq::list_articles).post(faq::save_article))
+        .route("/articles/{id}", delete(faq::delete_article))
         .route("/sites", get(sites::list_sites))
         .route("/sites/{key}", put(sites::put_site))
         .route("/sites/{key}/appearance", get(sites::appearance))
@@ -81,6 +114,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(report::prometheus))
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/adviser", get(ws::adviser::upgrade))
+        .route("/files/{id}/{key}", get(files::download))
         .nest("/api/v1", api)
         .merge(assets::routes(&state.config))
         .with_state(state)

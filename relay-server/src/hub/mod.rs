@@ -16,6 +16,7 @@ mod cobrowse;
 mod desk;
 mod directory;
 mod error;
+mod files;
 mod gauges;
 pub mod peer;
 pub mod state;
@@ -23,6 +24,7 @@ mod tickets;
 mod visitors;
 
 pub use error::HubError;
+pub use files::Sharer;
 pub use peer::{CloseReason, Peer, PeerInbox};
 
 use crate::auth::VisitorTokens;
@@ -299,6 +301,7 @@ impl Hub {
             author,
             body,
             client_msg_id: Some(client_msg_id),
+            file: None,
         };
         self.append(id, kind, Some(sender)).await?;
         self.telemetry.count_message(role.as_str());

@@ -56,13 +56,19 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context("storing a conversation event")?;
-        if let EventKind::Message { author, body, .. } = &event.kind {
-            let data = serde_json::json!({
+        if let EventKind::Message {
+            author, body, file, ..
+        } = &event.kind
+        {
+            let mut data = serde_json::json!({
                 "session_id": conversation,
                 "seq": event.seq,
                 "author": author,
                 "body": body,
             });
+            if let Some(file) = file {
+                data["file"] = serde_json::json!(file);
+            }
             self.enqueue(&mut tx, "message.created", data, event.at_ms)
                 .await?;
         }

@@ -4,6 +4,7 @@
 //! Each submodule owns the queries of one table group; this module opens the database.
 
 mod advisers;
+mod articles;
 mod backup;
 mod canned;
 mod cobrowse;
@@ -12,6 +13,7 @@ mod contacts;
 mod conversations;
 mod desk;
 mod events;
+mod files;
 mod metrics;
 mod outbox;
 mod privacy;
@@ -28,6 +30,7 @@ pub use cobrowse::OpenCobrowse;
 pub use contact_edit::{ContactEdit, ContactNote, EditError};
 pub use conversations::OpenConversation;
 pub use desk::HandoverChange;
+pub use files::StoredFile;
 pub use metrics::SessionFacts;
 pub use outbox::{OutboxItem, OutboxRoute, OutboxSummary, WEBHOOK_VERSION};
 pub use privacy::Erasure;
@@ -59,6 +62,9 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt value in the CRM database ({0})")]
     Corrupt(String),
+    /// The knowledge base's search index could not be built.
+    #[error("the knowledge base index could not be built: {0}")]
+    Index(String),
     /// A file path the database cannot use (not UTF-8).
     #[error("the path {0} cannot be used (not UTF-8)")]
     BadPath(String),

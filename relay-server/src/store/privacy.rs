@@ -20,7 +20,13 @@ pub struct Erasure {
 }
 
 /// Tables keyed by conversation that hold a session's content.
-const SESSION_TABLES: [&str; 4] = ["events", "notes", "handovers", "conversation_advisers"];
+const SESSION_TABLES: [&str; 5] = [
+    "events",
+    "notes",
+    "handovers",
+    "conversation_advisers",
+    "files",
+];
 
 /// The name an erasure is logged under: not the contact's id, a hash of it.
 fn contact_ref(id: &ContactId) -> String {
@@ -178,7 +184,7 @@ impl Store {
             .context("starting a retention run")?;
         let old = "SELECT id FROM conversations
                    WHERE ended_at IS NOT NULL AND ended_at < ? AND transcript_purged_at IS NULL";
-        for table in ["events", "notes"] {
+        for table in ["events", "notes", "files"] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE conversation_id IN ({old})"
             ))

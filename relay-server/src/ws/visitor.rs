@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
 use tandem_shared::site::SiteSettings;
-use tandem_shared::{ConversationId, ErrorCode, VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::{ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
 
 /// Query of `GET /ws/visitor`.
 #[derive(Debug, Deserialize)]
@@ -71,6 +71,7 @@ async fn serve(socket: WebSocket, app: AppState, site: Arc<SiteSettings>) {
         greeted: false,
         conversation: None,
         site,
+        faq: app.faq.clone(),
     };
     socket::run(socket, peer, inbox, session, limits).await;
 }
@@ -86,6 +87,8 @@ struct VisitorSession {
     identity_secret: Option<String>,
     /// The site the page belongs to.
     site: Arc<SiteSettings>,
+    /// The knowledge base.
+    faq: Arc<crate::faq::FaqIndex>,
 }
 
 impl VisitorSession {
@@ -264,6 +267,15 @@ impl VisitorSession {
                 self.hub
                     .cobrowse_stop(&self.conversation()?, tandem_shared::Role::Visitor)
                     .await
+            }
+            VisitorMsg::SuggestArticles { text, locale } => {
+                let text: String = text
+                    .chars()
+                    .take(tandem_shared::faq::MAX_SUGGEST_QUERY_CHARS)
+                    .collect();
+                let articles = self.faq.suggest(&text, &locale);
+                self.peer.send(ServerMsg::Suggestions { text, articles });
+                Ok(())
             }
             VisitorMsg::EndChat => {
                 let id = self.conversation()?;

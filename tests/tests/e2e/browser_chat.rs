@@ -4,8 +4,8 @@
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, on_page, type_in_widget, wait_for, wait_for_text, widget_text,
-    Browser,
+    click_in_widget, in_widget, on_page, page_text, type_in_widget, wait_for, wait_for_text,
+    widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::relay::TEST_PASSWORD;
@@ -19,10 +19,6 @@ fn assert_widget_built() {
         wasm.exists(),
         "the widget is not built: run scripts/build-widget.sh (the test command does)"
     );
-}
-
-async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
 }
 
 /// Saves a screenshot when `TANDEM_SCREENSHOTS` names a folder (to look at the UI).

@@ -4,8 +4,8 @@
 use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, pick_in_mirror,
-    type_in_widget, wait_for, wait_for_text, wait_for_within, widget_text, Browser,
+    click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, page_text,
+    pick_in_mirror, type_in_widget, wait_for, wait_for_text, wait_for_within, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
@@ -15,10 +15,6 @@ use tandem_tests::Endpoint;
 /// How long the mirror may take to catch up with thousands of new elements while other browser
 /// tests share the machine's two cores.
 const BULK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
-}
 
 /// The visitor opens the application form and starts a chat; the adviser gets it.
 async fn chat_on_the_form(

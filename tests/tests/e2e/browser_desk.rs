@@ -5,16 +5,12 @@
 use fantoccini::{Client, Locator};
 use tandem_relay::store::QueueRow;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, on_page, type_in_widget, wait_for, wait_for_text, widget_text,
-    Browser,
+    click_in_widget, in_widget, on_page, page_text, type_in_widget, wait_for, wait_for_text,
+    widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::relay::{queue, TEST_PASSWORD};
 use tandem_tests::{Endpoint, TestRelay};
-
-async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
-}
 
 async fn log_in(console: &Client, relay: &TestRelay, login: &str) -> anyhow::Result<()> {
     console.goto(&relay.url("/console?lang=en")).await?;

@@ -5,14 +5,10 @@
 use fantoccini::{Client, Locator};
 use tandem_shared::model::{Resolution, WrapUp};
 use tandem_tests::browser::{
-    click_in_widget, in_widget, wait_for, wait_for_text, widget_text, Browser,
+    click_in_widget, in_widget, page_text, wait_for, wait_for_text, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::{Endpoint, TestRelay};
-
-async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
-}
 
 async fn field_value(client: &Client, css: &str) -> anyhow::Result<String> {
     Ok(in_widget(client, css)

@@ -1,19 +1,14 @@
 //! The CRM record in the console: an adviser opens a returning visitor's record from the chat
 //! and reads the previous session; contacts are found by search.
 
-use fantoccini::{Client, Locator};
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_shared::model::{ChatRequest, Resolution, WrapUp};
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, on_page, type_in_widget, wait_for_text, Browser,
+    click_in_widget, console_log_in, on_page, page_text, type_in_widget, wait_for_text, Browser,
 };
 use tandem_tests::clients::chat_request;
 use tandem_tests::demo::DemoSite;
 use tandem_tests::{Endpoint, TestRelay};
-
-async fn page_text(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(client.find(Locator::Css(css)).await?.text().await?)
-}
 
 #[tokio::test]
 async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow::Result<()> {

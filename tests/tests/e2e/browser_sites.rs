@@ -5,15 +5,13 @@
 //! cannot open chats as the second one.
 
 use fantoccini::Client;
-use tandem_tests::browser::{click_in_widget, in_widget, on_page, wait_for_text, widget_text};
+use tandem_tests::browser::{
+    click_in_widget, in_widget, on_page, page_text, wait_for_text, widget_text,
+};
 use tandem_tests::demo::DemoSite;
 use tandem_tests::relay::queue;
 use tandem_tests::scene::Scene;
 use tandem_tests::Endpoint;
-
-async fn text_of(client: &Client, css: &str) -> anyhow::Result<String> {
-    Ok(on_page(client, css).await?.text().await?)
-}
 
 /// Where the launcher sits and its background colour, read in the visitor's page.
 async fn launcher_look(visitor: &Client) -> anyhow::Result<(f64, String)> {
@@ -49,7 +47,7 @@ async fn an_adviser_sets_up_a_second_site_and_its_visitors_see_it() -> anyhow::R
         .click()
         .await?;
     wait_for_text("the sites page", "Default site", || {
-        text_of(&console, ".sites")
+        page_text(&console, ".sites")
     })
     .await?;
     on_page(&console, "#site-new-key")
@@ -89,8 +87,8 @@ async fn an_adviser_sets_up_a_second_site_and_its_visitors_see_it() -> anyhow::R
         .await?
         .click()
         .await?;
-    wait_for_text("the save", "Saved.", || text_of(&console, ".site-form")).await?;
-    let snippet = text_of(&console, ".snippet").await?;
+    wait_for_text("the save", "Saved.", || page_text(&console, ".site-form")).await?;
+    let snippet = page_text(&console, ".snippet").await?;
     assert!(
         snippet.contains("data-site=\"brico\"") && snippet.contains(&relay.url("/widget.js")),
         "the tag to paste names the site and the relay: {snippet}"
@@ -138,7 +136,7 @@ async fn an_adviser_sets_up_a_second_site_and_its_visitors_see_it() -> anyhow::R
         .click()
         .await?;
     wait_for_text("the chat in the console", "Fuite sous l'évier", || {
-        text_of(&console, ".chat-pane")
+        page_text(&console, ".chat-pane")
     })
     .await?;
     let sessions: serde_json::Value = reqwest::Client::new()

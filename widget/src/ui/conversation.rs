@@ -1,28 +1,61 @@
 //! The conversation: messages (shown as text, never HTML), the adviser's typing indicator,
 //! the composer and the end button.
 
-use super::Ui;
+use super::{RelayOrigin, Ui};
 use crate::chat::Chat;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
+use tandem_shared::files::{human_size, SharedFile, ACCEPTED_TYPES};
 use tandem_shared::{ConversationEvent, EventKind, Role};
+use wasm_bindgen::JsCast;
 use web_client::browser::clock;
+
+/// A shared file: a picture shown small (opens full size), a PDF as a link with its size.
+fn file_view(file: SharedFile, ui: Ui) -> impl IntoView {
+    let relay = use_context::<RelayOrigin>()
+        .map(|r| r.0)
+        .unwrap_or_default();
+    let url = format!("{relay}{}", file.path);
+    let size = human_size(file.bytes, ui.texts.locale().code());
+    if file.is_image() {
+        let full_size = url.clone();
+        view! {
+            <a class="file" href=full_size target="_blank" rel="noopener">
+                <img class="shot" src=url alt=file.name.clone()/>
+            </a>
+        }
+        .into_any()
+    } else {
+        view! {
+            <a class="file" href=url target="_blank" rel="noopener" download=file.name.clone()>
+                "📄 "{file.name.clone()}" ("{size}")"
+            </a>
+        }
+        .into_any()
+    }
+}
 
 /// One line of the conversation.
 fn event_view(event: ConversationEvent, ui: Ui) -> impl IntoView {
     let time = clock(event.at_ms);
     match event.kind {
-        EventKind::Message { author, body, .. } => {
+        EventKind::Message {
+            author, body, file, ..
+        } => {
             let mine = author.role == Role::Visitor;
             let who = if mine {
                 ui.texts.t("chat.you").to_owned()
             } else {
                 author.name
             };
+            let content = match file {
+                Some(file) => file_view(file, ui).into_any(),
+                None => view! { <p class="text">{body}</p> }.into_any(),
+            };
             view! {
                 <li class="msg" class:mine=mine class:theirs=!mine>
                     <span class="who">{who}" · "{time}</span>
-                    <p class="text">{body}</p>
+                    {content}
                 </li>
             }
             .into_any()
@@ -108,6 +141,36 @@ pub(crate) fn Conversation() -> impl IntoView {
             .with(|m| m.adviser_typing.clone())
             .map(|name| texts.format("chat.typing", &[("name", &name)]))
     };
+    let relay = use_context::<RelayOrigin>()
+        .map(|r| r.0)
+        .unwrap_or_default();
+    let sending_file = RwSignal::new(false);
+    let file_error = RwSignal::new(None::<&'static str>);
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let file = input.files().and_then(|files| files.get(0));
+        input.set_value("");
+        let (Some(file), Some(token)) = (
+            file,
+            chat.model
+                .with_untracked(|m| m.conversation.as_ref().map(|c| c.token.clone())),
+        ) else {
+            return;
+        };
+        let relay = relay.clone();
+        sending_file.set(true);
+        file_error.set(None);
+        leptos::task::spawn_local(async move {
+            let sent = crate::upload::upload(&relay, &token, file).await;
+            sending_file.set(false);
+            file_error.set(sent.err().map(|e| e.text_key()));
+        });
+    };
     view! {
         <Messages/>
         <p class="typing" aria-live="polite">{typing}</p>
@@ -120,8 +183,16 @@ pub(crate) fn Conversation() -> impl IntoView {
                     chat.typed();
                 }
                 on:keydown=on_key></textarea>
+            <label class="attach" title=texts.t("chat.attach")>
+                <input type="file" class="file-input" accept=ACCEPTED_TYPES on:change=on_file
+                    disabled=move || sending_file.get()/>
+                <span aria-hidden="true">"📎"</span>
+                <span class="sr-only">{texts.t("chat.attach")}</span>
+            </label>
             <button type="button" class="primary send" on:click=move |_| send()>{texts.t("chat.send")}</button>
         </div>
+        <p class="file-status" role="status">{move || sending_file.get().then(|| texts.t("chat.file_sending"))}</p>
+        <p class="field-error" role="alert">{move || file_error.get().map(|key| texts.t(key))}</p>
         <button type="button" class="link end" on:click=move |_| chat.end()>{texts.t("chat.end")}</button>
     }
 }

@@ -4,6 +4,7 @@
 use super::{SiteGreeting, SiteHints, Ui};
 use crate::chat::Chat;
 use leptos::ev::SubmitEvent;
+use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 use tandem_shared::model::ChatRequest;
 use web_client::browser::date_time;
@@ -45,11 +46,26 @@ fn Field(
     }
 }
 
+/// The pause in typing after which suggestions are asked for.
+const SUGGEST_AFTER: std::time::Duration = std::time::Duration::from_millis(350);
+
 /// The form a visitor fills in before chatting.
 #[component]
 pub(crate) fn PreChatForm() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let texts = expect_context::<Ui>().texts;
+    // As the visitor types their reason, matching knowledge-base articles are suggested (asked
+    // once they pause, so a fast typist sends one request, not one per key).
+    let pending_suggest = StoredValue::new(None::<TimeoutHandle>);
+    let ask_suggestions = move |text: String| {
+        if let Some(handle) = pending_suggest.get_value() {
+            handle.clear();
+        }
+        let code = texts.locale().code();
+        let handle = set_timeout_with_handle(move || chat.suggest(text, code), SUGGEST_AFTER).ok();
+        pending_suggest.set_value(handle);
+    };
+    let suggestions = move || chat.model.with(|m| m.suggestions.clone());
     let greeting = use_context::<SiteGreeting>().and_then(|greeting| greeting.0);
     let hints = expect_context::<SiteHints>().0;
     let [name, email, phone, company, reason] =
@@ -138,8 +154,21 @@ pub(crate) fn PreChatForm() -> impl IntoView {
             <textarea id="tandem-reason" name="reason" rows="3"
                 aria-invalid=move || if error.get().is_some_and(|(f, _)| f == "reason") { "true" } else { "false" }
                 prop:value=move || reason.get()
-                on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    reason.set(text.clone());
+                    ask_suggestions(text);
+                }></textarea>
             <p class="field-error">{move || error.get().filter(|(f, _)| *f == "reason").map(|(_, t)| t)}</p>
+            <Show when=move || !suggestions().is_empty()>
+                <section class="faq" aria-live="polite" aria-labelledby="tandem-faq-title">
+                    <p class="faq-title" id="tandem-faq-title">{texts.t("form.faq_title")}</p>
+                    <ul>{move || suggestions().into_iter().map(|article| view! {
+                        <li><details><summary>{article.title}</summary><p>{article.body}</p></details></li>
+                    }).collect_view()}</ul>
+                    <p class="hint">{texts.t("form.faq_hint")}</p>
+                </section>
+            </Show>
             <Show when=move || { queues().len() > 1 }>
                 <label for="tandem-topic">{texts.t("form.topic")}</label>
                 <select id="tandem-topic" name="queue" on:change=move |ev| topic.set(event_target_value(&ev))>

@@ -31,6 +31,10 @@ pub(crate) struct Ui {
 #[derive(Clone, Copy)]
 pub(crate) struct SiteHints(pub RwSignal<crate::config::VisitorHints>);
 
+/// The relay's origin (`https://chat.example.com`), for file links and uploads.
+#[derive(Clone)]
+pub(crate) struct RelayOrigin(pub String);
+
 /// The site's greeting in the visitor's language, shown instead of the built-in intro.
 #[derive(Clone)]
 pub(crate) struct SiteGreeting(pub Option<String>);
@@ -47,6 +51,7 @@ pub(crate) fn App(
     let hints = RwSignal::new(config.hints());
     let chat = Chat::connect(&config.socket_url(), Cobrowse::new(config.privacy()));
     provide_context(chat);
+    provide_context(RelayOrigin(config.relay.trim_end_matches('/').to_owned()));
     provide_context(SiteHints(hints));
     // The visitor asked for the panel (clicked the launcher) rather than it coming back open.
     let asked = open;

@@ -1,0 +1,13 @@
+-- Files shared in chats (images, PDF), stored with the session; erased with the contact and
+-- purged with the transcript. key: random, part of the download link.
+CREATE TABLE files (
+    id              TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    key             TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    bytes           INTEGER NOT NULL,
+    data            BLOB NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX files_by_conversation ON files(conversation_id);

@@ -1,0 +1,64 @@
+//! The knowledge base over HTTP: advisers (console) and the site's systems (API token) list,
+//! write and delete articles; each change rebuilds the search index.
+
+use super::extract::{CrmReader, CrmWriter};
+use super::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use tandem_shared::faq::Article;
+
+/// `GET /api/v1/articles`: every article.
+pub async fn list_articles(
+    _: CrmReader,
+    State(app): State<AppState>,
+) -> Result<Json<Vec<Article>>, ApiError> {
+    Ok(Json(app.store.articles().await?))
+}
+
+/// `POST /api/v1/articles`: creates an article (no `id`) or replaces one; 400 names the field
+/// in error.
+pub async fn save_article(
+    _: CrmWriter,
+    State(app): State<AppState>,
+    Json(article): Json<Article>,
+) -> Result<(StatusCode, Json<Article>), ApiError> {
+    let article = article
+        .validated()
+        .map_err(|e| ApiError::BadRequest(format!("article {e}")))?;
+    let saved = app
+        .store
+        .save_article(article, crate::time::now_ms())
+        .await?;
+    reindex(&app).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// `DELETE /api/v1/articles/{id}`.
+pub async fn delete_article(
+    _: CrmWriter,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !app.store.delete_article(&id).await? {
+        return Err(ApiError::NotFound("no article with this id"));
+    }
+    reindex(&app).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Rebuilds the search index from the stored articles, off the async threads.
+async fn reindex(app: &AppState) -> Result<(), ApiError> {
+    let articles = app.store.articles().await?;
+    let faq = app.faq.clone();
+    let built = tokio::task::spawn_blocking(move || faq.rebuild(articles)).await;
+    match built {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(ApiError::Store(crate::store::StoreError::Index(
+            error.to_string(),
+        ))),
+        Err(error) => Err(ApiError::Store(crate::store::StoreError::Index(
+            error.to_string(),
+        ))),
+    }
+}

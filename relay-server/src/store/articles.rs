@@ -1,0 +1,58 @@
+//! The knowledge base's articles.
+
+use super::{Context, Store, StoreError};
+use tandem_shared::faq::Article;
+
+impl Store {
+    /// Every article, by language then title.
+    pub async fn articles(&self) -> Result<Vec<Article>, StoreError> {
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, locale, title, body FROM articles ORDER BY locale, title")
+                .fetch_all(&self.pool)
+                .await
+                .context("listing articles")?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, locale, title, body)| Article {
+                id,
+                locale,
+                title,
+                body,
+            })
+            .collect())
+    }
+
+    /// Creates (no id: a new one is given) or replaces an article (already validated);
+    /// returns it with its id.
+    pub async fn save_article(&self, article: Article, now_ms: i64) -> Result<Article, StoreError> {
+        let id = if article.id.is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            article.id.clone()
+        };
+        sqlx::query(
+            "INSERT INTO articles (id, locale, title, body, updated_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, title = excluded.title,
+                 body = excluded.body, updated_at = excluded.updated_at",
+        )
+        .bind(&id)
+        .bind(&article.locale)
+        .bind(&article.title)
+        .bind(&article.body)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .context("saving an article")?;
+        Ok(Article { id, ..article })
+    }
+
+    /// Deletes an article; false when there was none.
+    pub async fn delete_article(&self, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM articles WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("deleting an article")?;
+        Ok(done.rows_affected() > 0)
+    }
+}
