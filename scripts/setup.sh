@@ -36,10 +36,11 @@ if [ "$have" != "$want" ]; then
 fi
 
 # wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module), terser to
-# minify the loader, and axe-core for the accessibility audit of the browser tests.
+# minify the loader, axe-core for the accessibility audit of the browser tests, and socket.io for
+# the load harness's peer relay.
 if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -f tools/node_modules/axe-core/axe.min.js ] \
-  || [ ! -x tools/node_modules/.bin/terser ]; then
-  echo "setup: installing binaryen (wasm-opt), terser and axe-core from npm"
+  || [ ! -x tools/node_modules/.bin/terser ] || [ ! -f tools/node_modules/socket.io/package.json ]; then
+  echo "setup: installing binaryen (wasm-opt), terser, axe-core and socket.io from npm"
   npm install --prefix tools --no-audit --no-fund --silent
 fi
 echo "setup: ready"

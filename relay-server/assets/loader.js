@@ -20,6 +20,18 @@
   var host = d.createElement("div");
   host.setAttribute("data-tandem", "");
   var root = host.attachShadow({ mode: "open" });
+  // Phones: the panel follows the visual viewport, so the on-screen keyboard never covers the
+  // field being typed in (the layout viewport does not shrink for it).
+  var vv = w.visualViewport;
+  if (vv) {
+    var fit = function () {
+      host.style.setProperty("--tandem-vh", vv.height + "px");
+      host.style.setProperty("--tandem-vtop", vv.offsetTop + "px");
+    };
+    vv.addEventListener("resize", fit);
+    vv.addEventListener("scroll", fit);
+    fit();
+  }
   root.innerHTML = "<style>:host{all:initial!important}button,a{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
     "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8);border:0;border-radius:24px;" +
     "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}" +

@@ -233,6 +233,9 @@ pub struct ServeArgs {
     /// WebSocket connections one IP address may open per minute.
     #[arg(long, env = "TANDEM_CONNECTIONS_PER_MINUTE", default_value_t = 120)]
     pub connections_per_minute: u32,
+    /// Console login attempts per minute, per login name and per IP address.
+    #[arg(long, env = "TANDEM_LOGINS_PER_MINUTE", default_value_t = 5)]
+    pub logins_per_minute: u32,
     /// Visitors who may wait in the queue at once.
     #[arg(long, env = "TANDEM_MAX_QUEUE", default_value_t = 500)]
     pub max_queue: usize,

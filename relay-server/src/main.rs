@@ -79,7 +79,7 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
         idle: std::time::Duration::from_secs(args.idle_timeout_secs.max(5)),
         connections_per_ip_per_min: nonzero(args.connections_per_minute),
         max_queue: args.max_queue,
-        ..Limits::default()
+        logins_per_min: nonzero(args.logins_per_minute),
     };
     let config = Config {
         limits,

@@ -4,7 +4,7 @@
 use super::extract::{LoggedInAdviser, SESSION_COOKIE};
 use super::origin::is_same_origin;
 use super::{ApiError, AppState};
-use crate::auth::password::{verify_against_nothing, verify_password};
+use crate::auth::password::{password_check_turn, verify_against_nothing, verify_password};
 use crate::auth::secret::{random_token, token_hash};
 use crate::time::now_ms;
 use axum::extract::{ConnectInfo, State};
@@ -61,7 +61,10 @@ pub async fn login(
     }
     let adviser = app.store.adviser_by_login(form.login.trim()).await?;
     let password = form.password;
-    // argon2 is deliberately slow: keep it off the async workers.
+    // argon2 is deliberately slow: keep it off the async workers, one check per core.
+    let _turn = password_check_turn()
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("login check failed: {e}")))?;
     let verified = tokio::task::spawn_blocking(move || match &adviser {
         Some(row) => verify_password(&password, &row.password_hash).then(|| row.clone()),
         None => {

@@ -1,6 +1,7 @@
 //! What the hub tells people about the desk as a whole: the queues a visitor can pick (open,
 //! available, wait, callback slots) and the colleagues an adviser can hand over to or ask.
 
+use super::peer::Frame;
 use super::state::HubState;
 use tandem_shared::desk::{Colleague, QueueInfo};
 use tandem_shared::ServerMsg;
@@ -8,6 +9,7 @@ use tandem_shared::ServerMsg;
 impl HubState {
     /// Every queue as visitors see it at `now_ms`.
     pub fn queue_infos(&self, now_ms: i64) -> Vec<QueueInfo> {
+        let counts = self.active_counts();
         self.schedules
             .iter()
             .map(|schedule| {
@@ -19,7 +21,7 @@ impl HubState {
                     .count();
                 let position = u32::try_from(waiting + 1).unwrap_or(u32::MAX);
                 let open_now = schedule.is_open(now_ms);
-                let estimate = self.wait_estimate(key, 1, position);
+                let estimate = self.wait_estimate(&counts, key, 1, position);
                 let short_enough = match (estimate, schedule.row.max_wait_secs) {
                     (Some(wait), Some(max)) => i64::from(wait) <= max,
                     (Some(_), None) => true,
@@ -57,14 +59,23 @@ impl HubState {
         colleagues
     }
 
-    /// Sends the colleague list to every console.
+    /// Has the colleague list sent out, folding changes together as the queue's are: with
+    /// every change sent at once, 625 advisers logging in sent 625 × 625 lists of 625 entries
+    /// and the load harness saw consoles closed as slow consumers while they logged in.
     pub fn publish_colleagues(&self) {
-        let frame = ServerMsg::Colleagues {
+        self.colleagues_changed.notify_one();
+    }
+
+    /// Sends the colleague list to every console, now.
+    pub fn publish_colleagues_now(&self) {
+        let Some(frame) = Frame::encode(&ServerMsg::Colleagues {
             advisers: self.colleagues(),
+        }) else {
+            return;
         };
         for adviser in self.advisers.values() {
             for peer in &adviser.peers {
-                peer.send(frame.clone());
+                peer.send_frame(&frame);
             }
         }
     }

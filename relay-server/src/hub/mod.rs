@@ -25,12 +25,12 @@ mod visitors;
 
 pub use error::HubError;
 pub use files::Sharer;
-pub use peer::{CloseReason, Peer, PeerInbox};
+pub use peer::{CloseReason, Frame, Peer, PeerInbox};
 
 use crate::auth::VisitorTokens;
 use crate::hours::QueueSchedule;
 use crate::metrics::Telemetry;
-use crate::store::{Store, StoreError};
+use crate::store::{Appended, Store, StoreError};
 use crate::time::now_ms;
 use state::{HubState, Live};
 use std::collections::HashMap;
@@ -155,7 +155,9 @@ impl Hub {
             open = state.conversations.len(),
             "restored conversations from the CRM store"
         );
-        Ok(Arc::new(Hub {
+        let queue_changed = state.queue_changed.clone();
+        let colleagues_changed = state.colleagues_changed.clone();
+        let hub = Arc::new(Hub {
             store,
             tokens,
             state: Mutex::new(state),
@@ -163,7 +165,18 @@ impl Hub {
             drained: tokio::sync::Notify::new(),
             max_queue,
             telemetry: Telemetry::default(),
-        }))
+        });
+        tokio::spawn(publish_when_changed(
+            Arc::downgrade(&hub),
+            queue_changed,
+            HubState::publish_queue_now,
+        ));
+        tokio::spawn(publish_when_changed(
+            Arc::downgrade(&hub),
+            colleagues_changed,
+            HubState::publish_colleagues_now,
+        ));
+        Ok(hub)
     }
 
     /// Reads the queues again after their settings changed.
@@ -251,28 +264,21 @@ impl Hub {
     ) -> Result<ConversationEvent, HubError> {
         let lock = self.append_lock(id)?;
         let _in_order = lock.lock().await;
-        if let EventKind::Message {
-            client_msg_id: Some(client_id),
-            ..
-        } = &kind
-        {
-            if let Some(stored) = self.store.event_by_client_msg_id(id, client_id).await? {
-                if let Some(sender) = sender {
-                    sender.send(ServerMsg::Event {
-                        conversation_id: id.clone(),
-                        event: stored.clone(),
-                    });
-                }
-                return Ok(stored);
-            }
-        }
         let seq = self.last_seq_of(id)? + 1;
         let event = ConversationEvent {
             seq,
             at_ms: now_ms(),
             kind,
         };
-        self.store.append_event(id, &event).await?;
+        if let Appended::Duplicate(stored) = self.store.append_event(id, &event).await? {
+            if let Some(sender) = sender {
+                sender.send(ServerMsg::Event {
+                    conversation_id: id.clone(),
+                    event: stored.clone(),
+                });
+            }
+            return Ok(stored);
+        }
         let mut state = self.lock();
         if let Some(live) = state.conversations.get_mut(id) {
             live.last_seq = seq;
@@ -411,4 +417,23 @@ async fn load_schedules(store: &Store) -> Result<Vec<QueueSchedule>, StoreError>
         }
     }
     Ok(schedules)
+}
+
+/// Sends something out (the queue, the colleague list) when it changed: at once after a quiet spell, then at most every
+/// [`state::QUEUE_PUBLISH_EVERY`] (changes meanwhile are folded into the next sending).
+/// Ends when the hub is gone.
+async fn publish_when_changed(
+    hub: std::sync::Weak<Hub>,
+    changed: Arc<tokio::sync::Notify>,
+    publish: fn(&HubState),
+) {
+    loop {
+        let woken = tokio::time::timeout(Duration::from_secs(30), changed.notified()).await;
+        let Some(hub) = hub.upgrade() else { return };
+        if woken.is_ok() {
+            publish(&hub.lock());
+        }
+        drop(hub);
+        tokio::time::sleep(state::QUEUE_PUBLISH_EVERY).await;
+    }
 }

@@ -1,5 +1,6 @@
 //! A connected client as the hub sees it: a bounded outbox and a way to close it.
 
+use axum::extract::ws::Utf8Bytes;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tandem_shared::ServerMsg;
@@ -36,6 +37,29 @@ impl CloseReason {
     }
 }
 
+/// A frame encoded once (JSON text); cloning it shares the bytes, so a frame sent to many
+/// clients (a conversation's event, the colleague list) is encoded and held once.
+#[derive(Clone, Debug)]
+pub struct Frame(Utf8Bytes);
+
+impl Frame {
+    /// Encodes `message`; `None` (logged) if it cannot be encoded.
+    pub fn encode(message: &ServerMsg) -> Option<Frame> {
+        match serde_json::to_string(message) {
+            Ok(text) => Some(Frame(text.into())),
+            Err(error) => {
+                tracing::error!(%error, "could not encode a frame");
+                None
+            }
+        }
+    }
+
+    /// The JSON text, ready for the socket.
+    pub fn text(&self) -> Utf8Bytes {
+        self.0.clone()
+    }
+}
+
 /// Identifies one connection.
 pub type ConnId = u64;
 
@@ -44,7 +68,7 @@ pub type ConnId = u64;
 pub struct Peer {
     /// Unique per connection.
     pub id: ConnId,
-    tx: mpsc::Sender<ServerMsg>,
+    tx: mpsc::Sender<Frame>,
     close: Arc<watch::Sender<Option<CloseReason>>>,
 }
 
@@ -52,7 +76,7 @@ pub struct Peer {
 #[derive(Debug)]
 pub struct PeerInbox {
     /// Frames to write, in order.
-    pub frames: mpsc::Receiver<ServerMsg>,
+    pub frames: mpsc::Receiver<Frame>,
     /// Set when the connection must close.
     pub close: watch::Receiver<Option<CloseReason>>,
 }
@@ -79,8 +103,15 @@ impl Peer {
 
     /// Queues a frame. A client whose outbox is full is disconnected rather than let the
     /// relay's memory grow; it resumes from its last event when it reconnects.
-    pub fn send(&self, frame: ServerMsg) {
-        match self.tx.try_send(frame) {
+    pub fn send(&self, message: ServerMsg) {
+        if let Some(frame) = Frame::encode(&message) {
+            self.send_frame(&frame);
+        }
+    }
+
+    /// Queues a frame encoded once for several clients; see [`Peer::send`].
+    pub fn send_frame(&self, frame: &Frame) {
+        match self.tx.try_send(frame.clone()) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(conn = self.id, "closing a slow consumer");

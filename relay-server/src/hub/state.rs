@@ -1,7 +1,7 @@
 //! The hub's live state and the rules that read it: who is waiting, who can take a chat,
 //! how long the wait is. Pure data, no I/O, never held across an `.await`.
 
-use super::peer::Peer;
+use super::peer::{Frame, Peer};
 use crate::hours::QueueSchedule;
 use crate::time::now_ms;
 use std::collections::HashMap;
@@ -67,7 +67,19 @@ pub(crate) struct HubState {
     pub mean_handling_secs: f64,
     /// The queues by topic, with their hours.
     pub schedules: Vec<QueueSchedule>,
+    /// Woken when the queue changed; the hub's publisher sends it out (see
+    /// [`HubState::publish_queue`]).
+    pub queue_changed: Arc<tokio::sync::Notify>,
+    /// Woken when an adviser came, went or changed presence; the hub's publisher sends the
+    /// colleague list out (see [`HubState::publish_colleagues`]).
+    pub colleagues_changed: Arc<tokio::sync::Notify>,
 }
+
+/// Chats in progress per adviser.
+pub(super) type ActiveCounts<'a> = HashMap<&'a AdviserId, u32>;
+
+/// While the queue (or the colleague list) keeps changing, it is sent out at most this often.
+pub const QUEUE_PUBLISH_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// Seconds a visitor at `position` should expect to wait, or `None` when no available adviser
 /// could answer. `free_slots` chats can start now; `capacity` chats run at once in all.
@@ -89,18 +101,6 @@ pub fn estimate_wait_secs(
 }
 
 impl HubState {
-    /// Chats in progress held by an adviser.
-    pub fn active_count(&self, adviser: &AdviserId) -> u32 {
-        let count = self
-            .conversations
-            .values()
-            .filter(|c| {
-                c.status == ConversationStatus::Active && c.adviser.as_ref() == Some(adviser)
-            })
-            .count();
-        u32::try_from(count).unwrap_or(u32::MAX)
-    }
-
     /// Conversations an adviser holds (in progress, or ended awaiting the wrap-up).
     pub fn held_by(&self, adviser: &AdviserId) -> Vec<ConversationId> {
         let mut held: Vec<(&ConversationId, i64)> = self
@@ -113,8 +113,24 @@ impl HubState {
         held.into_iter().map(|(id, _)| id.clone()).collect()
     }
 
-    fn free_slots(&self, adviser: &AdviserId, live: &AdviserLive) -> u32 {
-        u32::from(live.presence.max_chats).saturating_sub(self.active_count(adviser))
+    /// How many chats each adviser has in progress, counted in one pass over the
+    /// conversations (counting per adviser cost advisers × conversations per estimate: 90% of
+    /// the relay's CPU while 5,000 visitors arrived, in the load harness's profile).
+    pub(super) fn active_counts(&self) -> ActiveCounts<'_> {
+        let mut counts = ActiveCounts::new();
+        for live in self.conversations.values() {
+            if live.status == ConversationStatus::Active {
+                if let Some(adviser) = &live.adviser {
+                    *counts.entry(adviser).or_insert(0) += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    fn free_slots(counts: &ActiveCounts<'_>, adviser: &AdviserId, live: &AdviserLive) -> u32 {
+        let active = counts.get(adviser).copied().unwrap_or(0);
+        u32::from(live.presence.max_chats).saturating_sub(active)
     }
 
     fn available(&self) -> impl Iterator<Item = (&AdviserId, &AdviserLive)> {
@@ -126,10 +142,20 @@ impl HubState {
     /// The adviser who should get the next visitor waiting in `queue` at `level`: available,
     /// connected, serving that queue at that level or above, with the most free capacity;
     /// ties go to the one idle the longest.
+    #[cfg(test)]
     pub fn pick_adviser(&self, queue: &str, level: u8) -> Option<AdviserId> {
+        self.pick_adviser_with(&self.active_counts(), queue, level)
+    }
+
+    fn pick_adviser_with(
+        &self,
+        counts: &ActiveCounts<'_>,
+        queue: &str,
+        level: u8,
+    ) -> Option<AdviserId> {
         self.available()
             .filter(|(_, live)| live.profile.serves(queue, level))
-            .map(|(id, live)| (id, self.free_slots(id, live), live.idle_since_ms))
+            .map(|(id, live)| (id, Self::free_slots(counts, id, live), live.idle_since_ms))
             .filter(|(_, free, _)| *free > 0)
             .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))
             .map(|(id, _, _)| id.clone())
@@ -137,9 +163,10 @@ impl HubState {
 
     /// The first waiting conversation that an available adviser can take now, with them.
     pub fn next_pairing(&self) -> Option<(ConversationId, AdviserId)> {
+        let counts = self.active_counts();
         self.queue.iter().find_map(|id| {
             let live = self.conversations.get(id)?;
-            let adviser = self.pick_adviser(&live.queue, live.level)?;
+            let adviser = self.pick_adviser_with(&counts, &live.queue, live.level)?;
             Some((id.clone(), adviser))
         })
     }
@@ -156,13 +183,19 @@ impl HubState {
 
     /// The wait estimate for a position in `queue` at `level`, from the advisers available
     /// for it.
-    pub fn wait_estimate(&self, queue: &str, level: u8, position: u32) -> Option<u32> {
+    pub(super) fn wait_estimate(
+        &self,
+        counts: &ActiveCounts<'_>,
+        queue: &str,
+        level: u8,
+        position: u32,
+    ) -> Option<u32> {
         let (free, capacity) = self
             .available()
             .filter(|(_, live)| live.profile.serves(queue, level))
             .fold((0, 0), |(free, capacity), (id, live)| {
                 (
-                    free + self.free_slots(id, live),
+                    free + Self::free_slots(counts, id, live),
                     capacity + u32::from(live.presence.max_chats),
                 )
             });
@@ -212,19 +245,31 @@ impl HubState {
             .collect()
     }
 
-    /// Sends each adviser their queue and each waiting visitor their place in it.
+    /// Has the queue sent out: at once when it was quiet, then at most every
+    /// [`QUEUE_PUBLISH_EVERY`] while it keeps changing. Sending the whole queue to every
+    /// adviser on every change cost O(queue × advisers) per change: with 125 advisers and 64
+    /// visitors arriving at once, the load harness saw ~1 GB of queued frames.
     pub fn publish_queue(&self) {
+        self.queue_changed.notify_one();
+    }
+
+    /// Sends each adviser their queue and each waiting visitor their place in it, now.
+    pub fn publish_queue_now(&self) {
         for adviser in self.advisers.values() {
+            if adviser.peers.is_empty() {
+                continue;
+            }
             let entries = self.queue_entries(&adviser.profile);
-            for peer in &adviser.peers {
-                peer.send(ServerMsg::Queue {
-                    entries: entries.clone(),
-                });
+            if let Some(frame) = Frame::encode(&ServerMsg::Queue { entries }) {
+                for peer in &adviser.peers {
+                    peer.send_frame(&frame);
+                }
             }
         }
         let online = self.advisers_online();
+        let counts = self.active_counts();
         for id in &self.queue {
-            if let Some(frame) = self.queue_status(id, online) {
+            if let Some(frame) = self.queue_status_with(&counts, id, online) {
                 self.send_to_visitors(id, &frame);
             }
         }
@@ -250,39 +295,63 @@ impl HubState {
 
     /// A waiting visitor's queue status frame.
     pub fn queue_status(&self, id: &ConversationId, advisers_online: u32) -> Option<ServerMsg> {
+        self.queue_status_with(&self.active_counts(), id, advisers_online)
+    }
+
+    fn queue_status_with(
+        &self,
+        counts: &ActiveCounts<'_>,
+        id: &ConversationId,
+        advisers_online: u32,
+    ) -> Option<ServerMsg> {
         let live = self.conversations.get(id)?;
         let position = self.position(id)?;
         Some(ServerMsg::QueueStatus {
             conversation_id: id.clone(),
             position,
-            estimated_wait_secs: self.wait_estimate(&live.queue, live.level, position),
+            estimated_wait_secs: self.wait_estimate(counts, &live.queue, live.level, position),
             advisers_online,
         })
     }
 
     /// Sends a frame to the visitor's connections of a conversation.
     pub fn send_to_visitors(&self, id: &ConversationId, frame: &ServerMsg) {
+        if let Some(frame) = Frame::encode(frame) {
+            self.send_frame_to_visitors(id, &frame);
+        }
+    }
+
+    fn send_frame_to_visitors(&self, id: &ConversationId, frame: &Frame) {
         if let Some(live) = self.conversations.get(id) {
             for peer in &live.visitors {
-                peer.send(frame.clone());
+                peer.send_frame(frame);
             }
         }
     }
 
     /// Sends a frame to every connection of an adviser.
     pub fn send_to_adviser(&self, adviser: &AdviserId, frame: &ServerMsg) {
+        if let Some(frame) = Frame::encode(frame) {
+            self.send_frame_to_adviser(adviser, &frame);
+        }
+    }
+
+    fn send_frame_to_adviser(&self, adviser: &AdviserId, frame: &Frame) {
         if let Some(live) = self.advisers.get(adviser) {
             for peer in &live.peers {
-                peer.send(frame.clone());
+                peer.send_frame(frame);
             }
         }
     }
 
-    /// Sends a frame to both sides of a conversation.
+    /// Sends a frame to both sides of a conversation (encoded once for all of them).
     pub fn send_to_conversation(&self, id: &ConversationId, frame: &ServerMsg) {
-        self.send_to_visitors(id, frame);
+        let Some(frame) = Frame::encode(frame) else {
+            return;
+        };
+        self.send_frame_to_visitors(id, &frame);
         if let Some(adviser) = self.conversations.get(id).and_then(|c| c.adviser.as_ref()) {
-            self.send_to_adviser(adviser, frame);
+            self.send_frame_to_adviser(adviser, &frame);
         }
     }
 

@@ -66,7 +66,10 @@ impl Store {
         let phone = blank_to_none(edit.phone);
         let company = blank_to_none(edit.company);
         let name = edit.name.trim().to_owned();
-        let mut tx = self.pool.begin().await.context("starting a contact edit")?;
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting a contact edit")?;
         let result = sqlx::query(
             "UPDATE contacts SET name = ?, email = ?, phone = ?, company = ?, updated_at = ? WHERE id = ?",
         )

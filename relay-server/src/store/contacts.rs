@@ -49,8 +49,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<ContactId, StoreError> {
         let mut tx = self
-            .pool
-            .begin()
+            .begin_write()
             .await
             .context("starting a contact update")?;
         let by_user = match verified_user {

@@ -68,7 +68,10 @@ impl Store {
         request: &ChatRequest,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.context("starting a chat request")?;
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting a chat request")?;
         sqlx::query(
             "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site)
              VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?, ?, ?)",
@@ -111,7 +114,7 @@ impl Store {
         adviser: &AdviserId,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting an assignment")?;
+        let mut tx = self.begin_write().await.context("starting an assignment")?;
         let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = COALESCE(accepted_at, ?) WHERE id = ? AND status = 'queued'")
             .bind(now_ms)
             .bind(id.as_str())
@@ -145,8 +148,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let by = by.as_str();
         let mut tx = self
-            .pool
-            .begin()
+            .begin_write()
             .await
             .context("starting to end a conversation")?;
         let done = sqlx::query("UPDATE conversations SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status != 'ended'")
@@ -177,7 +179,7 @@ impl Store {
         wrap_up: &WrapUp,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.context("starting a wrap-up")?;
+        let mut tx = self.begin_write().await.context("starting a wrap-up")?;
         sqlx::query(
             "UPDATE conversations SET resolution = ?, answer = ?, agreed_solution = ?, actions_taken = ?,
                 follow_up_date = ?, compensation = ?, prevention = ?, wrapped_up_at = ?, wrapped_up_by = ?

@@ -57,7 +57,7 @@ impl Store {
         handover: &HandoverChange<'_>,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting a hand-over")?;
+        let mut tx = self.begin_write().await.context("starting a hand-over")?;
         let status = if handover.to_adviser.is_some() {
             "active"
         } else {
@@ -163,8 +163,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self
-            .pool
-            .begin()
+            .begin_write()
             .await
             .context("starting to save a survey")?;
         let saved = sqlx::query(

@@ -1,9 +1,10 @@
 //! The numbered events of conversations.
 
 use super::{Context, Store, StoreError};
+use sqlx::SqliteConnection;
 use tandem_shared::{ConversationEvent, ConversationId, EventKind};
 
-fn kind_name(kind: &EventKind) -> &'static str {
+pub(super) fn kind_name(kind: &EventKind) -> &'static str {
     match kind {
         EventKind::Message { .. } => "message",
         EventKind::AdviserJoined { .. } => "adviser_joined",
@@ -26,55 +27,30 @@ fn decode(seq: i64, at: i64, data: &str) -> Result<ConversationEvent, StoreError
 }
 
 impl Store {
-    /// Stores an event under its number. Fails if that number or that client message id is
-    /// already stored for the conversation.
-    pub async fn append_event(
+    /// Queues `message.created` in the outbox when `event` is a message.
+    pub(super) async fn enqueue_message_created(
         &self,
+        conn: &mut SqliteConnection,
         conversation: &ConversationId,
         event: &ConversationEvent,
     ) -> Result<(), StoreError> {
-        let client_msg_id = match &event.kind {
-            EventKind::Message { client_msg_id, .. } => client_msg_id.as_deref(),
-            _ => None,
-        };
-        let data =
-            serde_json::to_string(&event.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let seq = i64::try_from(event.seq)
-            .map_err(|_| StoreError::Corrupt("event number overflow".into()))?;
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .context("starting to store an event")?;
-        sqlx::query("INSERT INTO events (conversation_id, seq, at, kind, client_msg_id, data) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(conversation.as_str())
-            .bind(seq)
-            .bind(event.at_ms)
-            .bind(kind_name(&event.kind))
-            .bind(client_msg_id)
-            .bind(data)
-            .execute(&mut *tx)
-            .await
-            .context("storing a conversation event")?;
-        if let EventKind::Message {
+        let EventKind::Message {
             author, body, file, ..
         } = &event.kind
-        {
-            let mut data = serde_json::json!({
-                "session_id": conversation,
-                "seq": event.seq,
-                "author": author,
-                "body": body,
-            });
-            if let Some(file) = file {
-                data["file"] = serde_json::json!(file);
-            }
-            self.enqueue(&mut tx, "message.created", data, event.at_ms)
-                .await?;
+        else {
+            return Ok(());
+        };
+        let mut data = serde_json::json!({
+            "session_id": conversation,
+            "seq": event.seq,
+            "author": author,
+            "body": body,
+        });
+        if let Some(file) = file {
+            data["file"] = serde_json::json!(file);
         }
-        tx.commit().await.context("storing a conversation event")?;
-        self.wake_outbox();
-        Ok(())
+        self.enqueue(conn, "message.created", data, event.at_ms)
+            .await
     }
 
     /// The events numbered above `after_seq`, in order.
@@ -103,12 +79,28 @@ impl Store {
         conversation: &ConversationId,
         client_msg_id: &str,
     ) -> Result<Option<ConversationEvent>, StoreError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .context("finding a message by its client id")?;
+        self.event_by_client_msg_id_in(&mut conn, conversation, client_msg_id)
+            .await
+    }
+
+    /// [`Store::event_by_client_msg_id`] on a given connection (inside a transaction).
+    pub(super) async fn event_by_client_msg_id_in(
+        &self,
+        conn: &mut SqliteConnection,
+        conversation: &ConversationId,
+        client_msg_id: &str,
+    ) -> Result<Option<ConversationEvent>, StoreError> {
         let row: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT seq, at, data FROM events WHERE conversation_id = ? AND client_msg_id = ?",
         )
         .bind(conversation.as_str())
         .bind(client_msg_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await
         .context("finding a message by its client id")?;
         row.map(|(seq, at, data)| decode(seq, at, &data))

@@ -22,7 +22,7 @@ pub struct OutboxRoute {
 }
 
 impl OutboxRoute {
-    fn takes(&self, kind: &str) -> bool {
+    pub(super) fn takes(&self, kind: &str) -> bool {
         self.kinds.is_empty() || self.kinds.contains(&kind)
     }
 }

@@ -46,7 +46,7 @@ impl Store {
         by: &str,
         now_ms: i64,
     ) -> Result<Option<Erasure>, StoreError> {
-        let mut tx = self.pool.begin().await.context("starting an erasure")?;
+        let mut tx = self.begin_write().await.context("starting an erasure")?;
         let found: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = ?")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)
@@ -178,8 +178,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<u64, StoreError> {
         let mut tx = self
-            .pool
-            .begin()
+            .begin_write()
             .await
             .context("starting a retention run")?;
         let old = "SELECT id FROM conversations

@@ -115,7 +115,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<String, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
-        let mut tx = self.pool.begin().await.context("starting a ticket")?;
+        let mut tx = self.begin_write().await.context("starting a ticket")?;
         sqlx::query(
             "INSERT INTO tickets (id, contact_id, conversation_id, queue, kind, message, locale, callback_at, created_at, due_at, site)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
@@ -181,8 +181,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self
-            .pool
-            .begin()
+            .begin_write()
             .await
             .context("starting to answer a ticket")?;
         let answered = sqlx::query(

@@ -2,7 +2,7 @@
 //! session, and a writer task that owns the socket's sink and drains the peer's outbox.
 
 use crate::config::Limits;
-use crate::hub::{CloseReason, Peer, PeerInbox};
+use crate::hub::{CloseReason, Frame, Peer, PeerInbox};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -179,13 +179,7 @@ async fn finish(
 
 async fn send_frame(
     sink: &mut SplitSink<WebSocket, Message>,
-    frame: &ServerMsg,
+    frame: &Frame,
 ) -> Result<(), axum::Error> {
-    match serde_json::to_string(frame) {
-        Ok(text) => sink.send(Message::Text(text.into())).await,
-        Err(error) => {
-            tracing::error!(%error, "could not encode a frame");
-            Ok(())
-        }
-    }
+    sink.send(Message::Text(frame.text())).await
 }

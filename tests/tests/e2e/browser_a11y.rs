@@ -152,6 +152,8 @@ async fn on_a_phone_the_panel_fills_the_screen_and_fields_do_not_zoom() -> anyho
              const fields = Array.from(root.querySelectorAll('input, textarea, select'));
              return { width: panel.width, height: panel.height, left: panel.left, top: panel.top,
                       viewport: [innerWidth, innerHeight],
+                      followed: getComputedStyle(document.querySelector('[data-tandem]'))
+                          .getPropertyValue('--tandem-vh') === visualViewport.height + 'px',
                       smallest_font: Math.min(...fields.map(f => parseFloat(getComputedStyle(f).fontSize))) };",
             vec![],
         )
@@ -160,6 +162,10 @@ async fn on_a_phone_the_panel_fills_the_screen_and_fields_do_not_zoom() -> anyho
     assert_eq!(viewport[0], 375, "a phone's width: {measured}");
     assert_eq!(measured["width"], viewport[0], "full width: {measured}");
     assert_eq!(measured["height"], viewport[1], "full height: {measured}");
+    assert_eq!(
+        measured["followed"], true,
+        "the panel follows the visual viewport (the on-screen keyboard shrinks it): {measured}"
+    );
     assert_eq!(
         (measured["left"].as_f64(), measured["top"].as_f64()),
         (Some(0.0), Some(0.0))

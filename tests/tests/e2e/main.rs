@@ -21,6 +21,7 @@ mod desk;
 mod faq;
 mod files;
 mod insight;
+mod load;
 mod operations;
 mod privacy;
 mod queue;

@@ -1,0 +1,191 @@
+//! The load harness (issue 9): visitor/adviser pairs speaking each server's real protocol,
+//! driven through phases (connect ramp, idle, chat load, reconnect storm), measured side by
+//! side on Tandem's relay, a bare tokio-tungstenite ceiling and a socket.io 4.8 peer.
+//!
+//! `cargo bench -p tandem-tests --bench load` runs it and prints the table; the e2e test
+//! `load::the_harness_phases_run_at_small_scale` runs every phase small.
+
+mod net;
+mod pairs;
+mod peer_link;
+pub mod proc_stats;
+mod recorder;
+pub mod report;
+pub mod server;
+pub mod storm;
+mod tandem_link;
+mod wire;
+
+pub use recorder::Recorder;
+pub use server::{pin_self, Kind, Programs, Server};
+
+use pairs::{settle, Pairs};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use storm::StormFigures;
+
+/// What a run does.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Visitor/adviser pairs.
+    pub pairs: usize,
+    /// Messages per second each visitor sends during the chat phase.
+    pub rate_per_sec: f64,
+    /// Size of each message body.
+    pub message_bytes: usize,
+    /// Length of the chat phase.
+    pub chat_secs: f64,
+    /// Length of the idle phase.
+    pub idle_secs: f64,
+    /// Pin servers to core 1 (the generator pins itself to core 0).
+    pub pin: bool,
+    /// Run the reconnect storm (Tandem only).
+    pub storm: bool,
+}
+
+/// The chat phase's figures.
+#[derive(Clone, Debug, Default)]
+pub struct ChatFigures {
+    /// Messages sent over the run.
+    pub sent: u64,
+    /// Messages delivered in the phase.
+    pub delivered: u64,
+    /// Messages never delivered.
+    pub missing: u64,
+    /// Messages delivered twice.
+    pub duplicates: u64,
+    /// Delivery latency percentiles, milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// 99.9th percentile.
+    pub p999_ms: f64,
+    /// Delivered messages per second.
+    pub msgs_per_sec: f64,
+    /// Server CPU time per delivered message, microseconds.
+    pub cpu_us_per_msg: f64,
+}
+
+/// One server's figures.
+#[derive(Clone, Debug)]
+pub struct Figures {
+    /// What was measured.
+    pub kind: Kind,
+    /// Connections open in the idle and chat phases.
+    pub connections: usize,
+    /// Seconds to open and pair every connection.
+    pub ramp_secs: f64,
+    /// Server RSS before any connection, KiB.
+    pub rss_base_kib: u64,
+    /// Server RSS with every pair open and idle, KiB.
+    pub rss_idle_kib: u64,
+    /// Server CPU while idle: microseconds per connection per second.
+    pub idle_cpu_us_per_conn_sec: f64,
+    /// Server RSS at the end of the chat phase, KiB.
+    pub rss_chat_kib: u64,
+    /// The chat phase.
+    pub chat: ChatFigures,
+    /// The reconnect storm (Tandem).
+    pub storm: Option<StormFigures>,
+}
+
+impl Figures {
+    /// Relay memory per idle connection, KiB.
+    pub fn kib_per_connection(&self) -> f64 {
+        self.rss_idle_kib.saturating_sub(self.rss_base_kib) as f64 / self.connections.max(1) as f64
+    }
+
+    /// Delivered messages per second of server CPU.
+    pub fn msgs_per_cpu_sec(&self) -> f64 {
+        if self.chat.cpu_us_per_msg > 0.0 {
+            1_000_000.0 / self.chat.cpu_us_per_msg
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Starts `kind`, runs the plan's phases against it, stops it.
+pub async fn measure(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::Result<Figures> {
+    let advisers = plan
+        .pairs
+        .div_ceil(usize::from(tandem_shared::limits::MAX_CHATS_PER_ADVISER));
+    let server = Server::start(kind, programs, advisers, plan.pin.then_some(1)).await?;
+    let rss_base_kib = server.rss_kib()?;
+    let recorder = Arc::new(Mutex::new(Recorder::new(plan.pairs)?));
+
+    let ramp = Instant::now();
+    // A setup that stalls fails the run with the server's log instead of hanging it.
+    let setup_limit = Duration::from_secs(60) + Duration::from_millis(50) * plan.pairs as u32;
+    let pairs = match tokio::time::timeout(
+        setup_limit,
+        Pairs::open(&server, plan.pairs, recorder.clone()),
+    )
+    .await
+    {
+        Ok(Ok(pairs)) => pairs,
+        Ok(Err(e)) => anyhow::bail!("{}: opening pairs: {e:#}\n{}", kind.label(), server.log()),
+        Err(_) => anyhow::bail!(
+            "{}: opening {} pairs took over {setup_limit:?}\n{}",
+            kind.label(),
+            plan.pairs,
+            server.log()
+        ),
+    };
+    let ramp_secs = ramp.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let rss_idle_kib = server.rss_kib()?;
+    let idle_cpu = server.cpu_us()?;
+    tokio::time::sleep(Duration::from_secs_f64(plan.idle_secs)).await;
+    let idle_cpu_us = server.cpu_us()?.saturating_sub(idle_cpu) as f64;
+    let connections = pairs.connections();
+
+    if let Ok(mut recorder) = recorder.lock() {
+        recorder.new_window();
+    }
+    let chat_cpu = server.cpu_us()?;
+    let chat_duration = Duration::from_secs_f64(plan.chat_secs);
+    pairs
+        .chat(
+            &recorder,
+            plan.rate_per_sec,
+            plan.message_bytes,
+            chat_duration,
+        )
+        .await;
+    settle(&recorder, Duration::from_secs(15)).await;
+    let chat_cpu_us = server.cpu_us()?.saturating_sub(chat_cpu) as f64;
+    let rss_chat_kib = server.rss_kib()?;
+    let chat = match recorder.lock() {
+        Ok(recorder) => ChatFigures {
+            sent: recorder.sent(),
+            delivered: recorder.delivered(),
+            missing: recorder.missing(),
+            duplicates: recorder.duplicates(),
+            p50_ms: recorder.latency_ms(0.5),
+            p99_ms: recorder.latency_ms(0.99),
+            p999_ms: recorder.latency_ms(0.999),
+            msgs_per_sec: recorder.delivered() as f64 / plan.chat_secs,
+            cpu_us_per_msg: chat_cpu_us / recorder.delivered().max(1) as f64,
+        },
+        Err(_) => anyhow::bail!("the recorder's lock is poisoned"),
+    };
+
+    let storm = if plan.storm && kind == Kind::Tandem {
+        Some(storm::reconnect_storm(&server, &pairs).await?)
+    } else {
+        None
+    };
+    Ok(Figures {
+        kind,
+        connections,
+        ramp_secs,
+        rss_base_kib,
+        rss_idle_kib,
+        idle_cpu_us_per_conn_sec: idle_cpu_us / connections.max(1) as f64 / plan.idle_secs,
+        rss_chat_kib,
+        chat,
+        storm,
+    })
+}

@@ -1,0 +1,109 @@
+//! The run's table, in Markdown (pasted as is into BENCHMARKS.md): one column per server, each
+//! figure next to issue 9's target, then Tandem's ratios against the peer and the ceiling.
+
+use super::{Figures, Kind, Plan};
+use std::fmt::Write;
+
+/// The table for `figures` (Tandem first if present).
+pub fn table(plan: &Plan, figures: &[Figures]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} pairs, chat {} msg/s of {} B per visitor for {} s, idle {} s{}\n",
+        plan.pairs,
+        plan.rate_per_sec,
+        plan.message_bytes,
+        plan.chat_secs,
+        plan.idle_secs,
+        if plan.pin {
+            "; servers on core 1, generator on core 0"
+        } else {
+            ""
+        }
+    );
+    let header: Vec<&str> = figures.iter().map(|f| f.kind.label()).collect();
+    let _ = writeln!(out, "| figure | target | {} |", header.join(" | "));
+    let _ = writeln!(out, "|---|---|{}", "---|".repeat(figures.len()));
+    let mut row = |name: &str, target: &str, cell: &dyn Fn(&Figures) -> String| {
+        let cells: Vec<String> = figures.iter().map(cell).collect();
+        let _ = writeln!(out, "| {name} | {target} | {} |", cells.join(" | "));
+    };
+    row("connections (visitors + advisers)", "", &|f| {
+        f.connections.to_string()
+    });
+    row("connect ramp: pairs per second", "", &|f| {
+        format!("{:.0}", plan.pairs as f64 / f.ramp_secs.max(1e-9))
+    });
+    row("idle: server RSS per connection (KiB)", "≤ 8", &|f| {
+        format!("{:.1}", f.kib_per_connection())
+    });
+    row(
+        "idle: server RSS, no connection → all open (MiB)",
+        "",
+        &|f| format!("{:.1} → {:.1}", mib(f.rss_base_kib), mib(f.rss_idle_kib)),
+    );
+    row("idle: CPU-µs per connection per second", "≤ 2", &|f| {
+        format!("{:.2}", f.idle_cpu_us_per_conn_sec)
+    });
+    row("chat: latency p50 / p99 / p99.9 (ms)", "p99 ≤ 5", &|f| {
+        format!(
+            "{:.2} / {:.2} / {:.2}",
+            f.chat.p50_ms, f.chat.p99_ms, f.chat.p999_ms
+        )
+    });
+    row("chat: delivered msgs/s", "", &|f| {
+        format!("{:.0}", f.chat.msgs_per_sec)
+    });
+    row("chat: server CPU-µs per delivered msg", "", &|f| {
+        format!("{:.1}", f.chat.cpu_us_per_msg)
+    });
+    row(
+        "chat: delivered msgs per server CPU-second",
+        "≥ 3× socket.io, ≥ 0.6× echo",
+        &|f| format!("{:.0}", f.msgs_per_cpu_sec()),
+    );
+    row("chat: missing / duplicated", "0 / 0", &|f| {
+        format!("{} / {}", f.chat.missing, f.chat.duplicates)
+    });
+    row("chat: server RSS at the end (MiB)", "", &|f| {
+        format!("{:.1}", mib(f.rss_chat_kib))
+    });
+    row(
+        "reconnect storm: 99% / all resumed (s)",
+        "99% ≤ 5 s",
+        &|f| match &f.storm {
+            Some(s) => format!(
+                "{:.2} / {:.2} ({} clients)",
+                s.secs_to_99, s.secs_to_all, s.clients
+            ),
+            None => "—".into(),
+        },
+    );
+    row(
+        "reconnect storm: failed / gaps / duplicates",
+        "0 / 0 / 0",
+        &|f| match &f.storm {
+            Some(s) => format!("{} / {} / {}", s.failed, s.gaps, s.duplicates),
+            None => "—".into(),
+        },
+    );
+    let of = |kind: Kind| figures.iter().find(|f| f.kind == kind);
+    if let Some(tandem) = of(Kind::Tandem) {
+        out.push('\n');
+        for (kind, target) in [(Kind::SocketIo, 3.0), (Kind::Echo, 0.6)] {
+            if let Some(other) = of(kind) {
+                let ratio = tandem.msgs_per_cpu_sec() / other.msgs_per_cpu_sec().max(1e-9);
+                let _ = writeln!(
+                    out,
+                    "Tandem delivers {ratio:.2}× the messages per server CPU-second of {} (target ≥ {target}×).",
+                    kind.label()
+                );
+            }
+        }
+    }
+    out
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}

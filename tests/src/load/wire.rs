@@ -1,0 +1,126 @@
+//! Reading and writing frames on the generator's connections: text with a deadline, and each
+//! protocol's way to carry a message body (Tandem's JSON frames, socket.io's packets, the echo
+//! relay's bare text).
+
+use super::net::{Socket, Stream};
+use super::server::Kind;
+use anyhow::{anyhow, bail};
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tandem_shared::{EventKind, Role, ServerMsg, VisitorMsg};
+use tokio_tungstenite::tungstenite::Message;
+
+/// How long setup waits for an expected frame (the relay may be busy with thousands).
+pub const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The next text frame; fails on timeout or when the connection ends.
+pub async fn next_text(socket: &mut Socket) -> anyhow::Result<String> {
+    loop {
+        let next = tokio::time::timeout(SETUP_TIMEOUT, socket.next())
+            .await
+            .map_err(|_| anyhow!("no frame within {SETUP_TIMEOUT:?}"))?;
+        match next {
+            Some(Ok(Message::Text(text))) => return Ok(text.as_str().to_owned()),
+            Some(Ok(Message::Close(frame))) => bail!("closed by the server: {frame:?}"),
+            Some(Ok(_)) => continue,
+            Some(Err(error)) => bail!("socket error: {error}"),
+            None => bail!("the connection ended"),
+        }
+    }
+}
+
+/// Skips Tandem frames until one matches.
+pub async fn next_tandem(
+    socket: &mut Socket,
+    what: &str,
+    wanted: impl Fn(&ServerMsg) -> bool,
+) -> anyhow::Result<ServerMsg> {
+    loop {
+        let text = next_text(socket)
+            .await
+            .map_err(|e| anyhow!("waiting for {what}: {e}"))?;
+        let frame: ServerMsg = serde_json::from_str(&text)?;
+        if let ServerMsg::Error { code, message, .. } = &frame {
+            bail!("waiting for {what}: error {code:?}: {message}");
+        }
+        if wanted(&frame) {
+            return Ok(frame);
+        }
+    }
+}
+
+/// Sends a text frame.
+pub async fn send_text(socket: &mut Socket, text: String) -> anyhow::Result<()> {
+    socket.send(Message::Text(text.into())).await?;
+    Ok(())
+}
+
+/// The frame a visitor sends to carry `body` (whose `seq:pair:` prefix names it).
+pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
+    Ok(match kind {
+        Kind::Tandem => {
+            let mut parts = body.splitn(3, ':');
+            let client_msg_id = format!(
+                "m{}-{}",
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default()
+            );
+            serde_json::to_string(&VisitorMsg::Send {
+                client_msg_id,
+                body: body.to_owned(),
+            })?
+        }
+        Kind::Echo => body.to_owned(),
+        Kind::SocketIo => format!("42{}", serde_json::json!(["msg", body])),
+    })
+}
+
+/// What a frame received by the generator means to it.
+pub enum Received {
+    /// A visitor's message body (echo relay and socket.io).
+    Body(String),
+    /// A frame the generator must answer (socket.io's ping).
+    Answer(&'static str),
+    /// A Tandem frame.
+    Tandem(Box<ServerMsg>),
+    /// Nothing of interest.
+    Nothing,
+}
+
+/// Decodes a frame received on either side of a pair.
+pub fn decode(kind: Kind, text: &str) -> Received {
+    match kind {
+        Kind::Tandem => serde_json::from_str::<ServerMsg>(text)
+            .map_or(Received::Nothing, |frame| Received::Tandem(Box::new(frame))),
+        Kind::Echo if text == "joined" => Received::Nothing,
+        Kind::Echo => Received::Body(text.to_owned()),
+        Kind::SocketIo if text == "2" => Received::Answer("3"),
+        Kind::SocketIo => text
+            .strip_prefix("42")
+            .and_then(|packet| serde_json::from_str::<(String, String)>(packet).ok())
+            .filter(|(event, _)| event == "msg")
+            .map_or(Received::Nothing, |(_, body)| Received::Body(body)),
+    }
+}
+
+/// The body of a Tandem event frame carrying a visitor's message.
+pub fn visitor_body(frame: &ServerMsg) -> Option<&str> {
+    match frame {
+        ServerMsg::Event { event, .. } => match &event.kind {
+            EventKind::Message { author, body, .. } if author.role == Role::Visitor => {
+                Some(body.as_str())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Reads `stream` until it ends, handing each text frame to `on_text`.
+pub async fn read_all(mut stream: Stream, mut on_text: impl FnMut(&str)) {
+    while let Some(Ok(message)) = stream.next().await {
+        if let Message::Text(text) = message {
+            on_text(text.as_str());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The load harness's phases at a small scale, on all three servers: tried here is that every
+//! phase runs (ramp, idle, chat, reconnect storm), that the figures come out, and that under
+//! load Tandem loses nothing and repeats nothing — messages, and events replayed after every
+//! visitor's connection was cut at once. No timing is asserted (that is the benchmark's job).
+
+use tandem_tests::load::{self, Kind, Plan, Programs};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
+    let programs = Programs {
+        relay: tandem_tests::process::relay_binary()?,
+        echo: std::path::PathBuf::from(env!("CARGO_BIN_EXE_echo-relay")),
+        node: "node".into(),
+    };
+    let plan = Plan {
+        pairs: 20,
+        rate_per_sec: 5.0,
+        message_bytes: 200,
+        chat_secs: 2.0,
+        idle_secs: 0.5,
+        pin: false,
+        storm: true,
+    };
+    let mut all = Vec::new();
+    for kind in [Kind::Tandem, Kind::Echo, Kind::SocketIo] {
+        let figures = load::measure(kind, &programs, &plan).await?;
+        let chat = &figures.chat;
+        assert!(
+            chat.sent >= 20 * 5,
+            "{}: every visitor sent ({chat:?})",
+            kind.label()
+        );
+        assert_eq!(
+            chat.delivered,
+            chat.sent,
+            "{}: everything arrived",
+            kind.label()
+        );
+        assert_eq!((chat.missing, chat.duplicates), (0, 0), "{}", kind.label());
+        assert!(chat.p99_ms > 0.0 && chat.cpu_us_per_msg > 0.0, "{chat:?}");
+        if kind == Kind::Tandem {
+            assert_eq!(
+                figures.connections,
+                20 + 3,
+                "20 visitors and 3 advisers of 8 chats"
+            );
+            let storm = figures
+                .storm
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("no storm"))?;
+            assert_eq!(storm.clients, 20);
+            assert_eq!(
+                storm.failed, 0,
+                "every visitor resumed: {:?}",
+                storm.first_failure
+            );
+            assert_eq!((storm.gaps, storm.duplicates), (0, 0), "replays are exact");
+        } else {
+            assert_eq!(figures.connections, 40);
+        }
+        all.push(figures);
+    }
+    let table = load::report::table(&plan, &all);
+    println!("{table}");
+    assert!(table.contains("| socket.io 4.8 |") && table.contains("Tandem delivers"));
+    Ok(())
+}
