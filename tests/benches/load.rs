@@ -5,7 +5,7 @@
 //! `cargo build --release -p tandem-relay && cargo bench -p tandem-tests --bench load`
 //!
 //! Settings (environment): `LOAD_PAIRS` (default 5000), `LOAD_RATE` (messages per second per
-//! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10),
+//! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10), `LOAD_SLOW_SECS` (20),
 //! `LOAD_TARGETS` (comma-separated: tandem,echo,socketio), `TANDEM_RELAY_BIN`
 //! (default target/release/tandem-relay). Raise the open-files limit first (`ulimit -n 20000`).
 
@@ -43,6 +43,7 @@ async fn run() -> anyhow::Result<()> {
         idle_secs: setting("LOAD_IDLE_SECS", 10.0),
         pin: true,
         storm: true,
+        slow_secs: setting("LOAD_SLOW_SECS", 20.0),
     };
     let targets: String = setting("LOAD_TARGETS", "tandem,echo,socketio".to_owned());
     let mut figures = Vec::new();

@@ -12,6 +12,7 @@ pub mod proc_stats;
 mod recorder;
 pub mod report;
 pub mod server;
+pub mod slow_reader;
 pub mod storm;
 mod tandem_link;
 mod wire;
@@ -41,6 +42,8 @@ pub struct Plan {
     pub pin: bool,
     /// Run the reconnect storm (Tandem only).
     pub storm: bool,
+    /// Length of the slow adviser phase (0: skipped).
+    pub slow_secs: f64,
 }
 
 /// The chat phase's figures.
@@ -87,6 +90,8 @@ pub struct Figures {
     pub chat: ChatFigures,
     /// The reconnect storm (Tandem).
     pub storm: Option<StormFigures>,
+    /// The slow adviser phase.
+    pub slow: Option<slow_reader::SlowReaderFigures>,
 }
 
 impl Figures {
@@ -105,8 +110,18 @@ impl Figures {
     }
 }
 
-/// Starts `kind`, runs the plan's phases against it, stops it.
+/// Starts `kind`, runs the plan's phases against it, stops it; then the slow adviser phase on
+/// a fresh server.
 pub async fn measure(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::Result<Figures> {
+    let mut figures = measure_pairs(kind, programs, plan).await?;
+    if plan.slow_secs > 0.0 {
+        figures.slow = Some(slow_reader::measure(kind, programs, plan).await?);
+    }
+    Ok(figures)
+}
+
+/// The phases on the plan's pairs: ramp, idle, chat, storm.
+async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::Result<Figures> {
     let advisers = plan
         .pairs
         .div_ceil(usize::from(tandem_shared::limits::MAX_CHATS_PER_ADVISER));
@@ -187,5 +202,6 @@ pub async fn measure(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::Re
         rss_chat_kib,
         chat,
         storm,
+        slow: None,
     })
 }

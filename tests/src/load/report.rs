@@ -9,12 +9,13 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} pairs, chat {} msg/s of {} B per visitor for {} s, idle {} s{}\n",
+        "{} pairs, chat {} msg/s of {} B per visitor for {} s, idle {} s, slow adviser {} s{}\n",
         plan.pairs,
         plan.rate_per_sec,
         plan.message_bytes,
         plan.chat_secs,
         plan.idle_secs,
+        plan.slow_secs,
         if plan.pin {
             "; servers on core 1, generator on core 0"
         } else {
@@ -87,6 +88,26 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
             None => "—".into(),
         },
     );
+    row(
+        "slow adviser: server RSS growth while 8 visitors send 30 × 3.9 KB/s to a console that reads nothing (MiB)",
+        "bounded",
+        &|f| match &f.slow {
+            Some(s) => format!("{:.1} ({:.1} MiB sent)", s.growth_mib(), s.bytes_sent as f64 / 1_048_576.0),
+            None => "—".into(),
+        },
+    );
+    row(
+        "slow adviser: unread connection let go / writers unaffected",
+        "yes / yes",
+        &|f| match &f.slow {
+            Some(s) => format!(
+                "{} / {}",
+                yes_no(s.reader_closed),
+                yes_no(s.writers_unaffected)
+            ),
+            None => "—".into(),
+        },
+    );
     let of = |kind: Kind| figures.iter().find(|f| f.kind == kind);
     if let Some(tandem) = of(Kind::Tandem) {
         out.push('\n');
@@ -102,6 +123,14 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
         }
     }
     out
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 fn mib(kib: u64) -> f64 {

@@ -1,5 +1,5 @@
 //! The load harness's phases at a small scale, on all three servers: tried here is that every
-//! phase runs (ramp, idle, chat, reconnect storm), that the figures come out, and that under
+//! phase runs (ramp, idle, chat, reconnect storm, slow adviser), that the figures come out, and that under
 //! load Tandem loses nothing and repeats nothing — messages, and events replayed after every
 //! visitor's connection was cut at once. No timing is asserted (that is the benchmark's job).
 
@@ -20,6 +20,7 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         idle_secs: 0.5,
         pin: false,
         storm: true,
+        slow_secs: 2.0,
     };
     let mut all = Vec::new();
     for kind in [Kind::Tandem, Kind::Echo, Kind::SocketIo] {
@@ -38,7 +39,20 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         );
         assert_eq!((chat.missing, chat.duplicates), (0, 0), "{}", kind.label());
         assert!(chat.p99_ms > 0.0 && chat.cpu_us_per_msg > 0.0, "{chat:?}");
+        let slow = figures
+            .slow
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no slow adviser phase"))?;
+        assert!(
+            slow.bytes_sent >= 8 * 30 * 3_900,
+            "{}: the writers wrote for 2 s ({slow:?})",
+            kind.label()
+        );
         if kind == Kind::Tandem {
+            assert!(
+                slow.writers_unaffected,
+                "the visitors of a console that stopped reading carry on, each message stored ({slow:?})"
+            );
             assert_eq!(
                 figures.connections,
                 20 + 3,
