@@ -8,16 +8,8 @@ use futures_util::{SinkExt, StreamExt};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
+use tandem_tests::load::proc_stats::rss_kib;
 use tokio_tungstenite::tungstenite::Message;
-
-fn rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
-    Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -33,6 +33,49 @@ pub struct WsClient {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
+/// The WebSocket request for `url` (with `cookie` if given) and a TCP connection to its host,
+/// from a socket `prepare` has set up (source address, buffer sizes) before connecting.
+pub async fn connect_tcp(
+    url: &str,
+    cookie: Option<&str>,
+    prepare: impl FnOnce(&tokio::net::TcpSocket) -> std::io::Result<()>,
+) -> anyhow::Result<(
+    tokio_tungstenite::tungstenite::handshake::client::Request,
+    TcpStream,
+)> {
+    let mut request = url.into_client_request()?;
+    if let Some(cookie) = cookie {
+        request.headers_mut().insert("Cookie", cookie.parse()?);
+    }
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .context("no host in the URL")?;
+    let addr = tokio::net::lookup_host(host)
+        .await?
+        .next()
+        .context("no address")?;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    prepare(&socket)?;
+    let tcp = socket
+        .connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    Ok((request, tcp))
+}
+
+/// The console session cookie (`name=value`) a login answer set.
+pub fn session_cookie(response: &reqwest::Response) -> anyhow::Result<String> {
+    Ok(response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("the login set no cookie")?
+        .to_owned())
+}
+
 impl WsClient {
     /// Connects with a receive buffer of `bytes`, like a stalled phone on a slow link.
     pub async fn open_with_small_buffer(
@@ -40,22 +83,8 @@ impl WsClient {
         cookie: Option<&str>,
         bytes: u32,
     ) -> anyhow::Result<WsClient> {
-        let mut request = url.into_client_request()?;
-        if let Some(cookie) = cookie {
-            request.headers_mut().insert("Cookie", cookie.parse()?);
-        }
-        let host = request
-            .uri()
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .context("no host")?;
-        let addr = tokio::net::lookup_host(host)
-            .await?
-            .next()
-            .context("no address")?;
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        socket.set_recv_buffer_size(bytes)?;
-        let tcp = socket.connect(addr).await?;
+        let (request, tcp) =
+            connect_tcp(url, cookie, |socket| socket.set_recv_buffer_size(bytes)).await?;
         let (stream, _) =
             tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(tcp)).await?;
         Ok(WsClient { stream })
@@ -345,13 +374,7 @@ impl AdviserClient {
         small_buffer: Option<u32>,
     ) -> anyhow::Result<AdviserClient> {
         let response = relay.login(login, TEST_PASSWORD).await?;
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .context("the login set no cookie")?
-            .to_owned();
+        let cookie = session_cookie(&response)?;
         let url = relay.ws_url("/ws/adviser");
         let mut ws = match small_buffer {
             Some(bytes) => WsClient::open_with_small_buffer(&url, Some(&cookie), bytes).await?,

@@ -142,17 +142,7 @@ impl HubState {
     /// The adviser who should get the next visitor waiting in `queue` at `level`: available,
     /// connected, serving that queue at that level or above, with the most free capacity;
     /// ties go to the one idle the longest.
-    #[cfg(test)]
-    pub fn pick_adviser(&self, queue: &str, level: u8) -> Option<AdviserId> {
-        self.pick_adviser_with(&self.active_counts(), queue, level)
-    }
-
-    fn pick_adviser_with(
-        &self,
-        counts: &ActiveCounts<'_>,
-        queue: &str,
-        level: u8,
-    ) -> Option<AdviserId> {
+    fn pick_adviser(&self, counts: &ActiveCounts<'_>, queue: &str, level: u8) -> Option<AdviserId> {
         self.available()
             .filter(|(_, live)| live.profile.serves(queue, level))
             .map(|(id, live)| (id, Self::free_slots(counts, id, live), live.idle_since_ms))
@@ -166,7 +156,7 @@ impl HubState {
         let counts = self.active_counts();
         self.queue.iter().find_map(|id| {
             let live = self.conversations.get(id)?;
-            let adviser = self.pick_adviser_with(&counts, &live.queue, live.level)?;
+            let adviser = self.pick_adviser(&counts, &live.queue, live.level)?;
             Some((id.clone(), adviser))
         })
     }
@@ -419,18 +409,21 @@ mod routing_tests {
         adviser(&mut state, "tom", 1, &[], 50);
         adviser(&mut state, "max", 3, &["legal"], 10);
         assert_eq!(
-            state.pick_adviser("general", 1),
+            state.pick_adviser(&state.active_counts(), "general", 1),
             Some(AdviserId::from("tom")),
             "a tie in capacity goes to the one idle the longest"
         );
         assert_eq!(
-            state.pick_adviser("general", 2),
+            state.pick_adviser(&state.active_counts(), "general", 2),
             None,
             "nobody at level 2 serves general"
         );
-        assert_eq!(state.pick_adviser("legal", 2), Some(AdviserId::from("max")));
         assert_eq!(
-            state.pick_adviser("legal", 1),
+            state.pick_adviser(&state.active_counts(), "legal", 2),
+            Some(AdviserId::from("max"))
+        );
+        assert_eq!(
+            state.pick_adviser(&state.active_counts(), "legal", 1),
             Some(AdviserId::from("max")),
             "Léa and Tom serve every queue too; Max has been idle the longest"
         );

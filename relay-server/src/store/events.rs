@@ -73,23 +73,9 @@ impl Store {
             .collect()
     }
 
-    /// The event stored for a client message id, if any.
-    pub async fn event_by_client_msg_id(
-        &self,
-        conversation: &ConversationId,
-        client_msg_id: &str,
-    ) -> Result<Option<ConversationEvent>, StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .context("finding a message by its client id")?;
-        self.event_by_client_msg_id_in(&mut conn, conversation, client_msg_id)
-            .await
-    }
-
-    /// [`Store::event_by_client_msg_id`] on a given connection (inside a transaction).
-    pub(super) async fn event_by_client_msg_id_in(
+    /// The event stored for a client message id, if any, read on `conn` (inside the group
+    /// commit's statement sequence).
+    pub(super) async fn event_by_client_msg_id(
         &self,
         conn: &mut SqliteConnection,
         conversation: &ConversationId,

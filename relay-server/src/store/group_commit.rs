@@ -190,7 +190,7 @@ impl Store {
             }
             let earlier = match client_msg_id(&pending.event) {
                 Some(client_id) => {
-                    self.event_by_client_msg_id_in(conn, &pending.conversation, client_id)
+                    self.event_by_client_msg_id(conn, &pending.conversation, client_id)
                         .await?
                 }
                 None => None,

@@ -5,7 +5,7 @@
 use super::net::{self, Socket};
 use super::server::{adviser_login, Server};
 use super::wire::{next_tandem, send_text};
-use crate::clients::chat_request;
+use crate::clients::{chat_request, session_cookie};
 use crate::relay::TEST_PASSWORD;
 use anyhow::Context;
 use tandem_shared::model::Presence;
@@ -34,13 +34,7 @@ pub async fn open_adviser(
         .await?
         .error_for_status()
         .with_context(|| format!("logging in {}", adviser_login(n)))?;
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .context("the login set no cookie")?
-        .to_owned();
+    let cookie = session_cookie(&response)?;
     let mut socket = net::open(&server.ws_url("/ws/adviser"), Some(&cookie), n).await?;
     let hello = AdviserMsg::Hello {
         protocol: PROTOCOL_VERSION,
