@@ -13,14 +13,19 @@ pub(crate) fn ContactPane() -> impl IntoView {
     let handle = expect_context::<DeskHandle>();
     let record = expect_context::<super::OpenRecord>().0;
     let page = expect_context::<RwSignal<super::Page>>();
-    let detail = move || {
+    // Only what this pane shows: a new message, a typing indicator or a colleague's
+    // presence must not rebuild it (that would wipe a note or transfer being written).
+    let card = Memo::new(move |_| {
         handle.desk.with(|d| {
-            d.selected
-                .as_ref()
-                .and_then(|id| d.chat(id))
-                .map(|c| c.detail.clone())
+            d.selected.as_ref().and_then(|id| d.chat(id)).map(|c| {
+                (
+                    c.detail.id.clone(),
+                    c.detail.contact.clone(),
+                    c.detail.history.clone(),
+                )
+            })
         })
-    };
+    });
     let status = move |s: ConversationStatus| match s {
         ConversationStatus::Queued => texts.t("console.queued"),
         ConversationStatus::Active => texts.t("console.active"),
@@ -28,8 +33,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
     };
     view! {
         <aside class="contact">
-            {move || detail().map(|detail| {
-                let contact = detail.contact;
+            {move || card.get().map(|(id, contact, history)| {
                 let contact_id = contact.id.as_str().to_owned();
                 let open_record = move |_| {
                     record.set(Some(contact_id.clone()));
@@ -48,12 +52,12 @@ pub(crate) fn ContactPane() -> impl IntoView {
                         {contact.company.map(|c| view! { <dt>{texts.t("console.company")}</dt><dd>{c}</dd> })}
                     </dl>
                     <h2>{texts.t("console.history")}</h2>
-                    {if detail.history.is_empty() {
+                    {if history.is_empty() {
                         view! { <p class="empty">{texts.t("console.no_history")}</p> }.into_any()
                     } else {
                         view! {
                             <ul class="history">
-                                {detail.history.into_iter().map(|past| {
+                                {history.into_iter().map(|past| {
                                     let resolution = past.wrap_up.as_ref().map(|w| {
                                         texts.t(&format!("console.resolution.{}", w.resolution.as_str())).to_owned()
                                     });
@@ -71,7 +75,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                             </ul>
                         }.into_any()
                     }}
-                    <super::teamwork::TeamPanel id=detail.id.clone()/>
+                    <super::teamwork::TeamPanel id=id/>
                 }
             })}
         </aside>

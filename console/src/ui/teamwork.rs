@@ -44,7 +44,8 @@ pub(crate) fn TeamPanel(
     });
     let detail = move || detail.get();
     let me = move || handle.desk.with(|d| d.me.as_ref().map(|m| m.id.clone()));
-    let colleagues = move || {
+    // Rebuilt only when the list itself changes, so a choice in the selects below stays.
+    let colleagues = Memo::new(move |_| {
         let me = me();
         handle.desk.with(|d| {
             d.colleagues
@@ -53,7 +54,8 @@ pub(crate) fn TeamPanel(
                 .cloned()
                 .collect::<Vec<_>>()
         })
-    };
+    });
+    let colleagues = move || colleagues.get();
     let note = RwSignal::new(String::new());
     let choice = RwSignal::new(String::new());
     let transfer_note = RwSignal::new(String::new());
@@ -124,8 +126,12 @@ pub(crate) fn TeamPanel(
                         {move || queues.get().into_iter().map(|q| view! {
                             <option value=format!("queue:{}", q.key)>{texts.t("console.queue_label")}" "{q.name(locale).to_owned()}</option>
                         }).collect_view()}
-                        {move || colleagues().into_iter().map(|c| view! {
-                            <option value=format!("adviser:{}", c.id)>{c.display_name}</option>
+                        {move || colleagues().into_iter().map(|c| {
+                            let value = format!("adviser:{}", c.id);
+                            let chosen = value.clone();
+                            view! {
+                                <option value=value selected=move || choice.get() == chosen>{c.display_name}</option>
+                            }
                         }).collect_view()}
                     </select>
                     <label for="transfer-note">{texts.t("console.transfer_note")}</label>
@@ -138,8 +144,12 @@ pub(crate) fn TeamPanel(
                 <h2>{texts.t("console.ask_colleague")}</h2>
                 <select aria-label=texts.t("console.ask_colleague") on:change=move |ev| ask_to.set(event_target_value(&ev))>
                     <option value="">"—"</option>
-                    {move || colleagues().into_iter().map(|c| view! {
-                        <option value=c.id.to_string()>{c.display_name}</option>
+                    {move || colleagues().into_iter().map(|c| {
+                        let value = c.id.to_string();
+                        let chosen = value.clone();
+                        view! {
+                            <option value=value selected=move || ask_to.get() == chosen>{c.display_name}</option>
+                        }
                     }).collect_view()}
                 </select>
                 <input type="text" aria-label=texts.t("console.question_for_colleague") prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>

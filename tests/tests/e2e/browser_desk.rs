@@ -93,6 +93,21 @@ async fn a_level_one_adviser_escalates_a_visitor_to_a_level_two_colleague() -> a
         .await?
         .send_keys("Question juridique, client depuis 2019")
         .await?;
+    // A message arriving while Léa writes the hand-over must not wipe what she chose and wrote.
+    let draft = in_widget(&visitor, "#tandem-draft").await?;
+    draft.send_keys("Je patiente").await?;
+    draft.send_keys("\u{E007}").await?;
+    wait_for_text("Léa's console", "Je patiente", || {
+        page_text(&lea, ".chat-pane")
+    })
+    .await?;
+    let kept_note = on_page(&lea, "#transfer-note").await?.prop("value").await?;
+    assert_eq!(
+        kept_note.as_deref(),
+        Some("Question juridique, client depuis 2019")
+    );
+    let kept_target = on_page(&lea, "#transfer-to").await?.prop("value").await?;
+    assert_eq!(kept_target.as_deref(), Some("level:2"));
     on_page(&lea, ".transfer button[type=submit]")
         .await?
         .click()
