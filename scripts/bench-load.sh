@@ -2,7 +2,8 @@
 # Runs the load harness at full scale (issue 9) and prints the table of BENCHMARKS.md: Tandem's
 # relay, the bare tokio-tungstenite echo ceiling and the socket.io 4.8 peer, side by side.
 # Settings by environment: LOAD_PAIRS (5000), LOAD_RATE (1 msg/s), LOAD_BYTES (200),
-# LOAD_CHAT_SECS (20), LOAD_IDLE_SECS (10), LOAD_SLOW_SECS (20), LOAD_TARGETS (tandem,echo,socketio).
+# LOAD_CHAT_SECS (20), LOAD_IDLE_SECS (10), LOAD_SLOW_SECS (20), LOAD_COBROWSE_PAIRS (500),
+# LOAD_COBROWSE_SECS (20), LOAD_TARGETS (tandem,echo,socketio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

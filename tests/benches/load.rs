@@ -1,11 +1,13 @@
 //! The load harness at full scale: Tandem's relay, the bare echo ceiling and the socket.io 4.8
-//! peer, each through the connect ramp, idle, chat load and (Tandem) reconnect storm phases;
+//! peer, each through the connect ramp, idle, chat load, (Tandem) reconnect storm, slow adviser
+//! and co-browse load phases;
 //! prints a Markdown table for BENCHMARKS.md.
 //!
 //! `cargo build --release -p tandem-relay && cargo bench -p tandem-tests --bench load`
 //!
 //! Settings (environment): `LOAD_PAIRS` (default 5000), `LOAD_RATE` (messages per second per
 //! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10), `LOAD_SLOW_SECS` (20),
+//! `LOAD_COBROWSE_PAIRS` (500), `LOAD_COBROWSE_SECS` (20),
 //! `LOAD_TARGETS` (comma-separated: tandem,echo,socketio), `TANDEM_RELAY_BIN`
 //! (default target/release/tandem-relay). Raise the open-files limit first (`ulimit -n 20000`).
 
@@ -44,6 +46,8 @@ async fn run() -> anyhow::Result<()> {
         pin: true,
         storm: true,
         slow_secs: setting("LOAD_SLOW_SECS", 20.0),
+        cobrowse_pairs: setting("LOAD_COBROWSE_PAIRS", 500),
+        cobrowse_secs: setting("LOAD_COBROWSE_SECS", 20.0),
     };
     let targets: String = setting("LOAD_TARGETS", "tandem,echo,socketio".to_owned());
     let mut figures = Vec::new();

@@ -1,10 +1,12 @@
 //! The load harness (issue 9): visitor/adviser pairs speaking each server's real protocol,
-//! driven through phases (connect ramp, idle, chat load, reconnect storm), measured side by
+//! driven through phases (connect ramp, idle, chat load, reconnect storm, slow adviser,
+//! co-browse load), measured side by
 //! side on Tandem's relay, a bare tokio-tungstenite ceiling and a socket.io 4.8 peer.
 //!
 //! `cargo bench -p tandem-tests --bench load` runs it and prints the table; the e2e test
 //! `load::the_harness_phases_run_at_small_scale` runs every phase small.
 
+pub mod cobrowse_load;
 mod net;
 mod pairs;
 mod peer_link;
@@ -20,8 +22,7 @@ mod wire;
 pub use recorder::Recorder;
 pub use server::{pin_self, Kind, Programs, Server};
 
-use pairs::{settle, Pairs};
-use std::sync::{Arc, Mutex};
+use pairs::{settle, Pairs, Receivers};
 use std::time::{Duration, Instant};
 use storm::StormFigures;
 
@@ -44,6 +45,10 @@ pub struct Plan {
     pub storm: bool,
     /// Length of the slow adviser phase (0: skipped).
     pub slow_secs: f64,
+    /// Pairs in the co-browse phase.
+    pub cobrowse_pairs: usize,
+    /// Length of the co-browse phase (0: skipped).
+    pub cobrowse_secs: f64,
 }
 
 /// The chat phase's figures.
@@ -92,6 +97,8 @@ pub struct Figures {
     pub storm: Option<StormFigures>,
     /// The slow adviser phase.
     pub slow: Option<slow_reader::SlowReaderFigures>,
+    /// The co-browse phase.
+    pub cobrowse: Option<cobrowse_load::CobrowseFigures>,
 }
 
 impl Figures {
@@ -110,12 +117,15 @@ impl Figures {
     }
 }
 
-/// Starts `kind`, runs the plan's phases against it, stops it; then the slow adviser phase on
-/// a fresh server.
+/// Starts `kind`, runs the plan's phases against it, stops it; then the slow adviser phase and
+/// the co-browse phase, each on a fresh server.
 pub async fn measure(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::Result<Figures> {
     let mut figures = measure_pairs(kind, programs, plan).await?;
     if plan.slow_secs > 0.0 {
         figures.slow = Some(slow_reader::measure(kind, programs, plan).await?);
+    }
+    if plan.cobrowse_secs > 0.0 && plan.cobrowse_pairs > 0 {
+        figures.cobrowse = Some(cobrowse_load::measure(kind, programs, plan).await?);
     }
     Ok(figures)
 }
@@ -127,16 +137,14 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
         .div_ceil(usize::from(tandem_shared::limits::MAX_CHATS_PER_ADVISER));
     let server = Server::start(kind, programs, advisers, plan.pin.then_some(1)).await?;
     let rss_base_kib = server.rss_kib()?;
-    let recorder = Arc::new(Mutex::new(Recorder::new(plan.pairs)?));
+    let receivers = Receivers::new(plan.pairs)?;
+    let recorder = receivers.messages.clone();
 
     let ramp = Instant::now();
     // A setup that stalls fails the run with the server's log instead of hanging it.
     let setup_limit = Duration::from_secs(60) + Duration::from_millis(50) * plan.pairs as u32;
-    let pairs = match tokio::time::timeout(
-        setup_limit,
-        Pairs::open(&server, plan.pairs, recorder.clone()),
-    )
-    .await
+    let pairs = match tokio::time::timeout(setup_limit, Pairs::open(&server, plan.pairs, receivers))
+        .await
     {
         Ok(Ok(pairs)) => pairs,
         Ok(Err(e)) => anyhow::bail!("{}: opening pairs: {e:#}\n{}", kind.label(), server.log()),
@@ -203,5 +211,6 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
         chat,
         storm,
         slow: None,
+        cobrowse: None,
     })
 }

@@ -7,12 +7,12 @@ use super::peer_link;
 use super::recorder::Recorder;
 use super::server::{Kind, Server};
 use super::tandem_link::{open_adviser, open_visitor};
-use super::wire::{decode, visitor_body, visitor_frame, Received};
+use super::wire::{cobrowse_body, decode, visitor_body, visitor_frame, Received, SNAPSHOT_MARK};
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tandem_shared::{ConversationId, EventKind, Role, ServerMsg};
+use tandem_shared::{ConversationId, EventKind, Role, ServerMsg, VisitorMsg};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
@@ -23,6 +23,37 @@ const SETUP_CONCURRENCY: usize = 64;
 
 /// The recorder, shared by every reader task.
 pub type SharedRecorder = Arc<Mutex<Recorder>>;
+
+/// Where the adviser side records what arrives: chat messages and co-browsing change batches
+/// in `messages`, page snapshots (bodies marked with [`SNAPSHOT_MARK`]) in `snapshots`.
+#[derive(Clone)]
+pub struct Receivers {
+    /// Chat messages and co-browsing change batches.
+    pub messages: SharedRecorder,
+    /// Page snapshots.
+    pub snapshots: SharedRecorder,
+}
+
+impl Receivers {
+    /// Empty recorders for `pairs` pairs.
+    pub fn new(pairs: usize) -> anyhow::Result<Receivers> {
+        Ok(Receivers {
+            messages: Arc::new(Mutex::new(Recorder::new(pairs)?)),
+            snapshots: Arc::new(Mutex::new(Recorder::new(pairs)?)),
+        })
+    }
+
+    /// Records a body the adviser side received.
+    fn record(&self, body: &str) {
+        let (recorder, body) = match body.strip_prefix(SNAPSHOT_MARK) {
+            Some(snapshot) => (&self.snapshots, snapshot),
+            None => (&self.messages, body),
+        };
+        if let Ok(mut recorder) = recorder.lock() {
+            recorder.record(body);
+        }
+    }
+}
 
 /// One open connection: frames to send go through `tx`; dropping it closes the connection.
 pub struct Link {
@@ -46,11 +77,12 @@ impl Drop for Link {
     }
 }
 
-/// Starts the writer and reader tasks of `socket`; `on_frame` sees each decoded frame.
+/// Starts the writer and reader tasks of `socket`; `on_frame` sees each decoded frame (and
+/// may answer it).
 fn spawn_link(
     socket: Socket,
     kind: Kind,
-    mut on_frame: impl FnMut(Received) + Send + 'static,
+    mut on_frame: impl FnMut(Received, &mpsc::UnboundedSender<Message>) + Send + 'static,
 ) -> Link {
     let (mut sink, stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
@@ -67,7 +99,7 @@ fn spawn_link(
             Received::Answer(answer) => {
                 let _ = answers.send(Message::Text(answer.into()));
             }
-            received => on_frame(received),
+            received => on_frame(received, &answers),
         }
     }));
     Link {
@@ -80,19 +112,17 @@ fn spawn_link(
 /// is given are kept, its own stored messages are counted in `stored`.
 fn spawn_tandem_adviser(
     socket: Socket,
-    recorder: SharedRecorder,
+    receivers: Receivers,
     stored: Arc<AtomicU64>,
 ) -> (Link, Arc<Mutex<Vec<ConversationId>>>) {
     let conversations = Arc::new(Mutex::new(Vec::new()));
     let held = conversations.clone();
-    let link = spawn_link(socket, Kind::Tandem, move |received| {
+    let link = spawn_link(socket, Kind::Tandem, move |received, _| {
         let Received::Tandem(frame) = received else {
             return;
         };
-        if let Some(body) = visitor_body(&frame) {
-            if let Ok(mut recorder) = recorder.lock() {
-                recorder.record(body);
-            }
+        if let Some(body) = visitor_body(&frame).or_else(|| cobrowse_body(&frame)) {
+            receivers.record(body);
             return;
         }
         match *frame {
@@ -134,14 +164,17 @@ pub struct Pairs {
     pub conversations: Vec<Arc<Mutex<Vec<ConversationId>>>>,
     /// Tandem advisers' own messages, back from the relay once stored.
     pub adviser_messages_stored: Arc<AtomicU64>,
+    /// Per pair (Tandem only): the visitor accepted co-browsing and the session started.
+    pub cobrowsing: Vec<Arc<AtomicBool>>,
 }
 
 impl Pairs {
-    /// Opens `count` pairs on `server`; messages the adviser side receives go to `recorder`.
+    /// Opens `count` pairs on `server`; what the adviser side receives goes to `receivers`.
+    /// Tandem visitors accept a co-browsing invitation as soon as it comes.
     pub async fn open(
         server: &Server,
         count: usize,
-        recorder: SharedRecorder,
+        receivers: Receivers,
     ) -> anyhow::Result<Pairs> {
         let mut pairs = Pairs {
             kind: server.kind,
@@ -150,10 +183,11 @@ impl Pairs {
             resume: Vec::new(),
             conversations: Vec::new(),
             adviser_messages_stored: Arc::default(),
+            cobrowsing: Vec::new(),
         };
         match server.kind {
-            Kind::Tandem => pairs.open_tandem(server, count, recorder).await?,
-            Kind::Echo | Kind::SocketIo => pairs.open_rooms(server, count, recorder).await?,
+            Kind::Tandem => pairs.open_tandem(server, count, receivers).await?,
+            Kind::Echo | Kind::SocketIo => pairs.open_rooms(server, count, receivers).await?,
         }
         Ok(pairs)
     }
@@ -167,7 +201,7 @@ impl Pairs {
         &mut self,
         server: &Server,
         count: usize,
-        recorder: SharedRecorder,
+        receivers: Receivers,
     ) -> anyhow::Result<()> {
         let http = reqwest::Client::new();
         let adviser_count =
@@ -178,10 +212,10 @@ impl Pairs {
         let advisers: Vec<(Link, Arc<Mutex<Vec<ConversationId>>>)> =
             futures_util::stream::iter(0..adviser_count)
                 .map(|n| {
-                    let (http, recorder, stored) = (&http, recorder.clone(), stored.clone());
+                    let (http, receivers, stored) = (&http, receivers.clone(), stored.clone());
                     async move {
                         let socket = open_adviser(server, http, n).await?;
-                        Ok::<_, anyhow::Error>(spawn_tandem_adviser(socket, recorder, stored))
+                        Ok::<_, anyhow::Error>(spawn_tandem_adviser(socket, receivers, stored))
                     }
                 })
                 .buffer_unordered(SETUP_CONCURRENCY)
@@ -201,14 +235,33 @@ impl Pairs {
         for (_, visitor) in visitors {
             let last_seq = Arc::new(AtomicU64::new(visitor.last_seq));
             let held = last_seq.clone();
-            self.visitors
-                .push(spawn_link(visitor.socket, Kind::Tandem, move |received| {
-                    if let Received::Tandem(frame) = received {
-                        if let ServerMsg::Event { event, .. } = *frame {
+            let cobrowsing = Arc::new(AtomicBool::new(false));
+            let started = cobrowsing.clone();
+            self.visitors.push(spawn_link(
+                visitor.socket,
+                Kind::Tandem,
+                move |received, answer| {
+                    let Received::Tandem(frame) = received else {
+                        return;
+                    };
+                    match *frame {
+                        ServerMsg::Event { event, .. } => {
                             held.fetch_max(event.seq, Ordering::Relaxed);
+                            if matches!(event.kind, EventKind::CobrowseStarted) {
+                                started.store(true, Ordering::Relaxed);
+                            }
                         }
+                        ServerMsg::CobrowseInvite { .. } => {
+                            let accept = VisitorMsg::CobrowseAnswer { accepted: true };
+                            if let Ok(text) = serde_json::to_string(&accept) {
+                                let _ = answer.send(Message::Text(text.into()));
+                            }
+                        }
+                        _ => {}
                     }
-                }));
+                },
+            ));
+            self.cobrowsing.push(cobrowsing);
             self.resume.push(Resume {
                 token: visitor.token,
                 last_seq,
@@ -221,7 +274,7 @@ impl Pairs {
         &mut self,
         server: &Server,
         count: usize,
-        recorder: SharedRecorder,
+        receivers: Receivers,
     ) -> anyhow::Result<()> {
         let mut opened: Vec<(usize, Socket, Socket)> = futures_util::stream::iter(0..count)
             .map(|n| async move {
@@ -235,12 +288,13 @@ impl Pairs {
             .await?;
         opened.sort_by_key(|(n, _, _)| *n);
         for (_, visitor, adviser) in opened {
-            self.visitors.push(spawn_link(visitor, server.kind, |_| {}));
-            let recorder = recorder.clone();
+            self.visitors
+                .push(spawn_link(visitor, server.kind, |_, _| {}));
+            let receivers = receivers.clone();
             self.advisers
-                .push(spawn_link(adviser, server.kind, move |received| {
-                    if let (Received::Body(body), Ok(mut recorder)) = (received, recorder.lock()) {
-                        recorder.record(&body);
+                .push(spawn_link(adviser, server.kind, move |received, _| {
+                    if let Received::Body(body) = received {
+                        receivers.record(&body);
                     }
                 }));
         }

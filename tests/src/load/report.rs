@@ -108,6 +108,61 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
             None => "—".into(),
         },
     );
+    row(
+        "co-browse: pairs × 30 change batches/s of 1–4 KB, one 256 KB–1 MB snapshot each",
+        "",
+        &|f| match &f.cobrowse {
+            Some(c) => format!(
+                "{} pairs, {:.1} MB/s (generator at {:.0}% of its core)",
+                c.pairs,
+                c.megabytes_per_sec,
+                c.generator_core_share * 100.0
+            ),
+            None => "—".into(),
+        },
+    );
+    row(
+        "co-browse: batch delay p50 / p99 / p99.9 (ms)",
+        "p99 ≤ 20 at 500 pairs",
+        &|f| match &f.cobrowse {
+            Some(c) => format!(
+                "{:.2} / {:.2} / {:.2}",
+                c.batch_p50_ms, c.batch_p99_ms, c.batch_p999_ms
+            ),
+            None => "—".into(),
+        },
+    );
+    row(
+        "co-browse: snapshot delay p50 / slowest (ms)",
+        "1 MB ≤ 100",
+        &|f| match &f.cobrowse {
+            Some(c) => format!("{:.1} / {:.1}", c.snapshot_p50_ms, c.snapshot_max_ms),
+            None => "—".into(),
+        },
+    );
+    row(
+        "co-browse: batches missing / duplicated; snapshots missing",
+        "0 / 0; 0",
+        &|f| match &f.cobrowse {
+            Some(c) => format!(
+                "{} / {}; {}",
+                c.batches_missing, c.batches_duplicated, c.snapshots_missing
+            ),
+            None => "—".into(),
+        },
+    );
+    row(
+        "co-browse: server CPU-µs per delivered batch; RSS growth (MiB)",
+        "",
+        &|f| match &f.cobrowse {
+            Some(c) => format!(
+                "{:.1}; {:.1}",
+                c.cpu_us_per_batch,
+                c.rss_peak_kib.saturating_sub(c.rss_before_kib) as f64 / 1024.0
+            ),
+            None => "—".into(),
+        },
+    );
     let of = |kind: Kind| figures.iter().find(|f| f.kind == kind);
     if let Some(tandem) = of(Kind::Tandem) {
         out.push('\n');

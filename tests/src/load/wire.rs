@@ -7,6 +7,9 @@ use super::server::Kind;
 use anyhow::{anyhow, bail};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
+use tandem_shared::cobrowse::{
+    ElementNode, PageChange, PageChanges, PageNode, PageSnapshot, Viewport,
+};
 use tandem_shared::{EventKind, Role, ServerMsg, VisitorMsg};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -73,6 +76,68 @@ pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
         Kind::Echo => body.to_owned(),
         Kind::SocketIo => format!("42{}", serde_json::json!(["msg", body])),
     })
+}
+
+/// Marks a body carried by a page snapshot (a change batch's body has no mark).
+pub const SNAPSHOT_MARK: char = 'S';
+
+/// The frame a visitor sends to carry `body` as one batch of page changes (a text node's new
+/// text) or, when `body` starts with [`SNAPSHOT_MARK`], as a whole page snapshot. The peers
+/// carry the same bytes as a plain message.
+pub fn cobrowse_frame(kind: Kind, body: String) -> anyhow::Result<String> {
+    if kind != Kind::Tandem {
+        return visitor_frame(kind, &body);
+    }
+    let frame = if body.starts_with(SNAPSHOT_MARK) {
+        let root = PageNode::Element(Box::new(ElementNode {
+            id: 0,
+            tag: "html".into(),
+            attrs: Vec::new(),
+            children: vec![PageNode::Text { id: 1, text: body }],
+            shadow: None,
+            svg: false,
+            masked: false,
+        }));
+        VisitorMsg::CobrowseSnapshot {
+            snapshot: Box::new(PageSnapshot {
+                url: "https://load.example/application".into(),
+                title: "Application".into(),
+                viewport: Viewport { w: 1280, h: 800 },
+                scroll_x: 0,
+                scroll_y: 0,
+                root,
+            }),
+        }
+    } else {
+        VisitorMsg::CobrowseChanges {
+            changes: PageChanges {
+                changes: vec![PageChange::Text { id: 1, text: body }],
+                at_ms: 0,
+            },
+        }
+    };
+    Ok(serde_json::to_string(&frame)?)
+}
+
+/// The body carried by a Tandem co-browsing frame the adviser receives: the first changed
+/// text of a change batch, or the snapshot's first text.
+pub fn cobrowse_body(frame: &ServerMsg) -> Option<&str> {
+    match frame {
+        ServerMsg::CobrowseChanges { changes, .. } => {
+            changes.changes.iter().find_map(|change| match change {
+                PageChange::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+        }
+        ServerMsg::CobrowseSnapshot { snapshot, .. } => match &snapshot.root {
+            PageNode::Element(root) => root.children.iter().find_map(|child| match child {
+                PageNode::Text { text, .. } => Some(text.as_str()),
+                PageNode::Element(_) => None,
+            }),
+            PageNode::Text { .. } => None,
+        },
+        _ => None,
+    }
 }
 
 /// What a frame received by the generator means to it.

@@ -1,6 +1,7 @@
 //! The load harness's phases at a small scale, on all three servers: tried here is that every
-//! phase runs (ramp, idle, chat, reconnect storm, slow adviser), that the figures come out, and that under
-//! load Tandem loses nothing and repeats nothing — messages, and events replayed after every
+//! phase runs (ramp, idle, chat, reconnect storm, slow adviser, co-browse), that the figures come
+//! out, and that under load nothing is lost or repeated: messages, page change batches and
+//! snapshots of up to 1 MB on every server, and on Tandem the events replayed after every
 //! visitor's connection was cut at once. No timing is asserted (that is the benchmark's job).
 
 use tandem_tests::load::{self, Kind, Plan, Programs};
@@ -21,6 +22,8 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         pin: false,
         storm: true,
         slow_secs: 2.0,
+        cobrowse_pairs: 12,
+        cobrowse_secs: 2.0,
     };
     let mut all = Vec::new();
     for kind in [Kind::Tandem, Kind::Echo, Kind::SocketIo] {
@@ -46,6 +49,31 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         assert!(
             slow.bytes_sent >= 8 * 30 * 3_900,
             "{}: the writers wrote for 2 s ({slow:?})",
+            kind.label()
+        );
+        let cobrowse = figures
+            .cobrowse
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no co-browse phase"))?;
+        assert!(
+            cobrowse.batches_sent >= 12 * 30,
+            "{}: every visitor sent page changes for 2 s ({cobrowse:?})",
+            kind.label()
+        );
+        assert_eq!(
+            (
+                cobrowse.batches_delivered,
+                cobrowse.batches_missing,
+                cobrowse.batches_duplicated
+            ),
+            (cobrowse.batches_sent, 0, 0),
+            "{}: every change batch reached the adviser once ({cobrowse:?})",
+            kind.label()
+        );
+        assert_eq!(
+            (cobrowse.snapshots_sent, cobrowse.snapshots_missing),
+            (12, 0),
+            "{}: each visitor's snapshot of up to 1 MB arrived ({cobrowse:?})",
             kind.label()
         );
         if kind == Kind::Tandem {
