@@ -64,6 +64,16 @@ impl DeskHandle {
                 }
             }),
             on_frame: Box::new(move |frame| {
+                if let ServerMsg::CobrowsePart {
+                    conversation_id,
+                    part,
+                } = &frame
+                {
+                    if !handle.cobrowse.on_part(conversation_id, part) {
+                        handle.cobrowse_resync(conversation_id.clone());
+                    }
+                    return;
+                }
                 if handle.cobrowse.on_frame(&frame) {
                     return;
                 }

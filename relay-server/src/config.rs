@@ -4,15 +4,17 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Largest co-browsing frame accepted by default (4 MiB).
-pub const DEFAULT_COBROWSE_FRAME_BYTES: usize = 4 * 1024 * 1024;
+/// Largest co-browsing frame accepted by default (64 KiB): larger snapshots and change
+/// batches come in parts (`tandem_shared::cobrowse_parts`), so that no connection keeps a
+/// buffer the size of a whole page.
+pub const DEFAULT_COBROWSE_FRAME_BYTES: usize = 64 * 1024;
 
 /// Per-connection limits; each is answered with an error frame or a close code.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Largest frame accepted (larger ones get a `frame_too_large` error frame).
     pub frame_bytes: usize,
-    /// Largest co-browsing frame accepted (page snapshots run to hundreds of kilobytes).
+    /// Largest co-browsing frame accepted (a whole small page, or one part of a large one).
     pub cobrowse_frame_bytes: usize,
     /// Largest frame read at all (larger ones close the connection with code 1009).
     pub hard_frame_bytes: usize,
@@ -33,12 +35,23 @@ pub struct Limits {
     pub logins_per_min: NonZeroU32,
 }
 
+/// The size past which a frame closes the connection (1009) instead of getting an error
+/// frame: four times the chat limit, and above the co-browsing limit.
+pub fn hard_frame_bytes(frame_bytes: usize, cobrowse_frame_bytes: usize) -> usize {
+    frame_bytes
+        .saturating_mul(4)
+        .max(cobrowse_frame_bytes.saturating_add(1024))
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             frame_bytes: tandem_shared::limits::MAX_FRAME_BYTES,
             cobrowse_frame_bytes: DEFAULT_COBROWSE_FRAME_BYTES,
-            hard_frame_bytes: DEFAULT_COBROWSE_FRAME_BYTES + 1024,
+            hard_frame_bytes: hard_frame_bytes(
+                tandem_shared::limits::MAX_FRAME_BYTES,
+                DEFAULT_COBROWSE_FRAME_BYTES,
+            ),
             frames_per_sec: NonZeroU32::MIN.saturating_add(19),
             frame_burst: NonZeroU32::MIN.saturating_add(39),
             cobrowse_frames_per_sec: NonZeroU32::MIN.saturating_add(59),

@@ -69,10 +69,10 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
     let limits = Limits {
         frame_bytes: args.max_frame_bytes,
         cobrowse_frame_bytes: args.max_cobrowse_frame_bytes,
-        hard_frame_bytes: args
-            .max_frame_bytes
-            .saturating_mul(4)
-            .max(args.max_cobrowse_frame_bytes.saturating_add(1024)),
+        hard_frame_bytes: tandem_relay::config::hard_frame_bytes(
+            args.max_frame_bytes,
+            args.max_cobrowse_frame_bytes,
+        ),
         frames_per_sec: nonzero(args.frames_per_sec),
         frame_burst: nonzero(args.frames_per_sec.saturating_mul(2)),
         cobrowse_frames_per_sec: nonzero(args.cobrowse_frames_per_sec),

@@ -5,6 +5,7 @@
 //! - [`event`]: the numbered events of a conversation (messages, joins, end).
 //! - [`model`]: data carried inside frames (pre-chat request, queue entries, wrap-up, records).
 //! - [`cobrowse`]: co-browsing: the visitor's page as nodes and changes, the adviser's guidance.
+//! - [`cobrowse_parts`]: large co-browsing frames sent in parts and put back together.
 //! - [`desk`]: the service desk: queues, levels, transfers, notes, tickets, canned answers,
 //!   surveys.
 //! - [`visitor`]: frames a visitor's widget sends.
@@ -24,6 +25,7 @@
 
 pub mod adviser;
 pub mod cobrowse;
+pub mod cobrowse_parts;
 pub mod codec;
 pub mod desk;
 pub mod error;

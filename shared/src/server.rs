@@ -1,6 +1,7 @@
 //! Frames the relay sends to visitors and advisers.
 
 use crate::cobrowse::{Guidance, PageChanges, PageSnapshot};
+use crate::cobrowse_parts::FramePart;
 use crate::desk::{Colleague, ColleagueMessage, InternalNote, QueueInfo, VisitorTicket};
 use crate::error::ErrorCode;
 use crate::event::{ConversationEvent, Role};
@@ -159,6 +160,14 @@ pub enum ServerMsg {
         conversation_id: ConversationId,
         /// The changes.
         changes: PageChanges,
+    },
+    /// To the adviser: one part of a snapshot or change batch too large for one frame, to be
+    /// put back together (see [`crate::cobrowse_parts`]).
+    CobrowsePart {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The part.
+        part: FramePart,
     },
     /// To the adviser: the visitor gave or took back permission to fill in fields.
     CobrowseControl {

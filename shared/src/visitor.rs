@@ -1,6 +1,7 @@
 //! Frames a visitor's widget sends to the relay (`/ws/visitor`).
 
 use crate::cobrowse::{PageChanges, PageSnapshot};
+use crate::cobrowse_parts::FramePart;
 use crate::desk::Survey;
 use crate::model::ChatRequest;
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,12 @@ pub enum VisitorMsg {
     CobrowseChanges {
         /// The changes.
         changes: PageChanges,
+    },
+    /// One part of a snapshot or change batch too large for one frame (see
+    /// [`crate::cobrowse_parts`]).
+    CobrowsePart {
+        /// The part.
+        part: FramePart,
     },
     /// Gives or takes back the adviser's permission to fill in fields.
     CobrowseControl {

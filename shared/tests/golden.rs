@@ -500,6 +500,31 @@ fn co_browsing_frames() {
         json!({"type": "cobrowse_answer", "accepted": true}),
     );
     assert_golden(VisitorMsg::CobrowseStop, json!({"type": "cobrowse_stop"}));
+    let part = tandem_shared::cobrowse_parts::FramePart {
+        frame: 4,
+        index: 0,
+        count: 3,
+        page_url: Some("https://site.test/apply".into()),
+        data: r#"{"kind":"snapshot","snap"#.into(),
+    };
+    assert_golden(
+        VisitorMsg::CobrowsePart { part: part.clone() },
+        json!({"type": "cobrowse_part", "part": {"frame": 4, "index": 0, "count": 3,
+               "page_url": "https://site.test/apply", "data": "{\"kind\":\"snapshot\",\"snap"}}),
+    );
+    assert_golden(
+        ServerMsg::CobrowsePart {
+            conversation_id: conv(),
+            part: tandem_shared::cobrowse_parts::FramePart {
+                index: 1,
+                page_url: None,
+                data: "shot".into(),
+                ..part
+            },
+        },
+        json!({"type": "cobrowse_part", "conversation_id": "c1",
+               "part": {"frame": 4, "index": 1, "count": 3, "data": "shot"}}),
+    );
     assert_golden(
         VisitorMsg::SuggestArticles {
             text: "changer mon RIB".into(),

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use tandem_shared::cobrowse::Viewport;
+use tandem_shared::cobrowse_parts::{FramePart, PageFrame, PartAssembler};
 use tandem_shared::{ConversationId, ServerMsg};
 
 /// What the console shows of one conversation's co-browsing.
@@ -42,6 +43,8 @@ pub struct CobrowseDesk {
     /// Per conversation.
     pub sessions: RwSignal<HashMap<ConversationId, SessionView>>,
     mirrors: StoredValue<HashMap<ConversationId, Rc<RefCell<Mirror>>>, LocalStorage>,
+    /// Large frames being put back together, per conversation.
+    assemblers: StoredValue<HashMap<ConversationId, PartAssembler>, LocalStorage>,
 }
 
 impl Default for CobrowseDesk {
@@ -49,6 +52,7 @@ impl Default for CobrowseDesk {
         CobrowseDesk {
             sessions: RwSignal::new(HashMap::new()),
             mirrors: StoredValue::new_local(HashMap::new()),
+            assemblers: StoredValue::new_local(HashMap::new()),
         }
     }
 }
@@ -123,6 +127,31 @@ impl CobrowseDesk {
         true
     }
 
+    /// Adds one part of a large snapshot or change batch, and shows the frame once its last
+    /// part is in. False when parts were lost: the mirror then needs a fresh snapshot.
+    pub fn on_part(&self, id: &ConversationId, part: &FramePart) -> bool {
+        let pushed = self
+            .assemblers
+            .try_update_value(|all| all.entry(id.clone()).or_default().push(part));
+        let frame = match pushed {
+            Some(Ok(Some(frame))) => frame,
+            Some(Ok(None)) => return true,
+            Some(Err(_)) | None => return false,
+        };
+        let conversation_id = id.clone();
+        self.on_frame(&match frame {
+            PageFrame::Snapshot { snapshot } => ServerMsg::CobrowseSnapshot {
+                conversation_id,
+                snapshot,
+            },
+            PageFrame::Changes { changes } => ServerMsg::CobrowseChanges {
+                conversation_id,
+                changes,
+            },
+        });
+        true
+    }
+
     /// The invitation went out.
     pub fn asked(&self, id: &ConversationId) {
         self.update(id, |s| {
@@ -135,6 +164,9 @@ impl CobrowseDesk {
     pub fn ended(&self, id: &ConversationId) {
         self.mirrors.update_value(|m| {
             m.remove(id);
+        });
+        self.assemblers.update_value(|a| {
+            a.remove(id);
         });
         self.sessions.update(|s| {
             s.remove(id);

@@ -22,6 +22,8 @@ pub(crate) struct CobrowseLive {
     pub control: bool,
     /// The last page recorded.
     pub last_url: Option<String>,
+    /// Where the visitor is in sending a large frame in parts.
+    pub parts: tandem_shared::cobrowse_parts::PartOrder,
 }
 
 impl Hub {
@@ -93,6 +95,7 @@ impl Hub {
                 session,
                 control: false,
                 last_url: None,
+                parts: Default::default(),
             });
         }
         self.append(id, EventKind::CobrowseStarted, None).await?;
@@ -116,8 +119,21 @@ impl Hub {
         id: &ConversationId,
         snapshot: Box<PageSnapshot>,
     ) -> Result<(), HubError> {
+        self.note_page(id, &snapshot.url).await?;
+        self.to_holder(
+            id,
+            ServerMsg::CobrowseSnapshot {
+                conversation_id: id.clone(),
+                snapshot,
+            },
+        );
+        Ok(())
+    }
+
+    /// Records the page the visitor shows, when it is not the one recorded last.
+    pub(super) async fn note_page(&self, id: &ConversationId, url: &str) -> Result<(), HubError> {
         let session = self.cobrowse_session(id)?;
-        let mut url = snapshot.url.clone();
+        let mut url = url.to_owned();
         truncate_chars(&mut url, tandem_shared::limits::MAX_URL_CHARS);
         let new_page = {
             let mut state = self.lock();
@@ -135,13 +151,6 @@ impl Hub {
                 .add_cobrowse_page(session, &url, now_ms())
                 .await?;
         }
-        self.to_holder(
-            id,
-            ServerMsg::CobrowseSnapshot {
-                conversation_id: id.clone(),
-                snapshot,
-            },
-        );
         Ok(())
     }
 
@@ -309,7 +318,7 @@ impl Hub {
     }
 
     /// Sends a frame to the adviser who holds the conversation.
-    fn to_holder(&self, id: &ConversationId, frame: ServerMsg) {
+    pub(super) fn to_holder(&self, id: &ConversationId, frame: ServerMsg) {
         let state = self.lock();
         if let Some(adviser) = state.conversations.get(id).and_then(|l| l.adviser.clone()) {
             state.send_to_adviser(&adviser, &frame);

@@ -13,6 +13,7 @@
 mod advisers;
 mod assign;
 mod cobrowse;
+mod cobrowse_parts;
 mod desk;
 mod directory;
 mod error;
@@ -141,6 +142,7 @@ impl Hub {
                         session: open.id,
                         control: false,
                         last_url: open.last_url,
+                        parts: Default::default(),
                     });
                 }
                 _ => {

@@ -257,6 +257,9 @@ impl VisitorSession {
             VisitorMsg::CobrowseChanges { changes } => {
                 self.hub.cobrowse_changes(&self.conversation()?, changes)
             }
+            VisitorMsg::CobrowsePart { part } => {
+                self.hub.cobrowse_part(&self.conversation()?, part).await
+            }
             VisitorMsg::CobrowseControl { granted } => {
                 self.hub.cobrowse_control(&self.conversation()?, granted)
             }

@@ -1,13 +1,14 @@
 //! The co-browse load: on a fresh server, each adviser asks each of their visitors to share
 //! the page, every visitor accepts, then sends 30 batches of page changes a second (1 to 4 KB
 //! each, as a busy form page does) and, once during the phase at a moment of its own, a whole
-//! page snapshot of 256 KB to 1 MB (as after a navigation). The adviser side records the delay
+//! page snapshot of 256 KB to 1 MB (as after a navigation; on Tandem in 48 KiB parts, as the
+//! widget sends it). The adviser side records the delay
 //! of each batch and each snapshot; the server's CPU and memory come from /proc.
 
 use super::pairs::{settle, Pairs, Receivers, SharedRecorder};
 use super::proc_stats;
 use super::server::{Kind, Programs, Server};
-use super::wire::{cobrowse_frame, SNAPSHOT_MARK};
+use super::wire::{cobrowse_frames, SNAPSHOT_MARK};
 use super::Plan;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -199,6 +200,7 @@ async fn send_pages(pairs: &Pairs, kind: Kind, receivers: &Receivers, duration: 
             ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
             let mut snapshot_due = true;
             let mut bytes = 0u64;
+            let mut frame_no = 0u32;
             loop {
                 let now = ticks.tick().await;
                 if now >= end {
@@ -213,10 +215,14 @@ async fn send_pages(pairs: &Pairs, kind: Kind, receivers: &Receivers, duration: 
                 };
                 let Some(body) = body else { break };
                 bytes += body.len() as u64;
-                let Ok(frame) = cobrowse_frame(kind, body) else {
+                frame_no += 1;
+                let Ok(frames) = cobrowse_frames(kind, body, frame_no) else {
                     break;
                 };
-                if tx.send(Message::Text(frame.into())).is_err() {
+                if frames
+                    .into_iter()
+                    .any(|frame| tx.send(Message::Text(frame.into())).is_err())
+                {
                     break;
                 }
             }

@@ -7,11 +7,15 @@ use super::peer_link;
 use super::recorder::Recorder;
 use super::server::{Kind, Server};
 use super::tandem_link::{open_adviser, open_visitor};
-use super::wire::{cobrowse_body, decode, visitor_body, visitor_frame, Received, SNAPSHOT_MARK};
+use super::wire::{
+    cobrowse_body, decode, page_body, visitor_body, visitor_frame, Received, SNAPSHOT_MARK,
+};
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tandem_shared::cobrowse_parts::PartAssembler;
 use tandem_shared::{ConversationId, EventKind, Role, ServerMsg, VisitorMsg};
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinSet};
@@ -117,12 +121,26 @@ fn spawn_tandem_adviser(
 ) -> (Link, Arc<Mutex<Vec<ConversationId>>>) {
     let conversations = Arc::new(Mutex::new(Vec::new()));
     let held = conversations.clone();
+    let mut assemblers: HashMap<ConversationId, PartAssembler> = HashMap::new();
     let link = spawn_link(socket, Kind::Tandem, move |received, _| {
         let Received::Tandem(frame) = received else {
             return;
         };
         if let Some(body) = visitor_body(&frame).or_else(|| cobrowse_body(&frame)) {
             receivers.record(body);
+            return;
+        }
+        if let ServerMsg::CobrowsePart {
+            conversation_id,
+            part,
+        } = *frame
+        {
+            let assembler = assemblers.entry(conversation_id).or_default();
+            if let Ok(Some(page)) = assembler.push(&part) {
+                if let Some(body) = page_body(&page) {
+                    receivers.record(body);
+                }
+            }
             return;
         }
         match *frame {

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tandem_shared::cobrowse::{
     ElementNode, PageChange, PageChanges, PageNode, PageSnapshot, Viewport,
 };
+use tandem_shared::cobrowse_parts::PageFrame;
 use tandem_shared::{EventKind, Role, ServerMsg, VisitorMsg};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -81,14 +82,14 @@ pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
 /// Marks a body carried by a page snapshot (a change batch's body has no mark).
 pub const SNAPSHOT_MARK: char = 'S';
 
-/// The frame a visitor sends to carry `body` as one batch of page changes (a text node's new
-/// text) or, when `body` starts with [`SNAPSHOT_MARK`], as a whole page snapshot. The peers
-/// carry the same bytes as a plain message.
-pub fn cobrowse_frame(kind: Kind, body: String) -> anyhow::Result<String> {
+/// The frames a visitor sends to carry `body` as one batch of page changes (a text node's new
+/// text) or, when `body` starts with [`SNAPSHOT_MARK`], as a whole page snapshot: on Tandem in
+/// parts when it is large, as the widget does. The peers carry the same bytes as one message.
+pub fn cobrowse_frames(kind: Kind, body: String, frame: u32) -> anyhow::Result<Vec<String>> {
     if kind != Kind::Tandem {
-        return visitor_frame(kind, &body);
+        return Ok(vec![visitor_frame(kind, &body)?]);
     }
-    let frame = if body.starts_with(SNAPSHOT_MARK) {
+    let page = if body.starts_with(SNAPSHOT_MARK) {
         let root = PageNode::Element(Box::new(ElementNode {
             id: 0,
             tag: "html".into(),
@@ -98,7 +99,7 @@ pub fn cobrowse_frame(kind: Kind, body: String) -> anyhow::Result<String> {
             svg: false,
             masked: false,
         }));
-        VisitorMsg::CobrowseSnapshot {
+        PageFrame::Snapshot {
             snapshot: Box::new(PageSnapshot {
                 url: "https://load.example/application".into(),
                 title: "Application".into(),
@@ -109,34 +110,51 @@ pub fn cobrowse_frame(kind: Kind, body: String) -> anyhow::Result<String> {
             }),
         }
     } else {
-        VisitorMsg::CobrowseChanges {
+        PageFrame::Changes {
             changes: PageChanges {
                 changes: vec![PageChange::Text { id: 1, text: body }],
                 at_ms: 0,
             },
         }
     };
-    Ok(serde_json::to_string(&frame)?)
+    page.into_visitor_frames(frame)?
+        .iter()
+        .map(|frame| Ok(serde_json::to_string(frame)?))
+        .collect()
 }
 
-/// The body carried by a Tandem co-browsing frame the adviser receives: the first changed
-/// text of a change batch, or the snapshot's first text.
+/// The body a page frame carries: a change batch's first changed text, or a snapshot's first
+/// text.
+pub fn page_body(frame: &PageFrame) -> Option<&str> {
+    match frame {
+        PageFrame::Changes { changes } => changes_text(changes),
+        PageFrame::Snapshot { snapshot } => snapshot_text(snapshot),
+    }
+}
+
+/// The body carried by a whole Tandem co-browsing frame the adviser receives.
 pub fn cobrowse_body(frame: &ServerMsg) -> Option<&str> {
     match frame {
-        ServerMsg::CobrowseChanges { changes, .. } => {
-            changes.changes.iter().find_map(|change| match change {
-                PageChange::Text { text, .. } => Some(text.as_str()),
-                _ => None,
-            })
-        }
-        ServerMsg::CobrowseSnapshot { snapshot, .. } => match &snapshot.root {
-            PageNode::Element(root) => root.children.iter().find_map(|child| match child {
-                PageNode::Text { text, .. } => Some(text.as_str()),
-                PageNode::Element(_) => None,
-            }),
-            PageNode::Text { .. } => None,
-        },
+        ServerMsg::CobrowseChanges { changes, .. } => changes_text(changes),
+        ServerMsg::CobrowseSnapshot { snapshot, .. } => snapshot_text(snapshot),
         _ => None,
+    }
+}
+
+fn changes_text(changes: &PageChanges) -> Option<&str> {
+    changes.changes.iter().find_map(|change| match change {
+        PageChange::Text { text, .. } => Some(text.as_str()),
+        _ => None,
+    })
+}
+
+fn snapshot_text(snapshot: &PageSnapshot) -> Option<&str> {
+    match &snapshot.root {
+        PageNode::Element(root) => root.children.iter().find_map(|child| match child {
+            PageNode::Text { text, .. } => Some(text.as_str()),
+            PageNode::Element(_) => None,
+        }),
+        PageNode::Text { .. } => None,
     }
 }
 

@@ -6,6 +6,7 @@ use tandem_shared::cobrowse::{
     ElementNode, Guidance, PageChange, PageChanges, PageNode, PageSnapshot, Viewport,
     MAX_CHANGES_PER_BATCH,
 };
+use tandem_shared::cobrowse_parts::{PageFrame, PartAssembler};
 use tandem_shared::desk::TransferTarget;
 use tandem_shared::{
     AdviserMsg, ConversationId, ErrorCode, EventKind, Role, ServerMsg, VisitorMsg,
@@ -386,7 +387,8 @@ async fn bad_co_browsing_frames_are_refused_and_a_busy_page_does_not_block_the_c
     visitor
         .send(&VisitorMsg::CobrowseChanges { changes: flood })
         .await?;
-    visitor.expect_error(ErrorCode::InvalidInput).await?;
+    // 5,001 changes do not fit in one co-browsing frame (the widget would send them in parts).
+    visitor.expect_error(ErrorCode::FrameTooLarge).await?;
     visitor
         .send_raw(
             r#"{"type":"cobrowse_changes","changes":{"changes":[{"op":"teleport"}],"at_ms":0}}"#,
@@ -413,22 +415,62 @@ async fn bad_co_browsing_frames_are_refused_and_a_busy_page_does_not_block_the_c
         .await?;
     adviser.expect_error(ErrorCode::InvalidInput).await?;
 
-    // A page much larger than a chat frame is accepted.
-    let mut big = snapshot("https://site.test/big");
-    if let VisitorMsg::CobrowseSnapshot { snapshot } = &mut big {
-        if let PageNode::Element(root) = &mut snapshot.root {
-            root.children.push(PageNode::Text {
-                id: 99,
-                text: "x".repeat(600 * 1024),
-            });
+    // A page much larger than a frame comes in parts, which reach the adviser one by one and
+    // make the same page again.
+    let VisitorMsg::CobrowseSnapshot { snapshot: mut page } = snapshot("https://site.test/big")
+    else {
+        anyhow::bail!("snapshot() makes a snapshot");
+    };
+    if let PageNode::Element(root) = &mut page.root {
+        root.children.push(PageNode::Text {
+            id: 99,
+            text: "x\"é".repeat(200 * 1024),
+        });
+    }
+    let big = PageFrame::Snapshot { snapshot: page };
+    let frames = big.clone().into_visitor_frames(1)?;
+    assert!(frames.len() > 10, "{} parts", frames.len());
+    for frame in &frames {
+        visitor.send(frame).await?;
+    }
+    let mut assembler = PartAssembler::default();
+    let mut assembled = None;
+    while assembled.is_none() {
+        let part = adviser
+            .recv_until("the next part of the 1 MB snapshot", |f| {
+                matches!(f, ServerMsg::CobrowsePart { .. })
+            })
+            .await?;
+        if let ServerMsg::CobrowsePart { part, .. } = part {
+            assembled = assembler.push(&part)?;
         }
     }
-    visitor.send(&big).await?;
-    adviser
-        .recv_until("the 600 KB snapshot", |f| {
-            matches!(f, ServerMsg::CobrowseSnapshot { .. })
+    assert_eq!(assembled, Some(big.clone()));
+
+    // Tried: the same page in one frame (over the co-browsing frame limit), and parts out of
+    // order. Each gets an error; the connection stays usable.
+    visitor
+        .send(&VisitorMsg::CobrowseSnapshot {
+            snapshot: match big {
+                PageFrame::Snapshot { snapshot } => {
+                    let mut smaller = snapshot;
+                    if let PageNode::Element(root) = &mut smaller.root {
+                        root.children.truncate(1);
+                        root.children.push(PageNode::Text {
+                            id: 99,
+                            text: "x".repeat(100 * 1024),
+                        });
+                    }
+                    smaller
+                }
+                PageFrame::Changes { .. } => anyhow::bail!("a snapshot was made"),
+            },
         })
         .await?;
+    visitor.expect_error(ErrorCode::FrameTooLarge).await?;
+    visitor.send(&frames[0]).await?;
+    visitor.send(&frames[2]).await?;
+    visitor.expect_error(ErrorCode::InvalidInput).await?;
 
     // A busy page sends more frames than the chat allows, yet the chat still goes through.
     for n in 0..60 {

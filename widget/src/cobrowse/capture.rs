@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges, PageSnapshot, Viewport};
+use tandem_shared::cobrowse_parts::PageFrame;
 use tandem_shared::VisitorMsg;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -60,6 +61,8 @@ pub struct Capture {
     last_sent_ms: f64,
     layout_changed: bool,
     send: Send,
+    /// Page frames sent (numbers the parts of large ones).
+    frames_sent: u32,
     overlay: Overlay,
     stats: Stats,
     listeners: Vec<Listener>,
@@ -115,6 +118,7 @@ impl Capture {
             last_sent_ms: 0.0,
             layout_changed: true,
             send,
+            frames_sent: 0,
             overlay,
             stats: Stats::default(),
             listeners: Vec::new(),
@@ -252,16 +256,29 @@ impl Capture {
             scroll_y,
             root: tree,
         };
-        let frame = VisitorMsg::CobrowseSnapshot {
+        self.stats.snapshot_bytes = self.send_page(PageFrame::Snapshot {
             snapshot: Box::new(snapshot),
-        };
-        self.stats.snapshot_bytes = serde_json::to_string(&frame).map_or(0, |s| s.len());
-        (self.send)(&frame);
+        });
         self.stats.snapshot_ms = now() - started;
         self.stats.snapshot_nodes = self.serializer.count;
         self.layout_changed = true;
         self.publish_stats();
         self.touch();
+    }
+
+    /// Sends a snapshot or a change batch, in parts when it is large; returns the bytes sent.
+    /// A page too large even for parts is not shown (the adviser's mirror keeps the last one).
+    fn send_page(&mut self, frame: PageFrame) -> usize {
+        self.frames_sent = self.frames_sent.wrapping_add(1);
+        let Ok(frames) = frame.into_visitor_frames(self.frames_sent) else {
+            return 0;
+        };
+        let mut bytes = 0;
+        for frame in &frames {
+            bytes += serde_json::to_string(frame).map_or(0, |s| s.len());
+            (self.send)(frame);
+        }
+        bytes
     }
 
     fn observe(&mut self, root: &Node) {
@@ -352,15 +369,14 @@ impl Capture {
         }
         let ready = now() - self.last_sent_ms >= MIN_SEND_GAP_MS;
         if ready && !self.changes.is_empty() {
-            let frame = VisitorMsg::CobrowseChanges {
+            let frame = PageFrame::Changes {
                 changes: PageChanges {
                     changes: std::mem::take(&mut self.changes),
                     at_ms: self.first_at_ms.take().unwrap_or_default(),
                 },
             };
             self.stats.batches += 1;
-            self.stats.batch_bytes += serde_json::to_string(&frame).map_or(0, |s| s.len());
-            (self.send)(&frame);
+            self.stats.batch_bytes += self.send_page(frame);
             self.last_sent_ms = now();
             self.publish_stats();
         }
