@@ -422,7 +422,7 @@ async fn load_schedules(store: &Store) -> Result<Vec<QueueSchedule>, StoreError>
 }
 
 /// Sends something out (the queue, the colleague list) when it changed: at once after a quiet spell, then at most every
-/// [`state::QUEUE_PUBLISH_EVERY`] (changes meanwhile are folded into the next sending).
+/// [`state::LIST_PUBLISH_EVERY`] (changes meanwhile are folded into the next sending).
 /// Ends when the hub is gone.
 async fn publish_when_changed(
     hub: std::sync::Weak<Hub>,
@@ -436,6 +436,6 @@ async fn publish_when_changed(
             publish(&hub.lock());
         }
         drop(hub);
-        tokio::time::sleep(state::QUEUE_PUBLISH_EVERY).await;
+        tokio::time::sleep(state::LIST_PUBLISH_EVERY).await;
     }
 }
