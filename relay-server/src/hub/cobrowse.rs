@@ -6,6 +6,7 @@
 //! track asks for a fresh snapshot. Start and end are numbered events, so both sides (and a
 //! reloaded page) know whether a session runs.
 
+use super::state::HubState;
 use super::{Hub, HubError};
 use crate::time::now_ms;
 use tandem_shared::cobrowse::{Guidance, PageChanges, PageSnapshot, MAX_FIELD_NAME_CHARS};
@@ -24,6 +25,19 @@ pub(crate) struct CobrowseLive {
     pub last_url: Option<String>,
     /// Where the visitor is in sending a large frame in parts.
     pub parts: tandem_shared::cobrowse_parts::PartOrder,
+}
+
+impl HubState {
+    /// The co-browsing session running in a conversation, or an error when none runs.
+    pub(super) fn running_cobrowse(
+        &mut self,
+        id: &ConversationId,
+    ) -> Result<&mut CobrowseLive, HubError> {
+        self.conversations
+            .get_mut(id)
+            .and_then(|live| live.cobrowse.as_mut())
+            .ok_or(HubError::Conflict("co-browsing is not running"))
+    }
 }
 
 impl Hub {
@@ -105,11 +119,7 @@ impl Hub {
 
     /// The session's row, or an error when none runs.
     fn cobrowse_session(&self, id: &ConversationId) -> Result<i64, HubError> {
-        self.lock()
-            .conversations
-            .get(id)
-            .and_then(|live| live.cobrowse.as_ref().map(|c| c.session))
-            .ok_or(HubError::Conflict("co-browsing is not running"))
+        self.lock().running_cobrowse(id).map(|c| c.session)
     }
 
     /// A snapshot of the visitor's page: recorded as a page seen when its address is new,
@@ -132,21 +142,16 @@ impl Hub {
 
     /// Records the page the visitor shows, when it is not the one recorded last.
     pub(super) async fn note_page(&self, id: &ConversationId, url: &str) -> Result<(), HubError> {
-        let session = self.cobrowse_session(id)?;
         let mut url = url.to_owned();
         truncate_chars(&mut url, tandem_shared::limits::MAX_URL_CHARS);
-        let new_page = {
+        let new_page_of = {
             let mut state = self.lock();
-            let cobrowse = state
-                .conversations
-                .get_mut(id)
-                .and_then(|live| live.cobrowse.as_mut())
-                .ok_or(HubError::Conflict("co-browsing is not running"))?;
+            let cobrowse = state.running_cobrowse(id)?;
             let new_page = cobrowse.last_url.as_deref() != Some(url.as_str());
             cobrowse.last_url = Some(url.clone());
-            new_page
+            new_page.then_some(cobrowse.session)
         };
-        if new_page {
+        if let Some(session) = new_page_of {
             self.store
                 .add_cobrowse_page(session, &url, now_ms())
                 .await?;
@@ -271,13 +276,9 @@ impl Hub {
     ) -> Result<(), HubError> {
         self.holder(adviser, id)?;
         let guidance = guidance.validated().map_err(HubError::Invalid)?;
-        let state = self.lock();
-        let cobrowse = state
-            .conversations
-            .get(id)
-            .and_then(|live| live.cobrowse.as_ref())
-            .ok_or(HubError::Conflict("co-browsing is not running"))?;
-        if guidance.needs_control() && !cobrowse.control {
+        let mut state = self.lock();
+        let control = state.running_cobrowse(id)?.control;
+        if guidance.needs_control() && !control {
             return Err(HubError::Forbidden(
                 "the visitor has not allowed you to fill in fields",
             ));

@@ -16,11 +16,7 @@ impl Hub {
     ) -> Result<(), HubError> {
         {
             let mut state = self.lock();
-            let cobrowse = state
-                .conversations
-                .get_mut(id)
-                .and_then(|live| live.cobrowse.as_mut())
-                .ok_or(HubError::Conflict("co-browsing is not running"))?;
+            let cobrowse = state.running_cobrowse(id)?;
             cobrowse.parts.accept(&part).map_err(|error| {
                 HubError::Invalid(FieldError {
                     field: "part",

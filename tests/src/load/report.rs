@@ -72,95 +72,100 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
     row(
         "reconnect storm: 99% / all resumed (s)",
         "99% ≤ 5 s",
-        &|f| match &f.storm {
-            Some(s) => format!(
-                "{:.2} / {:.2} ({} clients)",
-                s.secs_to_99, s.secs_to_all, s.clients
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.storm, |s| {
+                format!(
+                    "{:.2} / {:.2} ({} clients)",
+                    s.secs_to_99, s.secs_to_all, s.clients
+                )
+            })
         },
     );
     row(
         "reconnect storm: failed / gaps / duplicates",
         "0 / 0 / 0",
-        &|f| match &f.storm {
-            Some(s) => format!("{} / {} / {}", s.failed, s.gaps, s.duplicates),
-            None => "—".into(),
+        &|f| {
+            phase(&f.storm, |s| {
+                format!("{} / {} / {}", s.failed, s.gaps, s.duplicates)
+            })
         },
     );
     row(
         "slow adviser: server RSS growth while 8 visitors send 30 × 3.9 KB/s to a console that reads nothing (MiB)",
         "bounded",
-        &|f| match &f.slow {
-            Some(s) => format!("{:.1} ({:.1} MiB sent)", s.growth_mib(), s.bytes_sent as f64 / 1_048_576.0),
-            None => "—".into(),
-        },
+        &|f| phase(&f.slow, |s| format!("{:.1} ({:.1} MiB sent)", s.growth_mib(), s.bytes_sent as f64 / 1_048_576.0)),
     );
     row(
         "slow adviser: unread connection let go / writers unaffected",
         "yes / yes",
-        &|f| match &f.slow {
-            Some(s) => format!(
-                "{} / {}",
-                yes_no(s.reader_closed),
-                yes_no(s.writers_unaffected)
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.slow, |s| {
+                format!(
+                    "{} / {}",
+                    yes_no(s.reader_closed),
+                    yes_no(s.writers_unaffected)
+                )
+            })
         },
     );
     row(
         "co-browse: pairs × 30 change batches/s of 1–4 KB, one 256 KB–1 MB snapshot each",
         "",
-        &|f| match &f.cobrowse {
-            Some(c) => format!(
-                "{} pairs, {:.1} MB/s (generator at {:.0}% of its core)",
-                c.pairs,
-                c.megabytes_per_sec,
-                c.generator_core_share * 100.0
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.cobrowse, |c| {
+                format!(
+                    "{} pairs, {:.1} MB/s (generator at {:.0}% of its core)",
+                    c.pairs,
+                    c.megabytes_per_sec,
+                    c.generator_core_share * 100.0
+                )
+            })
         },
     );
     row(
         "co-browse: batch delay p50 / p99 / p99.9 (ms)",
         "p99 ≤ 20 at 500 pairs",
-        &|f| match &f.cobrowse {
-            Some(c) => format!(
-                "{:.2} / {:.2} / {:.2}",
-                c.batch_p50_ms, c.batch_p99_ms, c.batch_p999_ms
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.cobrowse, |c| {
+                format!(
+                    "{:.2} / {:.2} / {:.2}",
+                    c.batch_p50_ms, c.batch_p99_ms, c.batch_p999_ms
+                )
+            })
         },
     );
     row(
         "co-browse: snapshot delay p50 / slowest (ms)",
         "1 MB ≤ 100",
-        &|f| match &f.cobrowse {
-            Some(c) => format!("{:.1} / {:.1}", c.snapshot_p50_ms, c.snapshot_max_ms),
-            None => "—".into(),
+        &|f| {
+            phase(&f.cobrowse, |c| {
+                format!("{:.1} / {:.1}", c.snapshot_p50_ms, c.snapshot_max_ms)
+            })
         },
     );
     row(
         "co-browse: batches missing / duplicated; snapshots missing",
         "0 / 0; 0",
-        &|f| match &f.cobrowse {
-            Some(c) => format!(
-                "{} / {}; {}",
-                c.batches_missing, c.batches_duplicated, c.snapshots_missing
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.cobrowse, |c| {
+                format!(
+                    "{} / {}; {}",
+                    c.batches_missing, c.batches_duplicated, c.snapshots_missing
+                )
+            })
         },
     );
     row(
         "co-browse: server CPU-µs per delivered batch; RSS growth (MiB)",
         "",
-        &|f| match &f.cobrowse {
-            Some(c) => format!(
-                "{:.1}; {:.1}",
-                c.cpu_us_per_batch,
-                c.rss_peak_kib.saturating_sub(c.rss_before_kib) as f64 / 1024.0
-            ),
-            None => "—".into(),
+        &|f| {
+            phase(&f.cobrowse, |c| {
+                format!(
+                    "{:.1}; {:.1}",
+                    c.cpu_us_per_batch,
+                    c.rss_peak_kib.saturating_sub(c.rss_before_kib) as f64 / 1024.0
+                )
+            })
         },
     );
     let of = |kind: Kind| figures.iter().find(|f| f.kind == kind);
@@ -178,6 +183,11 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
         }
     }
     out
+}
+
+/// A phase's cell: "—" when the phase did not run.
+fn phase<T>(figures: &Option<T>, show: impl FnOnce(&T) -> String) -> String {
+    figures.as_ref().map_or_else(|| "—".into(), show)
 }
 
 fn yes_no(value: bool) -> &'static str {
