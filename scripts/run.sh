@@ -7,7 +7,7 @@ bash scripts/setup.sh
 bash scripts/build-widget.sh
 cargo build --locked --release -p tandem-relay
 relay=target/release/tandem-relay
-export TANDEM_DB="${TANDEM_DB:-./tandem.db}"
+export TANDEM_STORE="${TANDEM_STORE:-${TANDEM_DB:-./tandem.db}}"
 export TANDEM_ADDR="${TANDEM_ADDR:-127.0.0.1:8080}"
 printf 'demo-password' | "$relay" adviser add --login demo --name "Camille (démo)" >/dev/null
 printf 'expert-password' | "$relay" adviser add --login expert --name "Max (expert)" --level 2 >/dev/null

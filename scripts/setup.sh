@@ -12,6 +12,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 # The ticket-email tests run a real local SMTP server (Python's aiosmtpd).
 has_aiosmtpd() { python3 -c 'import aiosmtpd' 2>/dev/null || /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; }
 has_aiosmtpd || need_apt+=(python3-aiosmtpd)
+# The PostgreSQL store's tests create throw-away clusters (initdb, postgres, pg_dump).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -1,6 +1,7 @@
 //! The command line: `serve`, `adviser add`, `token create`, `queue set`, `queue list`,
-//! `site set`, `site list`, `webhooks`, `contact erase`, `backup`.
+//! `site set`, `site list`, `webhooks`, `contact erase`, `backup`, `store copy`.
 
+use crate::store::StoreLocation;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,9 +10,11 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "tandem-relay", version, about)]
 pub struct Cli {
-    /// The CRM database file (SQLite), created if missing.
-    #[arg(long, env = "TANDEM_DB", default_value = "./tandem.db", global = true)]
-    pub db: PathBuf,
+    /// The CRM store: an SQLite file (created if missing; the default `./tandem.db`) or a
+    /// PostgreSQL database (`postgres://user:password@host:port/database`) shared by several
+    /// relay nodes. `--db` and `TANDEM_DB` are the older names, still read.
+    #[arg(long, alias = "db", env = "TANDEM_STORE", global = true)]
+    pub store: Option<String>,
     /// Log format.
     #[arg(long, env = "TANDEM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -19,6 +22,22 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+impl Cli {
+    /// Where the CRM store is: `--store`, else `TANDEM_STORE`, else the older `TANDEM_DB`,
+    /// else `./tandem.db`.
+    pub fn store_location(&self) -> StoreLocation {
+        let text = self
+            .store
+            .clone()
+            .or_else(|| std::env::var("TANDEM_DB").ok())
+            .unwrap_or_else(|| DEFAULT_STORE.to_owned());
+        StoreLocation::parse(&text)
+    }
+}
+
+/// The SQLite file used when no store is named.
+pub const DEFAULT_STORE: &str = "./tandem.db";
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +79,22 @@ pub enum Command {
     /// Contacts: erase one (right to be forgotten).
     #[command(subcommand)]
     Contact(ContactCommand),
+    /// The CRM store itself: move it to PostgreSQL.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+/// Store commands.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy every row of the store named by `--store` (an SQLite file) into another, new and
+    /// empty store (a PostgreSQL database, migrated first), all or nothing. Stop the relay
+    /// first: what it writes during the copy would be missing from the target.
+    Copy {
+        /// The target: `postgres://user:password@host:port/database`.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Contact commands.

@@ -7,7 +7,7 @@ use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
     AdviserCommand, ArticleCommand, Cli, Command, ContactCommand, CornerArg, LogFormat, QueueArgs,
-    QueueCommand, ServeArgs, SiteArgs, SiteCommand, TokenCommand,
+    QueueCommand, ServeArgs, SiteArgs, SiteCommand, StoreCommand, TokenCommand,
 };
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::connectors::auth::Credentials;
@@ -15,7 +15,7 @@ use tandem_relay::connectors::hubspot::HubSpotConfig;
 use tandem_relay::connectors::salesforce::SalesforceConfig;
 use tandem_relay::hours::QueueSchedule;
 use tandem_relay::mail::MailConfig;
-use tandem_relay::store::{NewAdviser, QueueRow, Store};
+use tandem_relay::store::{NewAdviser, QueueRow, Store, StoreLocation};
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_relay::{server, time::now_ms};
 use tandem_shared::limits::validate_key;
@@ -26,29 +26,31 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_format);
+    let store = cli.store_location();
     match cli.command {
-        Command::Serve(args) => serve(&cli.db, *args).await,
+        Command::Serve(args) => serve(&store, *args).await,
         Command::Adviser(AdviserCommand::Add {
             login,
             name,
             level,
             queues,
-        }) => add_adviser(&cli.db, &login, &name, level, &queues).await,
-        Command::Queue(QueueCommand::Set(args)) => set_queue(&cli.db, args).await,
-        Command::Queue(QueueCommand::List) => list_queues(&cli.db).await,
-        Command::Token(TokenCommand::Create { name }) => create_token(&cli.db, &name).await,
-        Command::Site(SiteCommand::Set(args)) => set_site(&cli.db, args).await,
-        Command::Site(SiteCommand::List { relay_url }) => list_sites(&cli.db, &relay_url).await,
-        Command::Backup { to } => backup(&cli.db, &to).await,
+        }) => add_adviser(&store, &login, &name, level, &queues).await,
+        Command::Queue(QueueCommand::Set(args)) => set_queue(&store, args).await,
+        Command::Queue(QueueCommand::List) => list_queues(&store).await,
+        Command::Token(TokenCommand::Create { name }) => create_token(&store, &name).await,
+        Command::Site(SiteCommand::Set(args)) => set_site(&store, args).await,
+        Command::Site(SiteCommand::List { relay_url }) => list_sites(&store, &relay_url).await,
+        Command::Backup { to } => backup(&store, &to).await,
         Command::Article(ArticleCommand::Add {
             id,
             locale,
             title,
             body,
-        }) => add_article(&cli.db, id.unwrap_or_default(), locale, title, body).await,
-        Command::Article(ArticleCommand::List) => list_articles(&cli.db).await,
-        Command::Webhooks => webhook_status(&cli.db).await,
-        Command::Contact(ContactCommand::Erase { id }) => erase_contact(&cli.db, &id).await,
+        }) => add_article(&store, id.unwrap_or_default(), locale, title, body).await,
+        Command::Article(ArticleCommand::List) => list_articles(&store).await,
+        Command::Webhooks => webhook_status(&store).await,
+        Command::Contact(ContactCommand::Erase { id }) => erase_contact(&store, &id).await,
+        Command::Store(StoreCommand::Copy { to }) => copy_store(&store, &to).await,
     }
 }
 
@@ -64,7 +66,7 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
     let nonzero = |n: u32| std::num::NonZeroU32::new(n.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
     let limits = Limits {
         frame_bytes: args.max_frame_bytes,
@@ -117,16 +119,16 @@ async fn serve(db: &std::path::Path, args: ServeArgs) -> anyhow::Result<()> {
         retention: (args.retention_days > 0)
             .then(|| std::time::Duration::from_secs(args.retention_days.saturating_mul(86_400))),
     };
-    let state = server::prepare(db, config)
+    let state = server::prepare(store, config)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener
         .local_addr()
         .context("reading the listening address")?;
-    tracing::info!(%addr, db = %db.display(), "Tandem relay listening");
+    tracing::info!(%addr, %store, "Tandem relay listening");
     println!("Tandem relay on http://{addr}");
     println!("  adviser console: http://{addr}/console");
     if state.config.demo_dir.is_some() {
@@ -162,7 +164,7 @@ async fn shutdown_signal() {
 }
 
 async fn add_adviser(
-    db: &std::path::Path,
+    store: &StoreLocation,
     login: &str,
     name: &str,
     level: u8,
@@ -180,9 +182,9 @@ async fn add_adviser(
         bail!("--login and --name must not be empty");
     }
     let hash = hash_password(password)?;
-    let store = Store::open(db)
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     let adviser = NewAdviser {
         login: login.trim(),
         display_name: name.trim(),
@@ -206,7 +208,7 @@ async fn add_adviser(
     Ok(())
 }
 
-async fn set_queue(db: &std::path::Path, args: QueueArgs) -> anyhow::Result<()> {
+async fn set_queue(store: &StoreLocation, args: QueueArgs) -> anyhow::Result<()> {
     let row = QueueRow {
         key: validate_key(&args.key).map_err(|e| anyhow::anyhow!("queue key: {e}"))?,
         name_en: args.name_en,
@@ -218,18 +220,18 @@ async fn set_queue(db: &std::path::Path, args: QueueArgs) -> anyhow::Result<()> 
         position: args.position,
     };
     QueueSchedule::new(row.clone())?;
-    let store = Store::open(db)
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     store.upsert_queue(&row).await?;
     println!("queue {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/queues/{})", row.key, row.key);
     Ok(())
 }
 
-async fn list_queues(db: &std::path::Path) -> anyhow::Result<()> {
-    let store = Store::open(db)
+async fn list_queues(store: &StoreLocation) -> anyhow::Result<()> {
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     for queue in store.queues().await? {
         println!(
             "{}\t{} / {}\thours: {} ({})",
@@ -243,14 +245,14 @@ async fn list_queues(db: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn open_store(db: &std::path::Path) -> anyhow::Result<Store> {
-    Store::open(db)
+async fn open_store(store: &StoreLocation) -> anyhow::Result<Store> {
+    Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))
+        .with_context(|| format!("opening the CRM store ({store})"))
 }
 
-async fn set_site(db: &std::path::Path, args: SiteArgs) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+async fn set_site(store: &StoreLocation, args: SiteArgs) -> anyhow::Result<()> {
+    let store = open_store(store).await?;
     let key = validate_key(&args.key).map_err(|e| anyhow::anyhow!("site key: {e}"))?;
     let mut site = store
         .sites()
@@ -305,8 +307,8 @@ async fn set_site(db: &std::path::Path, args: SiteArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn list_sites(db: &std::path::Path, relay_url: &str) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+async fn list_sites(store: &StoreLocation, relay_url: &str) -> anyhow::Result<()> {
+    let store = open_store(store).await?;
     for site in store.sites().await? {
         let or_any = |list: &[String]| {
             if list.is_empty() {
@@ -329,7 +331,7 @@ async fn list_sites(db: &std::path::Path, relay_url: &str) -> anyhow::Result<()>
 }
 
 async fn add_article(
-    db: &std::path::Path,
+    store: &StoreLocation,
     id: String,
     locale: String,
     title: String,
@@ -343,7 +345,7 @@ async fn add_article(
     }
     .validated()
     .map_err(|e| anyhow::anyhow!("article {e}"))?;
-    let saved = open_store(db)
+    let saved = open_store(store)
         .await?
         .save_article(article, now_ms())
         .await?;
@@ -351,18 +353,39 @@ async fn add_article(
     Ok(())
 }
 
-async fn list_articles(db: &std::path::Path) -> anyhow::Result<()> {
-    for article in open_store(db).await?.articles().await? {
+async fn list_articles(store: &StoreLocation) -> anyhow::Result<()> {
+    for article in open_store(store).await?.articles().await? {
         println!("{}\t{}\t{}", article.id, article.locale, article.title);
     }
     Ok(())
 }
 
-async fn backup(db: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+async fn copy_store(from: &StoreLocation, to: &str) -> anyhow::Result<()> {
+    let to = StoreLocation::parse(to);
+    if &to == from {
+        bail!("the source and the target are the same store ({to})");
+    }
+    let source = open_store(from).await?;
+    let target = open_store(&to).await?;
+    let report = source
+        .copy_into(&target)
+        .await
+        .with_context(|| format!("copying {from} into {to}"))?;
+    for (table, rows) in &report.tables {
+        println!("{table:<24} {rows:>10} rows");
+    }
+    println!(
+        "copied {} rows from {from} into {to}; start the relays with --store pointing at it",
+        report.total_rows()
+    );
+    Ok(())
+}
+
+async fn backup(store: &StoreLocation, to: &std::path::Path) -> anyhow::Result<()> {
     if to.exists() {
         bail!("{} already exists; name a new file", to.display());
     }
-    let store = open_store(db).await?;
+    let store = open_store(store).await?;
     store
         .backup_to(to)
         .await
@@ -374,10 +397,10 @@ async fn backup(db: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()
     Ok(())
 }
 
-async fn create_token(db: &std::path::Path, name: &str) -> anyhow::Result<()> {
-    let store = Store::open(db)
+async fn create_token(store: &StoreLocation, name: &str) -> anyhow::Result<()> {
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     let token = random_token();
     store
         .create_api_token(name, &token_hash(&token), now_ms())
@@ -386,10 +409,10 @@ async fn create_token(db: &std::path::Path, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn erase_contact(db: &std::path::Path, id: &str) -> anyhow::Result<()> {
-    let store = Store::open(db)
+async fn erase_contact(store: &StoreLocation, id: &str) -> anyhow::Result<()> {
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     let id = tandem_shared::ContactId(id.to_owned());
     if store.contact_has_open_conversation(&id).await? {
         anyhow::bail!("this contact has a chat waiting or in progress; erase it once it is over");
@@ -426,10 +449,10 @@ fn hubspot_config(
     Some(HubSpotConfig::new(url, credentials))
 }
 
-async fn webhook_status(db: &std::path::Path) -> anyhow::Result<()> {
-    let store = Store::open(db)
+async fn webhook_status(store: &StoreLocation) -> anyhow::Result<()> {
+    let store = Store::connect(store)
         .await
-        .with_context(|| format!("opening the CRM at {}", db.display()))?;
+        .with_context(|| format!("opening the CRM store ({store})"))?;
     for summary in store.outbox_summary().await? {
         println!(
             "{}: delivered {}, pending {}, failing {}",

@@ -6,10 +6,9 @@ use crate::config::Config;
 use crate::http::{app, AppState, Assets};
 use crate::hub::{CloseReason, Hub};
 use crate::mail::Mailer;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoreLocation};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -20,9 +19,9 @@ const DRAIN_GRACE: Duration = Duration::from_secs(5);
 /// The settings key of the secret that signs visitor tokens.
 const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
 
-/// Opens the CRM store at `db` and builds everything the routes need.
-pub async fn prepare(db: &Path, config: Config) -> Result<AppState, StoreError> {
-    let mut store = Store::open(db).await?;
+/// Opens the CRM store at `location` and builds everything the routes need.
+pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppState, StoreError> {
+    let mut store = Store::connect(location).await?;
     if let Some(webhook) = &config.webhook {
         let wake = Arc::new(tokio::sync::Notify::new());
         store = store.with_outbox_route(crate::store::OutboxRoute {

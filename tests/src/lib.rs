@@ -8,6 +8,7 @@
 //! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
 //! - [`scene`]: the usual browser-test stage (relay, logged-in console, demo site, visitor).
 //! - [`contract`]: local HubSpot and Salesforce API servers for the CRM connectors.
+//! - [`postgres`]: a throw-away PostgreSQL cluster (`initdb` in a temp dir).
 //! - [`load`]: the load harness (issue 9), used by the `load` bench and a small-scale test.
 
 pub mod browser;
@@ -15,6 +16,7 @@ pub mod clients;
 pub mod contract;
 pub mod demo;
 pub mod load;
+pub mod postgres;
 pub mod process;
 pub mod relay;
 pub mod scene;

@@ -3,12 +3,12 @@
 use crate::clients::{AdviserClient, VisitorClient};
 use anyhow::Context;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tandem_relay::auth::password::hash_password;
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::http::AppState;
-use tandem_relay::store::{NewAdviser, QueueRow};
+use tandem_relay::store::{NewAdviser, QueueRow, StoreLocation};
 use tandem_relay::{server, time::now_ms};
 use tandem_shared::AdviserId;
 use tokio::sync::oneshot;
@@ -68,7 +68,7 @@ pub struct TestRelay {
     pub addr: SocketAddr,
     /// Its state (store, hub), for assertions on the CRM.
     pub state: AppState,
-    db: PathBuf,
+    location: StoreLocation,
     _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -88,25 +88,11 @@ impl TestRelay {
     /// A relay on a fresh database, its configuration adjusted by `adjust`.
     pub async fn spawn_configured(adjust: impl FnOnce(&mut Config)) -> anyhow::Result<TestRelay> {
         let dir = tempfile::tempdir().context("creating a temp dir")?;
-        let db = dir.path().join("tandem.db");
-        let root = crate::workspace_root();
-        let mut config = Config {
-            limits: Limits::default(),
-            assets_dir: root.join("dist"),
-            demo_dir: Some(root.join("examples/demo-site")),
-            secure_cookies: false,
-            allowed_origins: Vec::new(),
-            trusted_proxies: Vec::new(),
-            identity_secret: None,
-            webhook: None,
-            hubspot: None,
-            salesforce: None,
-            mail: None,
-            abandon_after: std::time::Duration::from_secs(600),
-            retention: None,
-        };
+        let location = test_store(&dir.path().join("tandem.db"))?;
+        let mut config = test_config();
         adjust(&mut config);
-        let mut relay = Self::start(&db, config).await?;
+        let mut relay =
+            Self::start_at(&location, config, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         relay._dir = Some(dir);
         Ok(relay)
     }
@@ -116,13 +102,22 @@ impl TestRelay {
         Self::start_on(db, config, SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// A relay on an existing database file, listening on `addr`.
+    /// A relay on an existing SQLite file, listening on `addr`.
     pub async fn start_on(
         db: &Path,
         config: Config,
         addr: SocketAddr,
     ) -> anyhow::Result<TestRelay> {
-        let state = server::prepare(db, config)
+        Self::start_at(&StoreLocation::Sqlite(db.to_owned()), config, addr).await
+    }
+
+    /// A relay on the store at `location`, listening on `addr`.
+    pub async fn start_at(
+        location: &StoreLocation,
+        config: Config,
+        addr: SocketAddr,
+    ) -> anyhow::Result<TestRelay> {
+        let state = server::prepare(location, config)
             .await
             .context("preparing the relay")?;
         let listener = tokio::net::TcpListener::bind(addr)
@@ -142,7 +137,7 @@ impl TestRelay {
         Ok(TestRelay {
             addr,
             state,
-            db: db.to_owned(),
+            location: location.clone(),
             _dir: None,
             stop: Some(stop),
             task: Some(task),
@@ -154,14 +149,22 @@ impl TestRelay {
     pub async fn restart(mut self) -> anyhow::Result<TestRelay> {
         self.shutdown().await;
         let config = (*self.state.config).clone();
-        let mut next = Self::start_on(&self.db, config, self.addr).await?;
+        let mut next = Self::start_at(&self.location, config, self.addr).await?;
         next._dir = self._dir.take();
         Ok(next)
     }
 
-    /// The SQLite file.
-    pub fn db_path(&self) -> &Path {
-        &self.db
+    /// The SQLite file, when the store is one.
+    pub fn db_path(&self) -> Option<&Path> {
+        match &self.location {
+            StoreLocation::Sqlite(path) => Some(path),
+            StoreLocation::Postgres(_) => None,
+        }
+    }
+
+    /// Where the relay's CRM store is.
+    pub fn store_location(&self) -> &StoreLocation {
+        &self.location
     }
 
     /// Sets the retention period the relay will have after [`TestRelay::restart`].
@@ -254,6 +257,41 @@ impl Drop for TestRelay {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+/// The configuration of a test relay: default limits, the built widget (`dist/`) and the
+/// demo site, no webhook, connector or mail.
+pub fn test_config() -> Config {
+    let root = crate::workspace_root();
+    Config {
+        limits: Limits::default(),
+        assets_dir: root.join("dist"),
+        demo_dir: Some(root.join("examples/demo-site")),
+        secure_cookies: false,
+        allowed_origins: Vec::new(),
+        trusted_proxies: Vec::new(),
+        identity_secret: None,
+        webhook: None,
+        hubspot: None,
+        salesforce: None,
+        mail: None,
+        abandon_after: std::time::Duration::from_secs(600),
+        retention: None,
+    }
+}
+
+/// The store a fresh test relay gets: the SQLite file `sqlite_file`, or, when the variable
+/// `TANDEM_TEST_STORE` is `postgres`, a new database on the process's shared PostgreSQL
+/// cluster (so the same relay tests check both engines).
+pub fn test_store(sqlite_file: &Path) -> anyhow::Result<StoreLocation> {
+    match std::env::var("TANDEM_TEST_STORE").as_deref() {
+        Ok("postgres") => {
+            let cluster = crate::postgres::shared_cluster()?;
+            Ok(StoreLocation::Postgres(cluster.create_database()?))
+        }
+        Ok("sqlite") | Err(_) => Ok(StoreLocation::Sqlite(sqlite_file.to_owned())),
+        Ok(other) => anyhow::bail!("TANDEM_TEST_STORE must be sqlite or postgres, not {other}"),
     }
 }
 

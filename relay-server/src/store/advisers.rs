@@ -63,7 +63,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<AdviserId, StoreError> {
         let (id,): (String,) = sqlx::query_as(
-            "INSERT INTO advisers (id, login, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO advisers (id, login, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name,
                  password_hash = excluded.password_hash
              RETURNING id",
@@ -81,7 +81,7 @@ impl Store {
 
     /// The adviser with this login.
     pub async fn adviser_by_login(&self, login: &str) -> Result<Option<AdviserRow>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE login = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE login = $1"))
             .bind(login)
             .fetch_optional(&self.pool)
             .await
@@ -90,7 +90,7 @@ impl Store {
 
     /// The adviser with this id.
     pub async fn adviser(&self, id: &AdviserId) -> Result<Option<AdviserRow>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE id = $1"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -114,7 +114,7 @@ impl Store {
         level: u8,
         queues: &[String],
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE advisers SET level = ?, queues = ? WHERE id = ?")
+        sqlx::query("UPDATE advisers SET level = $1, queues = $2 WHERE id = $3")
             .bind(i64::from(level))
             .bind(queues.join(","))
             .bind(id.as_str())
@@ -130,7 +130,7 @@ impl Store {
         id: &AdviserId,
         max_chats: u8,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE advisers SET max_chats = ? WHERE id = ?")
+        sqlx::query("UPDATE advisers SET max_chats = $1 WHERE id = $2")
             .bind(i64::from(max_chats))
             .bind(id.as_str())
             .execute(&self.pool)

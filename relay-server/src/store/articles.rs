@@ -31,7 +31,7 @@ impl Store {
             article.id.clone()
         };
         sqlx::query(
-            "INSERT INTO articles (id, locale, title, body, updated_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO articles (id, locale, title, body, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET locale = excluded.locale, title = excluded.title,
                  body = excluded.body, updated_at = excluded.updated_at",
         )
@@ -48,7 +48,7 @@ impl Store {
 
     /// Deletes an article; false when there was none.
     pub async fn delete_article(&self, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM articles WHERE id = ?")
+        let done = sqlx::query("DELETE FROM articles WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await

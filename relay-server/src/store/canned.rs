@@ -31,7 +31,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<String, StoreError> {
         let (id,): (String,) = sqlx::query_as(
-            "INSERT INTO canned_answers (id, shortcut, locale, body, updated_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO canned_answers (id, shortcut, locale, body, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (shortcut, locale) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
              RETURNING id",
         )
@@ -48,7 +48,7 @@ impl Store {
 
     /// Deletes a canned answer. False when there was none with this id.
     pub async fn delete_canned_answer(&self, id: &str) -> Result<bool, StoreError> {
-        let deleted = sqlx::query("DELETE FROM canned_answers WHERE id = ?")
+        let deleted = sqlx::query("DELETE FROM canned_answers WHERE id = $1")
             .bind(id)
             .execute(&self.pool)
             .await

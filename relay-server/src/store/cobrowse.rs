@@ -24,7 +24,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<i64, StoreError> {
         let row: (i64,) = sqlx::query_as(
-            "INSERT INTO cobrowse_sessions (conversation_id, started_at) VALUES (?, ?) RETURNING id",
+            "INSERT INTO cobrowse_sessions (conversation_id, started_at) VALUES ($1, $2) RETURNING id",
         )
         .bind(id.as_str())
         .bind(now_ms)
@@ -42,7 +42,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE cobrowse_sessions SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL",
+            "UPDATE cobrowse_sessions SET ended_at = $1, ended_by = $2 WHERE id = $3 AND ended_at IS NULL",
         )
         .bind(now_ms)
         .bind(by.as_str())
@@ -60,7 +60,7 @@ impl Store {
         url: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cobrowse_pages (session_id, url, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO cobrowse_pages (session_id, url, at) VALUES ($1, $2, $3)")
             .bind(session)
             .bind(url)
             .bind(now_ms)
@@ -77,7 +77,7 @@ impl Store {
         field: &str,
         now_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO cobrowse_fields (session_id, field, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO cobrowse_fields (session_id, field, at) VALUES ($1, $2, $3)")
             .bind(session)
             .bind(field)
             .bind(now_ms)
@@ -106,7 +106,7 @@ impl Store {
     ) -> Result<Vec<CobrowseRecord>, StoreError> {
         let sessions: Vec<(i64, i64, Option<i64>, Option<String>)> = sqlx::query_as(
             "SELECT id, started_at, ended_at, ended_by FROM cobrowse_sessions
-             WHERE conversation_id = ? ORDER BY id",
+             WHERE conversation_id = $1 ORDER BY id",
         )
         .bind(id.as_str())
         .fetch_all(&self.pool)
@@ -115,14 +115,14 @@ impl Store {
         let mut records = Vec::with_capacity(sessions.len());
         for (session, started_at_ms, ended_at_ms, ended_by) in sessions {
             let pages: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT url, at FROM cobrowse_pages WHERE session_id = ? ORDER BY id",
+                "SELECT url, at FROM cobrowse_pages WHERE session_id = $1 ORDER BY id",
             )
             .bind(session)
             .fetch_all(&self.pool)
             .await
             .context("reading co-browsed pages")?;
             let fields: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT field, at FROM cobrowse_fields WHERE session_id = ? ORDER BY id",
+                "SELECT field, at FROM cobrowse_fields WHERE session_id = $1 ORDER BY id",
             )
             .bind(session)
             .fetch_all(&self.pool)

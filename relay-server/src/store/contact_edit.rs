@@ -71,7 +71,7 @@ impl Store {
             .await
             .context("starting a contact edit")?;
         let result = sqlx::query(
-            "UPDATE contacts SET name = ?, email = ?, phone = ?, company = ?, updated_at = ? WHERE id = ?",
+            "UPDATE contacts SET name = $1, email = $2, phone = $3, company = $4, updated_at = $5 WHERE id = $6",
         )
         .bind(&name)
         .bind(&email)
@@ -117,7 +117,7 @@ impl Store {
         body: &str,
         now_ms: i64,
     ) -> Result<Option<ContactNote>, StoreError> {
-        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = ?")
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -132,7 +132,7 @@ impl Store {
             created_at_ms: now_ms,
         };
         sqlx::query(
-            "INSERT INTO contact_notes (id, contact_id, adviser_id, author, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO contact_notes (id, contact_id, adviser_id, author, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&note.id)
         .bind(id.as_str())
@@ -150,7 +150,7 @@ impl Store {
     pub async fn contact_notes(&self, id: &ContactId) -> Result<Vec<ContactNote>, StoreError> {
         sqlx::query_as(
             "SELECT id, author, body, created_at AS created_at_ms FROM contact_notes
-             WHERE contact_id = ? ORDER BY created_at DESC, id",
+             WHERE contact_id = $1 ORDER BY created_at DESC, id",
         )
         .bind(id.as_str())
         .fetch_all(&self.pool)

@@ -3,7 +3,7 @@
 //! is never attached to a verified contact, whatever email they type.
 
 use super::{Context, Store, StoreError};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use tandem_shared::model::{ChatRequest, ContactCard};
 use tandem_shared::ContactId;
 
@@ -53,7 +53,7 @@ impl Store {
             .await
             .context("starting a contact update")?;
         let by_user = match verified_user {
-            Some(user) => sqlx::query_as("SELECT id FROM contacts WHERE external_id = ?")
+            Some(user) => sqlx::query_as("SELECT id FROM contacts WHERE external_id = $1")
                 .bind(user)
                 .fetch_optional(&mut *tx)
                 .await
@@ -64,8 +64,8 @@ impl Store {
             Some(found) => Some(found),
             // An unverified contact with the same email or phone (a verified user claims it).
             None => sqlx::query_as(
-                "SELECT id FROM contacts WHERE external_id IS NULL AND email = ?1 AND ?1 IS NOT NULL
-                 UNION ALL SELECT id FROM contacts WHERE external_id IS NULL AND phone = ?2 AND ?2 IS NOT NULL LIMIT 1",
+                "SELECT id FROM contacts WHERE external_id IS NULL AND email = $1 AND $1 IS NOT NULL
+                 UNION ALL SELECT id FROM contacts WHERE external_id IS NULL AND phone = $2 AND $2 IS NOT NULL LIMIT 1",
             )
             .bind(&request.email)
             .bind(&request.phone)
@@ -82,7 +82,7 @@ impl Store {
                 let id = uuid::Uuid::new_v4().to_string();
                 sqlx::query(
                     "INSERT INTO contacts (id, external_id, name, email, phone, company, created_at, updated_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&id)
                 .bind(verified_user)
@@ -105,7 +105,7 @@ impl Store {
     /// A contact's card.
     pub async fn contact_card(&self, id: &ContactId) -> Result<Option<ContactCard>, StoreError> {
         let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, name, email, phone, company, external_id FROM contacts WHERE id = ?",
+            "SELECT id, name, email, phone, company, external_id FROM contacts WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
@@ -127,20 +127,20 @@ impl Store {
 /// Updates a matched contact: latest name and company; email and phone filled in when missing
 /// and not another unverified contact's; the verified user id once known.
 async fn update_contact(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     request: &ChatRequest,
     verified_user: Option<&str>,
     now_ms: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE contacts SET name = ?1, company = COALESCE(?2, company), updated_at = ?3,
-            external_id = COALESCE(external_id, ?6),
+        "UPDATE contacts SET name = $1, company = COALESCE($2, company), updated_at = $3,
+            external_id = COALESCE(external_id, $6),
             email = CASE WHEN email IS NULL AND NOT EXISTS
-                (SELECT 1 FROM contacts WHERE email = ?4 AND external_id IS NULL) THEN ?4 ELSE email END,
+                (SELECT 1 FROM contacts WHERE email = $4 AND external_id IS NULL) THEN $4 ELSE email END,
             phone = CASE WHEN phone IS NULL AND NOT EXISTS
-                (SELECT 1 FROM contacts WHERE phone = ?5 AND external_id IS NULL) THEN ?5 ELSE phone END
-         WHERE id = ?7",
+                (SELECT 1 FROM contacts WHERE phone = $5 AND external_id IS NULL) THEN $5 ELSE phone END
+         WHERE id = $7",
     )
     .bind(&request.name)
     .bind(&request.company)

@@ -1,6 +1,6 @@
 //! Conversations (the CRM's "sessions"): request, assignment, end and wrap-up.
 
-use super::{Context, Store, StoreError};
+use super::{Backend, Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::desk::DEFAULT_QUEUE;
 use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
@@ -74,7 +74,7 @@ impl Store {
             .context("starting a chat request")?;
         sqlx::query(
             "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site)
-             VALUES (?, ?, 'chat', ?, ?, ?, ?, 'queued', ?, ?, ?)",
+             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9)",
         )
         .bind(id.as_str())
         .bind(contact.as_str())
@@ -115,7 +115,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await.context("starting an assignment")?;
-        let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = COALESCE(accepted_at, ?) WHERE id = ? AND status = 'queued'")
+        let taken = sqlx::query("UPDATE conversations SET status = 'active', accepted_at = COALESCE(accepted_at, $1) WHERE id = $2 AND status = 'queued'")
             .bind(now_ms)
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -125,8 +125,8 @@ impl Store {
             == 1;
         if taken {
             sqlx::query(
-                "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES (?, ?, ?)
-                 ON CONFLICT DO UPDATE SET joined_at = excluded.joined_at",
+                "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (conversation_id, adviser_id) DO UPDATE SET joined_at = excluded.joined_at",
             )
             .bind(id.as_str())
             .bind(adviser.as_str())
@@ -151,7 +151,7 @@ impl Store {
             .begin_write()
             .await
             .context("starting to end a conversation")?;
-        let done = sqlx::query("UPDATE conversations SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status != 'ended'")
+        let done = sqlx::query("UPDATE conversations SET status = 'ended', ended_at = $1, ended_by = $2 WHERE id = $3 AND status != 'ended'")
             .bind(now_ms)
             .bind(by)
             .bind(id.as_str())
@@ -181,9 +181,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await.context("starting a wrap-up")?;
         sqlx::query(
-            "UPDATE conversations SET resolution = ?, answer = ?, agreed_solution = ?, actions_taken = ?,
-                follow_up_date = ?, compensation = ?, prevention = ?, wrapped_up_at = ?, wrapped_up_by = ?
-             WHERE id = ?",
+            "UPDATE conversations SET resolution = $1, answer = $2, agreed_solution = $3, actions_taken = $4,
+                follow_up_date = $5, compensation = $6, prevention = $7, wrapped_up_at = $8, wrapped_up_by = $9
+             WHERE id = $10",
         )
         .bind(wrap_up.resolution.as_str())
         .bind(&wrap_up.answer)
@@ -221,7 +221,7 @@ impl Store {
         &self,
         id: &ConversationId,
     ) -> Result<Option<OpenConversation>, StoreError> {
-        sqlx::query_as(&format!("SELECT {OPEN_COLUMNS} WHERE c.id = ?"))
+        sqlx::query_as(&format!("SELECT {OPEN_COLUMNS} WHERE c.id = $1"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -244,17 +244,22 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let rows: Vec<Row> = sqlx::query_as(
+        let joined_names = match self.backend {
+            Backend::Sqlite => "group_concat(a.display_name, '|')",
+            Backend::Postgres => "string_agg(a.display_name, '|')",
+        };
+        let sql = format!(
             "SELECT c.id, c.requested_at, c.reason, c.status, c.resolution, c.answer, c.follow_up_date,
-                (SELECT group_concat(a.display_name, '|') FROM conversation_advisers ca
+                (SELECT {joined_names} FROM conversation_advisers ca
                  JOIN advisers a ON a.id = ca.adviser_id WHERE ca.conversation_id = c.id)
-             FROM conversations c WHERE c.contact_id = ? AND c.id != ? ORDER BY c.requested_at DESC LIMIT 50",
-        )
-        .bind(contact.as_str())
-        .bind(except.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .context("reading a contact's history")?;
+             FROM conversations c WHERE c.contact_id = $1 AND c.id != $2 ORDER BY c.requested_at DESC LIMIT 50",
+        );
+        let rows: Vec<Row> = sqlx::query_as(&sql)
+            .bind(contact.as_str())
+            .bind(except.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .context("reading a contact's history")?;
         rows.into_iter()
             .map(
                 |(
@@ -301,9 +306,9 @@ impl Store {
     /// Mean handling time of the last 50 answered conversations, in seconds.
     pub async fn recent_handling_secs(&self) -> Result<Option<f64>, StoreError> {
         let (mean,): (Option<f64>,) = sqlx::query_as(
-            "SELECT AVG((ended_at - accepted_at) / 1000.0) FROM (
+            "SELECT CAST(AVG(ended_at - accepted_at) / 1000.0 AS DOUBLE PRECISION) FROM (
                 SELECT ended_at, accepted_at FROM conversations
-                WHERE ended_at IS NOT NULL AND accepted_at IS NOT NULL ORDER BY ended_at DESC LIMIT 50)",
+                WHERE ended_at IS NOT NULL AND accepted_at IS NOT NULL ORDER BY ended_at DESC LIMIT 50) AS recent",
         )
         .fetch_one(&self.pool)
         .await

@@ -16,7 +16,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO notes (conversation_id, adviser_id, body, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO notes (conversation_id, adviser_id, body, at) VALUES ($1, $2, $3, $4)",
         )
         .bind(id.as_str())
         .bind(adviser.as_str())
@@ -32,7 +32,7 @@ impl Store {
     pub async fn notes(&self, id: &ConversationId) -> Result<Vec<InternalNote>, StoreError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT a.display_name, n.body, n.at FROM notes n JOIN advisers a ON a.id = n.adviser_id
-             WHERE n.conversation_id = ? ORDER BY n.at, n.id",
+             WHERE n.conversation_id = $1 ORDER BY n.at, n.id",
         )
         .bind(id.as_str())
         .fetch_all(&self.pool)
@@ -64,7 +64,7 @@ impl Store {
             "queued"
         };
         let moved = sqlx::query(
-            "UPDATE conversations SET status = ?, queue = ?, level = ? WHERE id = ? AND status = 'active'",
+            "UPDATE conversations SET status = $1, queue = $2, level = $3 WHERE id = $4 AND status = 'active'",
         )
         .bind(status)
         .bind(handover.queue)
@@ -79,7 +79,7 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO handovers (conversation_id, from_adviser, target, note, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO handovers (conversation_id, from_adviser, target, note, at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.as_str())
         .bind(from.as_str())
@@ -91,8 +91,8 @@ impl Store {
         .context("recording a hand-over")?;
         if let Some(adviser) = handover.to_adviser {
             sqlx::query(
-                "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES (?, ?, ?)
-                 ON CONFLICT DO UPDATE SET joined_at = excluded.joined_at",
+                "INSERT INTO conversation_advisers (conversation_id, adviser_id, joined_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (conversation_id, adviser_id) DO UPDATE SET joined_at = excluded.joined_at",
             )
             .bind(id.as_str())
             .bind(adviser.as_str())
@@ -114,7 +114,7 @@ impl Store {
     pub async fn handovers(&self, id: &ConversationId) -> Result<Vec<Handover>, StoreError> {
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT a.display_name, h.target, h.note, h.at FROM handovers h JOIN advisers a ON a.id = h.from_adviser
-             WHERE h.conversation_id = ? ORDER BY h.at, h.id",
+             WHERE h.conversation_id = $1 ORDER BY h.at, h.id",
         )
         .bind(id.as_str())
         .fetch_all(&self.pool)
@@ -134,7 +134,7 @@ impl Store {
     /// Remembers when an adviser first answered (once).
     pub async fn first_response(&self, id: &ConversationId, at_ms: i64) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE conversations SET first_response_at = ? WHERE id = ? AND first_response_at IS NULL",
+            "UPDATE conversations SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL",
         )
         .bind(at_ms)
         .bind(id.as_str())
@@ -146,7 +146,7 @@ impl Store {
 
     /// Marks a conversation the visitor left before anyone answered.
     pub async fn mark_abandoned(&self, id: &ConversationId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET abandoned = 1 WHERE id = ?")
+        sqlx::query("UPDATE conversations SET abandoned = 1 WHERE id = $1")
             .bind(id.as_str())
             .execute(&self.pool)
             .await
@@ -167,8 +167,8 @@ impl Store {
             .await
             .context("starting to save a survey")?;
         let saved = sqlx::query(
-            "UPDATE conversations SET csat = ?, ces = ?, nps = ?, survey_comment = ?, surveyed_at = ?
-             WHERE id = ? AND status = 'ended' AND surveyed_at IS NULL",
+            "UPDATE conversations SET csat = $1, ces = $2, nps = $3, survey_comment = $4, surveyed_at = $5
+             WHERE id = $6 AND status = 'ended' AND surveyed_at IS NULL",
         )
         .bind(survey.csat.map(i64::from))
         .bind(survey.ces.map(i64::from))
@@ -201,7 +201,7 @@ impl Store {
             Option<i64>,
         );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT csat, ces, nps, survey_comment, surveyed_at FROM conversations WHERE id = ?",
+            "SELECT csat, ces, nps, survey_comment, surveyed_at FROM conversations WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)

@@ -1,7 +1,7 @@
 //! The numbered events of conversations.
 
 use super::{Context, Store, StoreError};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use tandem_shared::{ConversationEvent, ConversationId, EventKind};
 
 pub(super) fn kind_name(kind: &EventKind) -> &'static str {
@@ -30,7 +30,7 @@ impl Store {
     /// Queues `message.created` in the outbox when `event` is a message.
     pub(super) async fn enqueue_message_created(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         conversation: &ConversationId,
         event: &ConversationEvent,
     ) -> Result<(), StoreError> {
@@ -61,7 +61,7 @@ impl Store {
     ) -> Result<Vec<ConversationEvent>, StoreError> {
         let after = i64::try_from(after_seq).unwrap_or(i64::MAX);
         let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-            "SELECT seq, at, data FROM events WHERE conversation_id = ? AND seq > ? ORDER BY seq",
+            "SELECT seq, at, data FROM events WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
         )
         .bind(conversation.as_str())
         .bind(after)
@@ -77,12 +77,12 @@ impl Store {
     /// commit's statement sequence).
     pub(super) async fn event_by_client_msg_id(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         conversation: &ConversationId,
         client_msg_id: &str,
     ) -> Result<Option<ConversationEvent>, StoreError> {
         let row: Option<(i64, i64, String)> = sqlx::query_as(
-            "SELECT seq, at, data FROM events WHERE conversation_id = ? AND client_msg_id = ?",
+            "SELECT seq, at, data FROM events WHERE conversation_id = $1 AND client_msg_id = $2",
         )
         .bind(conversation.as_str())
         .bind(client_msg_id)
@@ -96,7 +96,7 @@ impl Store {
     /// The highest event number of a conversation (0 when it has none).
     pub async fn last_seq(&self, conversation: &ConversationId) -> Result<u64, StoreError> {
         let (seq,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE conversation_id = ?")
+            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events WHERE conversation_id = $1")
                 .bind(conversation.as_str())
                 .fetch_one(&self.pool)
                 .await

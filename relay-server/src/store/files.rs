@@ -33,7 +33,7 @@ impl Store {
         let bytes = u64::try_from(data.len()).unwrap_or(u64::MAX);
         sqlx::query(
             "INSERT INTO files (id, conversation_id, key, name, content_type, bytes, data, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(conversation.as_str())
@@ -58,7 +58,7 @@ impl Store {
     /// A stored file by id.
     pub async fn file(&self, id: &str) -> Result<Option<StoredFile>, StoreError> {
         let row: Option<(String, String, String, Vec<u8>)> =
-            sqlx::query_as("SELECT key, name, content_type, data FROM files WHERE id = ?")
+            sqlx::query_as("SELECT key, name, content_type, data FROM files WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await

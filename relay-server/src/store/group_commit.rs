@@ -6,7 +6,7 @@
 //! has committed.
 
 use super::{Context, Store, StoreError};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 use std::collections::HashSet;
 use tandem_shared::{ConversationEvent, ConversationId, EventKind};
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +42,32 @@ pub(super) type WriterHandle = std::sync::Arc<tokio::sync::OnceCell<mpsc::Sender
 /// A fresh handle with no writer started yet.
 pub(super) fn new_writer_handle() -> WriterHandle {
     std::sync::Arc::new(tokio::sync::OnceCell::new())
+}
+
+/// The columns of one stored event, in the order [`Store::insert_rows`] binds them.
+const EVENT_COLUMNS: usize = 6;
+
+/// `INSERT INTO events … VALUES ($1, …), ($7, …) … ON CONFLICT DO NOTHING RETURNING …` for
+/// `rows` rows, numbered placeholders being what SQLite and PostgreSQL both read.
+fn multi_row_insert(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO events (conversation_id, seq, at, kind, client_msg_id, data) VALUES ",
+    );
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..EVENT_COLUMNS {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * EVENT_COLUMNS + column + 1));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING conversation_id, seq");
+    sql
 }
 
 fn client_msg_id(event: &ConversationEvent) -> Option<&str> {
@@ -156,24 +182,22 @@ impl Store {
     /// outcome of each row, in order.
     async fn insert_rows(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         rows: &[(&PendingAppend, i64, String)],
     ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO events (conversation_id, seq, at, kind, client_msg_id, data) ",
-        );
-        insert.push_values(rows, |mut row, (pending, seq, data)| {
-            row.push_bind(pending.conversation.as_str())
-                .push_bind(*seq)
-                .push_bind(pending.event.at_ms)
-                .push_bind(super::events::kind_name(&pending.event.kind))
-                .push_bind(client_msg_id(&pending.event))
-                .push_bind(data.as_str());
-        });
         // A resent message (same client id) is skipped here and answered with what is stored.
-        insert.push(" ON CONFLICT DO NOTHING RETURNING conversation_id, seq");
+        let sql = multi_row_insert(rows.len());
+        let mut insert = sqlx::query_as::<_, (String, i64)>(&sql);
+        for (pending, seq, data) in rows {
+            insert = insert
+                .bind(pending.conversation.as_str())
+                .bind(*seq)
+                .bind(pending.event.at_ms)
+                .bind(super::events::kind_name(&pending.event.kind))
+                .bind(client_msg_id(&pending.event))
+                .bind(data.as_str());
+        }
         let stored: HashSet<(String, i64)> = insert
-            .build_query_as::<(String, i64)>()
             .fetch_all(&mut *conn)
             .await
             .context("storing conversation events")?

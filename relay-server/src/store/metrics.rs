@@ -18,10 +18,12 @@ pub struct SessionFacts {
     /// Ended (ms).
     pub ended_at: Option<i64>,
     /// Left by the visitor before an adviser answered.
+    #[sqlx(try_from = "super::Flag")]
     pub abandoned: bool,
     /// The wrap-up's resolution.
     pub resolution: Option<String>,
     /// The same contact asked again within 7 days of the end.
+    #[sqlx(try_from = "super::Flag")]
     pub reopened: bool,
     /// Survey scores.
     pub csat: Option<i64>,
@@ -45,13 +47,13 @@ impl Store {
             "SELECT c.queue,
                 (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
                  WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser,
-                c.requested_at, c.accepted_at, c.first_response_at, c.ended_at, c.abandoned != 0 AS abandoned,
+                c.requested_at, c.accepted_at, c.first_response_at, c.ended_at, c.abandoned AS abandoned,
                 c.resolution,
-                EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id AND n.id != c.id
+                CASE WHEN EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id AND n.id != c.id
                         AND n.requested_at > c.requested_at
-                        AND n.requested_at <= COALESCE(c.ended_at, c.requested_at) + ?) AS reopened,
+                        AND n.requested_at <= COALESCE(c.ended_at, c.requested_at) + $1) THEN 1 ELSE 0 END AS reopened,
                 c.csat, c.ces, c.nps
-             FROM conversations c WHERE c.requested_at >= ? AND c.requested_at < ? ORDER BY c.requested_at",
+             FROM conversations c WHERE c.requested_at >= $2 AND c.requested_at < $3 ORDER BY c.requested_at",
         )
         .bind(REOPEN_WINDOW_MS)
         .bind(from_ms)

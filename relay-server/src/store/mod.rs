@@ -1,5 +1,8 @@
 //! The CRM store: contacts, conversations and their events, advisers, tokens and settings,
-//! in one SQLite file (sqlx, with migrations).
+//! in one SQLite file (the default, no server) or in a PostgreSQL database (several relay
+//! nodes), through sqlx's `Any` driver: one set of queries, written in the SQL both engines read
+//! (numbered `$1` placeholders, 0/1 flags), and one migration set per engine with the same
+//! numbers and the same schema.
 //!
 //! Each submodule owns the queries of one table group; this module opens the database.
 
@@ -11,10 +14,13 @@ mod cobrowse;
 mod contact_edit;
 mod contacts;
 mod conversations;
+mod copy;
 mod desk;
 mod events;
 mod files;
+mod flag;
 mod group_commit;
+mod location;
 mod metrics;
 mod outbox;
 mod privacy;
@@ -30,9 +36,12 @@ pub use advisers::{AdviserRow, NewAdviser};
 pub use cobrowse::OpenCobrowse;
 pub use contact_edit::{ContactEdit, ContactNote, EditError};
 pub use conversations::OpenConversation;
+pub use copy::CopyReport;
 pub use desk::HandoverChange;
 pub use files::StoredFile;
+pub(crate) use flag::Flag;
 pub use group_commit::Appended;
+pub use location::{Backend, StoreLocation};
 pub use metrics::SessionFacts;
 pub use outbox::{OutboxItem, OutboxRoute, OutboxSummary, WEBHOOK_VERSION};
 pub use privacy::Erasure;
@@ -40,11 +49,21 @@ pub use queues::QueueRow;
 pub use records::{ContactRecord, ContactRef, SessionRecord, SessionSummary, TranscriptLine};
 pub use tickets::{NewTicket, TicketRow};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::AnyPool;
+use sqlx::Executor;
 use std::path::Path;
+use std::str::FromStr;
 use std::time::Duration;
+
+/// How many connections a PostgreSQL store keeps (SQLite has one writer; it keeps 4).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// The settings every SQLite connection starts with: write-ahead log, foreign keys, deleted
+/// content overwritten in the file (erasures must really erase), and waiting for the write
+/// lock instead of failing at once.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;";
 
 /// A failure of the CRM store, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +92,9 @@ pub enum StoreError {
     /// A file path the database cannot use (not UTF-8).
     #[error("the path {0} cannot be used (not UTF-8)")]
     BadPath(String),
+    /// Something this engine does not do (with what to use instead).
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 /// Attaches a context to a database result.
@@ -90,7 +112,9 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
 /// The CRM store; cheap to clone (a connection pool).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    /// Which engine the pool speaks to, for the few statements written differently.
+    backend: Backend,
     /// The destinations fed by the outbox (webhook, CRM connectors): changes queue events
     /// for each one that takes them.
     outbox: Vec<OutboxRoute>,
@@ -101,26 +125,53 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the SQLite file at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Deleted content is overwritten in the file (erasures must really erase).
-            .pragma("secure_delete", "ON")
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .context("opening the database file")?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        Store::connect(&StoreLocation::Sqlite(path.to_path_buf())).await
+    }
+
+    /// Opens the store at `location` (creating an SQLite file if needed; a PostgreSQL
+    /// database must exist) and applies pending migrations.
+    pub async fn connect(location: &StoreLocation) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = location.url()?;
+        let options = AnyConnectOptions::from_str(&url).context("reading the store's address")?;
+        let backend = location.backend();
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_SETTINGS).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+            }
+        }
+        .context("opening the database")?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
         Ok(Store {
             pool,
+            backend,
             outbox: Vec::new(),
             writer: group_commit::new_writer_handle(),
         })
+    }
+
+    /// The engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Adds a destination to the outbox: from now on, changes queue the events it takes and
@@ -132,12 +183,16 @@ impl Store {
         self
     }
 
-    /// Starts a write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`):
-    /// a deferred one that reads first and writes later fails with "database is locked" when
-    /// another writer commits in between, without waiting (found by the load harness: 64
-    /// visitors starting chats at the same moment).
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred one that reads first and writes later fails with "database is
+    /// locked" when another writer commits in between, without waiting (found by the load
+    /// harness: 64 visitors starting chats at the same moment). PostgreSQL locks rows as
+    /// they are written.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// True once [`Store::close`] was called.
@@ -157,5 +212,66 @@ impl Store {
     /// Closes every connection (on shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The PostgreSQL migration of an SQLite one: the same statements with PostgreSQL's
+    /// types.
+    fn postgres_twin(sqlite: &str) -> String {
+        sqlite
+            .lines()
+            .map(|line| {
+                line.replace(
+                    "INTEGER PRIMARY KEY AUTOINCREMENT",
+                    "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                )
+                .replace("INTEGER", "BIGINT")
+                .replace("BLOB", "BYTEA")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Both engines get the same schema: every SQLite migration has a PostgreSQL twin with the
+    /// same number and the same statements (types aside), and no other.
+    #[test]
+    fn each_sqlite_migration_has_its_postgresql_twin() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let names = |dir: &str| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+                .unwrap_or_else(|error| panic!("reading migrations/{dir}: {error}"))
+                .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+                .collect();
+            names.sort();
+            names
+        };
+        let sqlite = names("sqlite");
+        assert_eq!(
+            sqlite,
+            names("postgres"),
+            "the same migrations on both engines"
+        );
+        assert!(sqlite.len() >= 10, "{sqlite:?}");
+        for name in &sqlite {
+            let read = |dir: &str| {
+                std::fs::read_to_string(root.join(dir).join(name))
+                    .unwrap_or_else(|error| panic!("reading {dir}/{name}: {error}"))
+            };
+            let postgres: Vec<String> = read("postgres")
+                .lines()
+                .skip_while(|line| !line.starts_with("-- PostgreSQL twin"))
+                .skip(2)
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(
+                postgres.join("\n"),
+                postgres_twin(&read("sqlite")),
+                "postgres/{name} says what sqlite/{name} says"
+            );
+        }
     }
 }

@@ -6,7 +6,7 @@
 use super::{Context, Store, StoreError};
 use serde::Serialize;
 use serde_json::{json, Value};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -71,7 +71,7 @@ impl Store {
     /// each destination that takes it.
     pub(crate) async fn enqueue(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut AnyConnection,
         kind: &str,
         data: Value,
         now_ms: i64,
@@ -83,7 +83,7 @@ impl Store {
             // Each destination's copy has its own id: the idempotency key its receiver sees.
             let event_id = uuid::Uuid::new_v4().to_string();
             let payload = json!({ "id": event_id, "type": kind, "version": WEBHOOK_VERSION, "created_at": created_at, "data": data });
-            sqlx::query("INSERT INTO outbox (event_id, destination, kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO outbox (event_id, destination, kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&event_id)
                 .bind(route.destination)
                 .bind(kind)
@@ -112,7 +112,7 @@ impl Store {
     ) -> Result<Vec<OutboxItem>, StoreError> {
         sqlx::query_as(
             "SELECT id, destination, event_id, kind, payload, attempts, next_attempt_at, delivered_at, last_error
-             FROM outbox WHERE delivered_at IS NULL AND (?1 IS NULL OR destination = ?1) ORDER BY id LIMIT ?2",
+             FROM outbox WHERE delivered_at IS NULL AND ($1 IS NULL OR destination = $1) ORDER BY id LIMIT $2",
         )
         .bind(destination)
         .bind(limit)
@@ -123,7 +123,7 @@ impl Store {
 
     /// Records a successful delivery.
     pub async fn outbox_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+        sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
             .bind(now_ms)
             .bind(id)
             .execute(&self.pool)
@@ -139,7 +139,7 @@ impl Store {
         error: &str,
         next_attempt_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?")
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
             .bind(error)
             .bind(next_attempt_at)
             .bind(id)
@@ -154,11 +154,12 @@ impl Store {
     pub async fn outbox_summary(&self) -> Result<Vec<OutboxSummary>, StoreError> {
         sqlx::query_as(
             "SELECT 'all' AS destination, COUNT(delivered_at) AS delivered, COUNT(*) - COUNT(delivered_at) AS pending,
-                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0) AS failing FROM outbox
+                    COALESCE(SUM(CASE WHEN delivered_at IS NULL AND last_error IS NOT NULL THEN 1 ELSE 0 END), 0) AS failing
+             FROM outbox
              UNION ALL
              SELECT * FROM (SELECT destination, COUNT(delivered_at), COUNT(*) - COUNT(delivered_at),
-                    COALESCE(SUM(delivered_at IS NULL AND last_error IS NOT NULL), 0)
-             FROM outbox GROUP BY destination ORDER BY destination)",
+                    COALESCE(SUM(CASE WHEN delivered_at IS NULL AND last_error IS NOT NULL THEN 1 ELSE 0 END), 0)
+             FROM outbox GROUP BY destination ORDER BY destination) AS per_destination",
         )
         .fetch_all(&self.pool)
         .await

@@ -2,7 +2,7 @@
 //! (retention). The database runs with `secure_delete`, so erased rows are overwritten in the
 //! file, and the write-ahead log is checkpointed after an erasure.
 
-use super::{Context, Store, StoreError};
+use super::{Backend, Context, Store, StoreError};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -47,7 +47,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<Erasure>, StoreError> {
         let mut tx = self.begin_write().await.context("starting an erasure")?;
-        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = ?")
+        let found: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)
             .await
@@ -56,14 +56,14 @@ impl Store {
             return Ok(None);
         }
         let sessions: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM conversations WHERE contact_id = ?")
+            sqlx::query_as("SELECT id FROM conversations WHERE contact_id = $1")
                 .bind(id.as_str())
                 .fetch_all(&mut *tx)
                 .await
                 .context("listing the contact's sessions")?;
         let tickets: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM tickets WHERE contact_id = ?
-             OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = ?)",
+            "SELECT id FROM tickets WHERE contact_id = $1
+             OR conversation_id IN (SELECT id FROM conversations WHERE contact_id = $2)",
         )
         .bind(id.as_str())
         .bind(id.as_str())
@@ -75,16 +75,19 @@ impl Store {
             .chain(sessions.iter().map(|(s,)| s.clone()))
             .chain(tickets.iter().map(|(t,)| t.clone()));
         for key in keys {
-            webhook_events += sqlx::query("DELETE FROM outbox WHERE instr(payload, ?) > 0")
-                .bind(format!("\"{key}\""))
-                .execute(&mut *tx)
-                .await
-                .context("erasing the contact's webhook events")?
-                .rows_affected();
+            webhook_events += sqlx::query(match self.backend {
+                Backend::Sqlite => "DELETE FROM outbox WHERE instr(payload, $1) > 0",
+                Backend::Postgres => "DELETE FROM outbox WHERE strpos(payload, $1) > 0",
+            })
+            .bind(format!("\"{key}\""))
+            .execute(&mut *tx)
+            .await
+            .context("erasing the contact's webhook events")?
+            .rows_affected();
         }
         for (session,) in &sessions {
             for table in SESSION_TABLES {
-                sqlx::query(&format!("DELETE FROM {table} WHERE conversation_id = ?"))
+                sqlx::query(&format!("DELETE FROM {table} WHERE conversation_id = $1"))
                     .bind(session)
                     .execute(&mut *tx)
                     .await
@@ -93,37 +96,37 @@ impl Store {
             for table in ["cobrowse_fields", "cobrowse_pages"] {
                 sqlx::query(&format!(
                     "DELETE FROM {table} WHERE session_id IN
-                     (SELECT id FROM cobrowse_sessions WHERE conversation_id = ?)"
+                     (SELECT id FROM cobrowse_sessions WHERE conversation_id = $1)"
                 ))
                 .bind(session)
                 .execute(&mut *tx)
                 .await
                 .context("erasing a session's co-browsing")?;
             }
-            sqlx::query("DELETE FROM cobrowse_sessions WHERE conversation_id = ?")
+            sqlx::query("DELETE FROM cobrowse_sessions WHERE conversation_id = $1")
                 .bind(session)
                 .execute(&mut *tx)
                 .await
                 .context("erasing a session's co-browsing")?;
         }
         for (ticket,) in &tickets {
-            sqlx::query("DELETE FROM tickets WHERE id = ?")
+            sqlx::query("DELETE FROM tickets WHERE id = $1")
                 .bind(ticket)
                 .execute(&mut *tx)
                 .await
                 .context("erasing a ticket")?;
         }
-        sqlx::query("DELETE FROM contact_notes WHERE contact_id = ?")
+        sqlx::query("DELETE FROM contact_notes WHERE contact_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
             .context("erasing the contact's notes")?;
-        sqlx::query("DELETE FROM conversations WHERE contact_id = ?")
+        sqlx::query("DELETE FROM conversations WHERE contact_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
             .context("erasing the contact's sessions")?;
-        sqlx::query("DELETE FROM contacts WHERE id = ?")
+        sqlx::query("DELETE FROM contacts WHERE id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
@@ -135,7 +138,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO erasures (contact_ref, erased_at, erased_by, sessions, tickets)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(contact_ref(id))
         .bind(now_ms)
@@ -161,7 +164,7 @@ impl Store {
     /// Whether one of the contact's conversations is waiting or in progress.
     pub async fn contact_has_open_conversation(&self, id: &ContactId) -> Result<bool, StoreError> {
         let open: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM conversations WHERE contact_id = ? AND status IN ('queued', 'active')",
+            "SELECT COUNT(*) FROM conversations WHERE contact_id = $1 AND status IN ('queued', 'active')",
         )
         .bind(id.as_str())
         .fetch_one(&self.pool)
@@ -182,7 +185,7 @@ impl Store {
             .await
             .context("starting a retention run")?;
         let old = "SELECT id FROM conversations
-                   WHERE ended_at IS NOT NULL AND ended_at < ? AND transcript_purged_at IS NULL";
+                   WHERE ended_at IS NOT NULL AND ended_at < $1 AND transcript_purged_at IS NULL";
         for table in ["events", "notes", "files"] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE conversation_id IN ({old})"
@@ -201,8 +204,8 @@ impl Store {
         .await
         .context("deleting old co-browsed fields")?;
         let purged = sqlx::query(
-            "UPDATE conversations SET transcript_purged_at = ?
-             WHERE ended_at IS NOT NULL AND ended_at < ? AND transcript_purged_at IS NULL",
+            "UPDATE conversations SET transcript_purged_at = $1
+             WHERE ended_at IS NOT NULL AND ended_at < $2 AND transcript_purged_at IS NULL",
         )
         .bind(now_ms)
         .bind(ended_before_ms)
@@ -228,7 +231,11 @@ impl Store {
     }
 
     /// Moves the write-ahead log into the database file, so erased content leaves the log.
+    /// PostgreSQL has no such log to empty: its erased rows go at the next vacuum.
     async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            return Ok(());
+        }
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await

@@ -40,7 +40,7 @@ impl Store {
     pub async fn upsert_queue(&self, queue: &QueueRow) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO queues (key, name_en, name_fr, hours, timezone, max_wait_secs, reply_within_hours, position)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (key) DO UPDATE SET name_en = excluded.name_en, name_fr = excluded.name_fr,
                  hours = excluded.hours, timezone = excluded.timezone, max_wait_secs = excluded.max_wait_secs,
                  reply_within_hours = excluded.reply_within_hours, position = excluded.position",

@@ -212,7 +212,7 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<SessionSummary>, StoreError> {
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
-            "{SESSION_SELECT} ORDER BY c.requested_at DESC, c.id LIMIT ? OFFSET ?"
+            "{SESSION_SELECT} ORDER BY c.requested_at DESC, c.id LIMIT $1 OFFSET $2"
         ))
         .bind(limit)
         .bind(offset)
@@ -227,7 +227,7 @@ impl Store {
         &self,
         id: &ConversationId,
     ) -> Result<Option<SessionRecord>, StoreError> {
-        let row: Option<SessionRow> = sqlx::query_as(&format!("{SESSION_SELECT} WHERE c.id = ?"))
+        let row: Option<SessionRow> = sqlx::query_as(&format!("{SESSION_SELECT} WHERE c.id = $1"))
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -240,8 +240,8 @@ impl Store {
             .into_iter()
             .map(transcript_line)
             .collect();
-        let (queue, level, abandoned): (String, i64, bool) =
-            sqlx::query_as("SELECT queue, level, abandoned != 0 FROM conversations WHERE id = ?")
+        let (queue, level, abandoned): (String, i64, i64) =
+            sqlx::query_as("SELECT queue, level, abandoned FROM conversations WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_one(&self.pool)
                 .await
@@ -251,7 +251,7 @@ impl Store {
             transcript,
             queue,
             level,
-            abandoned,
+            abandoned: abandoned != 0,
             handovers: self.handovers(id).await?,
             notes: self.notes(id).await?,
             survey: self.survey(id).await?,
@@ -265,7 +265,7 @@ impl Store {
         id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError> {
         let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, name, email, phone, company, external_id, created_at FROM contacts WHERE id = ?",
+            "SELECT id, name, email, phone, company, external_id, created_at FROM contacts WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
@@ -276,7 +276,7 @@ impl Store {
         };
         let id_for_notes = id.clone();
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
-            "{SESSION_SELECT} WHERE c.contact_id = ? ORDER BY c.requested_at DESC"
+            "{SESSION_SELECT} WHERE c.contact_id = $1 ORDER BY c.requested_at DESC"
         ))
         .bind(&id)
         .fetch_all(&self.pool)
@@ -311,7 +311,7 @@ impl Store {
     async fn summary(&self, row: SessionRow) -> Result<SessionSummary, StoreError> {
         let advisers: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT a.id, a.display_name, ca.joined_at FROM conversation_advisers ca
-             JOIN advisers a ON a.id = ca.adviser_id WHERE ca.conversation_id = ? ORDER BY ca.joined_at",
+             JOIN advisers a ON a.id = ca.adviser_id WHERE ca.conversation_id = $1 ORDER BY ca.joined_at",
         )
         .bind(&row.id)
         .fetch_all(&self.pool)

@@ -25,9 +25,10 @@ impl Store {
         let digits = contains_pattern(&query.replace([' ', '.', '-'], ""));
         let rows: Vec<ContactRow> = sqlx::query_as(
             "SELECT id, name, email, phone, company, external_id FROM contacts
-             WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\' OR company LIKE ?1 ESCAPE '\\'
-                OR replace(replace(replace(phone, ' ', ''), '.', ''), '-', '') LIKE ?2 ESCAPE '\\'
-             ORDER BY updated_at DESC, id LIMIT ?3",
+             WHERE lower(name) LIKE lower($1) ESCAPE '\\' OR lower(email) LIKE lower($1) ESCAPE '\\'
+                OR lower(company) LIKE lower($1) ESCAPE '\\'
+                OR replace(replace(replace(phone, ' ', ''), '.', ''), '-', '') LIKE $2 ESCAPE '\\'
+             ORDER BY updated_at DESC, id LIMIT $3",
         )
         .bind(pattern)
         .bind(digits)
@@ -57,7 +58,7 @@ impl Store {
         to_ms: i64,
     ) -> Result<Vec<SessionSummary>, StoreError> {
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
-            "{SESSION_SELECT} WHERE c.requested_at >= ? AND c.requested_at < ? ORDER BY c.requested_at, c.id"
+            "{SESSION_SELECT} WHERE c.requested_at >= $1 AND c.requested_at < $2 ORDER BY c.requested_at, c.id"
         ))
         .bind(from_ms)
         .bind(to_ms)

@@ -11,13 +11,15 @@ impl Store {
     pub async fn secret(&self, key: &str) -> Result<Vec<u8>, StoreError> {
         let mut fresh = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut fresh);
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
-            .bind(key)
-            .bind(B64.encode(fresh))
-            .execute(&self.pool)
-            .await
-            .context("creating a secret")?;
-        let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(B64.encode(fresh))
+        .execute(&self.pool)
+        .await
+        .context("creating a secret")?;
+        let (value,): (String,) = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
             .bind(key)
             .fetch_one(&self.pool)
             .await

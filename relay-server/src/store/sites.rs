@@ -48,7 +48,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("appearance of site {}: {e}", site.key)))?;
         sqlx::query(
             "INSERT INTO sites (key, name, origins, queues, appearance, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins,
                  queues = excluded.queues, appearance = excluded.appearance,
                  updated_at = excluded.updated_at",

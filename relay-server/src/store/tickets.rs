@@ -118,8 +118,8 @@ impl Store {
         let mut tx = self.begin_write().await.context("starting a ticket")?;
         sqlx::query(
             "INSERT INTO tickets (id, contact_id, conversation_id, queue, kind, message, locale, callback_at, created_at, due_at, site)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                     COALESCE(?, (SELECT site FROM conversations WHERE id = ?), 'default'))",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                     COALESCE($11, (SELECT site FROM conversations WHERE id = $12), 'default'))",
         )
         .bind(&id)
         .bind(ticket.contact.as_str())
@@ -148,7 +148,7 @@ impl Store {
 
     /// One ticket.
     pub async fn ticket(&self, id: &str) -> Result<Option<TicketRow>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} WHERE t.id = ?"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} WHERE t.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await
@@ -163,7 +163,7 @@ impl Store {
             "t.answered_at DESC"
         };
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} WHERE t.status = ? ORDER BY {order} LIMIT ?"
+            "SELECT {COLUMNS} WHERE t.status = $1 ORDER BY {order} LIMIT $2"
         ))
         .bind(status)
         .bind(limit)
@@ -185,8 +185,8 @@ impl Store {
             .await
             .context("starting to answer a ticket")?;
         let answered = sqlx::query(
-            "UPDATE tickets SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?
-             WHERE id = ? AND status = 'open'",
+            "UPDATE tickets SET status = 'answered', answer = $1, answered_by = $2, answered_at = $3
+             WHERE id = $4 AND status = 'open'",
         )
         .bind(answer)
         .bind(adviser.as_str())
@@ -217,7 +217,7 @@ impl Store {
             Ok(at) => (Some(at), None),
             Err(error) => (None, Some(error)),
         };
-        sqlx::query("UPDATE tickets SET emailed_at = ?, email_error = ? WHERE id = ?")
+        sqlx::query("UPDATE tickets SET emailed_at = $1, email_error = $2 WHERE id = $3")
             .bind(at)
             .bind(error)
             .bind(id)

@@ -13,7 +13,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(name)
@@ -28,7 +28,7 @@ impl Store {
     /// True when an API token with this hash exists.
     pub async fn api_token_exists(&self, token_hash: &str) -> Result<bool, StoreError> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM api_tokens WHERE token_hash = ?")
+            sqlx::query_as("SELECT id FROM api_tokens WHERE token_hash = $1")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await
@@ -44,7 +44,7 @@ impl Store {
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO adviser_logins (token_hash, adviser_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO adviser_logins (token_hash, adviser_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(adviser.as_str())
             .bind(now_ms)
@@ -62,7 +62,7 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<AdviserId>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT adviser_id FROM adviser_logins WHERE token_hash = ? AND expires_at > ?",
+            "SELECT adviser_id FROM adviser_logins WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now_ms)
@@ -74,7 +74,7 @@ impl Store {
 
     /// Ends a console login.
     pub async fn delete_login(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM adviser_logins WHERE token_hash = ?")
+        sqlx::query("DELETE FROM adviser_logins WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await

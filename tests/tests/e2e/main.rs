@@ -23,6 +23,7 @@ mod files;
 mod insight;
 mod load;
 mod operations;
+mod postgres;
 mod privacy;
 mod queue;
 mod records;

@@ -35,10 +35,14 @@ async fn chat(
     Ok(conversation.id)
 }
 
-/// Everything the relay keeps on disk, as text.
+/// Everything the relay keeps on disk, as text: the SQLite file and its logs, or a dump of
+/// every row of the PostgreSQL database.
 fn database_bytes(relay: &TestRelay) -> anyhow::Result<String> {
+    let Some(db_path) = relay.db_path() else {
+        return tandem_tests::postgres::dump(relay.store_location());
+    };
     let mut bytes = Vec::new();
-    let dir = relay.db_path().parent().map(std::path::Path::to_path_buf);
+    let dir = db_path.parent().map(std::path::Path::to_path_buf);
     for entry in std::fs::read_dir(dir.unwrap_or_default())? {
         let path = entry?.path();
         if path

@@ -1,0 +1,17 @@
+-- PostgreSQL twin of sqlite/0008_sites.sql: the same schema, with BIGINT for SQLite's INTEGER, identity
+-- columns for AUTOINCREMENT and BYTEA for BLOB (checked by the store's migration test).
+-- Sites: one relay serves several websites. A tag names its site (`data-site="acme"`); without
+-- one, the `default` site. origins and queues: newline-separated lists, empty meaning any.
+-- appearance: JSON (colour, corner, launcher text and greeting per language).
+CREATE TABLE sites (
+    key        TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    origins    TEXT NOT NULL DEFAULT '',
+    queues     TEXT NOT NULL DEFAULT '',
+    appearance TEXT NOT NULL DEFAULT '{"color":"#1d4ed8"}',
+    updated_at BIGINT NOT NULL
+);
+INSERT INTO sites (key, name, updated_at) VALUES ('default', 'Default site', 0);
+
+ALTER TABLE conversations ADD COLUMN site TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE tickets ADD COLUMN site TEXT NOT NULL DEFAULT 'default';
