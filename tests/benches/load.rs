@@ -8,7 +8,8 @@
 //! Settings (environment): `LOAD_PAIRS` (default 5000), `LOAD_RATE` (messages per second per
 //! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10), `LOAD_SLOW_SECS` (20),
 //! `LOAD_COBROWSE_PAIRS` (500), `LOAD_COBROWSE_SECS` (20),
-//! `LOAD_TARGETS` (comma-separated: tandem,echo,socketio), `TANDEM_RELAY_BIN`
+//! `LOAD_TARGETS` (comma-separated: tandem,tandem-pg,echo,socketio; tandem-pg is the relay on a
+//! PostgreSQL store), `TANDEM_RELAY_BIN`
 //! (default target/release/tandem-relay). Raise the open-files limit first (`ulimit -n 20000`).
 
 use tandem_tests::load::{self, Kind, Plan, Programs};
@@ -49,14 +50,15 @@ async fn run() -> anyhow::Result<()> {
         cobrowse_pairs: setting("LOAD_COBROWSE_PAIRS", 500),
         cobrowse_secs: setting("LOAD_COBROWSE_SECS", 20.0),
     };
-    let targets: String = setting("LOAD_TARGETS", "tandem,echo,socketio".to_owned());
+    let targets: String = setting("LOAD_TARGETS", "tandem,tandem-pg,echo,socketio".to_owned());
     let mut figures = Vec::new();
     for name in targets.split(',') {
         let kind = match name.trim() {
             "tandem" => Kind::Tandem,
+            "tandem-pg" => Kind::TandemPostgres,
             "echo" => Kind::Echo,
             "socketio" => Kind::SocketIo,
-            other => anyhow::bail!("unknown target {other} (tandem, echo, socketio)"),
+            other => anyhow::bail!("unknown target {other} (tandem, tandem-pg, echo, socketio)"),
         };
         eprintln!("measuring {} …", kind.label());
         let measured = load::measure(kind, &programs, &plan).await?;

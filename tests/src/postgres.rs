@@ -33,12 +33,18 @@ pub struct PostgresCluster {
 impl PostgresCluster {
     /// Creates a cluster in a fresh temp dir and starts it on a free loopback port.
     pub fn start() -> anyhow::Result<PostgresCluster> {
-        Self::start_with(false)
+        Self::start_with(false, false)
+    }
+
+    /// [`PostgresCluster::start`] with PostgreSQL's durable defaults (every commit flushed to
+    /// disk), for benchmarks: the tests' clusters skip the flushes.
+    pub fn start_durable() -> anyhow::Result<PostgresCluster> {
+        Self::start_with(false, true)
     }
 
     /// [`PostgresCluster::start`]; with `die_with_thread`, the server is killed when the
     /// calling thread ends (also when the test process dies without dropping it).
-    fn start_with(die_with_thread: bool) -> anyhow::Result<PostgresCluster> {
+    fn start_with(die_with_thread: bool, durable: bool) -> anyhow::Result<PostgresCluster> {
         let bin = server_binaries()?;
         let dir = tempfile::Builder::new()
             .prefix("tandem-pg-")
@@ -69,6 +75,10 @@ impl PostgresCluster {
         }
         let port = free_port()?;
         let mut server = run_as(&bin.join("postgres"), as_root, die_with_thread);
+        if !durable {
+            // Throw-away data: no need to survive a power cut.
+            server.args(["-c", "fsync=off", "-c", "full_page_writes=off"]);
+        }
         let server = server
             .arg("-D")
             .arg(&data)
@@ -80,8 +90,6 @@ impl PostgresCluster {
                 "-c",
                 "max_connections=300",
             ])
-            // Throw-away data: no need to survive a power cut.
-            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -263,7 +271,7 @@ pub fn shared_cluster() -> anyhow::Result<&'static PostgresCluster> {
         let spawned = std::thread::Builder::new()
             .name("postgres-owner".into())
             .spawn(move || {
-                let _ = sender.send(PostgresCluster::start_with(true));
+                let _ = sender.send(PostgresCluster::start_with(true, false));
                 // This thread's end would kill the server: it ends with the process.
                 loop {
                     std::thread::park();

@@ -86,7 +86,7 @@ pub async fn measure(
     let pairs = Pairs::open(&server, count, receivers.clone())
         .await
         .map_err(|e| anyhow::anyhow!("{}: opening pairs: {e:#}\n{}", kind.label(), server.log()))?;
-    if kind == Kind::Tandem {
+    if kind.is_tandem() {
         start_cobrowsing(&pairs).await.map_err(|e| {
             anyhow::anyhow!(
                 "{}: starting co-browsing: {e:#}\n{}",

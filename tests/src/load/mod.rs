@@ -195,7 +195,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
         Err(_) => anyhow::bail!("the recorder's lock is poisoned"),
     };
 
-    let storm = if plan.storm && kind == Kind::Tandem {
+    let storm = if plan.storm && kind.is_tandem() {
         Some(storm::reconnect_storm(&server, &pairs).await?)
     } else {
         None

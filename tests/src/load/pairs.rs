@@ -204,7 +204,9 @@ impl Pairs {
             cobrowsing: Vec::new(),
         };
         match server.kind {
-            Kind::Tandem => pairs.open_tandem(server, count, receivers).await?,
+            Kind::Tandem | Kind::TandemPostgres => {
+                pairs.open_tandem(server, count, receivers).await?
+            }
             Kind::Echo | Kind::SocketIo => pairs.open_rooms(server, count, receivers).await?,
         }
         Ok(pairs)

@@ -42,6 +42,6 @@ pub async fn join(server: &Server, room: &str, source: usize) -> anyhow::Result<
                 }
             }
         }
-        Kind::Tandem => bail!("Tandem pairs through its queue, not rooms"),
+        Kind::Tandem | Kind::TandemPostgres => bail!("Tandem pairs through its queue, not rooms"),
     }
 }

@@ -181,6 +181,17 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
                 );
             }
         }
+        if let Some(postgres) = of(Kind::TandemPostgres) {
+            let _ = writeln!(
+                out,
+                "On PostgreSQL (every message committed there before it is delivered): chat p99 {:.1} ms \
+                 vs {:.1} on SQLite, {:.2}× SQLite's messages per relay CPU-second (PostgreSQL's own \
+                 processes not counted).",
+                postgres.chat.p99_ms,
+                tandem.chat.p99_ms,
+                postgres.msgs_per_cpu_sec() / tandem.msgs_per_cpu_sec().max(1e-9)
+            );
+        }
     }
     out
 }

@@ -1,8 +1,10 @@
 //! The servers a run measures, each a child process on an ephemeral loopback port, optionally
 //! pinned to one core (`taskset`) away from the load generator: Tandem's relay (release
-//! binary, SQLite store), the bare tokio-tungstenite ceiling and the socket.io 4.8 peer.
+//! binary, on its SQLite store or on a PostgreSQL cluster of its own), the bare
+//! tokio-tungstenite ceiling and the socket.io 4.8 peer.
 
 use super::proc_stats;
+use crate::postgres::PostgresCluster;
 use crate::process::free_port;
 use crate::relay::TEST_PASSWORD;
 use anyhow::{bail, Context};
@@ -10,13 +12,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use tandem_relay::store::{NewAdviser, Store};
+use tandem_relay::store::{NewAdviser, Store, StoreLocation};
 
 /// What is measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Tandem's relay: real protocol, queue, pairing, every message stored in SQLite.
     Tandem,
+    /// The same relay with its CRM store in PostgreSQL (a durable cluster of its own, which
+    /// runs on any core).
+    TandemPostgres,
     /// A bare tokio-tungstenite relay: pairing by room, nothing else (the ceiling).
     Echo,
     /// A socket.io 4.8 relay on Node: a room per conversation (the peer).
@@ -28,9 +33,17 @@ impl Kind {
     pub fn label(self) -> &'static str {
         match self {
             Kind::Tandem => "Tandem",
+            Kind::TandemPostgres => "Tandem, PostgreSQL",
             Kind::Echo => "bare echo",
             Kind::SocketIo => "socket.io 4.8",
         }
+    }
+}
+
+impl Kind {
+    /// Tandem's relay, whatever its store: it speaks Tandem's protocol.
+    pub fn is_tandem(self) -> bool {
+        matches!(self, Kind::Tandem | Kind::TandemPostgres)
     }
 }
 
@@ -60,6 +73,8 @@ pub struct Server {
     pub addr: SocketAddr,
     child: Child,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL cluster of [`Kind::TandemPostgres`], stopped after the relay.
+    _postgres: Option<PostgresCluster>,
 }
 
 /// Login of the `n`th adviser account a Tandem run creates.
@@ -77,16 +92,28 @@ impl Server {
     ) -> anyhow::Result<Server> {
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
+        let mut postgres = None;
         let (program, args): (PathBuf, Vec<String>) = match kind {
-            Kind::Tandem => {
-                let db = dir.path().join("load.db");
-                create_advisers(&db, advisers).await?;
+            Kind::Tandem | Kind::TandemPostgres => {
+                let store = if kind == Kind::TandemPostgres {
+                    let cluster = PostgresCluster::start_durable()?;
+                    let url = cluster.create_database()?;
+                    postgres = Some(cluster);
+                    StoreLocation::Postgres(url)
+                } else {
+                    StoreLocation::Sqlite(dir.path().join("load.db"))
+                };
+                create_advisers(&store, advisers).await?;
+                let store_arg = match &store {
+                    StoreLocation::Sqlite(path) => path.to_string_lossy().into_owned(),
+                    StoreLocation::Postgres(url) => url.clone(),
+                };
                 let args = [
                     "serve",
                     "--addr",
                     &format!("127.0.0.1:{port}"),
-                    "--db",
-                    &db.to_string_lossy(),
+                    "--store",
+                    &store_arg,
                     "--connections-per-minute",
                     "100000000",
                     "--logins-per-minute",
@@ -135,6 +162,7 @@ impl Server {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             child,
             _dir: dir,
+            _postgres: postgres,
         };
         server.wait_listening().await?;
         Ok(server)
@@ -225,8 +253,8 @@ pub fn pin_self(core: usize) {
 
 /// Creates `count` adviser accounts with [`TEST_PASSWORD`] and room for 8 chats each (one
 /// password hash for all: hashing is slow on purpose).
-async fn create_advisers(db: &std::path::Path, count: usize) -> anyhow::Result<()> {
-    let store = Store::open(db).await?;
+async fn create_advisers(location: &StoreLocation, count: usize) -> anyhow::Result<()> {
+    let store = Store::connect(location).await?;
     let hash = tandem_relay::auth::password::hash_password(TEST_PASSWORD)
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     for n in 0..count {
@@ -245,5 +273,6 @@ async fn create_advisers(db: &std::path::Path, count: usize) -> anyhow::Result<(
             .set_adviser_capacity(&id, tandem_shared::limits::MAX_CHATS_PER_ADVISER)
             .await?;
     }
+    store.close().await;
     Ok(())
 }

@@ -88,7 +88,7 @@ pub async fn measure(
             Err(_) => writers_unaffected = false,
         }
     }
-    if kind == Kind::Tandem {
+    if kind.is_tandem() {
         // Each message comes back to its visitor once stored.
         let deadline = Instant::now() + Duration::from_secs(15);
         while acknowledged.load(Ordering::Relaxed) < sent && Instant::now() < deadline {
@@ -116,7 +116,7 @@ pub async fn measure(
 /// The connections that will not read and the writers' connections.
 async fn open(server: &Server) -> anyhow::Result<(Vec<Socket>, Vec<Socket>)> {
     match server.kind {
-        Kind::Tandem => {
+        Kind::Tandem | Kind::TandemPostgres => {
             let http = reqwest::Client::new();
             let console = open_adviser(server, &http, 0).await?;
             let mut writers = Vec::new();
@@ -156,7 +156,7 @@ async fn write_until(
                 continue;
             };
             match kind {
-                Kind::Tandem => {
+                Kind::Tandem | Kind::TandemPostgres => {
                     if let Ok(ServerMsg::Event { event, .. }) = serde_json::from_str(&text) {
                         if matches!(event.kind, EventKind::Message { author, .. } if author.role == Role::Visitor)
                         {

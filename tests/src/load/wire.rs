@@ -62,7 +62,7 @@ pub async fn send_text(socket: &mut Socket, text: String) -> anyhow::Result<()> 
 /// The frame a visitor sends to carry `body` (whose `seq:pair:` prefix names it).
 pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
     Ok(match kind {
-        Kind::Tandem => {
+        Kind::Tandem | Kind::TandemPostgres => {
             let mut parts = body.splitn(3, ':');
             let client_msg_id = format!(
                 "m{}-{}",
@@ -86,7 +86,7 @@ pub const SNAPSHOT_MARK: char = 'S';
 /// text) or, when `body` starts with [`SNAPSHOT_MARK`], as a whole page snapshot: on Tandem in
 /// parts when it is large, as the widget does. The peers carry the same bytes as one message.
 pub fn cobrowse_frames(kind: Kind, body: String, frame: u32) -> anyhow::Result<Vec<String>> {
-    if kind != Kind::Tandem {
+    if !kind.is_tandem() {
         return Ok(vec![visitor_frame(kind, &body)?]);
     }
     let page = if body.starts_with(SNAPSHOT_MARK) {
@@ -173,7 +173,7 @@ pub enum Received {
 /// Decodes a frame received on either side of a pair.
 pub fn decode(kind: Kind, text: &str) -> Received {
     match kind {
-        Kind::Tandem => serde_json::from_str::<ServerMsg>(text)
+        Kind::Tandem | Kind::TandemPostgres => serde_json::from_str::<ServerMsg>(text)
             .map_or(Received::Nothing, |frame| Received::Tandem(Box::new(frame))),
         Kind::Echo if text == "joined" => Received::Nothing,
         Kind::Echo => Received::Body(text.to_owned()),

@@ -1,4 +1,5 @@
-//! The load harness's phases at a small scale, on all three servers: tried here is that every
+//! The load harness's phases at a small scale, on all four servers (Tandem on SQLite and on
+//! PostgreSQL, the echo ceiling, socket.io): tried here is that every
 //! phase runs (ramp, idle, chat, reconnect storm, slow adviser, co-browse), that the figures come
 //! out, and that under load nothing is lost or repeated: messages, page change batches and
 //! snapshots of up to 1 MB on every server, and on Tandem the events replayed after every
@@ -26,7 +27,12 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         cobrowse_secs: 2.0,
     };
     let mut all = Vec::new();
-    for kind in [Kind::Tandem, Kind::Echo, Kind::SocketIo] {
+    for kind in [
+        Kind::Tandem,
+        Kind::TandemPostgres,
+        Kind::Echo,
+        Kind::SocketIo,
+    ] {
         let figures = load::measure(kind, &programs, &plan).await?;
         let chat = &figures.chat;
         assert!(
@@ -76,7 +82,7 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
             "{}: each visitor's snapshot of up to 1 MB arrived ({cobrowse:?})",
             kind.label()
         );
-        if kind == Kind::Tandem {
+        if kind.is_tandem() {
             assert!(
                 slow.writers_unaffected,
                 "the visitors of a console that stopped reading carry on, each message stored ({slow:?})"
@@ -105,5 +111,6 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
     let table = load::report::table(&plan, &all);
     println!("{table}");
     assert!(table.contains("| socket.io 4.8 |") && table.contains("Tandem delivers"));
+    assert!(table.contains("| Tandem, PostgreSQL |") && table.contains("On PostgreSQL"));
     Ok(())
 }
