@@ -109,6 +109,19 @@ impl Desk {
         }
     }
 
+    /// Puts changed colleagues in the list: replaced when known (same id), added otherwise,
+    /// sorted by name as the whole list is.
+    fn merge_colleagues(&mut self, changed: Vec<Colleague>) {
+        for colleague in changed {
+            match self.colleagues.iter_mut().find(|c| c.id == colleague.id) {
+                Some(known) => *known = colleague,
+                None => self.colleagues.push(colleague),
+            }
+        }
+        self.colleagues
+            .sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    }
+
     fn insert_event(&mut self, id: &ConversationId, event: ConversationEvent) -> Option<Effect> {
         let selected = self.selected.as_ref() == Some(id);
         let chat = self.chat_mut(id)?;
@@ -184,6 +197,7 @@ impl Desk {
                 }
             }
             ServerMsg::Colleagues { advisers } => self.colleagues = advisers,
+            ServerMsg::ColleaguesChanged { advisers } => self.merge_colleagues(advisers),
             ServerMsg::Note {
                 conversation_id,
                 note,
@@ -320,5 +334,33 @@ mod tests {
         });
         assert_eq!(desk.selected, Some(ConversationId::from("b")));
         assert_eq!(desk.chats.len(), 1);
+    }
+
+    fn colleague(id: &str, name: &str, online: bool) -> Colleague {
+        Colleague {
+            id: tandem_shared::AdviserId(id.into()),
+            display_name: name.into(),
+            level: 1,
+            queues: Vec::new(),
+            online,
+            available: online,
+        }
+    }
+
+    #[test]
+    fn colleague_changes_update_the_list_in_place_and_add_newcomers_in_name_order() {
+        let mut desk = Desk::default();
+        desk.apply(ServerMsg::Colleagues {
+            advisers: vec![colleague("1", "Ana", true), colleague("2", "Max", true)],
+        });
+        desk.apply(ServerMsg::ColleaguesChanged {
+            advisers: vec![colleague("2", "Max", false), colleague("3", "Bea", true)],
+        });
+        let shown: Vec<(&str, bool)> = desk
+            .colleagues
+            .iter()
+            .map(|c| (c.display_name.as_str(), c.online))
+            .collect();
+        assert_eq!(shown, [("Ana", true), ("Bea", true), ("Max", false)]);
     }
 }

@@ -113,9 +113,16 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         transferred_to: Option<String>,
     },
-    /// Every adviser account the relay knows, with presence (sent when it changes).
+    /// Every adviser the relay knows, with presence: sent to a console when it connects.
     Colleagues {
         /// The advisers.
+        advisers: Vec<Colleague>,
+    },
+    /// The advisers whose details or presence changed since the last list or change (at most
+    /// every 150 ms): the console replaces those with the same id and adds the others. Only
+    /// changes travel, so a desk of n advisers logging in does not send n lists of n.
+    ColleaguesChanged {
+        /// The advisers who changed, as they are now.
         advisers: Vec<Colleague>,
     },
     /// A note only advisers see, added to a conversation the adviser holds.

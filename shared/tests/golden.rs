@@ -390,6 +390,20 @@ fn service_desk_frames() {
             "created_at_ms": 1, "due_at_ms": 2, "callback_at_ms": 3}, "new": true}),
     );
     assert_golden(
+        ServerMsg::ColleaguesChanged {
+            advisers: vec![desk::Colleague {
+                id: tandem_shared::AdviserId("a2".into()),
+                display_name: "Max".into(),
+                level: 3,
+                queues: vec!["billing".into()],
+                online: true,
+                available: false,
+            }],
+        },
+        json!({"type": "colleagues_changed", "advisers": [{"id": "a2", "display_name": "Max", "level": 3,
+            "queues": ["billing"], "online": true, "available": false}]}),
+    );
+    assert_golden(
         ServerMsg::Closed {
             conversation_id: conv(),
             transferred_to: Some("level 2".into()),

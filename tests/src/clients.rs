@@ -362,6 +362,11 @@ impl DerefMut for AdviserClient {
 }
 
 impl AdviserClient {
+    /// Closes the console's connection, as closing its tab would.
+    pub async fn close(self) {
+        self.ws.close().await;
+    }
+
     /// Logs in as `login` (with the test password), connects and says hello.
     pub async fn connect(relay: &impl Endpoint, login: &str) -> anyhow::Result<AdviserClient> {
         Self::connect_with(relay, login, None).await

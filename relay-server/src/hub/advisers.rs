@@ -44,6 +44,7 @@ impl Hub {
             peer.send(ServerMsg::Queue {
                 entries: state.queue_entries(&profile_for_queue),
             });
+            peer.send(state.colleagues_frame());
             state.publish_queue();
             state.publish_colleagues();
             state.held_by(&adviser)

@@ -171,7 +171,7 @@ impl Hub {
         tokio::spawn(publish_when_changed(
             Arc::downgrade(&hub),
             queue_changed,
-            HubState::publish_queue_now,
+            |state| state.publish_queue_now(),
         ));
         tokio::spawn(publish_when_changed(
             Arc::downgrade(&hub),
@@ -427,13 +427,13 @@ async fn load_schedules(store: &Store) -> Result<Vec<QueueSchedule>, StoreError>
 async fn publish_when_changed(
     hub: std::sync::Weak<Hub>,
     changed: Arc<tokio::sync::Notify>,
-    publish: fn(&HubState),
+    publish: fn(&mut HubState),
 ) {
     loop {
         let woken = tokio::time::timeout(Duration::from_secs(30), changed.notified()).await;
         let Some(hub) = hub.upgrade() else { return };
         if woken.is_ok() {
-            publish(&hub.lock());
+            publish(&mut hub.lock());
         }
         drop(hub);
         tokio::time::sleep(state::LIST_PUBLISH_EVERY).await;

@@ -73,6 +73,8 @@ pub(crate) struct HubState {
     /// Woken when an adviser came, went or changed presence; the hub's publisher sends the
     /// colleague list out (see [`HubState::publish_colleagues`]).
     pub colleagues_changed: Arc<tokio::sync::Notify>,
+    /// Each colleague as consoles were last told, so only changes are sent.
+    pub colleagues_sent: HashMap<AdviserId, tandem_shared::desk::Colleague>,
 }
 
 /// Chats in progress per adviser. Counted afresh for each routing decision and each estimate

@@ -252,17 +252,87 @@ async fn a_transfer_to_a_named_colleague_is_immediate_and_to_a_queue_keeps_the_p
     Ok(())
 }
 
+/// Consoles are told only who changed: a desk of n advisers logging in must not send n lists
+/// of n (the load harness saw consoles closed as slow consumers at 1,250 advisers).
+#[tokio::test]
+async fn a_console_gets_the_whole_desk_once_then_only_who_changed() -> anyhow::Result<()> {
+    // Six advisers log in from one address within a second.
+    let relay = TestRelay::spawn_configured(|config| {
+        config.limits.logins_per_min = std::num::NonZeroU32::new(60).expect("not zero");
+    })
+    .await?;
+    let mut lea = online(&relay, "lea", 1, &[]).await?;
+    let mut others = Vec::new();
+    for login in ["ana", "bob", "eve", "max"] {
+        others.push(online(&relay, login, 1, &[]).await?);
+    }
+    // Once the arrivals have been announced (changes go out at most every 150 ms)…
+    lea.recv_until("the four colleagues online and available", |f| {
+        matches!(f, ServerMsg::ColleaguesChanged { advisers } if advisers.iter().any(|a| a.display_name == "max" && a.available))
+    })
+    .await?;
+    let quiet = lea
+        .frames_during(std::time::Duration::from_millis(400))
+        .await;
+    assert!(
+        !quiet
+            .iter()
+            .any(|f| matches!(f, ServerMsg::ColleaguesChanged { .. })),
+        "nothing changed, nothing is sent: {quiet:?}"
+    );
+
+    // …a newcomer gets the whole desk, and the others hear of the newcomer alone.
+    relay.add_adviser_serving("zoe", "zoe", 2, &[]).await?;
+    let mut zoe = AdviserClient::connect(&relay, "zoe").await?;
+    let whole = zoe
+        .recv_until("the whole desk", |f| {
+            matches!(f, ServerMsg::Colleagues { .. })
+        })
+        .await?;
+    let ServerMsg::Colleagues { advisers } = whole else {
+        unreachable!()
+    };
+    let mut names: Vec<&str> = advisers.iter().map(|a| a.display_name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["ana", "bob", "eve", "lea", "max", "zoe"]);
+    let change = lea
+        .recv_until("zoe's arrival", |f| {
+            matches!(f, ServerMsg::ColleaguesChanged { .. })
+        })
+        .await?;
+    let ServerMsg::ColleaguesChanged { advisers } = change else {
+        unreachable!()
+    };
+    let changed: Vec<(&str, bool)> = advisers
+        .iter()
+        .map(|a| (a.display_name.as_str(), a.online))
+        .collect();
+    assert_eq!(changed, [("zoe", true)], "only the newcomer travels");
+
+    // Leaving is a change too.
+    zoe.close().await;
+    let left = lea
+        .recv_until("zoe leaving", |f| {
+            matches!(f, ServerMsg::ColleaguesChanged { .. })
+        })
+        .await?;
+    assert!(
+        matches!(&left, ServerMsg::ColleaguesChanged { advisers } if advisers.len() == 1 && advisers[0].display_name == "zoe" && !advisers[0].online),
+        "{left:?}"
+    );
+    drop(others);
+    Ok(())
+}
+
 #[tokio::test]
 async fn advisers_can_ask_a_colleague_while_staying_in_the_chat() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut lea = online(&relay, "lea", 1, &[]).await?;
     let mut max = online(&relay, "max", 3, &[]).await?;
-    let colleagues = lea
-        .recv_until("the colleague list with Max", |f| {
-            matches!(f, ServerMsg::Colleagues { advisers } if advisers.iter().any(|a| a.display_name == "max" && a.online && a.level == 3))
-        })
-        .await?;
-    assert!(matches!(colleagues, ServerMsg::Colleagues { .. }));
+    lea.recv_until("Max coming online", |f| {
+        matches!(f, ServerMsg::ColleaguesChanged { advisers } if advisers.iter().any(|a| a.display_name == "max" && a.online && a.level == 3))
+    })
+    .await?;
     lea.send(&AdviserMsg::AskColleague {
         to: max.profile.id.clone(),
         conversation_id: None,
