@@ -49,6 +49,7 @@ async fn run() -> anyhow::Result<()> {
         slow_secs: setting("LOAD_SLOW_SECS", 20.0),
         cobrowse_pairs: setting("LOAD_COBROWSE_PAIRS", 500),
         cobrowse_secs: setting("LOAD_COBROWSE_SECS", 20.0),
+        durable_postgres: true,
     };
     let targets: String = setting("LOAD_TARGETS", "tandem,tandem-pg,echo,socketio".to_owned());
     let mut figures = Vec::new();

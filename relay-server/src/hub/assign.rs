@@ -35,9 +35,9 @@ impl Hub {
                 .get(adviser)
                 .map(|a| a.profile.display_name.clone())
                 .ok_or(HubError::Forbidden("this adviser is not connected"))?;
-            let live = state
+            let mut live = state
                 .conversations
-                .get_mut(id)
+                .change(id)
                 .ok_or(HubError::NotFound("this visitor is no longer waiting"))?;
             if live.status != ConversationStatus::Queued {
                 return Err(HubError::Conflict("another adviser already took this chat"));
@@ -45,6 +45,7 @@ impl Hub {
             live.status = ConversationStatus::Active;
             live.adviser = Some(adviser.clone());
             live.adviser_name = Some(name.clone());
+            drop(live);
             state.queue.retain(|queued| queued != id);
             state.touch_adviser(adviser);
             name
@@ -71,12 +72,13 @@ impl Hub {
     /// Puts a conversation back in the queue, in order of request, after a failed assignment.
     fn requeue(&self, id: &ConversationId) {
         let mut state = self.lock();
-        let Some(live) = state.conversations.get_mut(id) else {
+        let Some(mut live) = state.conversations.change(id) else {
             return;
         };
         live.status = ConversationStatus::Queued;
         live.adviser = None;
         live.adviser_name = None;
+        drop(live);
         state.enqueue(id);
         state.publish_queue();
     }

@@ -106,7 +106,7 @@ impl Hub {
             .await?;
         {
             let mut state = self.lock();
-            if let Some(live) = state.conversations.get_mut(id) {
+            if let Some(mut live) = state.conversations.change(id) {
                 live.queue = destination.queue.clone();
                 live.level = destination.level;
                 live.transferred = true;

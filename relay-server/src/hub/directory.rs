@@ -17,11 +17,11 @@ impl HubState {
                 let waiting = self
                     .queue
                     .iter()
-                    .filter(|id| self.conversations.get(*id).is_some_and(|c| c.queue == key))
+                    .filter(|id| self.conversations.get(id).is_some_and(|c| c.queue == key))
                     .count();
                 let position = u32::try_from(waiting + 1).unwrap_or(u32::MAX);
                 let open_now = schedule.is_open(now_ms);
-                let estimate = self.wait_estimate(&counts, key, 1, position);
+                let estimate = self.wait_estimate(counts, key, 1, position);
                 let short_enough = match (estimate, schedule.row.max_wait_secs) {
                     (Some(wait), Some(max)) => i64::from(wait) <= max,
                     (Some(_), None) => true,

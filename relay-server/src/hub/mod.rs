@@ -14,6 +14,7 @@ mod advisers;
 mod assign;
 mod cobrowse;
 mod cobrowse_parts;
+mod conversations;
 mod desk;
 mod directory;
 mod error;
@@ -329,14 +330,15 @@ impl Hub {
     async fn end(&self, id: &ConversationId, by: Role) -> Result<(), HubError> {
         let (was_queued, adviser) = {
             let mut state = self.lock();
-            let live = state
+            let mut live = state
                 .conversations
-                .get_mut(id)
+                .change(id)
                 .filter(|live| live.status != ConversationStatus::Ended)
                 .ok_or(HubError::NotFound("this conversation is already over"))?;
             let was_queued = live.status == ConversationStatus::Queued;
             live.status = ConversationStatus::Ended;
             let adviser = live.adviser.clone();
+            drop(live);
             state.queue.retain(|queued| queued != id);
             (was_queued, adviser)
         };

@@ -59,7 +59,7 @@ pub(crate) struct AdviserLive {
 /// Everything the hub keeps in memory.
 #[derive(Debug, Default)]
 pub(crate) struct HubState {
-    pub conversations: HashMap<ConversationId, Live>,
+    pub conversations: super::conversations::Conversations,
     /// Waiting conversations, first come first served.
     pub queue: Vec<ConversationId>,
     pub advisers: HashMap<AdviserId, AdviserLive>,
@@ -77,11 +77,8 @@ pub(crate) struct HubState {
     pub colleagues_sent: HashMap<AdviserId, tandem_shared::desk::Colleague>,
 }
 
-/// Chats in progress per adviser. Counted afresh for each routing decision and each estimate
-/// (a reconnecting visitor's welcome carries one), hashing every conversation's adviser: the Fx
-/// hash (rustc-hash) halved the 5,000-client reconnect storm (7.0–7.4 s → 3.7–4.1 s) against
-/// the default SipHash. Adviser ids come from the relay's operators, not from visitors.
-pub(super) type ActiveCounts<'a> = rustc_hash::FxHashMap<&'a AdviserId, u32>;
+/// Chats in progress per adviser, kept by [`super::conversations::Conversations`].
+pub(super) use super::conversations::ActiveCounts;
 
 /// While the queue or the colleague list keeps changing, each is sent out at most this often.
 pub const LIST_PUBLISH_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
@@ -118,23 +115,15 @@ impl HubState {
         held.into_iter().map(|(id, _)| id.clone()).collect()
     }
 
-    /// How many chats each adviser has in progress, counted in one pass over the
-    /// conversations (counting per adviser cost advisers × conversations per estimate: 90% of
-    /// the relay's CPU while 5,000 visitors arrived, in the load harness's profile).
-    pub(super) fn active_counts(&self) -> ActiveCounts<'_> {
-        let mut counts =
-            ActiveCounts::with_capacity_and_hasher(self.advisers.len(), rustc_hash::FxBuildHasher);
-        for live in self.conversations.values() {
-            if live.status == ConversationStatus::Active {
-                if let Some(adviser) = &live.adviser {
-                    *counts.entry(adviser).or_insert(0) += 1;
-                }
-            }
-        }
-        counts
+    /// How many chats each adviser has in progress (kept up to date as conversations change:
+    /// counting them over every conversation per decision was 90% of the relay's CPU while
+    /// 5,000 visitors arrived, and 74% while 10,000 reconnected, in the load harness's
+    /// profiles).
+    pub(super) fn active_counts(&self) -> &ActiveCounts {
+        self.conversations.active_counts()
     }
 
-    fn free_slots(counts: &ActiveCounts<'_>, adviser: &AdviserId, live: &AdviserLive) -> u32 {
+    fn free_slots(counts: &ActiveCounts, adviser: &AdviserId, live: &AdviserLive) -> u32 {
         let active = counts.get(adviser).copied().unwrap_or(0);
         u32::from(live.presence.max_chats).saturating_sub(active)
     }
@@ -148,7 +137,7 @@ impl HubState {
     /// The adviser who should get the next visitor waiting in `queue` at `level`: available,
     /// connected, serving that queue at that level or above, with the most free capacity;
     /// ties go to the one idle the longest.
-    fn pick_adviser(&self, counts: &ActiveCounts<'_>, queue: &str, level: u8) -> Option<AdviserId> {
+    fn pick_adviser(&self, counts: &ActiveCounts, queue: &str, level: u8) -> Option<AdviserId> {
         self.available()
             .filter(|(_, live)| live.profile.serves(queue, level))
             .map(|(id, live)| (id, Self::free_slots(counts, id, live), live.idle_since_ms))
@@ -162,7 +151,7 @@ impl HubState {
         let counts = self.active_counts();
         self.queue.iter().find_map(|id| {
             let live = self.conversations.get(id)?;
-            let adviser = self.pick_adviser(&counts, &live.queue, live.level)?;
+            let adviser = self.pick_adviser(counts, &live.queue, live.level)?;
             Some((id.clone(), adviser))
         })
     }
@@ -181,7 +170,7 @@ impl HubState {
     /// for it.
     pub(super) fn wait_estimate(
         &self,
-        counts: &ActiveCounts<'_>,
+        counts: &ActiveCounts,
         queue: &str,
         level: u8,
         position: u32,
@@ -207,7 +196,7 @@ impl HubState {
             .take_while(|queued| *queued != id)
             .filter(|queued| {
                 self.conversations
-                    .get(*queued)
+                    .get(queued)
                     .is_some_and(|c| &c.queue == queue)
             })
             .count();
@@ -265,7 +254,7 @@ impl HubState {
         let online = self.advisers_online();
         let counts = self.active_counts();
         for id in &self.queue {
-            if let Some(frame) = self.queue_status_with(&counts, id, online) {
+            if let Some(frame) = self.queue_status_with(counts, id, online) {
                 self.send_to_visitors(id, &frame);
             }
         }
@@ -291,12 +280,12 @@ impl HubState {
 
     /// A waiting visitor's queue status frame.
     pub fn queue_status(&self, id: &ConversationId, advisers_online: u32) -> Option<ServerMsg> {
-        self.queue_status_with(&self.active_counts(), id, advisers_online)
+        self.queue_status_with(self.active_counts(), id, advisers_online)
     }
 
     fn queue_status_with(
         &self,
-        counts: &ActiveCounts<'_>,
+        counts: &ActiveCounts,
         id: &ConversationId,
         advisers_online: u32,
     ) -> Option<ServerMsg> {
@@ -415,21 +404,21 @@ mod routing_tests {
         adviser(&mut state, "tom", 1, &[], 50);
         adviser(&mut state, "max", 3, &["legal"], 10);
         assert_eq!(
-            state.pick_adviser(&state.active_counts(), "general", 1),
+            state.pick_adviser(state.active_counts(), "general", 1),
             Some(AdviserId::from("tom")),
             "a tie in capacity goes to the one idle the longest"
         );
         assert_eq!(
-            state.pick_adviser(&state.active_counts(), "general", 2),
+            state.pick_adviser(state.active_counts(), "general", 2),
             None,
             "nobody at level 2 serves general"
         );
         assert_eq!(
-            state.pick_adviser(&state.active_counts(), "legal", 2),
+            state.pick_adviser(state.active_counts(), "legal", 2),
             Some(AdviserId::from("max"))
         );
         assert_eq!(
-            state.pick_adviser(&state.active_counts(), "legal", 1),
+            state.pick_adviser(state.active_counts(), "legal", 1),
             Some(AdviserId::from("max")),
             "Léa and Tom serve every queue too; Max has been idle the longest"
         );

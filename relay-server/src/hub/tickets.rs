@@ -225,7 +225,7 @@ impl Hub {
                 .queue
                 .iter()
                 .filter(|id| {
-                    state.conversations.get(*id).is_some_and(|live| {
+                    state.conversations.get(id).is_some_and(|live| {
                         live.visitors.is_empty()
                             && live.detached_at_ms.is_some_and(|at| now - at >= absence_ms)
                     })

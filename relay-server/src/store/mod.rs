@@ -275,3 +275,31 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod sqlite_settings_tests {
+    use super::*;
+
+    /// Every pooled SQLite connection runs with the write-ahead log, `synchronous = NORMAL`
+    /// (one flush per checkpoint, not per commit), foreign keys and secure delete.
+    #[tokio::test]
+    async fn every_sqlite_connection_gets_the_store_settings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("crm.db")).await.expect("open");
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut conn = store.pool.acquire().await.expect("connection");
+            let read = |pragma: &'static str| sqlx::query_as::<_, (String,)>(pragma);
+            let journal = read("PRAGMA journal_mode").fetch_one(&mut *conn).await;
+            let numbers = |pragma: &'static str| sqlx::query_as::<_, (i64,)>(pragma);
+            let synchronous = numbers("PRAGMA synchronous").fetch_one(&mut *conn).await;
+            let foreign = numbers("PRAGMA foreign_keys").fetch_one(&mut *conn).await;
+            let secure = numbers("PRAGMA secure_delete").fetch_one(&mut *conn).await;
+            assert_eq!(journal.expect("journal").0, "wal");
+            assert_eq!(synchronous.expect("synchronous").0, 1, "NORMAL");
+            assert_eq!(foreign.expect("foreign keys").0, 1);
+            assert_eq!(secure.expect("secure delete").0, 1);
+            held.push(conn);
+        }
+    }
+}

@@ -81,7 +81,7 @@ pub async fn measure(
 ) -> anyhow::Result<CobrowseFigures> {
     let count = plan.cobrowse_pairs;
     let advisers = count.div_ceil(usize::from(tandem_shared::limits::MAX_CHATS_PER_ADVISER));
-    let server = Server::start(kind, programs, advisers, plan.pin.then_some(1)).await?;
+    let server = Server::start(kind, programs, advisers, plan).await?;
     let receivers = Receivers::new(count)?;
     let pairs = Pairs::open(&server, count, receivers.clone())
         .await

@@ -49,6 +49,10 @@ pub struct Plan {
     pub cobrowse_pairs: usize,
     /// Length of the co-browse phase (0: skipped).
     pub cobrowse_secs: f64,
+    /// PostgreSQL flushes every commit to disk, as in production (the benchmark); the
+    /// small-scale CI test skips the flushes, which other tests' disk traffic can stall for
+    /// seconds.
+    pub durable_postgres: bool,
 }
 
 /// The chat phase's figures.
@@ -135,7 +139,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
     let advisers = plan
         .pairs
         .div_ceil(usize::from(tandem_shared::limits::MAX_CHATS_PER_ADVISER));
-    let server = Server::start(kind, programs, advisers, plan.pin.then_some(1)).await?;
+    let server = Server::start(kind, programs, advisers, plan).await?;
     let rss_base_kib = server.rss_kib()?;
     let receivers = Receivers::new(plan.pairs)?;
     let recorder = receivers.messages.clone();

@@ -83,20 +83,26 @@ pub fn adviser_login(n: usize) -> String {
 }
 
 impl Server {
-    /// Starts `kind` (with `advisers` adviser accounts for Tandem), pinned to `core` if given.
+    /// Starts `kind` (with `advisers` adviser accounts for Tandem), pinned to core 1 if the
+    /// plan says so.
     pub async fn start(
         kind: Kind,
         programs: &Programs,
         advisers: usize,
-        core: Option<usize>,
+        plan: &super::Plan,
     ) -> anyhow::Result<Server> {
+        let core = plan.pin.then_some(1);
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
         let mut postgres = None;
         let (program, args): (PathBuf, Vec<String>) = match kind {
             Kind::Tandem | Kind::TandemPostgres => {
                 let store = if kind == Kind::TandemPostgres {
-                    let cluster = PostgresCluster::start_durable()?;
+                    let cluster = if plan.durable_postgres {
+                        PostgresCluster::start_durable()?
+                    } else {
+                        PostgresCluster::start()?
+                    };
                     let url = cluster.create_database()?;
                     postgres = Some(cluster);
                     StoreLocation::Postgres(url)

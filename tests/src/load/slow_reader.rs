@@ -56,7 +56,7 @@ pub async fn measure(
     programs: &Programs,
     plan: &Plan,
 ) -> anyhow::Result<SlowReaderFigures> {
-    let server = Server::start(kind, programs, 1, plan.pin.then_some(1)).await?;
+    let server = Server::start(kind, programs, 1, plan).await?;
     let (readers, writers) = open(&server).await?;
     let rss_before_kib = server.rss_kib()?;
     let acknowledged = Arc::new(AtomicU64::new(0));

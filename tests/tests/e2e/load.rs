@@ -25,6 +25,7 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         slow_secs: 2.0,
         cobrowse_pairs: 12,
         cobrowse_secs: 2.0,
+        durable_postgres: false,
     };
     let mut all = Vec::new();
     for kind in [
