@@ -11,8 +11,8 @@ use std::path::PathBuf;
 #[command(name = "tandem-relay", version, about)]
 pub struct Cli {
     /// The CRM store: an SQLite file (created if missing; the default `./tandem.db`) or a
-    /// PostgreSQL database (`postgres://user:password@host:port/database`) shared by several
-    /// relay nodes. `--db` and `TANDEM_DB` are the older names, still read.
+    /// PostgreSQL database (`postgres://user:password@host:port/database`). `--db` and
+    /// `TANDEM_DB` are the older names, still read.
     #[arg(long, alias = "db", env = "TANDEM_STORE", global = true)]
     pub store: Option<String>,
     /// Log format.

@@ -149,6 +149,29 @@ pub async fn measure(
 /// Each Tandem adviser asks each of their visitors to share the page; waits until every
 /// visitor has accepted and the session has started.
 async fn start_cobrowsing(pairs: &Pairs) -> anyhow::Result<()> {
+    // A visitor counts as paired once told the adviser joined; the console is given the
+    // conversation just after (the relay reads its history first, slower on PostgreSQL), so
+    // wait until every console holds its chats before asking to co-browse in them.
+    let deadline = Instant::now() + CONSENT_LIMIT;
+    loop {
+        let mut held = 0;
+        for list in &pairs.conversations {
+            held += list
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a conversation list's lock is poisoned"))?
+                .len();
+        }
+        if held >= pairs.visitors.len() {
+            break;
+        }
+        if Instant::now() > deadline {
+            anyhow::bail!(
+                "the consoles hold {held} of {} chats after {CONSENT_LIMIT:?}",
+                pairs.visitors.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     for (adviser, held) in pairs.advisers.iter().zip(&pairs.conversations) {
         let conversations = held
             .lock()

@@ -158,7 +158,11 @@ impl Server {
         };
         let child = command
             .args(&args)
-            .env("RUST_LOG", "warn")
+            // `LOAD_SERVER_LOG` (e.g. `info`) to see more of the server's log when a run fails.
+            .env(
+                "RUST_LOG",
+                std::env::var("LOAD_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
