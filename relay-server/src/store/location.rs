@@ -10,7 +10,7 @@ use std::path::PathBuf;
 pub enum Backend {
     /// One SQLite file, no server (the default).
     Sqlite,
-    /// A PostgreSQL database shared by several relay nodes.
+    /// A PostgreSQL database (larger sites).
     Postgres,
 }
 

@@ -1,6 +1,6 @@
 //! The CRM store: contacts, conversations and their events, advisers, tokens and settings,
-//! in one SQLite file (the default, no server) or in a PostgreSQL database (several relay
-//! nodes), through sqlx's `Any` driver: one set of queries, written in the SQL both engines read
+//! in one SQLite file (the default, no server) or in a PostgreSQL database (larger sites),
+//! through sqlx's `Any` driver: one set of queries, written in the SQL both engines read
 //! (numbered `$1` placeholders, 0/1 flags), and one migration set per engine with the same
 //! numbers and the same schema.
 //!

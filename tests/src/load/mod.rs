@@ -50,8 +50,7 @@ pub struct Plan {
     /// Length of the co-browse phase (0: skipped).
     pub cobrowse_secs: f64,
     /// PostgreSQL flushes every commit to disk, as in production (the benchmark); the
-    /// small-scale CI test skips the flushes, which other tests' disk traffic can stall for
-    /// seconds.
+    /// small-scale CI test, whose data is thrown away, skips the flushes.
     pub durable_postgres: bool,
 }
 
