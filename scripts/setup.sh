@@ -14,6 +14,8 @@ has_aiosmtpd() { python3 -c 'import aiosmtpd' 2>/dev/null || /usr/bin/python3 -c
 has_aiosmtpd || need_apt+=(python3-aiosmtpd)
 # The PostgreSQL store's tests create throw-away clusters (initdb, postgres, pg_dump).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# Several relay nodes are joined by NATS (the cluster tests start a real nats-server).
+command -v nats-server >/dev/null || need_apt+=(nats-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

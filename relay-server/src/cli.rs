@@ -356,6 +356,15 @@ pub struct ServeArgs {
     /// Delete the transcripts of sessions ended more than this many days ago (0 keeps them).
     #[arg(long, env = "TANDEM_RETENTION_DAYS", default_value_t = 0)]
     pub retention_days: u64,
+    /// Join several nodes through this NATS server (`nats://host:4222`; several,
+    /// comma-separated): one leads and runs the hub, the others forward their clients to it.
+    /// Needs a PostgreSQL store shared by every node.
+    #[arg(long, env = "TANDEM_CLUSTER")]
+    pub cluster: Option<String>,
+    /// Where the other nodes reach this node's HTTP address (default: `http://` and the
+    /// listening address, which must then be reachable from them).
+    #[arg(long, env = "TANDEM_ADVERTISE_URL", requires = "cluster")]
+    pub advertise_url: Option<String>,
 }
 
 /// Adviser account commands.

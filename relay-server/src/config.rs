@@ -95,4 +95,6 @@ pub struct Config {
     pub abandon_after: Duration,
     /// Transcripts of sessions ended longer ago than this are deleted; none keeps them.
     pub retention: Option<Duration>,
+    /// The cluster this node joins, when several nodes serve the site.
+    pub cluster: Option<crate::cluster::ClusterConfig>,
 }

@@ -9,7 +9,8 @@
 //! - [`limits`]: rate limits keyed by IP address or login.
 //! - [`sites`]: the websites served: key, allowed origins, queues, look.
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
-//! - [`store`]: the CRM in SQLite.
+//! - [`store`]: the CRM in SQLite or PostgreSQL.
+//! - [`cluster`]: several nodes joined by NATS (one leads and runs the hub).
 //! - [`auth`]: passwords, tokens, signed visitor tokens.
 //! - [`faq`]: the knowledge base's search index (tantivy), suggested to visitors.
 //! - [`hours`]: business hours of queues and callback slots.
@@ -21,6 +22,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod connectors;
 pub mod faq;

@@ -118,6 +118,12 @@ async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
         abandon_after: std::time::Duration::from_secs(args.abandon_after_secs.max(10)),
         retention: (args.retention_days > 0)
             .then(|| std::time::Duration::from_secs(args.retention_days.saturating_mul(86_400))),
+        cluster: args
+            .cluster
+            .map(|nats_url| tandem_relay::cluster::ClusterConfig {
+                nats_url,
+                advertise_url: args.advertise_url,
+            }),
     };
     let state = server::prepare(store, config)
         .await
@@ -128,6 +134,9 @@ async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener
         .local_addr()
         .context("reading the listening address")?;
+    let state = server::join_cluster(state, store, addr)
+        .await
+        .context("joining the cluster")?;
     tracing::info!(%addr, %store, "Tandem relay listening");
     println!("Tandem relay on http://{addr}");
     println!("  adviser console: http://{addr}/console");

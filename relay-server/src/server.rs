@@ -2,9 +2,10 @@
 //! until the shutdown future resolves (so tests bind port 0 and `main` passes a signal).
 
 use crate::auth::VisitorTokens;
+use crate::cluster::{election, gateway, Cluster, ClusterError};
 use crate::config::Config;
 use crate::http::{app, AppState, Assets};
-use crate::hub::{CloseReason, Hub};
+use crate::hub::{CloseReason, Hub, HubSlot};
 use crate::mail::Mailer;
 use crate::store::{Store, StoreError, StoreLocation};
 use std::future::Future;
@@ -21,7 +22,15 @@ const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
 
 /// Opens the CRM store at `location` and builds everything the routes need.
 pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppState, StoreError> {
-    let mut store = Store::connect(location).await?;
+    let clustered = config.cluster.is_some();
+    if clustered && !matches!(location, StoreLocation::Postgres(_)) {
+        return Err(StoreError::Unsupported(
+            "several nodes need a PostgreSQL store (--store postgres://…), not an SQLite file",
+        ));
+    }
+    // A relay alone runs its hub from the start; a node of a cluster once it leads.
+    let (leading, leading_rx) = tokio::sync::watch::channel(!clustered);
+    let mut store = Store::connect(location).await?.with_leader_gate(leading_rx);
     if let Some(webhook) = &config.webhook {
         let wake = Arc::new(tokio::sync::Notify::new());
         store = store.with_outbox_route(crate::store::OutboxRoute {
@@ -33,7 +42,12 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
     }
     store = crate::connectors::start(store, config.hubspot.as_ref(), config.salesforce.as_ref());
     let tokens = VisitorTokens::new(store.secret(VISITOR_TOKEN_SECRET).await?);
-    let hub = Hub::restore(store.clone(), tokens, config.limits.max_queue).await?;
+    let hub = if clustered {
+        Hub::standby(store.clone(), tokens, config.limits.max_queue)
+    } else {
+        Hub::restore(store.clone(), tokens, config.limits.max_queue).await?
+    };
+    let hub = Arc::new(HubSlot::new(hub));
     tokio::spawn(sweep_abandoned(Arc::downgrade(&hub), config.abandon_after));
     if let Some(retention) = config.retention {
         tokio::spawn(apply_retention(store.clone(), retention));
@@ -57,6 +71,8 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
         faq: Arc::new(faq),
         sites,
         hub,
+        leading: Arc::new(leading),
+        cluster: None,
         store,
         config: Arc::new(config),
         assets,
@@ -66,20 +82,48 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
 }
 
 /// Closes, now and then, the requests of waiting visitors who left, until the hub is gone.
-async fn sweep_abandoned(hub: std::sync::Weak<Hub>, absence: Duration) {
+async fn sweep_abandoned(hub: std::sync::Weak<HubSlot>, absence: Duration) {
     let period = (absence / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
     let absence_ms = i64::try_from(absence.as_millis()).unwrap_or(i64::MAX);
     loop {
         tokio::time::sleep(period).await;
-        let Some(hub) = hub.upgrade() else { return };
+        let Some(slot) = hub.upgrade() else { return };
+        let hub = slot.current();
+        drop(slot);
         hub.sweep_abandoned(absence_ms).await;
     }
+}
+
+/// Joins the cluster named in the settings, if any: connects to NATS, follows the leader,
+/// and takes part in the election. `http` is where other nodes reach this one's routes
+/// (unless the settings name another address).
+pub async fn join_cluster(
+    mut state: AppState,
+    location: &StoreLocation,
+    http: SocketAddr,
+) -> Result<AppState, ClusterError> {
+    let Some(config) = state.config.cluster.clone() else {
+        return Ok(state);
+    };
+    let StoreLocation::Postgres(database_url) = location else {
+        return Err(ClusterError::NeedsPostgres);
+    };
+    let cluster =
+        Cluster::connect(&config, format!("http://{http}"), state.leading.clone()).await?;
+    state.cluster = Some(cluster.clone());
+    tokio::spawn(gateway::deliver_from_leader(cluster.clone()));
+    tokio::spawn(gateway::follow_leader(cluster.clone()));
+    tokio::spawn(gateway::announce(cluster.clone()));
+    tokio::spawn(gateway::follow_settings(cluster.clone(), state.clone()));
+    tokio::spawn(election::run(cluster, state.clone(), database_url.clone()));
+    Ok(state)
 }
 
 /// Deletes transcripts past the retention period, at start and then every hour.
 async fn apply_retention(store: Store, retention: Duration) {
     let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
     loop {
+        store.wait_until_leading().await;
         let now = crate::time::now_ms();
         match store
             .purge_transcripts(now.saturating_sub(retention_ms), now)
@@ -102,9 +146,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let hub = state.hub.clone();
+    let cluster = state.cluster.clone();
     let drain = async move {
         shutdown.await;
-        hub.drain(CloseReason::Shutdown, DRAIN_GRACE).await;
+        if let Some(cluster) = cluster {
+            // A leader hands over before it goes, so that its clients resume elsewhere.
+            cluster.resign().await;
+        }
+        hub.current()
+            .drain(CloseReason::Shutdown, DRAIN_GRACE)
+            .await;
     };
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, service)

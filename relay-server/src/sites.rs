@@ -51,6 +51,19 @@ impl Sites {
             .collect()
     }
 
+    /// Reads every site from the store again (another node of the cluster changed one).
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let by_key = self
+            .store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|site| (site.key.clone(), Arc::new(site)))
+            .collect();
+        *self.by_key.write().unwrap_or_else(|p| p.into_inner()) = by_key;
+        Ok(())
+    }
+
     /// Stores a validated site and serves it from now on (new connections see it).
     pub async fn save(&self, site: SiteSettings) -> Result<(), StoreError> {
         self.store.upsert_site(&site, crate::time::now_ms()).await?;

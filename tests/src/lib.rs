@@ -9,6 +9,8 @@
 //! - [`scene`]: the usual browser-test stage (relay, logged-in console, demo site, visitor).
 //! - [`contract`]: local HubSpot and Salesforce API servers for the CRM connectors.
 //! - [`postgres`]: a throw-away PostgreSQL cluster (`initdb` in a temp dir).
+//! - [`nats`]: a real `nats-server`, for several relay nodes.
+//! - [`nodes`]: three relay nodes joined by NATS on one PostgreSQL database.
 //! - [`load`]: the load harness (issue 9), used by the `load` bench and a small-scale test.
 
 pub mod browser;
@@ -16,6 +18,8 @@ pub mod clients;
 pub mod contract;
 pub mod demo;
 pub mod load;
+pub mod nats;
+pub mod nodes;
 pub mod postgres;
 pub mod process;
 pub mod relay;

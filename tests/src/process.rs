@@ -42,11 +42,15 @@ pub fn free_port() -> anyhow::Result<u16> {
 }
 
 /// Creates an adviser with [`TEST_PASSWORD`] through the CLI, as a site owner would.
-pub fn add_adviser(db: &Path, login: &str, name: &str) -> anyhow::Result<()> {
+pub fn add_adviser(
+    store: impl AsRef<std::ffi::OsStr>,
+    login: &str,
+    name: &str,
+) -> anyhow::Result<()> {
     let mut child = Command::new(relay_binary()?)
         .args(["adviser", "add", "--login", login, "--name", name])
-        .arg("--db")
-        .arg(db)
+        .arg("--store")
+        .arg(store)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()?;
@@ -79,14 +83,26 @@ impl RelayProcess {
         log_filter: &str,
     ) -> anyhow::Result<RelayProcess> {
         let log = db.with_extension(format!("{port}.log"));
+        Self::start_on_store(db.as_os_str(), log, port, extra, log_filter).await
+    }
+
+    /// Starts `tandem-relay serve` on `port` with the store `store` (a file or a PostgreSQL
+    /// URL), logging to `log`, and waits until healthy.
+    pub async fn start_on_store(
+        store: &std::ffi::OsStr,
+        log: PathBuf,
+        port: u16,
+        extra: &[&str],
+        log_filter: &str,
+    ) -> anyhow::Result<RelayProcess> {
         let log_file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log)?;
         let child = Command::new(relay_binary()?)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .arg("--db")
-            .arg(db)
+            .arg("--store")
+            .arg(store)
             .arg("--assets")
             .arg(crate::workspace_root().join("dist"))
             .args(extra)

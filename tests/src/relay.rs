@@ -221,7 +221,7 @@ impl TestRelay {
     /// Creates or changes a queue, as `PUT /api/v1/queues/{key}` does.
     pub async fn set_queue(&self, queue: QueueRow) -> anyhow::Result<()> {
         self.state.store.upsert_queue(&queue).await?;
-        self.state.hub.reload_queues().await?;
+        self.state.hub.current().reload_queues().await?;
         Ok(())
     }
 
@@ -278,6 +278,7 @@ pub fn test_config() -> Config {
         mail: None,
         abandon_after: std::time::Duration::from_secs(600),
         retention: None,
+        cluster: None,
     }
 }
 

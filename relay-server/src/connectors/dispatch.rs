@@ -81,6 +81,7 @@ pub async fn run<D: Destination>(
 ) {
     tracing::info!(destination = destination.name(), "outbox delivery started");
     while !store.is_closed() {
+        store.wait_until_leading().await;
         let wait = match deliver_due(&store, &destination, &retry).await {
             Ok(wait) => wait,
             Err(error) => {

@@ -31,7 +31,7 @@ pub async fn put_queue(
     queue.key = validate_key(&key).map_err(|e| ApiError::BadRequest(format!("queue key {e}")))?;
     QueueSchedule::new(queue.clone()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     app.store.upsert_queue(&queue).await?;
-    app.hub.reload_queues().await?;
+    app.hub.current().reload_queues().await?;
     Ok(Json(queue))
 }
 

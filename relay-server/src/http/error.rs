@@ -30,6 +30,9 @@ pub enum ApiError {
     /// The content is of a kind that is not accepted.
     #[error("{0}")]
     UnsupportedType(&'static str),
+    /// The relay cannot serve this now (a cluster without a leader for a moment).
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// The CRM store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -47,6 +50,7 @@ impl IntoResponse for ApiError {
             ApiError::UnsupportedType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
             }
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Store(error) => {
                 tracing::error!(%error, "API request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

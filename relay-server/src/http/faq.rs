@@ -3,6 +3,7 @@
 
 use super::extract::{CrmReader, CrmWriter};
 use super::{ApiError, AppState};
+use crate::cluster::wire::Settings;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -47,8 +48,18 @@ pub async fn delete_article(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Rebuilds the search index from the stored articles, off the async threads.
+/// Rebuilds the search index from the stored articles, here and on the other nodes of a
+/// cluster.
 async fn reindex(app: &AppState) -> Result<(), ApiError> {
+    rebuild_index(app).await?;
+    if let Some(cluster) = &app.cluster {
+        cluster.settings_changed(Settings::Articles).await;
+    }
+    Ok(())
+}
+
+/// Rebuilds this node's search index from the stored articles, off the async threads.
+pub(crate) async fn rebuild_index(app: &AppState) -> Result<(), ApiError> {
     let articles = app.store.articles().await?;
     let faq = app.faq.clone();
     let built = tokio::task::spawn_blocking(move || faq.rebuild(articles)).await;

@@ -55,6 +55,7 @@ async fn share(
         .save_file(id, &name, content_type, body, crate::time::now_ms())
         .await?;
     app.hub
+        .current()
         .share_file(id, author, file.clone())
         .await
         .map_err(hub_error)?;
@@ -77,9 +78,14 @@ pub async fn visitor_upload(
         .ok_or(ApiError::Unauthorized(
             "send the conversation's token in X-Tandem-Token",
         ))?;
-    let id = app.hub.conversation_of_token(token).map_err(hub_error)?;
+    let id = app
+        .hub
+        .current()
+        .conversation_of_token(token)
+        .map_err(hub_error)?;
     let author = app
         .hub
+        .current()
         .file_author(&id, Sharer::Visitor)
         .map_err(hub_error)?;
     share(&app, &id, author, &query.name, &body).await
@@ -97,6 +103,7 @@ pub async fn adviser_upload(
     let adviser = AdviserId(writer.0.id.clone());
     let author = app
         .hub
+        .current()
         .file_author(&id, Sharer::Adviser(&adviser))
         .map_err(hub_error)?;
     share(&app, &id, author, &query.name, &body).await

@@ -10,7 +10,7 @@ mod desk;
 mod error;
 mod export;
 pub mod extract;
-mod faq;
+pub(crate) mod faq;
 mod files;
 mod health;
 pub mod origin;
@@ -21,10 +21,11 @@ pub use assets::Assets;
 pub use error::ApiError;
 
 use crate::config::Config;
-use crate::hub::Hub;
+use crate::hub::HubSlot;
 use crate::store::Store;
 use crate::ws;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use std::convert::Infallible;
@@ -34,8 +35,13 @@ use tandem_shared::files::MAX_FILE_BYTES;
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// Live conversations.
-    pub hub: Arc<Hub>,
+    /// Live conversations: the hub this node serves with now.
+    pub hub: Arc<HubSlot>,
+    /// Whether this node runs the hub (always, for a relay alone; while it leads, for a node
+    /// of a cluster).
+    pub leading: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The cluster this node belongs to, if any.
+    pub cluster: Option<Arc<crate::cluster::Cluster>>,
     /// The CRM store.
     pub store: Store,
     /// Settings.
@@ -68,6 +74,9 @@ fn upload_cors() -> tower_http::cors::CorsLayer {
 
 /// The relay's whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    // Routes that act on live conversations run on the node that leads a cluster.
+    let to_leader =
+        axum::middleware::from_fn_with_state(state.clone(), crate::cluster::proxy::to_leader);
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -77,7 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/contacts/{id}",
             get(api::get_contact)
-                .delete(api::erase_contact)
+                .delete(api::erase_contact.layer(to_leader.clone()))
                 .patch(contacts::update_contact),
         )
         .route("/contacts/{id}/notes", post(contacts::add_note))
@@ -86,7 +95,10 @@ pub fn app(state: AppState) -> Router {
         .route("/sessions.csv", get(export::sessions_csv))
         .route("/webhooks", get(api::webhook_status))
         .route("/queues", get(desk::list_queues))
-        .route("/queues/{key}", put(desk::put_queue))
+        .route(
+            "/queues/{key}",
+            put(desk::put_queue).layer(to_leader.clone()),
+        )
         .route("/canned", get(desk::list_canned).post(desk::save_canned))
         .route("/canned/{id}", delete(desk::delete_canned))
         .route("/tickets", get(desk::list_tickets))
@@ -94,12 +106,15 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/visitor/files",
             post(files::visitor_upload)
+                .layer::<_, Infallible>(to_leader.clone())
                 .layer::<_, Infallible>(DefaultBodyLimit::max(MAX_FILE_BYTES))
                 .layer(upload_cors()),
         )
         .route(
             "/conversations/{id}/files",
-            post(files::adviser_upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
+            post(files::adviser_upload)
+                .layer::<_, Infallible>(to_leader)
+                .layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
         )
         .route("/articles", get(faq::list_articles).post(faq::save_article))
         .route("/articles/{id}", delete(faq::delete_article))

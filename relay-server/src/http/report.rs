@@ -90,6 +90,7 @@ pub async fn get_report_csv(
 pub async fn prometheus(_: CrmReader, State(app): State<AppState>) -> Result<Response, ApiError> {
     let text = app
         .hub
+        .current()
         .telemetry()
         .render()
         .map_err(|_| ApiError::BadRequest("could not encode the metrics".into()))?;

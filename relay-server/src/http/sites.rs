@@ -35,6 +35,11 @@ pub async fn put_site(
         )));
     }
     app.sites.save(site.clone()).await?;
+    if let Some(cluster) = &app.cluster {
+        cluster
+            .settings_changed(crate::cluster::wire::Settings::Sites)
+            .await;
+    }
     tracing::info!(site = %site.key, "site settings saved");
     Ok(Json(site))
 }

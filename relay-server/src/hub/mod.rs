@@ -21,13 +21,15 @@ mod error;
 mod files;
 mod gauges;
 pub mod peer;
+mod slot;
 pub mod state;
 mod tickets;
 mod visitors;
 
 pub use error::HubError;
 pub use files::Sharer;
-pub use peer::{CloseReason, Frame, Peer, PeerInbox};
+pub use peer::{CloseReason, ConnId, Frame, Peer, PeerInbox};
+pub use slot::HubSlot;
 
 use crate::auth::VisitorTokens;
 use crate::hours::QueueSchedule;
@@ -158,6 +160,33 @@ impl Hub {
             open = state.conversations.len(),
             "restored conversations from the CRM store"
         );
+        Ok(Hub::with_state(store, tokens, max_queue, state))
+    }
+
+    /// A hub that serves nothing itself: a node of a cluster that does not lead holds one
+    /// (its connections are forwarded to the leader's hub), so that a shutdown or a change of
+    /// leader reaches them.
+    pub fn standby(store: Store, tokens: VisitorTokens, max_queue: usize) -> Arc<Hub> {
+        Hub::with_state(store, tokens, max_queue, HubState::default())
+    }
+
+    /// A standby hub with this hub's store and settings.
+    pub fn standby_twin(&self) -> Arc<Hub> {
+        Hub::standby(self.store.clone(), self.tokens.clone(), self.max_queue)
+    }
+
+    /// A hub restored from the store with this hub's settings: the leader's, when a node
+    /// takes over.
+    pub async fn restored_twin(&self) -> Result<Arc<Hub>, StoreError> {
+        Hub::restore(self.store.clone(), self.tokens.clone(), self.max_queue).await
+    }
+
+    fn with_state(
+        store: Store,
+        tokens: VisitorTokens,
+        max_queue: usize,
+        state: HubState,
+    ) -> Arc<Hub> {
         let queue_changed = state.queue_changed.clone();
         let colleagues_changed = state.colleagues_changed.clone();
         let hub = Arc::new(Hub {
@@ -179,7 +208,7 @@ impl Hub {
             colleagues_changed,
             HubState::publish_colleagues_now,
         ));
-        Ok(hub)
+        hub
     }
 
     /// Reads the queues again after their settings changed.

@@ -54,6 +54,11 @@ impl Frame {
         }
     }
 
+    /// A frame from JSON text encoded elsewhere (another node); `None` if it is not UTF-8.
+    pub fn from_json(json: bytes::Bytes) -> Option<Frame> {
+        Utf8Bytes::try_from(json).ok().map(Frame)
+    }
+
     /// The JSON text, ready for the socket.
     pub fn text(&self) -> Utf8Bytes {
         self.0.clone()

@@ -120,6 +120,9 @@ pub struct Store {
     outbox: Vec<OutboxRoute>,
     /// The group-commit writer of conversation events, started on first use.
     writer: group_commit::WriterHandle,
+    /// On a node of a cluster: whether it leads. Background duties on the store (outbox
+    /// delivery, retention) run on the leader only, so that no event is delivered twice.
+    leading: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Store {
@@ -166,6 +169,7 @@ impl Store {
             backend,
             outbox: Vec::new(),
             writer: group_commit::new_writer_handle(),
+            leading: None,
         })
     }
 
@@ -198,6 +202,22 @@ impl Store {
     /// True once [`Store::close`] was called.
     pub fn is_closed(&self) -> bool {
         self.pool.is_closed()
+    }
+
+    /// Background duties on this store wait on `leading` (a node of a cluster runs them only
+    /// while it leads).
+    pub fn with_leader_gate(mut self, leading: tokio::sync::watch::Receiver<bool>) -> Store {
+        self.leading = Some(leading);
+        self
+    }
+
+    /// Returns once this node may run background duties on the store: at once for a relay
+    /// alone; while it leads for a node of a cluster.
+    pub async fn wait_until_leading(&self) {
+        if let Some(mut leading) = self.leading.clone() {
+            // An error means the cluster is gone with its sender: the process is stopping.
+            let _ = leading.wait_for(|leads| *leads).await;
+        }
     }
 
     /// Checks that the database answers.

@@ -38,25 +38,44 @@ pub async fn upgrade(
             "too many connections from this address; retry in a minute",
         ));
     }
+    crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, adviser.0)))
 }
 
 async fn serve(socket: WebSocket, app: AppState, adviser: AdviserRow) {
+    if let Some(cluster) = crate::cluster::gateway::forwarding(&app) {
+        let open = crate::cluster::wire::Open::Adviser {
+            adviser_id: adviser.id.clone(),
+        };
+        return crate::cluster::gateway::serve::<AdviserMsg>(socket, app, cluster, open).await;
+    }
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
-    let _registered = app.hub.register(&peer);
-    let session = AdviserSession {
-        hub: app.hub,
-        peer: peer.clone(),
+    let hub = app.hub.current();
+    let _registered = hub.register(&peer);
+    socket::run(
+        socket,
+        peer.clone(),
+        inbox,
+        session(hub, peer, adviser),
+        limits,
+    )
+    .await;
+}
+
+/// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.
+pub(crate) fn session(hub: Arc<Hub>, peer: Peer, adviser: AdviserRow) -> AdviserSession {
+    AdviserSession {
+        hub,
+        peer,
         adviser,
         greeted: false,
-    };
-    socket::run(socket, peer, inbox, session, limits).await;
+    }
 }
 
 /// One console connection's state.
-struct AdviserSession {
+pub(crate) struct AdviserSession {
     hub: Arc<Hub>,
     peer: Peer,
     adviser: AdviserRow,

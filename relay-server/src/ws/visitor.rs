@@ -56,28 +56,47 @@ pub async fn upgrade(
             "too many connections from this address; retry in a minute",
         ));
     }
+    crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, site)))
 }
 
 async fn serve(socket: WebSocket, app: AppState, site: Arc<SiteSettings>) {
+    if let Some(cluster) = crate::cluster::gateway::forwarding(&app) {
+        let open = crate::cluster::wire::Open::Visitor {
+            site: site.key.clone(),
+        };
+        return crate::cluster::gateway::serve::<VisitorMsg>(socket, app, cluster, open).await;
+    }
     let (peer, inbox) = Peer::new();
     let limits = app.config.limits;
-    let _registered = app.hub.register(&peer);
-    let session = VisitorSession {
+    let hub = app.hub.current();
+    let _registered = hub.register(&peer);
+    let session = session(&app, hub, peer.clone(), site);
+    socket::run(socket, peer, inbox, session, limits).await;
+}
+
+/// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
+/// `peer`.
+pub(crate) fn session(
+    app: &AppState,
+    hub: Arc<Hub>,
+    peer: Peer,
+    site: Arc<SiteSettings>,
+) -> VisitorSession {
+    VisitorSession {
         identity_secret: app.config.identity_secret.clone(),
-        hub: app.hub,
-        peer: peer.clone(),
+        hub,
+        peer,
         greeted: false,
         conversation: None,
         site,
         faq: app.faq.clone(),
-    };
-    socket::run(socket, peer, inbox, session, limits).await;
+    }
 }
 
 /// One visitor connection's state.
-struct VisitorSession {
+pub(crate) struct VisitorSession {
     hub: Arc<Hub>,
     peer: Peer,
     greeted: bool,

@@ -263,7 +263,7 @@ pub fn pin_self(core: usize) {
 
 /// Creates `count` adviser accounts with [`TEST_PASSWORD`] and room for 8 chats each (one
 /// password hash for all: hashing is slow on purpose).
-async fn create_advisers(location: &StoreLocation, count: usize) -> anyhow::Result<()> {
+pub async fn create_advisers(location: &StoreLocation, count: usize) -> anyhow::Result<()> {
     let store = Store::connect(location).await?;
     let hash = tandem_relay::auth::password::hash_password(TEST_PASSWORD)
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
