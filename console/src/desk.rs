@@ -89,15 +89,18 @@ impl DeskHandle {
                         handle.cobrowse.ended(conversation_id);
                     }
                 }
-                if let Some(Effect::Sync {
-                    conversation_id,
-                    after_seq,
-                }) = handle.desk.try_update(|d| d.apply(frame)).flatten()
-                {
-                    handle.send(&AdviserMsg::Sync {
+                match handle.desk.try_update(|d| d.apply(frame)).flatten() {
+                    Some(Effect::Sync {
                         conversation_id,
                         after_seq,
-                    });
+                    }) => {
+                        handle.send(&AdviserMsg::Sync {
+                            conversation_id,
+                            after_seq,
+                        });
+                    }
+                    Some(Effect::RestorePresence { presence }) => handle.set_presence(presence),
+                    None => {}
                 }
             }),
             on_state: Box::new(move |state| handle.conn.set(state)),

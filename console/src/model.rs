@@ -66,6 +66,12 @@ pub enum Effect {
         /// The last event held.
         after_seq: u64,
     },
+    /// The relay greeted the console again as away while the adviser was available: it
+    /// restarted, or another node took over, and forgot. Say it again.
+    RestorePresence {
+        /// What the adviser had chosen.
+        presence: Presence,
+    },
 }
 
 /// Everything the console shows.
@@ -163,7 +169,10 @@ impl Desk {
                 adviser, presence, ..
             } => {
                 self.me = Some(adviser);
-                self.presence = Some(presence);
+                let before = self.presence.replace(presence);
+                if let Some(chosen) = before.filter(|b| b.available && !presence.available) {
+                    return Some(Effect::RestorePresence { presence: chosen });
+                }
             }
             ServerMsg::PresenceChanged { presence } => self.presence = Some(presence),
             ServerMsg::Queue { entries } => self.queue = entries,
@@ -229,6 +238,54 @@ mod tests {
     use super::*;
     use tandem_shared::model::ContactCard;
     use tandem_shared::{Author, ContactId};
+
+    fn welcome(available: bool) -> ServerMsg {
+        ServerMsg::AdviserWelcome {
+            protocol: tandem_shared::PROTOCOL_VERSION,
+            adviser: AdviserProfile {
+                id: tandem_shared::AdviserId::from("lea"),
+                login: "lea".into(),
+                display_name: "Léa".into(),
+                level: 1,
+                queues: vec![],
+            },
+            presence: Presence {
+                available,
+                max_chats: 3,
+            },
+        }
+    }
+
+    #[test]
+    fn availability_forgotten_by_the_relay_is_restored_and_nothing_else() {
+        let mut desk = Desk::default();
+        assert_eq!(
+            desk.apply(welcome(false)),
+            None,
+            "first greeting: as the relay says"
+        );
+        desk.apply(ServerMsg::PresenceChanged {
+            presence: Presence {
+                available: true,
+                max_chats: 3,
+            },
+        });
+        assert_eq!(
+            desk.apply(welcome(false)),
+            Some(Effect::RestorePresence {
+                presence: Presence {
+                    available: true,
+                    max_chats: 3
+                }
+            }),
+            "greeted as away after a restart: available again"
+        );
+        assert_eq!(
+            desk.apply(welcome(false)),
+            None,
+            "away as chosen stays away"
+        );
+    }
 
     fn detail(id: &str) -> ConversationDetail {
         ConversationDetail {

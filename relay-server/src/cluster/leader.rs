@@ -47,10 +47,11 @@ pub async fn run(
     let mut sessions: HashMap<RemoteKey, mpsc::Sender<Bytes>> = HashMap::new();
     let mut last_seen: HashMap<String, Instant> = HashMap::new();
     let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    let mut link_losses = cluster.link_losses();
     loop {
         tokio::select! {
             () = async { let _ = stop.wait_for(|stop| *stop).await; } => break,
-            () = cluster.link_lost() => {
+            Ok(()) = link_losses.changed() => {
                 tracing::warn!(sessions = sessions.len(), "lost NATS: ending forwarded sessions");
                 sessions.clear();
             }

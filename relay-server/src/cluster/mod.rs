@@ -72,8 +72,8 @@ pub struct Cluster {
     leading: Arc<watch::Sender<bool>>,
     /// Connections of this node whose frames go to the leader.
     pub(crate) forwarded: forwarded::Forwarded,
-    /// Woken when NATS disconnects: whatever went through it may be lost.
-    link_lost: tokio::sync::Notify,
+    /// Counts NATS disconnections: whatever went through NATS then may be lost.
+    link_lost: watch::Sender<u64>,
     /// Passes HTTP requests to the leader.
     http_client: reqwest::Client,
     /// Set when the node stops: it no longer takes part in the election.
@@ -106,8 +106,14 @@ impl Cluster {
                     let _ = events_tx.send(event);
                 }
             });
+        let servers: Vec<&str> = config
+            .nats_url
+            .split(',')
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .collect();
         let nats = options
-            .connect(config.nats_url.as_str())
+            .connect(servers)
             .await
             .map_err(|source| ClusterError::Nats {
                 url: config.nats_url.clone(),
@@ -120,7 +126,7 @@ impl Cluster {
             leader: Mutex::new(None),
             leading,
             forwarded: forwarded::Forwarded::default(),
-            link_lost: tokio::sync::Notify::new(),
+            link_lost: watch::channel(0).0,
             http_client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
@@ -217,12 +223,12 @@ impl Cluster {
 
     fn on_link_lost(&self) {
         self.close_forwarded();
-        self.link_lost.notify_waiters();
+        self.link_lost.send_modify(|lost| *lost += 1);
     }
 
-    /// Resolves when NATS disconnects next.
-    pub(crate) async fn link_lost(&self) {
-        self.link_lost.notified().await;
+    /// Changes each time NATS disconnects.
+    pub(crate) fn link_losses(&self) -> watch::Receiver<u64> {
+        self.link_lost.subscribe()
     }
 
     /// This node's heartbeat.

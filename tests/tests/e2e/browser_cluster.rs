@@ -1,13 +1,16 @@
 //! People in real browsers, served by several nodes: the visitor's widget talks to one node,
 //! the adviser's console to another, and the node that leads is killed mid-chat (SIGKILL).
-//! The widget and the console reconnect by themselves and the chat goes on, nothing lost.
+//! The widget and the console reconnect by themselves and the chat goes on, nothing lost; the
+//! adviser, available before, is still available after (the next visitor is hers).
 
+use tandem_shared::{EventKind, ServerMsg};
 use tandem_tests::browser::{click_in_widget, on_page};
 use tandem_tests::browser::{
     console_log_in, in_widget, page_text, type_in_widget, wait_for_text, widget_text, Browser,
 };
+use tandem_tests::clients::chat_request;
 use tandem_tests::demo::DemoSite;
-use tandem_tests::nodes::ThreeNodes;
+use tandem_tests::nodes::{visitor_on, ThreeNodes};
 use tandem_tests::Endpoint;
 
 const ENTER: &str = "\u{E007}";
@@ -75,5 +78,22 @@ async fn browser_chat_through_two_nodes_survives_the_leading_node_dying() -> any
         1,
         "the message sent across the failover is shown once: {seen}"
     );
+
+    // Léa was available before the failover and still is: the next visitor is hers at once.
+    let mut next = visitor_on(nodes.node(1), None, 0).await?;
+    next.start_chat(chat_request(
+        "Bruno Ortega",
+        "bo@example.com",
+        "Une autre question",
+    ))
+    .await?;
+    next.recv_until("Léa joining", |f| {
+        matches!(f, ServerMsg::Event { event, .. } if matches!(event.kind, EventKind::AdviserJoined { .. }))
+    })
+    .await?;
+    wait_for_text("the console's chats", "Bruno Ortega", || {
+        page_text(&console, ".chats")
+    })
+    .await?;
     Ok(())
 }
