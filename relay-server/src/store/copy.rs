@@ -94,8 +94,11 @@ impl Store {
             let select = format!("SELECT * FROM {table}");
             let mut rows = sqlx::query(&select).fetch(&self.pool);
             let mut copied = 0;
+            // The statement is the same for every row of the table: written once.
+            let mut insert_sql = None;
             while let Some(row) = rows.try_next().await.context("reading the source store")? {
-                insert_row(&mut tx, table, &row).await?;
+                let sql = insert_sql.get_or_insert_with(|| insert_statement(table, &row));
+                insert_row(&mut tx, table, sql, &row).await?;
                 copied += 1;
             }
             report.tables.push((table, copied));
@@ -143,21 +146,26 @@ impl Store {
     }
 }
 
-/// Inserts `row` into `table` of the target, each value bound with the type its column
-/// has in the source.
-async fn insert_row(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    table: &str,
-    row: &AnyRow,
-) -> Result<(), StoreError> {
+/// The `INSERT` of a row of `table` with the columns of `row`, in its order.
+fn insert_statement(table: &str, row: &AnyRow) -> String {
     let columns: Vec<&str> = row.columns().iter().map(|c| c.name()).collect();
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
-    let sql = format!(
+    format!(
         "INSERT INTO {table} ({}) VALUES ({})",
         columns.join(", "),
         placeholders.join(", ")
-    );
-    let mut insert = sqlx::query(&sql);
+    )
+}
+
+/// Inserts `row` into `table` of the target with `sql` (its [`insert_statement`]), each
+/// value bound with the type its column has in the source.
+async fn insert_row(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &str,
+    sql: &str,
+    row: &AnyRow,
+) -> Result<(), StoreError> {
+    let mut insert = sqlx::query(sql);
     for (index, column) in row.columns().iter().enumerate() {
         let decoded = match column.type_info().kind() {
             AnyTypeInfoKind::SmallInt | AnyTypeInfoKind::Integer | AnyTypeInfoKind::BigInt => row

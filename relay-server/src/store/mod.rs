@@ -59,11 +59,12 @@ use std::time::Duration;
 /// How many connections a PostgreSQL store keeps (SQLite has one writer; it keeps 4).
 const POSTGRES_CONNECTIONS: u32 = 16;
 
-/// The settings every SQLite connection starts with: write-ahead log, foreign keys, deleted
-/// content overwritten in the file (erasures must really erase), and waiting for the write
-/// lock instead of failing at once.
-const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;";
+/// The settings every SQLite connection starts with: waiting for the write lock instead of
+/// failing at once (first, so that the others wait too while another connection writes),
+/// write-ahead log, foreign keys, deleted content overwritten in the file (erasures must
+/// really erase).
+const SQLITE_SETTINGS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
 
 /// A failure of the CRM store, with what was being done.
 #[derive(Debug, thiserror::Error)]
