@@ -1,12 +1,12 @@
 //! Several relay nodes joined by a real `nats-server`, on one real PostgreSQL database: three
 //! `tandem-relay` processes on ephemeral ports, each started with `--store postgres://…
 //! --cluster nats://…`. What is tried: a visitor on one node chatting with an adviser on
-//! another (messages, typing, co-browsing, a file shared through a node that does not lead,
-//! a site added on one node served by another); the queue
-//! seen alike from every node and two advisers on two nodes taking the same visitor at the
-//! same instant; the leading node killed with SIGKILL mid-chat, with a message in flight;
-//! the NATS server killed and started again. Nothing acknowledged is lost, nothing is stored
-//! twice.
+//! another (messages, typing, co-browsing, a file shared through a node that does not lead, a
+//! site added on one node served by another); the queue seen alike from every node and two
+//! advisers on two nodes taking the same visitor at the same instant; the leading node killed
+//! with SIGKILL mid-chat with a message in flight, and stopped with SIGTERM; a node that does
+//! not lead killed under a visitor; the NATS server killed and started again; `--cluster` on
+//! an SQLite file. Nothing acknowledged is lost, nothing is stored twice.
 
 use serde_json::Value;
 use std::time::Duration;
@@ -470,5 +470,36 @@ async fn joining_a_cluster_on_an_sqlite_store_is_refused_with_a_clear_error() ->
         said.contains("several nodes need a PostgreSQL store"),
         "and says why: {said}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_node_that_does_not_lead_dies_and_its_visitor_resumes_on_another() -> anyhow::Result<()> {
+    let mut nodes = ThreeNodes::start().await?;
+    let mut lea = adviser_on(nodes.node(2), "lea").await?;
+    lea.set_presence(true, 2).await?;
+    let mut visitor = visitor_on(nodes.node(1), None, 0).await?;
+    let chat = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
+        .await?;
+    lea.next_assigned().await?;
+    let before = visitor.say("before node B dies").await?;
+
+    // Node B dies; the load balancer sends the widget's reconnection to node C.
+    if let Some(mut node) = nodes.nodes[1].take() {
+        node.kill_hard()?;
+    }
+    let mut visitor = visitor_on(nodes.node(2), Some(&visitor.token()?), before.seq).await?;
+    visitor.say("after node B died").await?;
+    // Léa's connection went through nodes that live: it carries on untouched.
+    lea.recv_until("the visitor's message", |f| {
+        message_body(f) == Some("after node B died")
+    })
+    .await?;
+    lea.say(&chat.id, "still here").await?;
+    visitor
+        .recv_until("Léa's answer", |f| message_body(f) == Some("still here"))
+        .await?;
+    assert_eq!(nodes.leader().await?, 0, "the leader did not change");
     Ok(())
 }
