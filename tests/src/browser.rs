@@ -223,6 +223,25 @@ pub async fn type_in_widget(client: &Client, css: &str, text: &str) -> anyhow::R
     Ok(in_widget(client, css).await?.send_keys(text).await?)
 }
 
+/// The visitor on `page` opens the widget and asks for a chat: name, email, reason, send.
+pub async fn ask_for_a_chat(
+    visitor: &Client,
+    page: &str,
+    name: &str,
+    email: &str,
+    reason: &str,
+) -> anyhow::Result<()> {
+    visitor.goto(page).await?;
+    in_widget(visitor, "[data-tandem-launcher]")
+        .await?
+        .click()
+        .await?;
+    type_in_widget(visitor, "#tandem-name", name).await?;
+    type_in_widget(visitor, "#tandem-email", email).await?;
+    type_in_widget(visitor, "#tandem-reason", reason).await?;
+    click_in_widget(visitor, "button[type=submit]").await
+}
+
 /// Logs an adviser into the console at `relay` (its origin) with the test password, and
 /// makes them available.
 pub async fn console_log_in(console: &Client, relay: &str, login: &str) -> anyhow::Result<()> {

@@ -6,11 +6,12 @@ use futures_util::{SinkExt, StreamExt};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tandem_shared::cobrowse::{ElementNode, PageNode, PageSnapshot, Viewport};
 use tandem_shared::model::{
     AdviserProfile, ChatRequest, ConversationDetail, Presence, VisitorConversation, WrapUp,
 };
 use tandem_shared::{
-    AdviserMsg, ConversationEvent, ConversationId, ErrorCode, ServerMsg, VisitorMsg,
+    AdviserMsg, ConversationEvent, ConversationId, ErrorCode, EventKind, ServerMsg, VisitorMsg,
     PROTOCOL_VERSION,
 };
 use tokio::net::TcpStream;
@@ -499,5 +500,68 @@ pub fn resolved() -> WrapUp {
         follow_up_date: None,
         compensation: None,
         prevention: None,
+    }
+}
+
+/// The adviser asks to co-browse, the visitor accepts, both are told it started.
+pub async fn cobrowse_consented(
+    visitor: &mut VisitorClient,
+    adviser: &mut AdviserClient,
+    id: &ConversationId,
+) -> anyhow::Result<()> {
+    adviser
+        .send(&AdviserMsg::CobrowseRequest {
+            conversation_id: id.clone(),
+        })
+        .await?;
+    visitor
+        .recv_until("the invitation", |f| {
+            matches!(f, ServerMsg::CobrowseInvite { .. })
+        })
+        .await?;
+    visitor
+        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
+        .await?;
+    for side in [&mut **visitor, &mut **adviser] {
+        side.recv_until("co-browsing started", |f| {
+            matches!(f, ServerMsg::Event { event, .. } if event.kind == EventKind::CobrowseStarted)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// A small form page at `url`, as a visitor's first co-browsing frame.
+pub fn page_snapshot(url: &str) -> VisitorMsg {
+    let text = PageNode::Text {
+        id: 3,
+        text: "Demande d'adhésion".into(),
+    };
+    let body = PageNode::Element(Box::new(ElementNode {
+        id: 2,
+        tag: "body".into(),
+        attrs: vec![("class".into(), "form".into())],
+        children: vec![text],
+        shadow: None,
+        svg: false,
+        masked: false,
+    }));
+    VisitorMsg::CobrowseSnapshot {
+        snapshot: Box::new(PageSnapshot {
+            url: url.into(),
+            title: "Adhésion".into(),
+            viewport: Viewport { w: 1024, h: 700 },
+            scroll_x: 0,
+            scroll_y: 0,
+            root: PageNode::Element(Box::new(ElementNode {
+                id: 1,
+                tag: "html".into(),
+                attrs: Vec::new(),
+                children: vec![body],
+                shadow: None,
+                svg: false,
+                masked: false,
+            })),
+        }),
     }
 }

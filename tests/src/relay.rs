@@ -41,6 +41,31 @@ pub trait Endpoint {
         async move { Ok(request.send().await?.error_for_status()?.json().await?) }
     }
 
+    /// The chat messages of session `id`'s CRM transcript, in order, read through the API.
+    fn transcript_messages(
+        &self,
+        token: &str,
+        id: &str,
+    ) -> impl std::future::Future<Output = anyhow::Result<Vec<String>>> {
+        let request = reqwest::Client::new()
+            .get(self.url(&format!("/api/v1/sessions/{id}")))
+            .bearer_auth(token);
+        async move {
+            let record: serde_json::Value =
+                request.send().await?.error_for_status()?.json().await?;
+            Ok(record["transcript"]
+                .as_array()
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .filter(|l| l["kind"] == "message")
+                        .map(|l| l["text"].as_str().unwrap_or_default().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default())
+        }
+    }
+
     /// Logs in through the API.
     fn login(
         &self,

@@ -4,9 +4,9 @@
 //! adviser, available before, is still available after (the next visitor is hers).
 
 use tandem_shared::{EventKind, ServerMsg};
-use tandem_tests::browser::{click_in_widget, on_page};
 use tandem_tests::browser::{
-    console_log_in, in_widget, page_text, type_in_widget, wait_for_text, widget_text, Browser,
+    ask_for_a_chat, console_log_in, in_widget, on_page, page_text, wait_for_text, widget_text,
+    Browser,
 };
 use tandem_tests::clients::chat_request;
 use tandem_tests::demo::DemoSite;
@@ -29,15 +29,14 @@ async fn browser_chat_through_two_nodes_survives_the_leading_node_dying() -> any
     let visitor = browser.session(1100, 900).await?;
     console_log_in(&console, &nodes.node(2).url(""), "lea").await?;
 
-    visitor.goto(&site.url("index.html")).await?;
-    in_widget(&visitor, "[data-tandem-launcher]")
-        .await?
-        .click()
-        .await?;
-    type_in_widget(&visitor, "#tandem-name", "Ana Lima").await?;
-    type_in_widget(&visitor, "#tandem-email", "ana@example.com").await?;
-    type_in_widget(&visitor, "#tandem-reason", "Je voudrais changer de formule").await?;
-    click_in_widget(&visitor, "button[type=submit]").await?;
+    ask_for_a_chat(
+        &visitor,
+        &site.url("index.html"),
+        "Ana Lima",
+        "ana@example.com",
+        "Je voudrais changer de formule",
+    )
+    .await?;
     wait_for_text("the console", "Je voudrais changer de formule", || {
         page_text(&console, ".chat-pane")
     })

@@ -5,7 +5,7 @@
 use fantoccini::{Client, Locator};
 use tandem_relay::store::QueueRow;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, on_page, page_text, type_in_widget, wait_for, wait_for_text,
+    ask_for_a_chat, in_widget, on_page, page_text, type_in_widget, wait_for, wait_for_text,
     widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
@@ -54,15 +54,14 @@ async fn a_level_one_adviser_escalates_a_visitor_to_a_level_two_colleague() -> a
     let visitor = browser.session(1100, 900).await?;
     log_in(&lea, &relay, "lea").await?;
 
-    visitor.goto(&site.url("index.html")).await?;
-    in_widget(&visitor, "[data-tandem-launcher]")
-        .await?
-        .click()
-        .await?;
-    type_in_widget(&visitor, "#tandem-name", "Ana Lima").await?;
-    type_in_widget(&visitor, "#tandem-email", "ana@example.com").await?;
-    type_in_widget(&visitor, "#tandem-reason", "Clause 7 de mon contrat").await?;
-    click_in_widget(&visitor, "button[type=submit]").await?;
+    ask_for_a_chat(
+        &visitor,
+        &site.url("index.html"),
+        "Ana Lima",
+        "ana@example.com",
+        "Clause 7 de mon contrat",
+    )
+    .await?;
     wait_for_text("Léa's console", "Clause 7 de mon contrat", || {
         page_text(&lea, ".chat-pane")
     })

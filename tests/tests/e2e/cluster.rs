@@ -8,55 +8,31 @@
 //! not lead killed under a visitor; the NATS server killed and started again; `--cluster` on
 //! an SQLite file. Nothing acknowledged is lost, nothing is stored twice.
 
-use serde_json::Value;
 use std::time::Duration;
-use tandem_shared::cobrowse::{ElementNode, Guidance, PageNode, PageSnapshot, Viewport};
-use tandem_shared::{AdviserMsg, ConversationId, EventKind, ServerMsg, VisitorMsg};
-use tandem_tests::clients::chat_request;
+use tandem_shared::cobrowse::Guidance;
+use tandem_shared::model::VisitorConversation;
+use tandem_shared::{AdviserMsg, ConversationId, ServerMsg, VisitorMsg};
+use tandem_tests::clients::{
+    chat_request, cobrowse_consented, page_snapshot, AdviserClient, VisitorClient,
+};
 use tandem_tests::nodes::{adviser_on, visitor_on, ThreeNodes};
-use tandem_tests::process::RelayProcess;
 use tandem_tests::Endpoint;
 
-async fn transcript(
-    node: &RelayProcess,
-    token: &str,
-    id: &ConversationId,
-) -> anyhow::Result<Vec<String>> {
-    let record: Value = node
-        .get_json(&format!("/api/v1/sessions/{id}"), token)
+/// Léa, available on node `adviser_node`, chatting with the visitor Ana on node
+/// `visitor_node`.
+async fn chatting(
+    nodes: &ThreeNodes,
+    visitor_node: usize,
+    adviser_node: usize,
+) -> anyhow::Result<(AdviserClient, VisitorClient, VisitorConversation)> {
+    let mut lea = adviser_on(nodes.node(adviser_node), "lea").await?;
+    lea.set_presence(true, 2).await?;
+    let mut visitor = visitor_on(nodes.node(visitor_node), None, 0).await?;
+    let chat = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
         .await?;
-    Ok(record["transcript"]
-        .as_array()
-        .map(|lines| {
-            lines
-                .iter()
-                .filter(|l| l["kind"] == "message")
-                .map(|l| l["text"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-/// A visitor's page: an empty document at `url`.
-fn page(url: &str) -> VisitorMsg {
-    VisitorMsg::CobrowseSnapshot {
-        snapshot: Box::new(PageSnapshot {
-            url: url.into(),
-            title: "Paiement".into(),
-            viewport: Viewport { w: 1024, h: 700 },
-            scroll_x: 0,
-            scroll_y: 0,
-            root: PageNode::Element(Box::new(ElementNode {
-                id: 1,
-                tag: "html".into(),
-                attrs: Vec::new(),
-                children: Vec::new(),
-                shadow: None,
-                svg: false,
-                masked: false,
-            })),
-        }),
-    }
+    lea.next_assigned().await?;
+    Ok((lea, visitor, chat))
 }
 
 fn message_body(frame: &ServerMsg) -> Option<&str> {
@@ -115,24 +91,10 @@ async fn a_visitor_on_one_node_chats_with_an_adviser_on_another() -> anyhow::Res
         .await?;
 
     // Co-browsing across the nodes: consent, the page, the adviser's pointer.
-    lea.send(&AdviserMsg::CobrowseRequest {
-        conversation_id: chat.id.clone(),
-    })
-    .await?;
+    cobrowse_consented(&mut visitor, &mut lea, &chat.id).await?;
     visitor
-        .recv_until("the invitation", |f| {
-            matches!(f, ServerMsg::CobrowseInvite { .. })
-        })
+        .send(&page_snapshot("https://shop.test/checkout"))
         .await?;
-    visitor
-        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
-        .await?;
-    lea.recv_until(
-        "co-browsing started",
-        |f| matches!(f, ServerMsg::Event { event, .. } if event.kind == EventKind::CobrowseStarted),
-    )
-    .await?;
-    visitor.send(&page("https://shop.test/checkout")).await?;
     let mirrored = lea
         .recv_until("the visitor's page", |f| {
             matches!(f, ServerMsg::CobrowseSnapshot { .. })
@@ -203,7 +165,10 @@ async fn a_visitor_on_one_node_chats_with_an_adviser_on_another() -> anyhow::Res
 
     for node in 0..3 {
         assert_eq!(
-            transcript(nodes.node(node), &token, &chat.id).await?,
+            nodes
+                .node(node)
+                .transcript_messages(&token, chat.id.as_str())
+                .await?,
             ["Hello from node 1", "Answer from node 2", "capture.png"],
             "every node serves the same CRM record"
         );
@@ -290,13 +255,7 @@ async fn the_queue_is_global_and_a_visitor_taken_at_once_on_two_nodes_goes_to_on
 async fn the_leading_node_killed_mid_chat_another_takes_over_and_nothing_is_lost(
 ) -> anyhow::Result<()> {
     let mut nodes = ThreeNodes::start().await?;
-    let mut lea = adviser_on(nodes.node(2), "lea").await?;
-    lea.set_presence(true, 2).await?;
-    let mut visitor = visitor_on(nodes.node(1), None, 0).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    lea.next_assigned().await?;
+    let (mut lea, mut visitor, chat) = chatting(&nodes, 1, 2).await?;
     visitor.say("before the crash").await?;
     lea.say(&chat.id, "answer before the crash").await?;
     let seen = visitor
@@ -355,7 +314,10 @@ async fn the_leading_node_killed_mid_chat_another_takes_over_and_nothing_is_lost
         .await?;
     let token = nodes.api_token()?;
     assert_eq!(
-        transcript(nodes.node(0), &token, &chat.id).await?,
+        nodes
+            .node(0)
+            .transcript_messages(&token, chat.id.as_str())
+            .await?,
         [
             "before the crash",
             "answer before the crash",
@@ -370,13 +332,7 @@ async fn the_leading_node_killed_mid_chat_another_takes_over_and_nothing_is_lost
 #[tokio::test]
 async fn nats_restarts_and_the_chat_resumes_without_a_gap() -> anyhow::Result<()> {
     let mut nodes = ThreeNodes::start().await?;
-    let mut lea = adviser_on(nodes.node(2), "lea").await?;
-    lea.set_presence(true, 2).await?;
-    let mut visitor = visitor_on(nodes.node(1), None, 0).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    lea.next_assigned().await?;
+    let (_first_console, mut visitor, chat) = chatting(&nodes, 1, 2).await?;
     let before = visitor.say("before NATS restarts").await?;
 
     nodes.nats.kill()?;
@@ -403,7 +359,10 @@ async fn nats_restarts_and_the_chat_resumes_without_a_gap() -> anyhow::Result<()
         .await?;
     let token = nodes.api_token()?;
     assert_eq!(
-        transcript(nodes.node(0), &token, &chat.id).await?,
+        nodes
+            .node(0)
+            .transcript_messages(&token, chat.id.as_str())
+            .await?,
         ["before NATS restarts", "after NATS restarted", "heard you"]
     );
     Ok(())
@@ -414,13 +373,7 @@ async fn a_leader_stopped_with_sigterm_hands_over_and_its_clients_resume_elsewhe
 ) -> anyhow::Result<()> {
     let mut nodes = ThreeNodes::start().await?;
     // The visitor is on the leader itself, Léa on node 1.
-    let mut lea = adviser_on(nodes.node(1), "lea").await?;
-    lea.set_presence(true, 2).await?;
-    let mut visitor = visitor_on(nodes.node(0), None, 0).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    lea.next_assigned().await?;
+    let (_first_console, mut visitor, chat) = chatting(&nodes, 0, 1).await?;
     let before = visitor.say("before the leader stops").await?;
 
     let mut leader = nodes.nodes[0]
@@ -476,13 +429,7 @@ async fn joining_a_cluster_on_an_sqlite_store_is_refused_with_a_clear_error() ->
 #[tokio::test]
 async fn a_node_that_does_not_lead_dies_and_its_visitor_resumes_on_another() -> anyhow::Result<()> {
     let mut nodes = ThreeNodes::start().await?;
-    let mut lea = adviser_on(nodes.node(2), "lea").await?;
-    lea.set_presence(true, 2).await?;
-    let mut visitor = visitor_on(nodes.node(1), None, 0).await?;
-    let chat = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Refund"))
-        .await?;
-    lea.next_assigned().await?;
+    let (mut lea, mut visitor, chat) = chatting(&nodes, 1, 2).await?;
     let before = visitor.say("before node B dies").await?;
 
     // Node B dies; the load balancer sends the widget's reconnection to node C.

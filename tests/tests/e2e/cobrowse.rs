@@ -2,51 +2,16 @@
 //! what is relayed while a session runs (and refused outside one), the permission to fill
 //! in, the record, late joiners, the end of the chat, restarts and bad frames.
 
-use tandem_shared::cobrowse::{
-    ElementNode, Guidance, PageChange, PageChanges, PageNode, PageSnapshot, Viewport,
-    MAX_CHANGES_PER_BATCH,
-};
+use tandem_shared::cobrowse::{Guidance, PageChange, PageChanges, PageNode, MAX_CHANGES_PER_BATCH};
 use tandem_shared::cobrowse_parts::{PageFrame, PartAssembler};
 use tandem_shared::desk::TransferTarget;
 use tandem_shared::{
     AdviserMsg, ConversationId, ErrorCode, EventKind, Role, ServerMsg, VisitorMsg,
 };
-use tandem_tests::clients::{chat_request, client_msg_id, AdviserClient, VisitorClient};
+use tandem_tests::clients::{
+    chat_request, client_msg_id, cobrowse_consented, page_snapshot, AdviserClient, VisitorClient,
+};
 use tandem_tests::{Endpoint, TestRelay};
-
-fn snapshot(url: &str) -> VisitorMsg {
-    let text = PageNode::Text {
-        id: 3,
-        text: "Demande d'adhésion".into(),
-    };
-    let body = PageNode::Element(Box::new(ElementNode {
-        id: 2,
-        tag: "body".into(),
-        attrs: vec![("class".into(), "form".into())],
-        children: vec![text],
-        shadow: None,
-        svg: false,
-        masked: false,
-    }));
-    VisitorMsg::CobrowseSnapshot {
-        snapshot: Box::new(PageSnapshot {
-            url: url.into(),
-            title: "Adhésion".into(),
-            viewport: Viewport { w: 1024, h: 700 },
-            scroll_x: 0,
-            scroll_y: 0,
-            root: PageNode::Element(Box::new(ElementNode {
-                id: 1,
-                tag: "html".into(),
-                attrs: Vec::new(),
-                children: vec![body],
-                shadow: None,
-                svg: false,
-                masked: false,
-            })),
-        }),
-    }
-}
 
 fn typing(value: &str) -> VisitorMsg {
     VisitorMsg::CobrowseChanges {
@@ -84,33 +49,6 @@ async fn chatting(
     Ok((visitor, adviser, conversation.id))
 }
 
-async fn invite_and_accept(
-    visitor: &mut VisitorClient,
-    adviser: &mut AdviserClient,
-    id: &ConversationId,
-) -> anyhow::Result<()> {
-    adviser
-        .send(&AdviserMsg::CobrowseRequest {
-            conversation_id: id.clone(),
-        })
-        .await?;
-    visitor
-        .recv_until("the invitation", |f| {
-            matches!(f, ServerMsg::CobrowseInvite { .. })
-        })
-        .await?;
-    visitor
-        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
-        .await?;
-    for side in [&mut **visitor, &mut **adviser] {
-        side.recv_until("co-browsing started", |f| {
-            matches!(f, ServerMsg::Event { event, .. } if event.kind == EventKind::CobrowseStarted)
-        })
-        .await?;
-    }
-    Ok(())
-}
-
 fn guide(id: &ConversationId, guidance: Guidance) -> AdviserMsg {
     AdviserMsg::CobrowseGuide {
         conversation_id: id.clone(),
@@ -124,7 +62,9 @@ async fn co_browsing_needs_consent_and_relays_the_page_only_while_it_runs() -> a
     let (mut visitor, mut adviser, id) = chatting(&relay).await?;
 
     // Tried before any consent: a page, an answer with no invitation, guidance.
-    visitor.send(&snapshot("https://site.test/apply")).await?;
+    visitor
+        .send(&page_snapshot("https://site.test/apply"))
+        .await?;
     visitor.expect_error(ErrorCode::Conflict).await?;
     visitor
         .send(&VisitorMsg::CobrowseAnswer { accepted: true })
@@ -157,12 +97,14 @@ async fn co_browsing_needs_consent_and_relays_the_page_only_while_it_runs() -> a
             matches!(f, ServerMsg::CobrowseDeclined { .. })
         })
         .await?;
-    visitor.send(&snapshot("https://site.test/apply")).await?;
+    visitor
+        .send(&page_snapshot("https://site.test/apply"))
+        .await?;
     visitor.expect_error(ErrorCode::Conflict).await?;
 
     // Accepted: the page and its changes reach the adviser as sent.
-    invite_and_accept(&mut visitor, &mut adviser, &id).await?;
-    let sent = snapshot("https://site.test/apply");
+    cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
+    let sent = page_snapshot("https://site.test/apply");
     visitor.send(&sent).await?;
     let received = adviser
         .recv_until("the snapshot", |f| {
@@ -283,7 +225,7 @@ async fn a_console_that_comes_back_gets_a_fresh_snapshot_and_ending_the_chat_end
 ) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let (mut visitor, mut adviser, id) = chatting(&relay).await?;
-    invite_and_accept(&mut visitor, &mut adviser, &id).await?;
+    cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
     drop(adviser);
 
     // The console reconnects: the visitor's page is asked for the whole page again.
@@ -294,7 +236,9 @@ async fn a_console_that_comes_back_gets_a_fresh_snapshot_and_ending_the_chat_end
             matches!(f, ServerMsg::CobrowseResync { .. })
         })
         .await?;
-    visitor.send(&snapshot("https://site.test/apply")).await?;
+    visitor
+        .send(&page_snapshot("https://site.test/apply"))
+        .await?;
     adviser
         .recv_until("the snapshot", |f| {
             matches!(f, ServerMsg::CobrowseSnapshot { .. })
@@ -334,7 +278,7 @@ async fn a_console_that_comes_back_gets_a_fresh_snapshot_and_ending_the_chat_end
 async fn co_browsing_survives_a_relay_restart_and_ends_with_a_hand_over() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let (mut visitor, mut adviser, id) = chatting(&relay).await?;
-    invite_and_accept(&mut visitor, &mut adviser, &id).await?;
+    cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
     let token = visitor.token()?;
     drop(visitor);
     drop(adviser);
@@ -345,7 +289,7 @@ async fn co_browsing_survives_a_relay_restart_and_ends_with_a_hand_over() -> any
     adviser.next_assigned().await?;
     let mut visitor = VisitorClient::connect(&relay, Some(&token), 0).await?;
     visitor
-        .send(&snapshot("https://site.test/apply?step=2"))
+        .send(&page_snapshot("https://site.test/apply?step=2"))
         .await?;
     adviser
         .recv_until("the snapshot after the restart", |f| {
@@ -376,7 +320,7 @@ async fn bad_co_browsing_frames_are_refused_and_a_busy_page_does_not_block_the_c
 ) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let (mut visitor, mut adviser, id) = chatting(&relay).await?;
-    invite_and_accept(&mut visitor, &mut adviser, &id).await?;
+    cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
 
     // Tried: a batch over the change limit, a frame of the wrong shape, a label too long,
     // a proposed page that is not a web address.
@@ -417,9 +361,10 @@ async fn bad_co_browsing_frames_are_refused_and_a_busy_page_does_not_block_the_c
 
     // A page much larger than a frame comes in parts, which reach the adviser one by one and
     // make the same page again.
-    let VisitorMsg::CobrowseSnapshot { snapshot: mut page } = snapshot("https://site.test/big")
+    let VisitorMsg::CobrowseSnapshot { snapshot: mut page } =
+        page_snapshot("https://site.test/big")
     else {
-        anyhow::bail!("snapshot() makes a snapshot");
+        anyhow::bail!("page_snapshot() makes a snapshot");
     };
     if let PageNode::Element(root) = &mut page.root {
         root.children.push(PageNode::Text {

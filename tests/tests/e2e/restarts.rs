@@ -1,7 +1,6 @@
 //! Fault injection on the real relay binary: kill -9 mid-chat, SIGTERM drain. Nothing sent is
 //! lost, nothing is stored twice, the queue is as it was.
 
-use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
 use tandem_tests::clients::{chat_request, AdviserClient, VisitorClient};
@@ -18,22 +17,6 @@ async fn relay_with_adviser(
     let port = free_port()?;
     let relay = RelayProcess::start(&db, port, flags).await?;
     Ok((dir, db, port, relay))
-}
-
-async fn transcript(relay: &RelayProcess, token: &str, id: &str) -> anyhow::Result<Vec<String>> {
-    let record: Value = relay
-        .get_json(&format!("/api/v1/sessions/{id}"), token)
-        .await?;
-    Ok(record["transcript"]
-        .as_array()
-        .map(|lines| {
-            lines
-                .iter()
-                .filter(|l| l["kind"] == "message")
-                .map(|l| l["text"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default())
 }
 
 fn api_token(db: &std::path::Path) -> anyhow::Result<String> {
@@ -114,7 +97,7 @@ async fn a_relay_killed_mid_chat_loses_nothing_and_keeps_its_queue() -> anyhow::
     );
 
     let token = api_token(&db)?;
-    let lines = transcript(&relay, &token, chat.id.as_str()).await?;
+    let lines = relay.transcript_messages(&token, chat.id.as_str()).await?;
     assert_eq!(
         lines,
         [
