@@ -39,8 +39,9 @@ rm -f "$loader"
 
 # Size budget (brotli, what browsers download): the build fails when the widget grows past it.
 # Issue 9's target is 100 KB for the widget; this budget only stops it from growing meanwhile
-# (raised to 280 KiB when the knowledge-base suggestions and attachments came in: 274 KB).
-widget_budget=${TANDEM_WIDGET_BUDGET:-286720}
+# (raised to 280 KiB when the knowledge-base suggestions and attachments came in: 274 KB;
+# lowered to 250 KB when the widget stopped decoding frames meant for advisers: 248 KB).
+widget_budget=${TANDEM_WIDGET_BUDGET:-256000}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
 widget_br=$(( $(size dist/widget/widget.js.br) + $(size dist/widget/widget_bg.wasm.br) ))
 loader_br=$(sed 's/__VERSION__/0123456789abcdef/' dist/loader.js | brotli -q 11 -c | wc -c)

@@ -11,6 +11,7 @@
 //! - [`visitor`]: frames a visitor's widget sends.
 //! - [`adviser`]: frames an adviser's console sends.
 //! - [`server`]: frames the relay sends to both.
+//! - [`visitor_frame`]: the frames a visitor receives, as the widget reads them.
 //! - [`error`]: error codes that travel on the wire.
 //! - [`limits`]: size limits and input validation, applied by the widget and enforced by the relay.
 //! - [`report`]: the dashboard's figures (wait, handling, abandonment, FCR, CSAT/CES/NPS).
@@ -40,6 +41,7 @@ pub mod report;
 pub mod server;
 pub mod site;
 pub mod visitor;
+pub mod visitor_frame;
 
 pub use adviser::AdviserMsg;
 pub use error::ErrorCode;
@@ -47,6 +49,7 @@ pub use event::{Author, ConversationEvent, EventKind, Role};
 pub use ids::{AdviserId, ContactId, ConversationId};
 pub use server::ServerMsg;
 pub use visitor::VisitorMsg;
+pub use visitor_frame::VisitorFrame;
 
 /// Version of the wire protocol; a client whose `hello` carries another one is refused with
 /// [`ErrorCode::ProtocolVersion`].

@@ -6,10 +6,10 @@
 //! not met by every client at the same instant.
 
 use crate::browser::after;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use tandem_shared::ServerMsg;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, WebSocket};
@@ -27,14 +27,38 @@ pub enum ConnState {
     Closed,
 }
 
-/// Callbacks of a [`Socket`].
-pub struct Handlers {
+/// Callbacks of a [`Socket`] whose frames from the relay are read as `F` (the widget reads
+/// only the frames visitors receive, the console all of them).
+pub struct Handlers<F> {
     /// Called after each successful (re)connection.
     pub on_open: Box<dyn Fn(&Socket)>,
     /// Called for each frame from the relay.
-    pub on_frame: Box<dyn Fn(ServerMsg)>,
+    pub on_frame: Box<dyn Fn(F)>,
     /// Called when the connection state changes.
     pub on_state: Box<dyn Fn(ConnState)>,
+}
+
+/// The callbacks once the frame type is decided: each text frame is decoded by `on_text`.
+struct Callbacks {
+    on_open: Box<dyn Fn(&Socket)>,
+    on_text: Box<dyn Fn(&str)>,
+    on_state: Box<dyn Fn(ConnState)>,
+}
+
+impl<F: DeserializeOwned + 'static> From<Handlers<F>> for Callbacks {
+    fn from(handlers: Handlers<F>) -> Callbacks {
+        let on_frame = handlers.on_frame;
+        Callbacks {
+            on_open: handlers.on_open,
+            on_text: Box::new(move |text| match serde_json::from_str::<F>(text) {
+                Ok(frame) => on_frame(frame),
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("Tandem: unreadable frame: {error}").into())
+                }
+            }),
+            on_state: handlers.on_state,
+        }
+    }
 }
 
 struct Inner {
@@ -42,7 +66,7 @@ struct Inner {
     ws: Option<WebSocket>,
     attempt: u32,
     stopped: bool,
-    handlers: Handlers,
+    handlers: Callbacks,
     // Kept alive as long as the WebSocket they are attached to.
     listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
@@ -62,13 +86,13 @@ pub fn backoff_ms(attempt: u32, random: f64) -> i32 {
 
 impl Socket {
     /// Opens a socket to `url` and keeps it open.
-    pub fn connect(url: &str, handlers: Handlers) -> Socket {
+    pub fn connect<F: DeserializeOwned + 'static>(url: &str, handlers: Handlers<F>) -> Socket {
         let inner = Inner {
             url: url.to_owned(),
             ws: None,
             attempt: 0,
             stopped: false,
-            handlers,
+            handlers: handlers.into(),
             listeners: Vec::new(),
         };
         let socket = Socket {
@@ -112,12 +136,7 @@ impl Socket {
                 let Some(text) = event.unchecked_ref::<MessageEvent>().data().as_string() else {
                     return;
                 };
-                match serde_json::from_str::<ServerMsg>(&text) {
-                    Ok(frame) => (socket.inner.borrow().handlers.on_frame)(frame),
-                    Err(error) => web_sys::console::warn_1(
-                        &format!("Tandem: unreadable frame: {error}").into(),
-                    ),
-                }
+                (socket.inner.borrow().handlers.on_text)(&text);
             })
         };
         // Whatever the close code (relay restarting, slow consumer, network gone), reconnecting

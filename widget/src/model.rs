@@ -3,7 +3,7 @@
 
 use tandem_shared::desk::{QueueInfo, VisitorTicket};
 use tandem_shared::model::{ConversationStatus, VisitorConversation};
-use tandem_shared::{ConversationEvent, ErrorCode, EventKind, Role, ServerMsg};
+use tandem_shared::{ConversationEvent, ErrorCode, EventKind, Role, VisitorFrame};
 
 /// Which screen the panel shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,8 +174,8 @@ impl ChatModel {
     }
 
     /// The event of `frame` when it happens now: not held yet and not a replay of the past.
-    pub fn live_event<'a>(&self, frame: &'a ServerMsg) -> Option<&'a ConversationEvent> {
-        let ServerMsg::Event { event, .. } = frame else {
+    pub fn live_event<'a>(&self, frame: &'a VisitorFrame) -> Option<&'a ConversationEvent> {
+        let VisitorFrame::Event { event, .. } = frame else {
             return None;
         };
         let held = self.events.iter().any(|e| e.seq == event.seq);
@@ -183,9 +183,9 @@ impl ChatModel {
     }
 
     /// Applies a frame from the relay.
-    pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
+    pub fn apply(&mut self, frame: VisitorFrame) -> Option<Effect> {
         match frame {
-            ServerMsg::VisitorWelcome {
+            VisitorFrame::VisitorWelcome {
                 conversation,
                 queues,
                 ..
@@ -193,7 +193,7 @@ impl ChatModel {
                 self.queues = queues;
                 self.welcome(conversation)
             }
-            ServerMsg::Ticket { ticket, new } => {
+            VisitorFrame::Ticket { ticket, new } => {
                 let token = ticket.token.clone();
                 self.tickets.retain(|t| t.id != ticket.id);
                 self.tickets.push(ticket.clone());
@@ -204,18 +204,18 @@ impl ChatModel {
                 }
                 None
             }
-            ServerMsg::Suggestions { text, articles } => {
+            VisitorFrame::Suggestions { text, articles } => {
                 // Answers to text typed since are stale: only the latest counts.
                 if text == self.suggest_text {
                     self.suggestions = articles;
                 }
                 None
             }
-            ServerMsg::SurveySaved { .. } => {
+            VisitorFrame::SurveySaved { .. } => {
                 self.survey_saved = true;
                 None
             }
-            ServerMsg::ChatStarted { conversation } => {
+            VisitorFrame::ChatStarted { conversation } => {
                 let token = conversation.token.clone();
                 self.conversation = Some(conversation);
                 self.events.clear();
@@ -223,7 +223,7 @@ impl ChatModel {
                 self.error = None;
                 Some(Effect::RememberToken(token))
             }
-            ServerMsg::QueueStatus {
+            VisitorFrame::QueueStatus {
                 position,
                 estimated_wait_secs,
                 advisers_online,
@@ -236,11 +236,11 @@ impl ChatModel {
                 });
                 None
             }
-            ServerMsg::Event { event, .. } => {
+            VisitorFrame::Event { event, .. } => {
                 self.insert_event(event);
                 None
             }
-            ServerMsg::Typing {
+            VisitorFrame::Typing {
                 role: Role::Adviser,
                 name,
                 active,
@@ -249,7 +249,7 @@ impl ChatModel {
                 self.adviser_typing = active.then_some(name);
                 None
             }
-            ServerMsg::Error {
+            VisitorFrame::Error {
                 code,
                 field,
                 message,
@@ -315,7 +315,7 @@ mod tests {
         }
     }
 
-    fn message(seq: u64, id: &str) -> ServerMsg {
+    fn message(seq: u64, id: &str) -> VisitorFrame {
         let author = Author {
             role: Role::Visitor,
             name: "Ana".into(),
@@ -326,7 +326,7 @@ mod tests {
             client_msg_id: Some(id.into()),
             file: None,
         };
-        ServerMsg::Event {
+        VisitorFrame::Event {
             conversation_id: ConversationId::from("c1"),
             event: ConversationEvent {
                 seq,
@@ -340,7 +340,7 @@ mod tests {
     fn screens_follow_the_conversation() {
         let mut model = ChatModel::default();
         assert_eq!(model.screen(), Screen::Form);
-        let effect = model.apply(ServerMsg::ChatStarted {
+        let effect = model.apply(VisitorFrame::ChatStarted {
             conversation: conversation(ConversationStatus::Queued),
         });
         assert_eq!(effect, Some(Effect::RememberToken("t".into())));
@@ -352,7 +352,7 @@ mod tests {
                 name: "Léa".into()
             },
         };
-        model.apply(ServerMsg::Event {
+        model.apply(VisitorFrame::Event {
             conversation_id: ConversationId::from("c1"),
             event: joined,
         });
@@ -363,7 +363,7 @@ mod tests {
             at_ms: 0,
             kind: EventKind::Ended { by: Role::Adviser },
         };
-        model.apply(ServerMsg::Event {
+        model.apply(VisitorFrame::Event {
             conversation_id: ConversationId::from("c1"),
             event: ended,
         });
@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn events_are_kept_in_order_once_and_confirm_pending_messages() {
         let mut model = ChatModel::default();
-        model.apply(ServerMsg::ChatStarted {
+        model.apply(VisitorFrame::ChatStarted {
             conversation: conversation(ConversationStatus::Active),
         });
         model.pending.push(Pending {
@@ -396,10 +396,10 @@ mod tests {
     #[test]
     fn a_refused_resume_forgets_the_token() {
         let mut model = ChatModel::default();
-        model.apply(ServerMsg::ChatStarted {
+        model.apply(VisitorFrame::ChatStarted {
             conversation: conversation(ConversationStatus::Queued),
         });
-        let effect = model.apply(ServerMsg::VisitorWelcome {
+        let effect = model.apply(VisitorFrame::VisitorWelcome {
             protocol: 1,
             conversation: None,
             queues: vec![],
@@ -411,10 +411,10 @@ mod tests {
     #[test]
     fn a_hand_over_puts_the_visitor_back_in_waiting_until_the_next_adviser_joins() {
         let mut model = ChatModel::default();
-        model.apply(ServerMsg::ChatStarted {
+        model.apply(VisitorFrame::ChatStarted {
             conversation: conversation(ConversationStatus::Queued),
         });
-        let event = |seq, kind| ServerMsg::Event {
+        let event = |seq, kind| VisitorFrame::Event {
             conversation_id: ConversationId::from("c1"),
             event: ConversationEvent {
                 seq,
@@ -454,7 +454,7 @@ mod tests {
             answer: None,
             answered_by: None,
         };
-        let effect = model.apply(ServerMsg::Ticket {
+        let effect = model.apply(VisitorFrame::Ticket {
             ticket: ticket.clone(),
             new: true,
         });
@@ -465,8 +465,8 @@ mod tests {
         assert_eq!(model.tickets.len(), 1, "kept to show the answer later");
     }
 
-    fn event(seq: u64, kind: EventKind) -> ServerMsg {
-        ServerMsg::Event {
+    fn event(seq: u64, kind: EventKind) -> VisitorFrame {
+        VisitorFrame::Event {
             conversation_id: ConversationId::from("c1"),
             event: ConversationEvent {
                 seq,
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn co_browsing_runs_from_its_start_to_its_end_or_the_end_of_the_chat() {
         let mut model = ChatModel::default();
-        model.apply(ServerMsg::ChatStarted {
+        model.apply(VisitorFrame::ChatStarted {
             conversation: conversation(ConversationStatus::Active),
         });
         assert!(!model.cobrowse_running());

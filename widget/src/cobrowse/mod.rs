@@ -23,7 +23,7 @@ use privacy::Privacy;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tandem_shared::cobrowse::Guidance;
-use tandem_shared::{ServerMsg, VisitorMsg};
+use tandem_shared::{VisitorFrame, VisitorMsg};
 use view::Overlay;
 
 /// Remembers across the site's pages that the visitor let the adviser fill in fields.
@@ -111,14 +111,14 @@ impl Cobrowse {
     }
 
     /// Handles a co-browsing frame from the relay; false for other frames.
-    pub fn on_frame(&self, frame: &ServerMsg) -> bool {
+    pub fn on_frame(&self, frame: &VisitorFrame) -> bool {
         match frame {
-            ServerMsg::CobrowseInvite { adviser, .. } => {
+            VisitorFrame::CobrowseInvite { adviser, .. } => {
                 self.adviser.set(adviser.clone());
                 self.invite.set(Some(adviser.clone()));
             }
-            ServerMsg::CobrowseResync { .. } => self.with_capture(Capture::snapshot),
-            ServerMsg::CobrowseGuide { guidance, .. } => self.guide(guidance.clone()),
+            VisitorFrame::CobrowseResync { .. } => self.with_capture(Capture::snapshot),
+            VisitorFrame::CobrowseGuide { guidance, .. } => self.guide(guidance.clone()),
             _ => return false,
         }
         true
