@@ -13,7 +13,15 @@ pub struct Recorder {
     next_expected: Vec<u64>,
     skipped: u64,
     duplicates: u64,
+    /// When the current window started, in microseconds since `epoch`.
+    window_start_us: u64,
+    /// Per second of the window, the messages that took longer than [`SLOW_MS`].
+    slow_by_second: Vec<u32>,
 }
+
+/// A message slower than this is counted in [`Recorder::slow_by_second`], to see whether the
+/// slow ones are spread over the phase or come together (a stall).
+pub const SLOW_MS: u64 = 10;
 
 impl Recorder {
     /// A recorder for `pairs` pairs.
@@ -26,6 +34,8 @@ impl Recorder {
             next_expected: vec![1; pairs],
             skipped: 0,
             duplicates: 0,
+            window_start_us: 0,
+            slow_by_second: Vec::new(),
         })
     }
 
@@ -63,9 +73,17 @@ impl Recorder {
         *expected = seq + 1;
         self.delivered += 1;
         let now_us = self.epoch.elapsed().as_micros() as u64;
-        let _ = self
-            .latency_us
-            .record(now_us.saturating_sub(sent_us).max(1));
+        let latency_us = now_us.saturating_sub(sent_us).max(1);
+        let _ = self.latency_us.record(latency_us);
+        if latency_us > SLOW_MS * 1000 {
+            let second = (sent_us.saturating_sub(self.window_start_us) / 1_000_000) as usize;
+            if self.slow_by_second.len() <= second {
+                self.slow_by_second.resize(second + 1, 0);
+            }
+            if let Some(count) = self.slow_by_second.get_mut(second) {
+                *count += 1;
+            }
+        }
     }
 
     /// Starts a new measuring window: latency and delivered count from zero (sequence
@@ -73,6 +91,13 @@ impl Recorder {
     pub fn new_window(&mut self) {
         self.latency_us.reset();
         self.delivered = 0;
+        self.window_start_us = self.epoch.elapsed().as_micros() as u64;
+        self.slow_by_second.clear();
+    }
+
+    /// Per second of this window (by send time), the messages slower than [`SLOW_MS`].
+    pub fn slow_by_second(&self) -> &[u32] {
+        &self.slow_by_second
     }
 
     /// Messages delivered in this window.

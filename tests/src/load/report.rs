@@ -1,6 +1,7 @@
 //! The run's table, in Markdown (pasted as is into BENCHMARKS.md): one column per server, each
 //! figure next to issue 9's target, then Tandem's ratios against the peer and the ceiling.
 
+use super::recorder::SLOW_MS;
 use super::{Figures, Kind, Plan};
 use std::fmt::Write;
 
@@ -55,6 +56,14 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
     row("chat: delivered msgs/s", "", &|f| {
         format!("{:.0}", f.chat.msgs_per_sec)
     });
+    row("chat: generator's share of its core", "", &|f| {
+        format!("{:.0}%", f.chat.generator_core_share * 100.0)
+    });
+    row(
+        &format!("chat: messages over {SLOW_MS} ms, by second of the phase"),
+        "",
+        &|f| slow_series(&f.chat.slow_by_second),
+    );
     row("chat: server CPU-µs per delivered msg", "", &|f| {
         format!("{:.1}", f.chat.cpu_us_per_msg)
     });
@@ -211,4 +220,14 @@ fn yes_no(value: bool) -> &'static str {
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
+}
+
+/// `0 0 12 340 0 …`: where the slow messages of the chat phase were (a stall shows as one
+/// large number, a steady tail as many small ones).
+fn slow_series(by_second: &[u32]) -> String {
+    if by_second.iter().all(|&n| n == 0) {
+        return "none".to_owned();
+    }
+    let counts: Vec<String> = by_second.iter().map(u32::to_string).collect();
+    counts.join(" ")
 }
