@@ -222,8 +222,9 @@ pub struct PageChanges {
     pub at_ms: i64,
 }
 
-/// What an adviser does on the visitor's page during co-browsing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What an adviser does on the visitor's page during co-browsing (read through one flat
+/// struct: see `flat` at the crate's root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Guidance {
     /// Shows the adviser's pointer at this place of the visitor's window.
@@ -268,6 +269,69 @@ pub enum Guidance {
         /// The page's address.
         url: String,
     },
+}
+
+/// Every field of a [`Guidance`], whatever it does.
+#[derive(Deserialize)]
+struct GuidanceFields {
+    #[serde(rename = "do")]
+    action: String,
+    x: Option<i32>,
+    y: Option<i32>,
+    id: Option<NodeId>,
+    label: Option<String>,
+    value: Option<String>,
+    checked: Option<bool>,
+    url: Option<String>,
+}
+
+/// What [`Guidance`] reads, for the error about anything else.
+const GUIDANCE_ACTIONS: &[&str] = &[
+    "pointer",
+    "pointer_hidden",
+    "highlight",
+    "clear_highlight",
+    "scroll_to",
+    "fill",
+    "check",
+    "navigate",
+];
+
+impl<'de> Deserialize<'de> for Guidance {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::flat::required;
+        let f = GuidanceFields::deserialize(deserializer)?;
+        Ok(match f.action.as_str() {
+            "pointer" => Guidance::Pointer {
+                x: required(f.x, "x")?,
+                y: required(f.y, "y")?,
+            },
+            "pointer_hidden" => Guidance::PointerHidden,
+            "highlight" => Guidance::Highlight {
+                id: required(f.id, "id")?,
+                label: required(f.label, "label")?,
+            },
+            "clear_highlight" => Guidance::ClearHighlight,
+            "scroll_to" => Guidance::ScrollTo {
+                id: required(f.id, "id")?,
+            },
+            "fill" => Guidance::Fill {
+                id: required(f.id, "id")?,
+                value: required(f.value, "value")?,
+            },
+            "check" => Guidance::Check {
+                id: required(f.id, "id")?,
+                checked: required(f.checked, "checked")?,
+            },
+            "navigate" => Guidance::Navigate {
+                url: required(f.url, "url")?,
+            },
+            other => {
+                use serde::de::Error;
+                return Err(D::Error::unknown_variant(other, GUIDANCE_ACTIONS));
+            }
+        })
+    }
 }
 
 impl Guidance {
@@ -341,4 +405,50 @@ pub struct CobrowseField {
     pub field: String,
     /// When.
     pub at_ms: i64,
+}
+
+#[cfg(test)]
+mod guidance_tests {
+    use super::Guidance;
+
+    #[test]
+    fn every_guidance_reads_back_as_written() {
+        let all = [
+            Guidance::Pointer { x: -3, y: 40 },
+            Guidance::PointerHidden,
+            Guidance::Highlight {
+                id: 4,
+                label: "Here".into(),
+            },
+            Guidance::ClearHighlight,
+            Guidance::ScrollTo { id: 5 },
+            Guidance::Fill {
+                id: 6,
+                value: "Paris".into(),
+            },
+            Guidance::Check {
+                id: 7,
+                checked: true,
+            },
+            Guidance::Navigate {
+                url: "https://shop.example/help".into(),
+            },
+        ];
+        for guidance in all {
+            let text = serde_json::to_string(&guidance).unwrap_or_default();
+            assert_eq!(serde_json::from_str::<Guidance>(&text).ok(), Some(guidance));
+        }
+    }
+
+    #[test]
+    fn unknown_actions_and_missing_fields_are_errors_that_say_so() {
+        let error = |text: &str| {
+            serde_json::from_str::<Guidance>(text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(error(r#"{"do":"dance"}"#).contains("unknown variant `dance`"));
+        assert!(error(r#"{"do":"fill","id":3}"#).contains("missing field `value`"));
+    }
 }

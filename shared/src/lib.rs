@@ -33,6 +33,7 @@ pub mod error;
 pub mod event;
 pub mod faq;
 pub mod files;
+mod flat;
 pub mod i18n;
 pub mod ids;
 pub mod limits;

@@ -11,6 +11,7 @@ use crate::cobrowse::Guidance;
 use crate::desk::{QueueInfo, VisitorTicket};
 use crate::error::ErrorCode;
 use crate::event::{ConversationEvent, Role};
+use crate::flat::required;
 use crate::ids::ConversationId;
 use crate::model::VisitorConversation;
 use serde::{Deserialize, Deserializer};
@@ -18,8 +19,7 @@ use serde::{Deserialize, Deserializer};
 /// A frame from the relay to a visitor (see [`ServerMsg`](crate::ServerMsg) for each
 /// variant's meaning); frames meant for advisers read as [`VisitorFrame::Unknown`].
 ///
-/// Read through [`FrameFields`], one flat struct, rather than serde's internally tagged enum,
-/// which buffers each frame and ships a decoder per variant: a third of the widget's size.
+/// Read through one flat struct (see [`crate::flat`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VisitorFrame {
     /// Answer to `hello`; `conversation` is set when a resume succeeded.
@@ -144,11 +144,6 @@ struct FrameFields {
     code: Option<ErrorCode>,
     message: Option<String>,
     field: Option<String>,
-}
-
-/// A required field, or serde's "missing field" error.
-fn required<T, E: serde::de::Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
-    value.ok_or_else(|| E::missing_field(name))
 }
 
 impl<'de> Deserialize<'de> for VisitorFrame {

@@ -167,6 +167,10 @@ pub async fn follow_settings(cluster: Arc<Cluster>, app: AppState) {
         }
     };
     while let Some(message) = changes.next().await {
+        if wire::settings_sender(&message) == Some(cluster.node.as_str()) {
+            // This node made the change and reloaded already.
+            continue;
+        }
         let reloaded = match serde_json::from_slice::<wire::Settings>(&message.payload) {
             Ok(wire::Settings::Sites) => app.sites.reload().await.map_err(|e| e.to_string()),
             Ok(wire::Settings::Articles) => crate::http::faq::rebuild_index(&app)

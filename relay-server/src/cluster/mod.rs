@@ -253,12 +253,18 @@ impl Cluster {
         }
     }
 
-    /// Tells every node (this one too) to read `what` again from the store.
+    /// Tells every other node to read `what` again from the store (this one, which changed
+    /// it, has).
     pub async fn settings_changed(&self, what: wire::Settings) {
         let payload = serde_json::to_vec(&what)
             .map(bytes::Bytes::from)
             .unwrap_or_default();
-        if let Err(error) = self.nats.publish(wire::SETTINGS_SUBJECT, payload).await {
+        let headers = wire::settings_headers(&self.node);
+        let published = self
+            .nats
+            .publish_with_headers(wire::SETTINGS_SUBJECT, headers, payload)
+            .await;
+        if let Err(error) = published {
             tracing::warn!(%error, "could not tell the other nodes that settings changed");
         }
     }

@@ -7,7 +7,8 @@
 //!   (`frame`, the JSON text the client gets) or a request to close it (`close`, the reason).
 //! - `tandem.leader`: the leader's heartbeat (JSON [`Heartbeat`]).
 //! - `tandem.alive`: every node's heartbeat (JSON [`Heartbeat`]).
-//! - `tandem.settings`: sites or articles changed (JSON [`Settings`]); every node reloads.
+//! - `tandem.settings`: sites or articles changed (JSON [`Settings`]; a header names the node
+//!   that changed them, which reloaded already); every other node reloads.
 
 use crate::hub::{CloseReason, ConnId};
 use async_nats::{HeaderMap, Message};
@@ -111,6 +112,18 @@ pub fn to_leader_payload(message: ToLeader) -> Bytes {
         ToLeader::Frame(frame) => frame,
         ToLeader::Closed => Bytes::new(),
     }
+}
+
+/// The headers of a settings announcement from `node`.
+pub fn settings_headers(node: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(NODE_HEADER, node);
+    headers
+}
+
+/// The node a settings announcement comes from, when it says.
+pub fn settings_sender(message: &Message) -> Option<&str> {
+    header(message, NODE_HEADER)
 }
 
 fn header<'m>(message: &'m Message, name: &str) -> Option<&'m str> {
@@ -232,5 +245,13 @@ mod tests {
         assert!(parse_to_leader(&broken).is_none());
         broken.headers = None;
         assert!(parse_to_node(&broken).is_none());
+    }
+
+    #[test]
+    fn a_settings_announcement_names_its_sender() {
+        let from_n2 = message(SETTINGS_SUBJECT, settings_headers("n2"), Bytes::new());
+        assert_eq!(settings_sender(&from_n2), Some("n2"));
+        let unsigned = message(SETTINGS_SUBJECT, HeaderMap::new(), Bytes::new());
+        assert_eq!(settings_sender(&unsigned), None);
     }
 }
