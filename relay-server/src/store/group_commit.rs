@@ -219,11 +219,10 @@ impl Store {
             // One statement is atomic on its own: no transaction round trips to pay.
             return self.insert_rows(conn, &rows).await;
         }
-        let begin = match self.backend {
-            super::Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
-            super::Backend::Postgres => conn.begin().await,
-        };
-        let mut tx = begin.context("starting to store events")?;
+        let mut tx = conn
+            .begin_with(self.begin_write_statement())
+            .await
+            .context("starting to store events")?;
         let outcomes = self.insert_rows(&mut tx, &rows).await?;
         tx.commit().await.context("storing conversation events")?;
         self.wake_outbox();

@@ -193,15 +193,21 @@ impl Store {
         self
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// Starts a write transaction on a connection of the pool (see
+    /// [`Store::begin_write_statement`]).
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        self.pool.begin_with(self.begin_write_statement()).await
+    }
+
+    /// How a write transaction starts. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): a deferred one that reads first and writes later fails with "database is
     /// locked" when another writer commits in between, without waiting (found by the load
     /// harness: 64 visitors starting chats at the same moment). PostgreSQL locks rows as
-    /// they are written.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    /// they are written (a plain `BEGIN`, what sqlx sends by default).
+    fn begin_write_statement(&self) -> &'static str {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
         }
     }
 
