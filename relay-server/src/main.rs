@@ -22,6 +22,13 @@ use tandem_shared::limits::validate_key;
 use tandem_shared::site::{Corner, SiteSettings};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's allocator: glibc keeps per-thread arenas and what bursts
+/// (logins' argon2 work, the connect ramp) used, which showed as relay memory per idle
+/// connection; measured in BENCHMARKS.md.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

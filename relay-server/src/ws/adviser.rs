@@ -12,6 +12,8 @@ use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use futures_util::future::Either;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, validate_note};
@@ -40,28 +42,35 @@ pub async fn upgrade(
     }
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, adviser.0)))
+    // Boxed: axum's task keeps what the callback holds for the connection's life.
+    let app = Box::new(app);
+    let adviser = Box::new(adviser.0);
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, &app, *adviser)))
 }
 
-async fn serve(socket: WebSocket, app: AppState, adviser: AdviserRow) {
-    if let Some(cluster) = crate::cluster::gateway::forwarding(&app) {
+/// The console connection's task: what it keeps for its life is the connection's memory.
+fn serve(
+    socket: WebSocket,
+    app: &AppState,
+    adviser: AdviserRow,
+) -> impl Future<Output = ()> + Send + 'static {
+    if let Some(cluster) = crate::cluster::gateway::forwarding(app) {
         let open = crate::cluster::wire::Open::Adviser {
             adviser_id: adviser.id.clone(),
         };
-        return crate::cluster::gateway::serve::<AdviserMsg>(socket, app, cluster, open).await;
+        let forwarded =
+            crate::cluster::gateway::serve::<AdviserMsg>(socket, app.clone(), cluster, open);
+        return Either::Left(Box::pin(forwarded));
     }
     let (peer, inbox) = Peer::new();
-    let limits = app.config.limits;
     let hub = app.hub.current();
-    let _registered = hub.register(&peer);
-    socket::run(
-        socket,
-        peer.clone(),
-        inbox,
-        session(hub, peer, adviser),
-        limits,
-    )
-    .await;
+    let registered = hub.register(&peer);
+    let session = session(hub, peer.clone(), adviser);
+    let connection = socket::run(socket, peer, inbox, session, app.config.limits);
+    Either::Right(async move {
+        connection.await;
+        drop(registered);
+    })
 }
 
 /// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.

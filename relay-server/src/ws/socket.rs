@@ -3,8 +3,8 @@
 
 use crate::config::Limits;
 use crate::hub::{CloseReason, Frame, Peer, PeerInbox};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use futures_util::stream::SplitSink;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::future::Future;
@@ -28,21 +28,37 @@ pub trait Session: Send {
 
 /// Applies the size limits to an upgrade.
 pub fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgrade {
-    ws.read_buffer_size(4 * 1024)
+    // Small: tungstenite keeps this much per connection for its life, and reserves a larger
+    // frame's whole length when its header arrives, so large frames still read at once.
+    ws.read_buffer_size(1024)
         .write_buffer_size(16 * 1024)
         .max_message_size(limits.hard_frame_bytes)
         .max_frame_size(limits.hard_frame_bytes)
 }
 
 /// Runs a connection until the client leaves, goes idle, or is closed by the relay.
-pub async fn run<S: Session>(
+///
+/// The socket is split before the future is built: an async fn would keep the whole socket's
+/// room in every connection's task for its life, beside the two halves it uses.
+pub fn run<S: Session>(
     socket: WebSocket,
+    peer: Peer,
+    inbox: PeerInbox,
+    session: S,
+    limits: Limits,
+) -> impl Future<Output = ()> + Send {
+    let (sink, stream) = socket.split();
+    read_frames(sink, stream, peer, inbox, session, limits)
+}
+
+async fn read_frames<S: Session>(
+    sink: SplitSink<WebSocket, Message>,
+    mut stream: SplitStream<WebSocket>,
     peer: Peer,
     inbox: PeerInbox,
     mut session: S,
     limits: Limits,
 ) {
-    let (sink, mut stream) = socket.split();
     let mut dropped = inbox.close.clone();
     let mut writer = tokio::spawn(write_frames(sink, inbox));
     let mut writer_done = false;
@@ -92,23 +108,30 @@ pub async fn run<S: Session>(
                     ));
                     continue;
                 }
-                match decode::<S::Frame>(text.as_str(), limit) {
-                    Ok(frame) => session.on_frame(frame).await,
-                    Err(error) => {
-                        tracing::debug!(conn = peer.id, %error, "refused a frame");
-                        peer.send(error.to_frame());
-                    }
-                }
+                // Boxed: the decoded frame and its handling (hub, store) take room that every
+                // idle connection's task would otherwise keep.
+                Box::pin(handle_text(&mut session, &peer, text, limit)).await;
             }
             Message::Binary(_) => peer.send(DecodeError::Binary.to_frame()),
             Message::Close(_) => break,
             Message::Ping(_) | Message::Pong(_) => {}
         }
     }
-    session.on_close().await;
+    Box::pin(session.on_close()).await;
     peer.close(CloseReason::Gone);
     if !writer_done {
         let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    }
+}
+
+/// Decodes one text frame and hands it to the session, or tells the client what was wrong.
+async fn handle_text<S: Session>(session: &mut S, peer: &Peer, text: Utf8Bytes, limit: usize) {
+    match decode::<S::Frame>(text.as_str(), limit) {
+        Ok(frame) => session.on_frame(frame).await,
+        Err(error) => {
+            tracing::debug!(conn = peer.id, %error, "refused a frame");
+            peer.send(error.to_frame());
+        }
     }
 }
 
@@ -131,7 +154,7 @@ async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut inbox: PeerIn
     loop {
         let closing = *inbox.close.borrow_and_update();
         if let Some(reason) = closing {
-            return finish(sink, inbox, reason).await;
+            return Box::pin(finish(sink, inbox, reason)).await;
         }
         tokio::select! {
             frame = inbox.frames.recv() => {

@@ -11,7 +11,9 @@ use axum::extract::ConnectInfo;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use futures_util::future::Either;
 use serde::Deserialize;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
@@ -58,22 +60,34 @@ pub async fn upgrade(
     }
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, app, site)))
+    // Boxed: axum's task keeps what the callback holds for the connection's life.
+    let app = Box::new(app);
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, &app, site)))
 }
 
-async fn serve(socket: WebSocket, app: AppState, site: Arc<SiteSettings>) {
-    if let Some(cluster) = crate::cluster::gateway::forwarding(&app) {
+/// The visitor connection's task: what it keeps for its life is the connection's memory.
+fn serve(
+    socket: WebSocket,
+    app: &AppState,
+    site: Arc<SiteSettings>,
+) -> impl Future<Output = ()> + Send + 'static {
+    if let Some(cluster) = crate::cluster::gateway::forwarding(app) {
         let open = crate::cluster::wire::Open::Visitor {
             site: site.key.clone(),
         };
-        return crate::cluster::gateway::serve::<VisitorMsg>(socket, app, cluster, open).await;
+        let forwarded =
+            crate::cluster::gateway::serve::<VisitorMsg>(socket, app.clone(), cluster, open);
+        return Either::Left(Box::pin(forwarded));
     }
     let (peer, inbox) = Peer::new();
-    let limits = app.config.limits;
     let hub = app.hub.current();
-    let _registered = hub.register(&peer);
-    let session = session(&app, hub, peer.clone(), site);
-    socket::run(socket, peer, inbox, session, limits).await;
+    let registered = hub.register(&peer);
+    let session = session(app, hub, peer.clone(), site);
+    let connection = socket::run(socket, peer, inbox, session, app.config.limits);
+    Either::Right(async move {
+        connection.await;
+        drop(registered);
+    })
 }
 
 /// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
