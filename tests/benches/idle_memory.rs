@@ -27,6 +27,8 @@ async fn main() -> anyhow::Result<()> {
         .port();
     let mut relay = Command::new(&bin)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        // One address opens every connection here: lift the per-address limit.
+        .args(["--connections-per-minute", "100000000"])
         .arg("--db")
         .arg(dir.path().join("bench.db"))
         .stdout(Stdio::null())

@@ -9,7 +9,7 @@
 //! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10), `LOAD_SLOW_SECS` (20),
 //! `LOAD_COBROWSE_PAIRS` (500), `LOAD_COBROWSE_SECS` (20),
 //! `LOAD_TARGETS` (comma-separated: tandem,tandem-pg,echo,socketio; tandem-pg is the relay on a
-//! PostgreSQL store), `TANDEM_RELAY_BIN`
+//! PostgreSQL store), `LOAD_PIN` (1; 0 leaves the servers free to run on any core), `TANDEM_RELAY_BIN`
 //! (default target/release/tandem-relay). Raise the open-files limit first (`ulimit -n 20000`).
 
 use tandem_tests::load::{self, Kind, Plan, Programs};
@@ -44,7 +44,7 @@ async fn run() -> anyhow::Result<()> {
         message_bytes: setting("LOAD_BYTES", 200),
         chat_secs: setting("LOAD_CHAT_SECS", 20.0),
         idle_secs: setting("LOAD_IDLE_SECS", 10.0),
-        pin: true,
+        pin: std::env::var("LOAD_PIN").map_or(true, |v| v != "0"),
         storm: true,
         slow_secs: setting("LOAD_SLOW_SECS", 20.0),
         cobrowse_pairs: setting("LOAD_COBROWSE_PAIRS", 500),

@@ -44,7 +44,9 @@ impl Hub {
             peer.send(ServerMsg::Queue {
                 entries: state.queue_entries(&profile_for_queue),
             });
-            peer.send(state.colleagues_frame());
+            for frame in state.colleagues_frames() {
+                peer.send(frame);
+            }
             state.publish_queue();
             state.publish_colleagues();
             state.held_by(&adviser)

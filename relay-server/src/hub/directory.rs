@@ -69,7 +69,7 @@ impl HubState {
     }
 
     /// Sends every console the colleagues who changed since the last time, now (a console
-    /// that connects gets the whole list from [`HubState::colleagues_frame`]).
+    /// that connects gets the whole list from [`HubState::colleagues_frames`]).
     pub fn publish_colleagues_now(&mut self) {
         let changed: Vec<Colleague> = self
             .colleagues()
@@ -93,10 +93,92 @@ impl HubState {
         }
     }
 
-    /// The whole colleague list, for a console that just connected.
-    pub fn colleagues_frame(&self) -> ServerMsg {
-        ServerMsg::Colleagues {
-            advisers: self.colleagues(),
+    /// The whole colleague list, for a console that just connected, in frames of at most
+    /// [`COLLEAGUES_PER_FRAME`] (see [`colleague_frames`]).
+    pub fn colleagues_frames(&self) -> Vec<ServerMsg> {
+        colleague_frames(self.colleagues())
+    }
+}
+
+/// The most colleagues one frame to a console carries.
+pub const COLLEAGUES_PER_FRAME: usize = 100;
+
+/// `colleagues` as frames a console reads as the whole list: `Colleagues` (the list starts
+/// over) with the first [`COLLEAGUES_PER_FRAME`], then `ColleaguesChanged` (added to it) for
+/// the rest. In one frame, a desk of 1,667 advisers sent each console a frame of over
+/// 100 KB, and the WebSocket library keeps a buffer as large as the largest frame it wrote
+/// for the connection's life: that was most of the relay's memory per connection at 15,000
+/// connections (BENCHMARKS.md).
+pub fn colleague_frames(mut colleagues: Vec<Colleague>) -> Vec<ServerMsg> {
+    let rest = if colleagues.len() > COLLEAGUES_PER_FRAME {
+        colleagues.split_off(COLLEAGUES_PER_FRAME)
+    } else {
+        Vec::new()
+    };
+    let mut frames = vec![ServerMsg::Colleagues {
+        advisers: colleagues,
+    }];
+    let mut rest = rest.into_iter().peekable();
+    while rest.peek().is_some() {
+        frames.push(ServerMsg::ColleaguesChanged {
+            advisers: rest.by_ref().take(COLLEAGUES_PER_FRAME).collect(),
+        });
+    }
+    frames
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_shared::AdviserId;
+
+    fn colleague(n: usize) -> Colleague {
+        Colleague {
+            id: AdviserId(format!("adviser-{n}")),
+            display_name: format!("Adviser {n:04}"),
+            level: 1,
+            queues: Vec::new(),
+            online: true,
+            available: n.is_multiple_of(2),
         }
+    }
+
+    fn carried(frame: &ServerMsg) -> &[Colleague] {
+        match frame {
+            ServerMsg::Colleagues { advisers } | ServerMsg::ColleaguesChanged { advisers } => {
+                advisers
+            }
+            other => panic!("not a colleague frame: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_large_desk_reaches_a_console_in_bounded_frames_that_start_the_list_over() {
+        let desk: Vec<Colleague> = (0..250).map(colleague).collect();
+        let frames = colleague_frames(desk.clone());
+        assert_eq!(frames.len(), 3, "100 + 100 + 50");
+        assert!(
+            matches!(frames[0], ServerMsg::Colleagues { .. }),
+            "the list starts over"
+        );
+        assert!(frames[1..]
+            .iter()
+            .all(|f| matches!(f, ServerMsg::ColleaguesChanged { .. })));
+        assert!(frames
+            .iter()
+            .all(|f| carried(f).len() <= COLLEAGUES_PER_FRAME));
+        let received: Vec<Colleague> = frames.iter().flat_map(|f| carried(f).to_vec()).collect();
+        assert_eq!(received, desk, "every colleague once, in order");
+    }
+
+    #[test]
+    fn an_empty_or_small_desk_is_one_frame_that_still_clears_the_console_list() {
+        let empty = colleague_frames(Vec::new());
+        assert_eq!(empty.len(), 1);
+        assert!(matches!(&empty[0], ServerMsg::Colleagues { advisers } if advisers.is_empty()));
+        let small: Vec<Colleague> = (0..COLLEAGUES_PER_FRAME).map(colleague).collect();
+        let frames = colleague_frames(small.clone());
+        assert_eq!(frames.len(), 1);
+        assert_eq!(carried(&frames[0]), small.as_slice());
     }
 }

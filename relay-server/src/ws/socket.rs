@@ -13,8 +13,11 @@ use std::time::Duration;
 use tandem_shared::codec::{decode, ClientFrame, DecodeError};
 use tandem_shared::{ErrorCode, ServerMsg};
 
-/// How often the relay pings an idle client.
-const PING_EVERY: Duration = Duration::from_secs(20);
+/// How often the relay pings a client: keeps proxies and NATs from dropping a quiet
+/// connection, and the pong counts as the client's sign of life (the idle limit is 75 s by
+/// default: two pings in it). socket.io's default; the pings are most of what an idle
+/// connection costs the relay (BENCHMARKS.md).
+const PING_EVERY: Duration = Duration::from_secs(25);
 
 /// What a role does with the frames of one connection.
 pub trait Session: Send {
