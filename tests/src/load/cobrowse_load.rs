@@ -98,8 +98,7 @@ pub async fn measure(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before_kib = server.rss_kib()?;
     let cpu_before = server.cpu_us()?;
-    let generator = std::process::id();
-    let generator_cpu_before = proc_stats::cpu_us(generator)?;
+    let generator = proc_stats::OwnCoreShare::start()?;
     let duration = Duration::from_secs_f64(plan.cobrowse_secs);
     let sending = send_pages(&pairs, kind, &receivers, duration);
     tokio::pin!(sending);
@@ -112,7 +111,7 @@ pub async fn measure(
             }
         }
     };
-    let generator_cpu_us = proc_stats::cpu_us(generator)?.saturating_sub(generator_cpu_before);
+    let generator_core_share = generator.so_far()?;
     settle(&receivers.messages, Duration::from_secs(15)).await;
     settle(&receivers.snapshots, Duration::from_secs(15)).await;
     rss_peak_kib = rss_peak_kib.max(server.rss_kib()?);
@@ -142,7 +141,7 @@ pub async fn measure(
         cpu_us_per_batch: cpu_us / batches.delivered().max(1) as f64,
         rss_before_kib,
         rss_peak_kib,
-        generator_core_share: generator_cpu_us as f64 / duration.as_micros().max(1) as f64,
+        generator_core_share,
     })
 }
 

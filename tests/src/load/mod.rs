@@ -177,9 +177,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
         recorder.new_window();
     }
     let chat_cpu = server.cpu_us()?;
-    let generator = std::process::id();
-    let generator_cpu = proc_stats::cpu_us(generator)?;
-    let chat_started = std::time::Instant::now();
+    let generator = proc_stats::OwnCoreShare::start()?;
     let chat_duration = Duration::from_secs_f64(plan.chat_secs);
     pairs
         .chat(
@@ -191,7 +189,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
         .await;
     settle(&recorder, Duration::from_secs(15)).await;
     let chat_cpu_us = server.cpu_us()?.saturating_sub(chat_cpu) as f64;
-    let generator_cpu_us = proc_stats::cpu_us(generator)?.saturating_sub(generator_cpu) as f64;
+    let generator_core_share = generator.so_far()?;
     let rss_chat_kib = server.rss_kib()?;
     let chat = match recorder.lock() {
         Ok(recorder) => ChatFigures {
@@ -204,8 +202,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
             p999_ms: recorder.latency_ms(0.999),
             msgs_per_sec: recorder.delivered() as f64 / plan.chat_secs,
             cpu_us_per_msg: chat_cpu_us / recorder.delivered().max(1) as f64,
-            generator_core_share: generator_cpu_us
-                / chat_started.elapsed().as_micros().max(1) as f64,
+            generator_core_share,
             slow_by_second: recorder.slow_by_second().to_vec(),
         },
         Err(_) => anyhow::bail!("the recorder's lock is poisoned"),

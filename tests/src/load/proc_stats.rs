@@ -28,6 +28,30 @@ pub fn cpu_us(pid: u32) -> anyhow::Result<u64> {
     Ok(ticks * 1_000_000 / clock_ticks_per_sec())
 }
 
+/// How much of one core this process (the load generator) uses from a moment on: its CPU
+/// time over the wall time since. Near 1.0 it is the generator, not the server, that limits
+/// a phase.
+pub struct OwnCoreShare {
+    started: std::time::Instant,
+    cpu_us: u64,
+}
+
+impl OwnCoreShare {
+    /// Starts counting now.
+    pub fn start() -> anyhow::Result<OwnCoreShare> {
+        Ok(OwnCoreShare {
+            started: std::time::Instant::now(),
+            cpu_us: cpu_us(std::process::id())?,
+        })
+    }
+
+    /// The share of one core used since [`OwnCoreShare::start`].
+    pub fn so_far(&self) -> anyhow::Result<f64> {
+        let used = cpu_us(std::process::id())?.saturating_sub(self.cpu_us);
+        Ok(used as f64 / self.started.elapsed().as_micros().max(1) as f64)
+    }
+}
+
 fn clock_ticks_per_sec() -> u64 {
     std::process::Command::new("getconf")
         .arg("CLK_TCK")
@@ -50,6 +74,16 @@ mod tests {
         assert!(spin > 0);
         assert!(rss_kib(pid)? > 100);
         assert!(cpu_us(pid)? > 0);
+        Ok(())
+    }
+
+    #[test]
+    fn a_busy_generator_shows_a_share_of_its_core() -> anyhow::Result<()> {
+        let share = OwnCoreShare::start()?;
+        let spin: u64 = (0..50_000_000u64).fold(0, |a, b| a.wrapping_add(b * b));
+        assert!(spin > 0);
+        let used = share.so_far()?;
+        assert!(used > 0.0, "spinning used no CPU time: {used}");
         Ok(())
     }
 }
