@@ -82,7 +82,7 @@ mod tests {
     use super::*;
 
     fn closed(inbox: &crate::hub::PeerInbox) -> bool {
-        inbox.close.borrow().is_some()
+        inbox.closing().is_some()
     }
 
     #[test]

@@ -30,25 +30,41 @@ pub fn check_leader_known(app: &AppState) -> Result<(), crate::http::ApiError> {
     }
 }
 
-/// Serves a connection whose session runs on the leader; `open` says who opened it.
-pub async fn serve<F>(socket: WebSocket, app: AppState, cluster: Arc<Cluster>, open: Open)
+/// Serves, as a task of its own, a connection whose session runs on the leader; `open` says
+/// who opened it.
+pub fn spawn<F>(socket: WebSocket, app: &AppState, cluster: Arc<Cluster>, open: Open)
 where
-    F: ClientFrame + Serialize + Send,
+    F: ClientFrame + Serialize + Send + 'static,
 {
     let (peer, inbox) = Peer::new();
-    let limits = app.config.limits;
     // Registered with the node's hub too, so that stopping the node reaches it.
-    let _registered = app.hub.current().register(&peer);
+    let registered = app.hub.current().register(&peer);
     cluster.forwarded.add(&peer);
+    let listed = Listed {
+        cluster: cluster.clone(),
+        conn: peer.id,
+    };
     let session = ForwardedSession::<F> {
         cluster: cluster.clone(),
         conn: peer.id,
+        open: Some(open),
         frames: PhantomData,
     };
-    session.send(ToLeader::Open(open)).await;
-    tokio::spawn(close_if_unanswered(cluster.clone(), peer.clone()));
-    socket::run(socket, peer.clone(), inbox, session, limits).await;
-    cluster.forwarded.remove(peer.id);
+    tokio::spawn(close_if_unanswered(cluster, peer.clone()));
+    let limits = app.config.limits;
+    socket::spawn(socket, peer, inbox, session, limits, (registered, listed));
+}
+
+/// Keeps a connection in the node's list of forwarded connections until it ends.
+struct Listed {
+    cluster: Arc<Cluster>,
+    conn: crate::hub::ConnId,
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        self.cluster.forwarded.remove(self.conn);
+    }
 }
 
 /// A forwarded connection that no leader answered in this long reached nobody (it was opened
@@ -68,6 +84,8 @@ async fn close_if_unanswered(cluster: Arc<Cluster>, peer: Peer) {
 struct ForwardedSession<F> {
     cluster: Arc<Cluster>,
     conn: crate::hub::ConnId,
+    /// Who opened the connection: told to the leader before any frame.
+    open: Option<Open>,
     frames: PhantomData<fn() -> F>,
 }
 
@@ -91,6 +109,12 @@ where
     F: ClientFrame + Serialize + Send,
 {
     type Frame = F;
+
+    async fn on_open(&mut self) {
+        if let Some(open) = self.open.take() {
+            self.send(ToLeader::Open(open)).await;
+        }
+    }
 
     async fn on_frame(&mut self, frame: F) {
         match serde_json::to_vec(&frame) {

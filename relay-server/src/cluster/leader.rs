@@ -4,7 +4,7 @@
 use super::wire::{self, Heartbeat, Open, ToLeader, ToNode};
 use super::{Cluster, NODE_SILENCE};
 use crate::http::AppState;
-use crate::hub::{CloseReason, ConnId, Hub, Peer, PeerInbox};
+use crate::hub::{CloseReason, ConnId, Delivery, Hub, Peer, PeerInbox};
 use crate::ws::socket::Session;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tandem_shared::AdviserId;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 /// Frames of one forwarded connection waiting for the hub; a connection further behind is
 /// closed (its client resumes).
@@ -144,72 +145,79 @@ async fn remote_connection(
 ) {
     let (peer, inbox) = Peer::new();
     let _registered = hub.register(&peer);
-    let mut closing = inbox.close.clone();
-    let outbox = tokio::spawn(send_outbox(cluster.clone(), key.clone(), inbox));
-    match open {
+    let mut outbox = tokio::spawn(send_outbox(cluster.clone(), key.clone(), inbox));
+    let outbox_ended = match open {
         Open::Visitor { site } => match app.sites.get(Some(&site)) {
             Some(site) => {
                 let session = crate::ws::visitor::session(&app, hub.clone(), peer.clone(), site);
-                drive(session, &mut frames, &mut closing).await;
+                drive(session, &mut frames, &mut outbox).await
             }
-            None => tracing::warn!(%site, "a forwarded visitor of a site this node does not know"),
+            None => {
+                tracing::warn!(%site, "a forwarded visitor of a site this node does not know");
+                false
+            }
         },
         Open::Adviser { adviser_id } => match app.store.adviser(&AdviserId(adviser_id)).await {
             Ok(Some(adviser)) => {
                 let session = crate::ws::adviser::session(hub.clone(), peer.clone(), adviser);
-                drive(session, &mut frames, &mut closing).await;
+                drive(session, &mut frames, &mut outbox).await
             }
-            Ok(None) => tracing::warn!("a forwarded adviser who no longer exists"),
-            Err(error) => tracing::error!(%error, "could not read a forwarded adviser"),
+            Ok(None) => {
+                tracing::warn!("a forwarded adviser who no longer exists");
+                false
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not read a forwarded adviser");
+                false
+            }
         },
-    }
+    };
     // The client reconnects and resumes (unless it closed itself).
     peer.close(CloseReason::Shutdown);
-    let _ = outbox.await;
+    if !outbox_ended {
+        let _ = outbox.await;
+    }
     let _ = ended.send(key);
 }
 
-/// Hands the connection's frames to its session until either side closes.
+/// Hands the connection's frames to its session until either side closes; true when the hub
+/// closed it (its outbox has ended).
 async fn drive<S: Session>(
     mut session: S,
     frames: &mut mpsc::Receiver<Bytes>,
-    closing: &mut watch::Receiver<Option<CloseReason>>,
-) {
-    loop {
+    outbox: &mut JoinHandle<()>,
+) -> bool {
+    let outbox_ended = loop {
         tokio::select! {
             frame = frames.recv() => match frame {
                 Some(json) => match serde_json::from_slice::<S::Frame>(&json) {
                     Ok(frame) => session.on_frame(frame).await,
                     Err(error) => tracing::warn!(%error, "ignored an unreadable forwarded frame"),
                 },
-                None => break,
+                None => break false,
             },
-            () = async { let _ = closing.wait_for(Option::is_some).await; } => break,
+            _ = &mut *outbox => break true,
         }
-    }
+    };
     session.on_close().await;
+    outbox_ended
 }
 
 /// Sends what the hub queues for a forwarded connection to its node, in order, then the
 /// close when the hub closes it.
 async fn send_outbox(cluster: Arc<Cluster>, key: RemoteKey, mut inbox: PeerInbox) {
     loop {
-        tokio::select! {
-            frame = inbox.frames.recv() => match frame {
-                Some(frame) => send_to_node(&cluster, &key, ToNode::Frame(frame.text().into())).await,
-                None => return,
-            },
-            changed = inbox.close.changed() => if changed.is_err() { return },
-        }
-        let closing = *inbox.close.borrow();
-        if let Some(reason) = closing {
-            if reason != CloseReason::SlowConsumer {
-                while let Ok(frame) = inbox.frames.try_recv() {
+        match inbox.next().await {
+            Delivery::Frame(frame) => {
+                send_to_node(&cluster, &key, ToNode::Frame(frame.text().into())).await;
+            }
+            Delivery::Close(reason) => {
+                for frame in inbox.unsent(reason) {
                     send_to_node(&cluster, &key, ToNode::Frame(frame.text().into())).await;
                 }
+                send_to_node(&cluster, &key, ToNode::Close(reason)).await;
+                return;
             }
-            send_to_node(&cluster, &key, ToNode::Close(reason)).await;
-            return;
         }
     }
 }

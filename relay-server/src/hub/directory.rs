@@ -101,7 +101,7 @@ impl HubState {
 }
 
 /// The most colleagues one frame to a console carries.
-pub const COLLEAGUES_PER_FRAME: usize = 100;
+pub const COLLEAGUES_PER_FRAME: usize = 25;
 
 /// `colleagues` as frames a console reads as the whole list: `Colleagues` (the list starts
 /// over) with the first [`COLLEAGUES_PER_FRAME`], then `ColleaguesChanged` (added to it) for
@@ -154,9 +154,9 @@ mod tests {
 
     #[test]
     fn a_large_desk_reaches_a_console_in_bounded_frames_that_start_the_list_over() {
-        let desk: Vec<Colleague> = (0..250).map(colleague).collect();
+        let desk: Vec<Colleague> = (0..260).map(colleague).collect();
         let frames = colleague_frames(desk.clone());
-        assert_eq!(frames.len(), 3, "100 + 100 + 50");
+        assert_eq!(frames.len(), 11, "10 × 25 + 10");
         assert!(
             matches!(frames[0], ServerMsg::Colleagues { .. }),
             "the list starts over"

@@ -28,7 +28,7 @@ mod visitors;
 
 pub use error::HubError;
 pub use files::Sharer;
-pub use peer::{CloseReason, ConnId, Frame, Peer, PeerInbox};
+pub use peer::{CloseReason, ConnId, Delivery, Frame, Peer, PeerInbox};
 pub use slot::HubSlot;
 
 use crate::auth::VisitorTokens;

@@ -12,8 +12,6 @@ use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use futures_util::future::Either;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, validate_note};
@@ -42,35 +40,27 @@ pub async fn upgrade(
     }
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
-    // Boxed: axum's task keeps what the callback holds for the connection's life.
-    let app = Box::new(app);
-    let adviser = Box::new(adviser.0);
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, &app, *adviser)))
+    let adviser = adviser.0;
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
+        serve(socket, &app, adviser);
+        std::future::ready(())
+    }))
 }
 
-/// The console connection's task: what it keeps for its life is the connection's memory.
-fn serve(
-    socket: WebSocket,
-    app: &AppState,
-    adviser: AdviserRow,
-) -> impl Future<Output = ()> + Send + 'static {
-    if let Some(cluster) = crate::cluster::gateway::forwarding(app) {
-        let open = crate::cluster::wire::Open::Adviser {
-            adviser_id: adviser.id.clone(),
-        };
-        let forwarded =
-            crate::cluster::gateway::serve::<AdviserMsg>(socket, app.clone(), cluster, open);
-        return Either::Left(Box::pin(forwarded));
+/// Serves an upgraded console connection as a task of its own: on this node's hub, or
+/// through the leader when this node forwards.
+fn serve(socket: WebSocket, app: &AppState, adviser: AdviserRow) {
+    match crate::cluster::gateway::forwarding(app) {
+        Some(cluster) => {
+            let open = crate::cluster::wire::Open::Adviser {
+                adviser_id: adviser.id.clone(),
+            };
+            crate::cluster::gateway::spawn::<AdviserMsg>(socket, app, cluster, open);
+        }
+        None => socket::spawn_on_hub(socket, app.hub.current(), app.config.limits, |hub, peer| {
+            session(hub, peer, adviser)
+        }),
     }
-    let (peer, inbox) = Peer::new();
-    let hub = app.hub.current();
-    let registered = hub.register(&peer);
-    let session = session(hub, peer.clone(), adviser);
-    let connection = socket::run(socket, peer, inbox, session, app.config.limits);
-    Either::Right(async move {
-        connection.await;
-        drop(registered);
-    })
 }
 
 /// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.

@@ -11,9 +11,7 @@ use axum::extract::ConnectInfo;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use futures_util::future::Either;
 use serde::Deserialize;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
@@ -60,34 +58,26 @@ pub async fn upgrade(
     }
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
-    // Boxed: axum's task keeps what the callback holds for the connection's life.
-    let app = Box::new(app);
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| serve(socket, &app, site)))
+    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
+        serve(socket, &app, site);
+        std::future::ready(())
+    }))
 }
 
-/// The visitor connection's task: what it keeps for its life is the connection's memory.
-fn serve(
-    socket: WebSocket,
-    app: &AppState,
-    site: Arc<SiteSettings>,
-) -> impl Future<Output = ()> + Send + 'static {
-    if let Some(cluster) = crate::cluster::gateway::forwarding(app) {
-        let open = crate::cluster::wire::Open::Visitor {
-            site: site.key.clone(),
-        };
-        let forwarded =
-            crate::cluster::gateway::serve::<VisitorMsg>(socket, app.clone(), cluster, open);
-        return Either::Left(Box::pin(forwarded));
+/// Serves an upgraded visitor connection as a task of its own: on this node's hub, or
+/// through the leader when this node forwards.
+fn serve(socket: WebSocket, app: &AppState, site: Arc<SiteSettings>) {
+    match crate::cluster::gateway::forwarding(app) {
+        Some(cluster) => {
+            let open = crate::cluster::wire::Open::Visitor {
+                site: site.key.clone(),
+            };
+            crate::cluster::gateway::spawn::<VisitorMsg>(socket, app, cluster, open);
+        }
+        None => socket::spawn_on_hub(socket, app.hub.current(), app.config.limits, |hub, peer| {
+            session(app, hub, peer, site)
+        }),
     }
-    let (peer, inbox) = Peer::new();
-    let hub = app.hub.current();
-    let registered = hub.register(&peer);
-    let session = session(app, hub, peer.clone(), site);
-    let connection = socket::run(socket, peer, inbox, session, app.config.limits);
-    Either::Right(async move {
-        connection.await;
-        drop(registered);
-    })
 }
 
 /// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
