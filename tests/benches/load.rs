@@ -9,7 +9,9 @@
 //! visitor, 1), `LOAD_BYTES` (200), `LOAD_CHAT_SECS` (20), `LOAD_IDLE_SECS` (10), `LOAD_SLOW_SECS` (20),
 //! `LOAD_COBROWSE_PAIRS` (500), `LOAD_COBROWSE_SECS` (20),
 //! `LOAD_TARGETS` (comma-separated: tandem,tandem-pg,echo,socketio; tandem-pg is the relay on a
-//! PostgreSQL store), `LOAD_PIN` (1; 0 leaves the servers free to run on any core), `TANDEM_RELAY_BIN`
+//! PostgreSQL store), `LOAD_PIN` (1; 0 leaves the servers free to run on any core),
+//! `LOAD_SERVER_CORE` (1: the core the servers are pinned to; the generator takes core 0, or
+//! core 1 when the servers take 0), `TANDEM_RELAY_BIN`
 //! (default target/release/tandem-relay). Raise the open-files limit first (`ulimit -n 20000`).
 
 use tandem_tests::load::{self, Kind, Plan, Programs};
@@ -22,14 +24,17 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() -> anyhow::Result<()> {
-    load::pin_self(0);
+    let server_core = std::env::var("LOAD_PIN")
+        .map_or(true, |v| v != "0")
+        .then(|| setting("LOAD_SERVER_CORE", 1));
+    load::pin_self(server_core.map_or(0, load::generator_core));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run())
+    runtime.block_on(run(server_core))
 }
 
-async fn run() -> anyhow::Result<()> {
+async fn run(server_core: Option<usize>) -> anyhow::Result<()> {
     let root = tandem_tests::workspace_root();
     let programs = Programs {
         relay: std::env::var("TANDEM_RELAY_BIN")
@@ -44,7 +49,7 @@ async fn run() -> anyhow::Result<()> {
         message_bytes: setting("LOAD_BYTES", 200),
         chat_secs: setting("LOAD_CHAT_SECS", 20.0),
         idle_secs: setting("LOAD_IDLE_SECS", 10.0),
-        pin: std::env::var("LOAD_PIN").map_or(true, |v| v != "0"),
+        server_core,
         storm: true,
         slow_secs: setting("LOAD_SLOW_SECS", 20.0),
         cobrowse_pairs: setting("LOAD_COBROWSE_PAIRS", 500),

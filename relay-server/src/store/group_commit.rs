@@ -142,6 +142,7 @@ impl Store {
             if received == 0 {
                 break;
             }
+            let written = batch.len();
             match self.write_batch(&mut conn, &batch).await {
                 Ok(outcomes) => {
                     for (pending, outcome) in batch.drain(..).zip(outcomes) {
@@ -164,7 +165,7 @@ impl Store {
                 }
             }
             if let Some(checkpointer) = checkpointer.as_mut() {
-                checkpointer.after_write();
+                checkpointer.after_write(written);
             }
         }
     }

@@ -22,6 +22,11 @@ mod wire;
 pub use recorder::Recorder;
 pub use server::{pin_self, Kind, Programs, Server};
 
+/// The core the generator pins itself to, away from the servers' `server_core`.
+pub fn generator_core(server_core: usize) -> usize {
+    usize::from(server_core == 0)
+}
+
 use pairs::{settle, Pairs, Receivers};
 use std::time::{Duration, Instant};
 use storm::StormFigures;
@@ -39,8 +44,9 @@ pub struct Plan {
     pub chat_secs: f64,
     /// Length of the idle phase.
     pub idle_secs: f64,
-    /// Pin servers to core 1 (the generator pins itself to core 0).
-    pub pin: bool,
+    /// The core the servers are pinned to (the generator pins itself to another); `None`
+    /// leaves them free to run on any core.
+    pub server_core: Option<usize>,
     /// Run the reconnect storm (Tandem only).
     pub storm: bool,
     /// Length of the slow adviser phase (0: skipped).

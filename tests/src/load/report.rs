@@ -17,10 +17,12 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
         plan.chat_secs,
         plan.idle_secs,
         plan.slow_secs,
-        if plan.pin {
-            "; servers on core 1, generator on core 0"
-        } else {
-            ""
+        match plan.server_core {
+            Some(core) => format!(
+                "; servers on core {core}, generator on core {}",
+                super::generator_core(core)
+            ),
+            None => String::new(),
         }
     );
     let header: Vec<&str> = figures.iter().map(|f| f.kind.label()).collect();

@@ -83,15 +83,15 @@ pub fn adviser_login(n: usize) -> String {
 }
 
 impl Server {
-    /// Starts `kind` (with `advisers` adviser accounts for Tandem), pinned to core 1 if the
-    /// plan says so.
+    /// Starts `kind` (with `advisers` adviser accounts for Tandem), pinned to the plan's server
+    /// core if it names one.
     pub async fn start(
         kind: Kind,
         programs: &Programs,
         advisers: usize,
         plan: &super::Plan,
     ) -> anyhow::Result<Server> {
-        let core = plan.pin.then_some(1);
+        let core = plan.server_core;
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
         let mut postgres = None;

@@ -20,7 +20,7 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         message_bytes: 200,
         chat_secs: 2.0,
         idle_secs: 0.5,
-        pin: false,
+        server_core: None,
         storm: true,
         slow_secs: 2.0,
         cobrowse_pairs: 12,
