@@ -24,9 +24,7 @@ const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
 pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppState, StoreError> {
     let clustered = config.cluster.is_some();
     if clustered && !matches!(location, StoreLocation::Postgres(_)) {
-        return Err(StoreError::Unsupported(
-            "several nodes need a PostgreSQL store (--store postgres://…), not an SQLite file",
-        ));
+        return Err(StoreError::Unsupported(crate::cluster::NEEDS_POSTGRES));
     }
     // A relay alone runs its hub from the start; a node of a cluster once it leads.
     let (leading, leading_rx) = tokio::sync::watch::channel(!clustered);

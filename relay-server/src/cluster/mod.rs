@@ -33,11 +33,16 @@ pub struct ClusterConfig {
     pub advertise_url: Option<String>,
 }
 
+/// Why a cluster cannot run on an SQLite file: several nodes share live state through
+/// PostgreSQL only.
+pub const NEEDS_POSTGRES: &str =
+    "several nodes need a PostgreSQL store (--store postgres://…), not an SQLite file";
+
 /// A failure to join the cluster.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     /// Several nodes share live state through PostgreSQL only.
-    #[error("several nodes need a PostgreSQL store (--store postgres://…), not an SQLite file")]
+    #[error("{}", NEEDS_POSTGRES)]
     NeedsPostgres,
     /// The NATS server could not be reached.
     #[error("connecting to NATS at {url}: {source}")]
