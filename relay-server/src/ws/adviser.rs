@@ -7,7 +7,7 @@ use crate::http::origin::is_same_origin;
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use crate::store::AdviserRow;
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ConnectInfo;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -42,25 +42,12 @@ pub async fn upgrade(
     let limits = app.config.limits;
     let adviser = adviser.0;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
-        serve(socket, &app, adviser);
+        let open = crate::cluster::wire::Open::Adviser {
+            adviser_id: adviser.id.clone(),
+        };
+        super::serve(socket, &app, open, |hub, peer| session(hub, peer, adviser));
         std::future::ready(())
     }))
-}
-
-/// Serves an upgraded console connection as a task of its own: on this node's hub, or
-/// through the leader when this node forwards.
-fn serve(socket: WebSocket, app: &AppState, adviser: AdviserRow) {
-    match crate::cluster::gateway::forwarding(app) {
-        Some(cluster) => {
-            let open = crate::cluster::wire::Open::Adviser {
-                adviser_id: adviser.id.clone(),
-            };
-            crate::cluster::gateway::spawn::<AdviserMsg>(socket, app, cluster, open);
-        }
-        None => socket::spawn_on_hub(socket, app.hub.current(), app.config.limits, |hub, peer| {
-            session(hub, peer, adviser)
-        }),
-    }
 }
 
 /// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.

@@ -6,7 +6,7 @@ use crate::http::client_ip::client_ip;
 use crate::http::origin::{is_allowed_site, origin};
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ConnectInfo;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -59,25 +59,14 @@ pub async fn upgrade(
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
-        serve(socket, &app, site);
+        let open = crate::cluster::wire::Open::Visitor {
+            site: site.key.clone(),
+        };
+        super::serve(socket, &app, open, |hub, peer| {
+            session(&app, hub, peer, site)
+        });
         std::future::ready(())
     }))
-}
-
-/// Serves an upgraded visitor connection as a task of its own: on this node's hub, or
-/// through the leader when this node forwards.
-fn serve(socket: WebSocket, app: &AppState, site: Arc<SiteSettings>) {
-    match crate::cluster::gateway::forwarding(app) {
-        Some(cluster) => {
-            let open = crate::cluster::wire::Open::Visitor {
-                site: site.key.clone(),
-            };
-            crate::cluster::gateway::spawn::<VisitorMsg>(socket, app, cluster, open);
-        }
-        None => socket::spawn_on_hub(socket, app.hub.current(), app.config.limits, |hub, peer| {
-            session(app, hub, peer, site)
-        }),
-    }
 }
 
 /// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
