@@ -206,10 +206,42 @@ impl WsClient {
         }
     }
 
+    /// Reads what the relay sent, as raw bytes and answering nothing (the client library
+    /// answers each ping as it reads: a client that does not read answers none), until the
+    /// relay ends the connection; the code of its close frame, if it sent one.
+    pub async fn close_code_unanswered(mut self) -> anyhow::Result<Option<u16>> {
+        use tokio::io::AsyncReadExt;
+        let MaybeTlsStream::Plain(tcp) = self.stream.get_mut() else {
+            bail!("only a plain TCP connection can be read raw");
+        };
+        let mut bytes = Vec::new();
+        tokio::time::timeout(FRAME_TIMEOUT, tcp.read_to_end(&mut bytes))
+            .await
+            .map_err(|_| anyhow!("the relay did not end the connection"))??;
+        Ok(close_code_in(&bytes))
+    }
+
     /// Closes the connection.
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }
+}
+
+/// The code of the first close frame in `bytes`, frames the relay sent (unmasked, each
+/// shorter than 126 bytes: pings and a close).
+fn close_code_in(bytes: &[u8]) -> Option<u16> {
+    let mut at = 0;
+    while let (Some(first), Some(second)) = (bytes.get(at), bytes.get(at + 1)) {
+        let length = usize::from(second & 0x7f);
+        let payload = bytes.get(at + 2..at + 2 + length)?;
+        if first & 0x0f == 0x8 {
+            return payload
+                .get(..2)
+                .map(|code| u16::from_be_bytes([code[0], code[1]]));
+        }
+        at += 2 + length;
+    }
+    None
 }
 
 /// A visitor's widget connection.

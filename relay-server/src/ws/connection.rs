@@ -10,10 +10,10 @@ use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
-/// How often the relay pings a client: keeps proxies and NATs from dropping a quiet
-/// connection, and the pong counts as the client's sign of life (the idle limit is 75 s by
-/// default: two pings in it). socket.io's default; the pings are most of what an idle
-/// connection costs the relay (BENCHMARKS.md).
+/// How often, at most, the relay pings a client: keeps proxies and NATs from dropping a quiet
+/// connection, and the pong counts as the client's sign of life. socket.io's default; the
+/// pings are most of what an idle connection costs the relay (BENCHMARKS.md). A shorter idle
+/// limit than the default 75 s pings more often: three pings fit in it.
 const PING_EVERY: Duration = Duration::from_secs(25);
 
 /// Why a connection stops.
@@ -51,6 +51,7 @@ pub(super) struct Connection {
     /// One timer for the next ping and the idle limit, whichever comes first.
     timer: Pin<Box<Sleep>>,
     next_ping: Instant,
+    ping_every: Duration,
     last_heard: Instant,
     idle: Duration,
 }
@@ -58,7 +59,8 @@ pub(super) struct Connection {
 impl Connection {
     pub(super) fn new(socket: WebSocket, inbox: PeerInbox, idle: Duration) -> Connection {
         let now = Instant::now();
-        let next_ping = now + PING_EVERY;
+        let ping_every = PING_EVERY.min(idle / 3);
+        let next_ping = now + ping_every;
         Connection {
             socket,
             inbox,
@@ -66,6 +68,7 @@ impl Connection {
             ping_owed: false,
             timer: Box::pin(tokio::time::sleep_until(next_ping.min(now + idle))),
             next_ping,
+            ping_every,
             last_heard: now,
             idle,
         }
@@ -111,10 +114,8 @@ impl Connection {
     /// Moves queued frames and due pings into the socket and flushes them; ready when the
     /// connection must stop (closed by the relay, idle, or the socket failed).
     fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Stop> {
-        match self.poll_timer(cx) {
-            Poll::Ready(Tick::Idle) => return Poll::Ready(Stop::Idle),
-            Poll::Ready(Tick::Ping) => self.ping_owed = true,
-            Poll::Pending => {}
+        if self.poll_idle(cx).is_ready() {
+            return Poll::Ready(Stop::Idle);
         }
         loop {
             match self.socket.poll_ready_unpin(cx) {
@@ -155,24 +156,23 @@ impl Connection {
         Poll::Pending
     }
 
-    /// Ready when a ping is due or the client has been silent for the idle limit.
-    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<Tick> {
-        loop {
-            ready!(self.timer.as_mut().poll(cx));
+    /// Owes the client a ping when one is due; ready when the client has been silent for the
+    /// idle limit. The timer is polled again after each reset, so that it wakes this task at
+    /// its next deadline.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        while self.timer.as_mut().poll(cx).is_ready() {
             let now = Instant::now();
             let idle_at = self.last_heard + self.idle;
             if now >= idle_at {
-                return Poll::Ready(Tick::Idle);
+                return Poll::Ready(());
             }
-            let ping_due = now >= self.next_ping;
-            if ping_due {
-                self.next_ping = now + PING_EVERY;
+            if now >= self.next_ping {
+                self.next_ping = now + self.ping_every;
+                self.ping_owed = true;
             }
             self.timer.as_mut().reset(self.next_ping.min(idle_at));
-            if ping_due {
-                return Poll::Ready(Tick::Ping);
-            }
         }
+        Poll::Pending
     }
 
     /// Flushes what was queued (error frames, last events) unless the client is not reading,
@@ -194,10 +194,4 @@ impl Connection {
         }
         let _ = self.socket.close().await;
     }
-}
-
-/// What the connection's timer says.
-enum Tick {
-    Ping,
-    Idle,
 }

@@ -309,6 +309,9 @@ async fn a_console_that_stops_reading_is_let_go_by_the_real_relay() -> anyhow::R
     Ok(())
 }
 
+/// Tried: the idle limit set to 5 s, shorter than the relay's usual ping interval. A client
+/// that reads nothing is closed as idle; one that reads (and so answers the relay's pings)
+/// but sends nothing itself stays connected and is served.
 #[tokio::test]
 async fn a_silent_client_is_disconnected_after_the_idle_timeout() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
@@ -319,14 +322,31 @@ async fn a_silent_client_is_disconnected_after_the_idle_timeout() -> anyhow::Res
         &["--idle-timeout-secs", "5"],
     )
     .await?;
-    let mut silent = tandem_tests::WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
-    // A client that reads nothing answers no ping: after 5 s the relay closes it.
-    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
-    let close = silent.recv_close().await?;
+    let silent = tandem_tests::WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+    let mut listening = tandem_tests::WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+    // Reading is what answers pings (the client library replies to each as it reads).
+    let heard = listening
+        .frames_during(std::time::Duration::from_secs(7))
+        .await;
+    assert!(heard.is_empty(), "nothing was said to it: {heard:?}");
+    // A client that reads nothing answers no ping: after 5 s the relay closed it.
     assert_eq!(
-        close.map(|c| u16::from(c.code)),
+        silent.close_code_unanswered().await?,
         Some(1001),
         "closed as idle"
+    );
+    listening
+        .send(&tandem_shared::VisitorMsg::Hello {
+            protocol: tandem_shared::PROTOCOL_VERSION,
+            resume: None,
+            last_seq: 0,
+            tickets: Vec::new(),
+        })
+        .await?;
+    let welcome = listening.recv().await?;
+    assert!(
+        matches!(welcome, tandem_shared::ServerMsg::VisitorWelcome { .. }),
+        "the listening client, 7 s after it connected, is still served: {welcome:?}"
     );
     Ok(())
 }
