@@ -23,8 +23,8 @@ pub(super) enum Stop {
     ClientGone,
     /// Nothing came from the client for the idle limit.
     Idle,
-    /// The relay closes it, for this reason.
-    Closed(CloseReason),
+    /// The relay closes it (the reason is the peer's: [`PeerInbox::closing`]).
+    Closed,
     /// Writing to the socket failed: nothing more can be said.
     WriteFailed,
 }
@@ -124,10 +124,7 @@ impl Connection {
                 // The client does not read: only the verdict that it is a slow consumer
                 // matters now, and it ends the connection without waiting for the socket.
                 Poll::Pending => {
-                    return self
-                        .inbox
-                        .poll_slow_consumer(cx)
-                        .map(|()| Stop::Closed(CloseReason::SlowConsumer));
+                    return self.inbox.poll_slow_consumer(cx).map(|()| Stop::Closed);
                 }
             }
             let message = if std::mem::take(&mut self.ping_owed) {
@@ -135,9 +132,7 @@ impl Connection {
             } else {
                 match self.inbox.poll_next(cx) {
                     Poll::Ready(Delivery::Frame(frame)) => Message::Text(frame.text()),
-                    Poll::Ready(Delivery::Close(reason)) => {
-                        return Poll::Ready(Stop::Closed(reason));
-                    }
+                    Poll::Ready(Delivery::Close(_)) => return Poll::Ready(Stop::Closed),
                     Poll::Pending => break,
                 }
             };
