@@ -25,6 +25,8 @@ async fn main() -> anyhow::Result<()> {
     let mut next_id = 0u64;
     loop {
         let (tcp, _) = listener.accept().await?;
+        // As the relay and socket.io do: each frame goes out at once, not after the last ACK.
+        tcp.set_nodelay(true)?;
         next_id += 1;
         tokio::spawn(serve(tcp, next_id, rooms.clone()));
     }
