@@ -227,19 +227,22 @@ impl WsClient {
     }
 }
 
-/// The code of the first close frame in `bytes`, frames the relay sent (unmasked, each
-/// shorter than 126 bytes: pings and a close).
+/// The code of the first close frame in `bytes`, frames the relay sent (headers read by
+/// tungstenite's own parser).
 fn close_code_in(bytes: &[u8]) -> Option<u16> {
-    let mut at = 0;
-    while let (Some(first), Some(second)) = (bytes.get(at), bytes.get(at + 1)) {
-        let length = usize::from(second & 0x7f);
-        let payload = bytes.get(at + 2..at + 2 + length)?;
-        if first & 0x0f == 0x8 {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+    let mut cursor = std::io::Cursor::new(bytes);
+    while let Ok(Some((header, length))) = FrameHeader::parse(&mut cursor) {
+        let start = usize::try_from(cursor.position()).ok()?;
+        let end = start.checked_add(usize::try_from(length).ok()?)?;
+        let payload = bytes.get(start..end)?;
+        if header.opcode == OpCode::Control(Control::Close) {
             return payload
                 .get(..2)
                 .map(|code| u16::from_be_bytes([code[0], code[1]]));
         }
-        at += 2 + length;
+        cursor.set_position(end as u64);
     }
     None
 }
