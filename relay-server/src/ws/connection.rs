@@ -16,6 +16,12 @@ use tokio::time::{Instant, Sleep};
 /// limit than the default 75 s pings more often: three pings fit in it.
 const PING_EVERY: Duration = Duration::from_secs(25);
 
+/// How often a connection with idle limit `idle` is pinged: [`PING_EVERY`], or more often
+/// so that three pings fit in a shorter limit.
+fn ping_interval(idle: Duration) -> Duration {
+    PING_EVERY.min(idle / 3)
+}
+
 /// Why a connection stops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Stop {
@@ -51,7 +57,6 @@ pub(super) struct Connection {
     /// One timer for the next ping and the idle limit, whichever comes first.
     timer: Pin<Box<Sleep>>,
     next_ping: Instant,
-    ping_every: Duration,
     last_heard: Instant,
     idle: Duration,
 }
@@ -59,8 +64,7 @@ pub(super) struct Connection {
 impl Connection {
     pub(super) fn new(socket: WebSocket, inbox: PeerInbox, idle: Duration) -> Connection {
         let now = Instant::now();
-        let ping_every = PING_EVERY.min(idle / 3);
-        let next_ping = now + ping_every;
+        let next_ping = now + ping_interval(idle);
         Connection {
             socket,
             inbox,
@@ -68,7 +72,6 @@ impl Connection {
             ping_owed: false,
             timer: Box::pin(tokio::time::sleep_until(next_ping.min(now + idle))),
             next_ping,
-            ping_every,
             last_heard: now,
             idle,
         }
@@ -162,7 +165,7 @@ impl Connection {
                 return Poll::Ready(());
             }
             if now >= self.next_ping {
-                self.next_ping = now + self.ping_every;
+                self.next_ping = now + ping_interval(self.idle);
                 self.ping_owed = true;
             }
             self.timer.as_mut().reset(self.next_ping.min(idle_at));
