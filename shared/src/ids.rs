@@ -43,3 +43,47 @@ string_id!(
     /// A CRM contact: the person behind one or more conversations.
     ContactId
 );
+
+/// A client message id that grows with time: a version 7 UUID whose first 48 bits are
+/// `now_ms` (milliseconds since 1970), the rest taken from `random_uuid`, a version 4 UUID
+/// (its version digit becomes 7). The relay's index of client ids starts with the id, so
+/// ids in time order are added at its end instead of all over it (fewer pages written per
+/// message). A `random_uuid` of another shape is kept whole after the time.
+pub fn time_ordered_message_id(now_ms: u64, random_uuid: &str) -> String {
+    let time = format!(
+        "{:08x}-{:04x}",
+        (now_ms >> 16) & 0xffff_ffff,
+        now_ms & 0xffff
+    );
+    match random_uuid.get(15..) {
+        Some(rest) if random_uuid.len() == 36 => format!("{time}-7{rest}"),
+        _ => format!("{time}-{random_uuid}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RANDOM: &str = "9b2f4c1e-5a6d-4f3b-8c7d-0e1f2a3b4c5d";
+
+    #[test]
+    fn a_message_id_is_a_version_7_uuid_of_its_time() {
+        let id = time_ordered_message_id(0x0193_8d2c_4a1f, RANDOM);
+        assert_eq!(id, "01938d2c-4a1f-7f3b-8c7d-0e1f2a3b4c5d");
+        assert_eq!(id.len(), 36);
+    }
+
+    #[test]
+    fn later_ids_sort_after_earlier_ones() {
+        let earlier = time_ordered_message_id(1_764_680_000_000, RANDOM);
+        let later =
+            time_ordered_message_id(1_764_680_000_001, "00000000-0000-4000-8000-000000000000");
+        assert!(earlier < later, "{earlier} < {later}");
+    }
+
+    #[test]
+    fn an_id_of_another_shape_is_kept_after_the_time() {
+        assert_eq!(time_ordered_message_id(1, "x1f"), "00000000-0001-x1f");
+    }
+}

@@ -3,18 +3,15 @@
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-/// A unique id for a message (retransmissions reuse it, so the relay stores it once).
+/// A unique id for a message (retransmissions reuse it, so the relay stores it once), in
+/// time order: see [`tandem_shared::ids::time_ordered_message_id`]. Made from the browser's
+/// random UUID rather than with the `uuid` crate, whose code the widget would carry.
 pub fn unique_id() -> String {
-    web_sys::window()
+    let random = web_sys::window()
         .and_then(|w| w.crypto().ok())
         .map(|c| c.random_uuid())
-        .unwrap_or_else(|| {
-            format!(
-                "{:x}{:x}",
-                (js_sys::Math::random() * 1e15) as u64,
-                js_sys::Date::now() as u64
-            )
-        })
+        .unwrap_or_else(|| format!("{:x}", (js_sys::Math::random() * 1e15) as u64));
+    tandem_shared::ids::time_ordered_message_id(js_sys::Date::now() as u64, &random)
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -64,10 +64,17 @@ pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
     Ok(match kind {
         Kind::Tandem | Kind::TandemPostgres => {
             let mut parts = body.splitn(3, ':');
-            let client_msg_id = format!(
-                "m{}-{}",
-                parts.next().unwrap_or_default(),
-                parts.next().unwrap_or_default()
+            // In time order, as the widget's: the sending time first.
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_millis() as u64);
+            let client_msg_id = tandem_shared::ids::time_ordered_message_id(
+                now_ms,
+                &format!(
+                    "m{}-{}",
+                    parts.next().unwrap_or_default(),
+                    parts.next().unwrap_or_default()
+                ),
             );
             serde_json::to_string(&VisitorMsg::Send {
                 client_msg_id,
