@@ -81,7 +81,10 @@ impl Store {
             .unwrap_or_default();
         for route in self.outbox.iter().filter(|route| route.takes(kind)) {
             // Each destination's copy has its own id: the idempotency key its receiver sees.
-            let event_id = uuid::Uuid::new_v4().to_string();
+            // UUIDv7 (time first), so that the outbox's unique index on it grows at its end
+            // rather than taking a random page per event (like client message ids:
+            // `tandem_shared::ids::time_ordered_message_id`).
+            let event_id = uuid::Uuid::now_v7().to_string();
             let payload = json!({ "id": event_id, "type": kind, "version": WEBHOOK_VERSION, "created_at": created_at, "data": data });
             sqlx::query("INSERT INTO outbox (event_id, destination, kind, payload, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&event_id)
