@@ -65,9 +65,7 @@ pub fn visitor_frame(kind: Kind, body: &str) -> anyhow::Result<String> {
         Kind::Tandem | Kind::TandemPostgres => {
             let mut parts = body.splitn(3, ':');
             // In time order, as the widget's: the sending time first.
-            let now_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |since| since.as_millis() as u64);
+            let now_ms = u64::try_from(tandem_relay::time::now_ms()).unwrap_or(0);
             let client_msg_id = tandem_shared::ids::time_ordered_message_id(
                 now_ms,
                 &format!(
