@@ -1,8 +1,11 @@
 //! The texts of the widget and the console, in French and English.
 //!
-//! Each language is one JSON file in `shared/locales/` mapping a key to a text; `{name}`
-//! placeholders are filled by [`Texts::format`]. Adding a language is adding one file and one
-//! line to [`Locale::ALL`]. A key missing from a language falls back to English.
+//! Each language has two JSON files in `shared/locales/` mapping a key to a text: what visitors
+//! see (`en.json`: the widget, mails) and what only advisers see (`console.en.json`, keys under
+//! `console.`). The widget embeds only the first ([`Texts::get`]); the console both
+//! ([`Texts::console`]). `{name}` placeholders are filled by [`Texts::format`]. Adding a
+//! language is adding two files and one line to [`Locale::ALL`]. A key missing from a language
+//! falls back to English.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -41,10 +44,19 @@ impl Locale {
             .unwrap_or(Locale::En)
     }
 
-    fn source(self) -> &'static str {
+    /// The texts visitors see in this language (the widget's and the mails').
+    fn visitor_source(self) -> &'static str {
         match self {
             Locale::En => include_str!("../locales/en.json"),
             Locale::Fr => include_str!("../locales/fr.json"),
+        }
+    }
+
+    /// The texts only the adviser console shows, in this language.
+    fn console_source(self) -> &'static str {
+        match self {
+            Locale::En => include_str!("../locales/console.en.json"),
+            Locale::Fr => include_str!("../locales/console.fr.json"),
         }
     }
 }
@@ -54,10 +66,12 @@ impl Locale {
 pub struct Texts {
     locale: Locale,
     entries: HashMap<String, String>,
+    /// The same set of texts in English, for keys this language lacks (none for English).
+    english: Option<&'static Texts>,
 }
 
 impl Texts {
-    /// The texts of `locale`, parsed once.
+    /// The texts visitors see in `locale` (the widget's and the mails'), parsed once.
     pub fn get(locale: Locale) -> &'static Texts {
         static EN: OnceLock<Texts> = OnceLock::new();
         static FR: OnceLock<Texts> = OnceLock::new();
@@ -65,14 +79,41 @@ impl Texts {
             Locale::En => &EN,
             Locale::Fr => &FR,
         };
-        cell.get_or_init(|| Texts::parse(locale))
+        cell.get_or_init(|| {
+            let english = (locale != Locale::En).then(|| Texts::get(Locale::En));
+            Texts::parse(locale, &[locale.visitor_source()], english)
+        })
     }
 
-    fn parse(locale: Locale) -> Texts {
+    /// The adviser console's texts in `locale`: those of [`Texts::get`] and the console's own,
+    /// parsed once. Only the console calls this, so the widget does not carry them.
+    pub fn console(locale: Locale) -> &'static Texts {
+        static EN: OnceLock<Texts> = OnceLock::new();
+        static FR: OnceLock<Texts> = OnceLock::new();
+        let cell = match locale {
+            Locale::En => &EN,
+            Locale::Fr => &FR,
+        };
+        cell.get_or_init(|| {
+            let english = (locale != Locale::En).then(|| Texts::console(Locale::En));
+            let sources = [locale.visitor_source(), locale.console_source()];
+            Texts::parse(locale, &sources, english)
+        })
+    }
+
+    fn parse(locale: Locale, sources: &[&str], english: Option<&'static Texts>) -> Texts {
         // The files are part of the build and checked by a test, so a parse failure cannot
         // reach a user; an empty map would still fall back to the key itself.
-        let entries = serde_json::from_str(locale.source()).unwrap_or_default();
-        Texts { locale, entries }
+        let mut entries = HashMap::new();
+        for source in sources {
+            let parsed: HashMap<String, String> = serde_json::from_str(source).unwrap_or_default();
+            entries.extend(parsed);
+        }
+        Texts {
+            locale,
+            entries,
+            english,
+        }
     }
 
     /// The language of these texts.
@@ -82,15 +123,10 @@ impl Texts {
 
     /// The text for `key`, in English when this language lacks it, or the key itself.
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
-        if let Some(text) = self.entries.get(key) {
-            return text;
-        }
-        if self.locale != Locale::En {
-            if let Some(text) = Texts::get(Locale::En).entries.get(key) {
-                return text;
-            }
-        }
-        key
+        self.entries
+            .get(key)
+            .or_else(|| self.english.and_then(|english| english.entries.get(key)))
+            .map_or(key, String::as_str)
     }
 
     /// The text for `key` with each `{name}` replaced by its value.

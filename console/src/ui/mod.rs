@@ -86,7 +86,7 @@ fn locale() -> Locale {
 /// The console.
 #[component]
 pub(crate) fn App() -> impl IntoView {
-    let texts = Texts::get(locale());
+    let texts = Texts::console(locale());
     provide_context(Ui { texts });
     let auth = RwSignal::new(Auth::Checking);
     provide_context(auth);
