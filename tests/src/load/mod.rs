@@ -7,6 +7,7 @@
 //! `load::the_harness_phases_run_at_small_scale` runs every phase small.
 
 pub mod cobrowse_load;
+pub mod hiccups;
 mod net;
 mod pairs;
 mod peer_link;
@@ -87,6 +88,8 @@ pub struct ChatFigures {
     /// Per second of the phase, the messages slower than
     /// [`recorder::SLOW_MS`](recorder::SLOW_MS).
     pub slow_by_second: Vec<u32>,
+    /// How late the generator itself ran meanwhile (its own stalls show in the latency).
+    pub generator_hiccups: hiccups::Hiccups,
 }
 
 /// One server's figures.
@@ -184,6 +187,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
     }
     let chat_cpu = server.cpu_us()?;
     let generator = proc_stats::OwnCoreShare::start()?;
+    let hiccup_meter = hiccups::HiccupMeter::start();
     let chat_duration = Duration::from_secs_f64(plan.chat_secs);
     pairs
         .chat(
@@ -193,6 +197,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
             chat_duration,
         )
         .await;
+    let generator_hiccups = hiccup_meter.finish().await?;
     settle(&recorder, Duration::from_secs(15)).await;
     let chat_cpu_us = server.cpu_us()?.saturating_sub(chat_cpu) as f64;
     let generator_core_share = generator.so_far()?;
@@ -210,6 +215,7 @@ async fn measure_pairs(kind: Kind, programs: &Programs, plan: &Plan) -> anyhow::
             cpu_us_per_msg: chat_cpu_us / recorder.delivered().max(1) as f64,
             generator_core_share,
             slow_by_second: recorder.slow_by_second().to_vec(),
+            generator_hiccups,
         },
         Err(_) => anyhow::bail!("the recorder's lock is poisoned"),
     };

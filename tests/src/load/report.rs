@@ -66,6 +66,19 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
         "",
         &|f| slow_series(&f.chat.slow_by_second),
     );
+    row(
+        "chat: the generator's own stalls (late wake-ups): p99 / max (ms)",
+        "",
+        &|f| {
+            let hiccups = &f.chat.generator_hiccups;
+            format!("{:.2} / {:.1}", hiccups.p99_ms, hiccups.max_ms)
+        },
+    );
+    row(
+        "chat: the generator's longest stall, by second of the phase (ms)",
+        "",
+        &|f| stall_series(&f.chat.generator_hiccups.max_ms_by_second),
+    );
     row("chat: server CPU-µs per delivered msg", "", &|f| {
         format!("{:.1}", f.chat.cpu_us_per_msg)
     });
@@ -226,6 +239,15 @@ fn mib(kib: u64) -> f64 {
 
 /// `0 0 12 340 0 …`: where the slow messages of the chat phase were (a stall shows as one
 /// large number, a steady tail as many small ones).
+/// The longest stall of each second, or "none over 5 ms" when no second had one.
+fn stall_series(by_second: &[u32]) -> String {
+    if by_second.iter().all(|&ms| ms <= 5) {
+        return "none over 5 ms".to_owned();
+    }
+    let stalls: Vec<String> = by_second.iter().map(u32::to_string).collect();
+    stalls.join(" ")
+}
+
 fn slow_series(by_second: &[u32]) -> String {
     if by_second.iter().all(|&n| n == 0) {
         return "none".to_owned();

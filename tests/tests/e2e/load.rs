@@ -49,6 +49,10 @@ async fn the_harness_phases_run_at_small_scale() -> anyhow::Result<()> {
         );
         assert_eq!((chat.missing, chat.duplicates), (0, 0), "{}", kind.label());
         assert!(chat.p99_ms > 0.0 && chat.cpu_us_per_msg > 0.0, "{chat:?}");
+        assert!(
+            chat.generator_hiccups.samples > 500,
+            "the generator's own stalls were measured through the 2 s phase ({chat:?})"
+        );
         let slow = figures
             .slow
             .clone()
