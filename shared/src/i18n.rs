@@ -70,16 +70,39 @@ pub struct Texts {
     english: Option<&'static Texts>,
 }
 
+/// One set of texts per language, each parsed on first use and kept.
+struct PerLocale {
+    en: OnceLock<Texts>,
+    fr: OnceLock<Texts>,
+}
+
+impl PerLocale {
+    const fn new() -> PerLocale {
+        PerLocale {
+            en: OnceLock::new(),
+            fr: OnceLock::new(),
+        }
+    }
+
+    /// The texts of `locale`, from `parse` the first time.
+    fn get_or_parse(
+        &'static self,
+        locale: Locale,
+        parse: impl FnOnce() -> Texts,
+    ) -> &'static Texts {
+        let cell = match locale {
+            Locale::En => &self.en,
+            Locale::Fr => &self.fr,
+        };
+        cell.get_or_init(parse)
+    }
+}
+
 impl Texts {
     /// The texts visitors see in `locale` (the widget's and the mails'), parsed once.
     pub fn get(locale: Locale) -> &'static Texts {
-        static EN: OnceLock<Texts> = OnceLock::new();
-        static FR: OnceLock<Texts> = OnceLock::new();
-        let cell = match locale {
-            Locale::En => &EN,
-            Locale::Fr => &FR,
-        };
-        cell.get_or_init(|| {
+        static PARSED: PerLocale = PerLocale::new();
+        PARSED.get_or_parse(locale, || {
             let english = (locale != Locale::En).then(|| Texts::get(Locale::En));
             Texts::parse(locale, &[locale.visitor_source()], english)
         })
@@ -88,13 +111,8 @@ impl Texts {
     /// The adviser console's texts in `locale`: those of [`Texts::get`] and the console's own,
     /// parsed once. Only the console calls this, so the widget does not carry them.
     pub fn console(locale: Locale) -> &'static Texts {
-        static EN: OnceLock<Texts> = OnceLock::new();
-        static FR: OnceLock<Texts> = OnceLock::new();
-        let cell = match locale {
-            Locale::En => &EN,
-            Locale::Fr => &FR,
-        };
-        cell.get_or_init(|| {
+        static PARSED: PerLocale = PerLocale::new();
+        PARSED.get_or_parse(locale, || {
             let english = (locale != Locale::En).then(|| Texts::console(Locale::En));
             let sources = [locale.visitor_source(), locale.console_source()];
             Texts::parse(locale, &sources, english)
