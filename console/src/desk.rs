@@ -116,8 +116,11 @@ impl DeskHandle {
             .with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
     }
 
-    /// Changes availability or capacity.
+    /// Changes availability or capacity; said again when the relay next greets the console
+    /// if the socket is not open now, until the relay confirms it.
     pub fn set_presence(&self, presence: Presence) {
+        self.desk
+            .update(|desk| desk.chosen_presence = Some(presence));
         self.send(&AdviserMsg::SetPresence { presence });
     }
 

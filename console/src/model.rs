@@ -79,8 +79,11 @@ pub enum Effect {
 pub struct Desk {
     /// The logged-in adviser, once the relay greeted them.
     pub me: Option<AdviserProfile>,
-    /// Availability and capacity.
+    /// Availability and capacity, as the relay last said.
     pub presence: Option<Presence>,
+    /// What the adviser last chose, until the relay says so: said again when the relay greets
+    /// the console, so that a choice made while the socket was not open is not lost.
+    pub chosen_presence: Option<Presence>,
     /// Visitors waiting, next first.
     pub queue: Vec<QueueEntry>,
     /// Conversations held, oldest first.
@@ -170,11 +173,20 @@ impl Desk {
             } => {
                 self.me = Some(adviser);
                 let before = self.presence.replace(presence);
-                if let Some(chosen) = before.filter(|b| b.available && !presence.available) {
-                    return Some(Effect::RestorePresence { presence: chosen });
+                let forgotten = before.filter(|b| b.available && !presence.available);
+                if let Some(chosen) = self.chosen_presence.or(forgotten) {
+                    if chosen != presence {
+                        return Some(Effect::RestorePresence { presence: chosen });
+                    }
+                    self.chosen_presence = None;
                 }
             }
-            ServerMsg::PresenceChanged { presence } => self.presence = Some(presence),
+            ServerMsg::PresenceChanged { presence } => {
+                self.presence = Some(presence);
+                if self.chosen_presence == Some(presence) {
+                    self.chosen_presence = None;
+                }
+            }
             ServerMsg::Queue { entries } => self.queue = entries,
             ServerMsg::Assigned { conversation } => {
                 let id = conversation.id.clone();
@@ -285,6 +297,29 @@ mod tests {
             None,
             "away as chosen stays away"
         );
+    }
+
+    /// Tried: the adviser picks "available" before the console's socket is open (the frame
+    /// cannot go). The relay's greeting then brings the choice back, until the relay confirms
+    /// it.
+    #[test]
+    fn a_choice_made_before_the_socket_opens_is_said_on_the_greeting() {
+        let chosen = Presence {
+            available: true,
+            max_chats: 3,
+        };
+        let mut desk = Desk {
+            chosen_presence: Some(chosen),
+            ..Desk::default()
+        };
+        assert_eq!(
+            desk.apply(welcome(false)),
+            Some(Effect::RestorePresence { presence: chosen }),
+            "greeted as away: the choice is sent"
+        );
+        desk.apply(ServerMsg::PresenceChanged { presence: chosen });
+        assert_eq!(desk.chosen_presence, None, "confirmed: nothing left to say");
+        assert_eq!(desk.apply(welcome(true)), None, "greeted as chosen");
     }
 
     fn detail(id: &str) -> ConversationDetail {
