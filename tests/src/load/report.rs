@@ -64,7 +64,7 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
     row(
         &format!("chat: messages over {SLOW_MS} ms, by second of the phase"),
         "",
-        &|f| slow_series(&f.chat.slow_by_second),
+        &|f| per_second_series(&f.chat.slow_by_second, 0, "none"),
     );
     row(
         "chat: the generator's own stalls (late wake-ups): p99 / max (ms)",
@@ -77,7 +77,13 @@ pub fn table(plan: &Plan, figures: &[Figures]) -> String {
     row(
         "chat: the generator's longest stall, by second of the phase (ms)",
         "",
-        &|f| stall_series(&f.chat.generator_hiccups.max_ms_by_second),
+        &|f| {
+            per_second_series(
+                &f.chat.generator_hiccups.max_ms_by_second,
+                5,
+                "none over 5 ms",
+            )
+        },
     );
     row("chat: server CPU-µs per delivered msg", "", &|f| {
         format!("{:.1}", f.chat.cpu_us_per_msg)
@@ -237,21 +243,12 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// `0 0 12 340 0 …`: where the slow messages of the chat phase were (a stall shows as one
-/// large number, a steady tail as many small ones).
-/// The longest stall of each second, or "none over 5 ms" when no second had one.
-fn stall_series(by_second: &[u32]) -> String {
-    if by_second.iter().all(|&ms| ms <= 5) {
-        return "none over 5 ms".to_owned();
+/// One figure per second of the chat phase, `0 0 12 340 0 …` (a stall shows as one large
+/// number, a steady tail as many small ones), or `when_quiet` when none is over `quiet_up_to`.
+fn per_second_series(by_second: &[u32], quiet_up_to: u32, when_quiet: &str) -> String {
+    if by_second.iter().all(|&value| value <= quiet_up_to) {
+        return when_quiet.to_owned();
     }
-    let stalls: Vec<String> = by_second.iter().map(u32::to_string).collect();
-    stalls.join(" ")
-}
-
-fn slow_series(by_second: &[u32]) -> String {
-    if by_second.iter().all(|&n| n == 0) {
-        return "none".to_owned();
-    }
-    let counts: Vec<String> = by_second.iter().map(u32::to_string).collect();
-    counts.join(" ")
+    let values: Vec<String> = by_second.iter().map(u32::to_string).collect();
+    values.join(" ")
 }
