@@ -274,6 +274,42 @@ pub struct ServeArgs {
     /// Visitors who may wait in the queue at once.
     #[arg(long, env = "TANDEM_MAX_QUEUE", default_value_t = 500)]
     pub max_queue: usize,
+    /// WebSockets one address may hold open at once.
+    #[arg(long, env = "TANDEM_SOCKETS_PER_ADDRESS", default_value_t = 40)]
+    pub sockets_per_address: u32,
+    /// TCP connections one address may hold open at once (trusted proxies excepted).
+    #[arg(
+        long,
+        env = "TANDEM_TCP_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub tcp_connections_per_address: u32,
+    /// Seconds a new WebSocket has to say hello before it is closed.
+    #[arg(long, env = "TANDEM_HELLO_WITHIN_SECS", default_value_t = 10)]
+    pub hello_within_secs: u64,
+    /// Chats one address may start per hour.
+    #[arg(long, env = "TANDEM_CHATS_PER_ADDRESS_PER_HOUR", default_value_t = 20)]
+    pub chats_per_address_per_hour: u32,
+    /// Messages left and callbacks booked per address per hour.
+    #[arg(
+        long,
+        env = "TANDEM_MESSAGES_LEFT_PER_ADDRESS_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub messages_left_per_address_per_hour: u32,
+    /// Files one address may upload per hour.
+    #[arg(
+        long,
+        env = "TANDEM_UPLOADS_PER_ADDRESS_PER_HOUR",
+        default_value_t = 60
+    )]
+    pub uploads_per_address_per_hour: u32,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "TANDEM_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a request (its body included) may take before it gets 408.
+    #[arg(long, env = "TANDEM_REQUEST_TIMEOUT_SECS", default_value_t = 60)]
+    pub request_timeout_secs: u64,
     /// Seconds without any frame (pongs count) before a client is disconnected.
     #[arg(long, env = "TANDEM_IDLE_TIMEOUT_SECS", default_value_t = 75)]
     pub idle_timeout_secs: u64,

@@ -33,6 +33,25 @@ pub struct Limits {
     pub max_queue: usize,
     /// Console login attempts per login name, and per IP address, per minute.
     pub logins_per_min: NonZeroU32,
+    /// WebSockets one address may hold open at once.
+    pub sockets_per_ip: u32,
+    /// TCP connections one address may hold open at once (trusted proxies are not counted:
+    /// their clients are counted by WebSocket).
+    pub tcp_per_ip: u32,
+    /// A WebSocket that has not said `hello` this long after opening is closed.
+    pub hello_within: Duration,
+    /// Chats one address may start per hour (all at once, at most).
+    pub chats_per_ip_per_hour: NonZeroU32,
+    /// Messages left and callbacks booked per address per hour.
+    pub tickets_per_ip_per_hour: NonZeroU32,
+    /// Files one address may upload per hour.
+    pub uploads_per_ip_per_hour: NonZeroU32,
+    /// A request whose headers have not all arrived this long after the connection opened (or
+    /// the previous response) is dropped.
+    pub header_read_timeout: Duration,
+    /// A request not answered this long after its headers arrived (its body included) gets
+    /// 408.
+    pub request_timeout: Duration,
 }
 
 /// The size past which a frame closes the connection (1009) instead of getting an error
@@ -59,6 +78,14 @@ impl Default for Limits {
             connections_per_ip_per_min: NonZeroU32::MIN.saturating_add(119),
             max_queue: 500,
             logins_per_min: NonZeroU32::MIN.saturating_add(4),
+            sockets_per_ip: 40,
+            tcp_per_ip: 256,
+            hello_within: Duration::from_secs(10),
+            chats_per_ip_per_hour: NonZeroU32::MIN.saturating_add(19),
+            tickets_per_ip_per_hour: NonZeroU32::MIN.saturating_add(9),
+            uploads_per_ip_per_hour: NonZeroU32::MIN.saturating_add(59),
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }

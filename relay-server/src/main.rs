@@ -89,6 +89,14 @@ async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Result<()> {
         connections_per_ip_per_min: nonzero(args.connections_per_minute),
         max_queue: args.max_queue,
         logins_per_min: nonzero(args.logins_per_minute),
+        sockets_per_ip: args.sockets_per_address.max(1),
+        tcp_per_ip: args.tcp_connections_per_address.max(1),
+        hello_within: std::time::Duration::from_secs(args.hello_within_secs.max(1)),
+        chats_per_ip_per_hour: nonzero(args.chats_per_address_per_hour),
+        tickets_per_ip_per_hour: nonzero(args.messages_left_per_address_per_hour),
+        uploads_per_ip_per_hour: nonzero(args.uploads_per_address_per_hour),
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_secs.max(1)),
     };
     let config = Config {
         limits,

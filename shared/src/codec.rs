@@ -12,17 +12,25 @@ use std::fmt;
 pub trait ClientFrame: DeserializeOwned {
     /// True for the catch-all variant that stands for a type this relay does not know.
     fn is_unknown(&self) -> bool;
+    /// True for the `hello` that opens every connection.
+    fn is_hello(&self) -> bool;
 }
 
 impl ClientFrame for VisitorMsg {
     fn is_unknown(&self) -> bool {
         matches!(self, VisitorMsg::Unknown)
     }
+    fn is_hello(&self) -> bool {
+        matches!(self, VisitorMsg::Hello { .. })
+    }
 }
 
 impl ClientFrame for AdviserMsg {
     fn is_unknown(&self) -> bool {
         matches!(self, AdviserMsg::Unknown)
+    }
+    fn is_hello(&self) -> bool {
+        matches!(self, AdviserMsg::Hello { .. })
     }
 }
 

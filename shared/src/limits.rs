@@ -73,13 +73,34 @@ impl std::fmt::Display for FieldError {
     }
 }
 
-/// Trims `value`; `None` when empty; an error when longer than `max` characters.
+/// True for a character no text a person typed needs: control characters other than line
+/// breaks and tabs (NUL among them), and the bidirectional overrides and isolates that make
+/// text read differently from how it is stored (U+202A–U+202E, U+2066–U+2069).
+pub fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `text` without [`is_hidden_control`] characters (a carriage return before a line break
+/// is one of them: line breaks are kept as `\n`).
+pub fn without_hidden_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_hidden_control) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !is_hidden_control(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Trims `value` and drops hidden control characters; `None` when empty; an error when
+/// longer than `max` characters.
 pub(crate) fn optional(
     value: Option<&str>,
     field: &'static str,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
-    let trimmed = value.map(str::trim).unwrap_or_default();
+    let cleaned = value.map(without_hidden_controls);
+    let trimmed = cleaned.as_deref().map(str::trim).unwrap_or_default();
     if trimmed.is_empty() {
         return Ok(None);
     }

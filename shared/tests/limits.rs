@@ -91,3 +91,28 @@ fn wrap_up_dates_are_checked() {
     let ok = w.validated().unwrap();
     assert_eq!(ok.answer, None, "blank text becomes absent");
 }
+
+/// A visitor types NUL, a carriage return, an escape sequence and a right-to-left override
+/// into the pre-chat form and a message: what is kept reads as it is stored.
+#[test]
+fn hidden_control_characters_are_dropped_from_what_visitors_type() {
+    let request = ChatRequest {
+        name: "Jean\u{0}ne \u{202E}nitraM".into(),
+        email: Some("jeanne@example.com".into()),
+        company: Some("\u{1b}[31mACME\r".into()),
+        reason: "ligne un\r\nligne\tdeux".into(),
+        ..ChatRequest::default()
+    };
+    let cleaned = request.validated().expect("valid once cleaned");
+    assert_eq!(cleaned.name, "Jeanne nitraM");
+    assert_eq!(cleaned.company.as_deref(), Some("[31mACME"));
+    assert_eq!(
+        cleaned.reason, "ligne un\nligne\tdeux",
+        "line breaks and tabs stay"
+    );
+    assert_eq!(
+        tandem_shared::limits::validate_body("\u{0}\u{0}").map_err(|e| e.problem),
+        Err(tandem_shared::limits::Problem::Required),
+        "a message of NULs is empty"
+    );
+}

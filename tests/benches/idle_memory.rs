@@ -29,6 +29,9 @@ async fn main() -> anyhow::Result<()> {
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         // One address opens every connection here: lift the per-address limit.
         .args(["--connections-per-minute", "100000000"])
+        .args(["--sockets-per-address", "100000000"])
+        .args(["--tcp-connections-per-address", "100000000"])
+        .args(["--hello-within-secs", "600"])
         .arg("--db")
         .arg(dir.path().join("bench.db"))
         .stdout(Stdio::null())

@@ -33,3 +33,26 @@ pub use relay::{Endpoint, TestRelay};
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
+
+/// How long [`eventually`] retries.
+pub const EVENTUALLY_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Retries `check` every 50 ms until it succeeds, for at most [`EVENTUALLY_WITHIN`]; fails
+/// with `what` and the last error. For conditions that become true a little later (a socket
+/// closed, a count updated), instead of a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + EVENTUALLY_WITHIN;
+    loop {
+        match check().await {
+            Ok(value) => return Ok(value),
+            Err(error) if tokio::time::Instant::now() >= deadline => {
+                return Err(error.context(format!("{what}: not within {EVENTUALLY_WITHIN:?}")))
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}

@@ -285,12 +285,27 @@ impl Drop for TestRelay {
     }
 }
 
-/// The configuration of a test relay: default limits, the built widget (`dist/`) and the
+/// The limits of a test relay: the defaults, except the per-address quotas and caps, which
+/// every client of a test would otherwise share (they all come from 127.0.0.1); the tests
+/// of those limits set them.
+pub fn test_limits() -> Limits {
+    let plenty = std::num::NonZeroU32::new(1_000_000).unwrap_or(std::num::NonZeroU32::MAX);
+    Limits {
+        chats_per_ip_per_hour: plenty,
+        tickets_per_ip_per_hour: plenty,
+        uploads_per_ip_per_hour: plenty,
+        sockets_per_ip: 1_000_000,
+        tcp_per_ip: 1_000_000,
+        ..Limits::default()
+    }
+}
+
+/// The configuration of a test relay: [`test_limits`], the built widget (`dist/`) and the
 /// demo site, no webhook, connector or mail.
 pub fn test_config() -> Config {
     let root = crate::workspace_root();
     Config {
-        limits: Limits::default(),
+        limits: test_limits(),
         assets_dir: root.join("dist"),
         demo_dir: Some(root.join("examples/demo-site")),
         secure_cookies: false,

@@ -32,8 +32,13 @@ pub fn check_leader_known(app: &AppState) -> Result<(), crate::http::ApiError> {
 
 /// Serves, as a task of its own, a connection whose session runs on the leader; `open` says
 /// who opened it.
-pub fn spawn<F>(socket: WebSocket, app: &AppState, cluster: Arc<Cluster>, open: Open)
-where
+pub fn spawn<F>(
+    socket: WebSocket,
+    app: &AppState,
+    cluster: Arc<Cluster>,
+    open: Open,
+    held: impl Send + 'static,
+) where
     F: ClientFrame + Serialize + Send + 'static,
 {
     let (peer, inbox) = Peer::new();
@@ -52,7 +57,14 @@ where
     };
     tokio::spawn(close_if_unanswered(cluster, peer.clone()));
     let limits = app.config.limits;
-    socket::spawn(socket, peer, inbox, session, limits, (registered, listed));
+    socket::spawn(
+        socket,
+        peer,
+        inbox,
+        session,
+        limits,
+        (registered, listed, held),
+    );
 }
 
 /// Keeps a connection in the node's list of forwarded connections until it ends.

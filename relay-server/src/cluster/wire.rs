@@ -52,6 +52,9 @@ pub enum Open {
     Visitor {
         /// The site's key.
         site: String,
+        /// The visitor's address, for the per-address quotas (absent from older nodes).
+        #[serde(default)]
+        address: Option<std::net::IpAddr>,
     },
     /// An adviser, logged in on the node.
     Adviser {
@@ -189,6 +192,9 @@ fn close_name(reason: CloseReason) -> &'static str {
         CloseReason::FrameTooLarge => "frame_too_large",
         CloseReason::Idle => "idle",
         CloseReason::Shutdown => "shutdown",
+        CloseReason::NotUtf8 => "not_utf8",
+        CloseReason::NoHello => "no_hello",
+        CloseReason::LoggedOut => "logged_out",
     }
 }
 
@@ -199,6 +205,9 @@ fn close_from_name(name: &str) -> Option<CloseReason> {
         "frame_too_large" => CloseReason::FrameTooLarge,
         "idle" => CloseReason::Idle,
         "shutdown" => CloseReason::Shutdown,
+        "not_utf8" => CloseReason::NotUtf8,
+        "no_hello" => CloseReason::NoHello,
+        "logged_out" => CloseReason::LoggedOut,
         _ => return None,
     })
 }
@@ -222,13 +231,14 @@ mod tests {
     #[test]
     fn messages_to_the_leader_and_back_read_as_written() {
         let open = ToLeader::Open(Open::Visitor {
+            address: None,
             site: "shop".into(),
         });
         let headers = to_leader_headers("n1", 7, &open);
         let read = parse_to_leader(&message(HUB_SUBJECT, headers, to_leader_payload(open)));
         assert!(matches!(
             read,
-            Some((node, 7, ToLeader::Open(Open::Visitor { site }))) if node == "n1" && site == "shop"
+            Some((node, 7, ToLeader::Open(Open::Visitor { site, .. }))) if node == "n1" && site == "shop"
         ));
         let close = ToNode::Close(CloseReason::SlowConsumer);
         let headers = to_node_headers("n0", 9, &close);

@@ -29,6 +29,8 @@ const BUNDLES: [&str; 4] = [
 pub struct Assets {
     loader: String,
     console_page: String,
+    /// The console page's Content-Security-Policy.
+    console_policy: String,
     /// True when every bundle was found.
     pub complete: bool,
 }
@@ -52,10 +54,14 @@ impl Assets {
         // The minified loader of the build; the readable source when the build has none.
         let loader = std::fs::read_to_string(dir.join("loader.js"))
             .unwrap_or_else(|_| include_str!("../../assets/loader.js").to_owned());
+        let console_page =
+            include_str!("../../assets/console.html").replace("__VERSION__", &version);
         Assets {
             loader: loader.replace("__VERSION__", &version),
-            console_page: include_str!("../../assets/console.html")
-                .replace("__VERSION__", &version),
+            console_policy: super::security_headers::console_policy(
+                super::security_headers::inline_script(&console_page),
+            ),
+            console_page,
             complete,
         }
     }
@@ -75,7 +81,14 @@ async fn loader(axum::extract::State(app): axum::extract::State<AppState>) -> Re
 
 async fn console_page(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
     (
-        [(header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CACHE_CONTROL, "no-cache".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                app.assets.console_policy.clone(),
+            ),
+            (header::X_FRAME_OPTIONS, "DENY".to_owned()),
+        ],
         Html(app.assets.console_page.clone()),
     )
         .into_response()

@@ -6,6 +6,7 @@ use super::origin::is_same_origin;
 use super::{ApiError, AppState};
 use crate::auth::password::{password_check_turn, verify_against_nothing, verify_password};
 use crate::auth::secret::{random_token, token_hash};
+use crate::limits::MAX_LOGIN_CHARS;
 use crate::time::now_ms;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
@@ -16,6 +17,18 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tandem_shared::model::AdviserProfile;
+
+/// Longest password checked: argon2 reads all of it, so a huge one would cost CPU.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Largest login request body read (a login name and a password with JSON around them).
+pub const MAX_LOGIN_BODY_BYTES: usize = 8 * 1024;
+
+/// A login name as logged: its first 64 characters, written with `?` so that control
+/// characters are escaped (a newline cannot forge a log line).
+fn loggable(login: &str) -> String {
+    login.chars().take(64).collect()
+}
 
 /// How long a console login lasts.
 const LOGIN_SECS: i64 = 12 * 3600;
@@ -53,13 +66,20 @@ pub async fn login(
         &request_headers,
         &app.config.trusted_proxies,
     );
-    if !app.limiters.allow_login(ip, form.login.trim()) {
-        tracing::warn!(login = %form.login.trim(), %ip, "console login throttled");
+    let login = form.login.trim();
+    if login.chars().count() > MAX_LOGIN_CHARS || form.password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::BadRequest(format!(
+            "a login is at most {MAX_LOGIN_CHARS} characters and a password at most \
+             {MAX_PASSWORD_BYTES} bytes"
+        )));
+    }
+    if !app.limiters.allow_login(ip, login) {
+        tracing::warn!(login = ?loggable(login), %ip, "console login throttled");
         return Err(ApiError::TooManyRequests(
             "too many login attempts; wait a minute",
         ));
     }
-    let adviser = app.store.adviser_by_login(form.login.trim()).await?;
+    let adviser = app.store.adviser_by_login(login).await?;
     let password = form.password;
     // argon2 is deliberately slow: keep it off the async workers, one check per core.
     let _turn = password_check_turn()
@@ -75,7 +95,7 @@ pub async fn login(
     .await
     .map_err(|e| ApiError::BadRequest(format!("login check failed: {e}")))?;
     let Some(adviser) = verified else {
-        tracing::info!(login = %form.login.trim(), "failed console login");
+        tracing::info!(login = ?loggable(login), %ip, "failed console login");
         return Err(ApiError::Unauthorized("wrong login or password"));
     };
     let token = random_token();

@@ -1,6 +1,6 @@
 //! The service desk's HTTP API: queues, canned answers and tickets.
 
-use super::extract::{ConsoleWriter, CrmReader};
+use super::extract::{ConsoleWriter, CrmReader, CrmWriter};
 use super::{ApiError, AppState};
 use crate::hours::QueueSchedule;
 use crate::store::QueueRow;
@@ -23,7 +23,7 @@ pub async fn list_queues(
 
 /// `PUT /api/v1/queues/{key}`: creates or changes a queue; hours and time zone are checked.
 pub async fn put_queue(
-    _: CrmReader,
+    _: CrmWriter,
     State(app): State<AppState>,
     Path(key): Path<String>,
     Json(mut queue): Json<QueueRow>,

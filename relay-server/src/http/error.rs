@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
+    /// The body is larger than this route accepts.
+    #[error("{0}")]
+    PayloadTooLarge(&'static str),
     /// The content is of a kind that is not accepted.
     #[error("{0}")]
     UnsupportedType(&'static str),
@@ -47,6 +50,7 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
             }

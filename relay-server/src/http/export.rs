@@ -113,6 +113,18 @@ fn row(session: &SessionSummary) -> Vec<String> {
     ]
 }
 
+/// A cell as a spreadsheet may open it safely: hidden control characters (NUL, bidi
+/// overrides) dropped, and a text a spreadsheet would read as a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) prefixed with `'`, so it shows as typed.
+fn spreadsheet_safe(cell: String) -> String {
+    let cell = tandem_shared::limits::without_hidden_controls(&cell).into_owned();
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 /// The sessions as CSV text.
 fn to_csv(sessions: &[SessionSummary]) -> Result<String, ApiError> {
     let failed = |error: csv::Error| {
@@ -122,7 +134,8 @@ fn to_csv(sessions: &[SessionSummary]) -> Result<String, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COLUMNS).map_err(failed)?;
     for session in sessions {
-        writer.write_record(row(session)).map_err(failed)?;
+        let cells = row(session).into_iter().map(spreadsheet_safe);
+        writer.write_record(cells).map_err(failed)?;
     }
     let bytes = writer
         .into_inner()
@@ -151,4 +164,27 @@ pub async fn sessions_csv(
         to_csv(&sessions)?,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_show_as_text_and_hidden_characters_are_dropped() {
+        for formula in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+        ] {
+            assert!(
+                spreadsheet_safe(formula.into()).starts_with('\''),
+                "{formula}"
+            );
+        }
+        assert_eq!(spreadsheet_safe("ACME\u{0}\u{202E}".into()), "ACME");
+        assert_eq!(spreadsheet_safe("Jeanne Martin".into()), "Jeanne Martin");
+    }
 }

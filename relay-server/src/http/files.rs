@@ -6,12 +6,15 @@
 use super::extract::ConsoleWriter;
 use super::{ApiError, AppState};
 use crate::hub::{HubError, Sharer};
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use crate::limits::Action;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use std::net::SocketAddr;
+use tandem_shared::files::MAX_FILE_BYTES;
 use tandem_shared::files::{clean_name, sniff, SharedFile};
 use tandem_shared::{AdviserId, Author, ConversationId};
 
@@ -65,12 +68,14 @@ async fn share(
 
 /// `POST /api/v1/visitor/files?name=…` with `X-Tandem-Token`: the visitor shares a file in
 /// their open conversation. 401 forged token, 404 conversation over, 413 over 10 MiB,
-/// 415 not an image or a PDF.
+/// 415 not an image or a PDF, 429 past the address's hourly quota. The token and the quota
+/// are checked before the body is read.
 pub async fn visitor_upload(
     State(app): State<AppState>,
+    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
     Query(query): Query<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<SharedFile>), ApiError> {
     let token = headers
         .get(TOKEN_HEADER)
@@ -78,17 +83,33 @@ pub async fn visitor_upload(
         .ok_or(ApiError::Unauthorized(
             "send the conversation's token in X-Tandem-Token",
         ))?;
-    let id = app
-        .hub
-        .current()
-        .conversation_of_token(token)
-        .map_err(hub_error)?;
-    let author = app
-        .hub
-        .current()
-        .file_author(&id, Sharer::Visitor)
-        .map_err(hub_error)?;
+    let hub = app.hub.current();
+    let id = hub.conversation_of_token(token).map_err(hub_error)?;
+    let author = hub.file_author(&id, Sharer::Visitor).map_err(hub_error)?;
+    let ip = super::client_ip::client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
+    if !app.limiters.allow(Action::Upload, ip) {
+        return Err(ApiError::TooManyRequests(
+            "too many files from this address; please try again later",
+        ));
+    }
+    let body = read_upload(&headers, body).await?;
     share(&app, &id, author, &query.name, &body).await
+}
+
+/// The upload's bytes, refused without reading when it says it is over the limit, and cut off
+/// when it turns out to be.
+async fn read_upload(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    let too_large = || ApiError::PayloadTooLarge("a shared file is at most 10 MiB");
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_FILE_BYTES) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, MAX_FILE_BYTES)
+        .await
+        .map_err(|_| too_large())
 }
 
 /// `POST /api/v1/conversations/{id}/files?name=…`: the adviser holding the chat shares a file.

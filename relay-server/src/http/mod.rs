@@ -15,6 +15,7 @@ mod files;
 mod health;
 pub mod origin;
 mod report;
+pub mod security_headers;
 mod sites;
 
 pub use assets::Assets;
@@ -26,11 +27,13 @@ use crate::store::Store;
 use crate::ws;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
+use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use std::convert::Infallible;
 use std::sync::Arc;
 use tandem_shared::files::MAX_FILE_BYTES;
+use tower_http::timeout::TimeoutLayer;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -78,7 +81,10 @@ pub fn app(state: AppState) -> Router {
     let to_leader =
         axum::middleware::from_fn_with_state(state.clone(), crate::cluster::proxy::to_leader);
     let api = Router::new()
-        .route("/auth/login", post(auth::login))
+        .route(
+            "/auth/login",
+            post(auth::login).layer(DefaultBodyLimit::max(auth::MAX_LOGIN_BODY_BYTES)),
+        )
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .route("/sessions", get(api::list_sessions))
@@ -132,5 +138,11 @@ pub fn app(state: AppState) -> Router {
         .route("/files/{id}/{key}", get(files::download))
         .nest("/api/v1", api)
         .merge(assets::routes(&state.config))
+        .layer(security_headers::nosniff())
+        .layer(security_headers::no_referrer())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
         .with_state(state)
 }

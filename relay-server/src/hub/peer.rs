@@ -23,6 +23,12 @@ pub enum CloseReason {
     Idle,
     /// The relay is stopping; reconnect.
     Shutdown,
+    /// The client sent a text frame that is not UTF-8.
+    NotUtf8,
+    /// The client did not say hello in time.
+    NoHello,
+    /// The adviser logged out, changed their password, or was disabled.
+    LoggedOut,
 }
 
 impl CloseReason {
@@ -34,6 +40,9 @@ impl CloseReason {
             CloseReason::FrameTooLarge => Some((1009, "frame too large")),
             CloseReason::Idle => Some((1001, "idle timeout")),
             CloseReason::Shutdown => Some((1012, "relay restarting, reconnect")),
+            CloseReason::NotUtf8 => Some((1007, "a text frame must be UTF-8")),
+            CloseReason::NoHello => Some((1008, "say hello first, within seconds")),
+            CloseReason::LoggedOut => Some((4001, "logged out; log in again")),
         }
     }
 }

@@ -33,11 +33,7 @@ pub async fn upgrade(
     }
     let ip =
         crate::http::client_ip::client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
-    if !app.limiters.allow_connection(ip) {
-        return Err(ApiError::TooManyRequests(
-            "too many connections from this address; retry in a minute",
-        ));
-    }
+    let held = super::hold_socket(&app, ip)?;
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     let adviser = adviser.0;
@@ -45,7 +41,9 @@ pub async fn upgrade(
         let open = crate::cluster::wire::Open::Adviser {
             adviser_id: adviser.id.clone(),
         };
-        super::serve(socket, &app, open, |hub, peer| session(hub, peer, adviser));
+        super::serve(socket, &app, open, held, |hub, peer| {
+            session(hub, peer, adviser)
+        });
         std::future::ready(())
     }))
 }

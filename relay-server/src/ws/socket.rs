@@ -46,12 +46,13 @@ pub fn spawn_on_hub<S: Session + 'static>(
     socket: WebSocket,
     hub: Arc<Hub>,
     limits: Limits,
+    held: impl Send + 'static,
     session: impl FnOnce(Arc<Hub>, Peer) -> S,
 ) {
     let (peer, inbox) = Peer::new();
     let registered = hub.register(&peer);
     let session = session(hub, peer.clone());
-    spawn(socket, peer, inbox, session, limits, registered);
+    spawn(socket, peer, inbox, session, limits, (registered, held));
 }
 
 /// Runs a connection as a task of its own until the client leaves, goes idle, or is closed by
@@ -91,50 +92,83 @@ async fn run<S: Session>(
         .cobrowse_frames_per_sec
         .saturating_mul(NonZeroU32::MIN.saturating_add(1));
     let cobrowse_rate = frame_rate(limits.cobrowse_frames_per_sec, cobrowse_burst);
+    // A connection must say hello soon: one that opens and waits holds memory for nothing.
+    let mut hello_by = Some(tokio::time::Instant::now() + limits.hello_within);
     Box::pin(session.on_open()).await;
     let stop = loop {
-        let message = match connection.next_event().await {
+        let event = match hello_by {
+            Some(deadline) => {
+                match tokio::time::timeout_at(deadline, connection.next_event()).await {
+                    Ok(event) => event,
+                    Err(_) => {
+                        tracing::debug!(
+                            conn = peer.id,
+                            "closed a connection that never said hello"
+                        );
+                        peer.close(CloseReason::NoHello);
+                        break Stop::Closed;
+                    }
+                }
+            }
+            None => connection.next_event().await,
+        };
+        let message = match event {
             Event::Stopped(stop) => break stop,
             Event::Received(None) => break Stop::ClientGone,
             Event::Received(Some(Err(error))) => {
-                // tungstenite reports frames over the hard limit as a capacity error.
                 let text = error.to_string();
                 tracing::debug!(conn = peer.id, %text, "socket read failed");
-                if text.contains("too long") || text.contains("limit") {
-                    peer.close(CloseReason::FrameTooLarge);
+                if let Some(reason) = read_error_close(&text) {
+                    peer.close(reason);
                 }
                 break Stop::ClientGone;
             }
             Event::Received(Some(Ok(message))) => message,
         };
-        match message {
-            Message::Text(text) => {
-                // Every frame as received, only when the operator asks for this target
-                // (`RUST_LOG=tandem_relay::frames=trace`): frames carry visitor tokens.
-                tracing::trace!(target: "tandem_relay::frames", conn = peer.id, frame = %text.as_str(), "frame received");
-                let cobrowse = is_cobrowse_frame(text.as_str());
-                let (rate, limit) = if cobrowse {
-                    (&cobrowse_rate, limits.cobrowse_frame_bytes)
-                } else {
-                    (&rate, limits.frame_bytes)
-                };
-                if rate.check().is_err() {
-                    peer.send(ServerMsg::error(
-                        ErrorCode::RateLimited,
-                        "too many frames; wait a moment and send again",
-                    ));
-                    continue;
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                // Counted like any frame, so that binary frames cannot flood the error path.
+                if rate.check().is_ok() {
+                    peer.send(DecodeError::Binary.to_frame());
                 }
-                // Boxed: the decoded frame and its handling (hub, store) take room that every
-                // idle connection's task would otherwise keep.
-                let handling = Box::pin(handle_text(&mut session, &peer, text, limit));
-                if let Some(stop) = connection.while_writing(handling).await {
-                    break stop;
-                }
+                continue;
             }
-            Message::Binary(_) => peer.send(DecodeError::Binary.to_frame()),
             Message::Close(_) => break Stop::ClientGone,
-            Message::Ping(_) | Message::Pong(_) => {}
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        // Every frame as received, only when the operator asks for this target
+        // (`RUST_LOG=tandem_relay::frames=trace`): frames carry visitor tokens.
+        tracing::trace!(target: "tandem_relay::frames", conn = peer.id, frame = %text.as_str(), "frame received");
+        let cobrowse = is_cobrowse_frame(text.as_str());
+        let (rate, limit) = if cobrowse {
+            (&cobrowse_rate, limits.cobrowse_frame_bytes)
+        } else {
+            (&rate, limits.frame_bytes)
+        };
+        if rate.check().is_err() {
+            peer.send(ServerMsg::error(
+                ErrorCode::RateLimited,
+                "too many frames; wait a moment and send again",
+            ));
+            continue;
+        }
+        // Boxed: the decoded frame and its handling (hub, store) take room that every
+        // idle connection's task would otherwise keep.
+        let mut said_hello = false;
+        let handling = Box::pin(handle_text(
+            &mut session,
+            &peer,
+            text,
+            limit,
+            &mut said_hello,
+        ));
+        let stopped = connection.while_writing(handling).await;
+        if said_hello {
+            hello_by = None;
+        }
+        if let Some(stop) = stopped {
+            break stop;
         }
     };
     if stop == Stop::Idle {
@@ -152,10 +186,34 @@ async fn run<S: Session>(
 /// How long a closing connection may take to flush what was queued and say goodbye.
 const FINISH_WITHIN: Duration = Duration::from_secs(2);
 
-/// Decodes one text frame and hands it to the session, or tells the client what was wrong.
-async fn handle_text<S: Session>(session: &mut S, peer: &Peer, text: Utf8Bytes, limit: usize) {
+/// Why a failed read closes the connection, when the client should be told: tungstenite
+/// reports frames over the hard limit as a capacity error, and text that is not UTF-8 as a
+/// UTF-8 error.
+fn read_error_close(error: &str) -> Option<CloseReason> {
+    let error = error.to_ascii_lowercase();
+    if error.contains("utf-8") || error.contains("utf8") {
+        Some(CloseReason::NotUtf8)
+    } else if error.contains("too long") || error.contains("limit") {
+        Some(CloseReason::FrameTooLarge)
+    } else {
+        None
+    }
+}
+
+/// Decodes one text frame and hands it to the session, or tells the client what was wrong;
+/// sets `said_hello` when the frame was a hello.
+async fn handle_text<S: Session>(
+    session: &mut S,
+    peer: &Peer,
+    text: Utf8Bytes,
+    limit: usize,
+    said_hello: &mut bool,
+) {
     match decode::<S::Frame>(text.as_str(), limit) {
-        Ok(frame) => session.on_frame(frame).await,
+        Ok(frame) => {
+            *said_hello = frame.is_hello();
+            session.on_frame(frame).await
+        }
         Err(error) => {
             tracing::debug!(conn = peer.id, %error, "refused a frame");
             peer.send(error.to_frame());

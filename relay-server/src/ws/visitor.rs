@@ -6,13 +6,14 @@ use crate::http::client_ip::client_ip;
 use crate::http::origin::{is_allowed_site, origin};
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
+use crate::limits::{Action, Limiters};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ConnectInfo;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
@@ -51,19 +52,16 @@ pub async fn upgrade(
         ));
     }
     let ip = client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
-    if !app.limiters.allow_connection(ip) {
-        return Err(ApiError::TooManyRequests(
-            "too many connections from this address; retry in a minute",
-        ));
-    }
+    let held = super::hold_socket(&app, ip)?;
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
         let open = crate::cluster::wire::Open::Visitor {
             site: site.key.clone(),
+            address: Some(ip),
         };
-        super::serve(socket, &app, open, |hub, peer| {
-            session(&app, hub, peer, site)
+        super::serve(socket, &app, open, held, |hub, peer| {
+            session(&app, hub, peer, site, ip)
         });
         std::future::ready(())
     }))
@@ -76,8 +74,11 @@ pub(crate) fn session(
     hub: Arc<Hub>,
     peer: Peer,
     site: Arc<SiteSettings>,
+    address: IpAddr,
 ) -> VisitorSession {
     VisitorSession {
+        limiters: app.limiters.clone(),
+        address,
         identity_secret: app.config.identity_secret.clone(),
         hub,
         peer,
@@ -101,6 +102,10 @@ pub(crate) struct VisitorSession {
     site: Arc<SiteSettings>,
     /// The knowledge base.
     faq: Arc<crate::faq::FaqIndex>,
+    /// The per-address quotas.
+    limiters: Arc<Limiters>,
+    /// The visitor's address, as the quotas count it.
+    address: IpAddr,
 }
 
 impl VisitorSession {
@@ -139,6 +144,19 @@ impl VisitorSession {
         Ok(request)
     }
 
+    /// Counts `action` against the visitor's address; refused once its hourly quota is spent.
+    fn within_quota(&self, action: Action) -> Result<(), HubError> {
+        if self.limiters.allow(action, self.address) {
+            return Ok(());
+        }
+        tracing::info!(address = %self.address, ?action, "refused: this address's hourly quota is spent");
+        let message = match action {
+            Action::StartChat => "too many chats from this address; please try again later",
+            _ => "too many messages from this address; please try again later",
+        };
+        Err(HubError::Protocol(ErrorCode::RateLimited, message.into()))
+    }
+
     fn conversation(&self) -> Result<ConversationId, HubError> {
         self.conversation
             .clone()
@@ -157,6 +175,17 @@ impl VisitorSession {
                 "this relay speaks protocol {PROTOCOL_VERSION}, not {protocol}; reload the page"
             );
             return Err(HubError::Protocol(ErrorCode::ProtocolVersion, message));
+        }
+        // One open chat per connection: a second hello may not leave it behind (waiting in
+        // the queue with nobody attached) to start another.
+        if self
+            .conversation
+            .as_ref()
+            .is_some_and(|id| self.hub.is_open(id))
+        {
+            return Err(HubError::Conflict(
+                "a chat is already open on this connection; end it first",
+            ));
         }
         self.greeted = true;
         self.hub.send_visitor_tickets(tickets, &self.peer).await?;
@@ -216,6 +245,7 @@ impl VisitorSession {
                 }
                 let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
                 let verified_user = self.verified_user(&request)?;
+                self.within_quota(Action::StartChat)?;
                 self.conversation = self
                     .hub
                     .start_chat(&request, verified_user.as_deref(), &self.peer)
@@ -228,6 +258,7 @@ impl VisitorSession {
             } => {
                 let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
                 let verified_user = self.verified_user(&request)?;
+                self.within_quota(Action::LeaveMessage)?;
                 self.hub
                     .leave_message(
                         &request,

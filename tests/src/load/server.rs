@@ -132,6 +132,17 @@ impl Server {
                     "1000",
                     "--idle-timeout-secs",
                     "600",
+                    // Every client of the harness comes from 127.0.0.1.
+                    "--sockets-per-address",
+                    "100000000",
+                    "--tcp-connections-per-address",
+                    "100000000",
+                    "--chats-per-address-per-hour",
+                    "100000000",
+                    "--messages-left-per-address-per-hour",
+                    "100000000",
+                    "--hello-within-secs",
+                    "600",
                 ];
                 (
                     programs.relay.clone(),

@@ -31,6 +31,7 @@ mod queue;
 mod records;
 mod restarts;
 mod resume;
+mod security;
 mod sites;
 mod tickets;
 mod webhooks;

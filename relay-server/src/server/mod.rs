@@ -1,6 +1,8 @@
 //! Starting the relay: open the store, restore the hub, serve on an already-bound listener
 //! until the shutdown future resolves (so tests bind port 0 and `main` passes a signal).
 
+pub mod accept;
+
 use crate::auth::VisitorTokens;
 use crate::cluster::{election, gateway, Cluster, ClusterError};
 use crate::config::Config;
@@ -8,33 +10,17 @@ use crate::http::{app, AppState, Assets};
 use crate::hub::{CloseReason, Hub, HubSlot};
 use crate::mail::Mailer;
 use crate::store::{Store, StoreError, StoreLocation};
-use axum::serve::{ListenerExt, TapIo};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 /// How long a stopping relay waits for its clients to close.
 const DRAIN_GRACE: Duration = Duration::from_secs(5);
 
 /// The settings key of the secret that signs visitor tokens.
 const VISITOR_TOKEN_SECRET: &str = "visitor_token_key";
-
-/// `listener`, whose connections send each frame at once (`TCP_NODELAY`). `axum::serve` leaves
-/// Nagle's algorithm on: a small frame written while an earlier one is not yet acknowledged
-/// waits for that acknowledgement, which the client may hold back for up to 40 ms, so a typing
-/// indicator right after a message, or co-browsing batches 33 ms apart, arrived late (the load
-/// harness's co-browse phase: BENCHMARKS.md).
-fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
-    listener.tap_io(send_at_once)
-}
-
-fn send_at_once(tcp: &mut TcpStream) {
-    if let Err(error) = tcp.set_nodelay(true) {
-        tracing::debug!(%error, "could not turn Nagle's algorithm off on a connection");
-    }
-}
 
 /// Opens the CRM store at `location` and builds everything the routes need.
 pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppState, StoreError> {
@@ -77,6 +63,7 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
         None => None,
     };
     let limiters = Arc::new(crate::limits::Limiters::new(&config.limits));
+    tokio::spawn(crate::limits::prune_every_minute(Arc::downgrade(&limiters)));
     let assets = Arc::new(Assets::load(&config.assets_dir));
     let sites = Arc::new(crate::sites::Sites::load(store.clone()).await?);
     let faq = crate::faq::FaqIndex::new(store.articles().await?)
@@ -171,18 +158,19 @@ pub async fn serve(
             .drain(CloseReason::Shutdown, DRAIN_GRACE)
             .await;
     };
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(without_nagle(listener), service)
-        .with_graceful_shutdown(drain)
-        .await;
+    let rules = accept::AcceptRules {
+        limits: state.config.limits,
+        trusted_proxies: state.config.trusted_proxies.clone(),
+    };
+    let result = accept::serve_http1(listener, app(state), rules, drain).await;
     store.close().await;
     result
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use axum::serve::Listener;
+    use super::accept::send_at_once;
+    use tokio::net::TcpListener;
 
     /// A connection the relay accepts has Nagle's algorithm off, so that a frame written
     /// right after another is not held back until the client acknowledges the first.
@@ -190,9 +178,9 @@ mod tests {
     async fn accepted_connections_send_at_once() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
-        let mut listener = without_nagle(listener);
         let _client = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        let (accepted, _) = listener.accept().await;
+        let (accepted, _) = listener.accept().await.expect("accept");
+        send_at_once(&accepted);
         assert!(accepted.nodelay().expect("read TCP_NODELAY"));
     }
 }
