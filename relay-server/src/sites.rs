@@ -74,3 +74,11 @@ impl Sites {
         Ok(())
     }
 }
+
+/// `scheme://host[:port]` of an absolute http(s) address without credentials, as browsers
+/// write origins (lower-case, default port left out); `None` for anything else.
+pub fn origin_of_url(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    let plain = matches!(parsed.scheme(), "http" | "https") && parsed.username().is_empty();
+    plain.then(|| parsed.origin().ascii_serialization())
+}

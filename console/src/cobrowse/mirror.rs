@@ -5,6 +5,7 @@
 //! Hover and focus cannot be felt by the mirror, so the site's `:hover` and `:focus` rules
 //! are rewritten to classes the mirror sets on the elements the visitor hovers or focuses.
 
+use super::policy::{builds_element, clean_attribute, mirror_policy, origin_of};
 use std::collections::HashMap;
 use tandem_shared::cobrowse::{
     ElementNode, NodeId, PageChange, PageChanges, PageNode, PageSnapshot,
@@ -50,6 +51,10 @@ pub struct Mirror {
     focused: Vec<Element>,
     /// Frames found while building, filled once attached.
     frames: Vec<(Element, PageNode)>,
+    /// The origin of the visitor's page: the only one the mirror fetches from.
+    origin: Option<String>,
+    /// The mirror document's Content-Security-Policy is in place.
+    policy_set: bool,
 }
 
 impl Mirror {
@@ -61,7 +66,37 @@ impl Mirror {
             hovered: Vec::new(),
             focused: Vec::new(),
             frames: Vec::new(),
+            origin: None,
+            policy_set: false,
         }
+    }
+
+    /// Puts the mirror document under a policy that lets it fetch from `origin` alone and
+    /// send no `Referer`: once set, a document's policy stays, whatever replaces its
+    /// elements, so a later snapshot cannot widen it.
+    fn set_policy(&mut self, document: &Document) {
+        if self.policy_set {
+            return;
+        }
+        let Some(head) = document.head() else {
+            return;
+        };
+        let metas = [
+            (
+                "http-equiv",
+                "Content-Security-Policy",
+                mirror_policy(self.origin.as_deref()),
+            ),
+            ("name", "referrer", "no-referrer".to_owned()),
+        ];
+        for (attribute, name, content) in metas {
+            if let Ok(meta) = document.create_element("meta") {
+                let _ = meta.set_attribute(attribute, name);
+                let _ = meta.set_attribute("content", &content);
+                let _ = head.append_child(&meta);
+            }
+        }
+        self.policy_set = true;
     }
 
     fn document(&self) -> Option<Document> {
@@ -76,6 +111,13 @@ impl Mirror {
         self.nodes.clear();
         self.hovered.clear();
         self.focused.clear();
+        if !self.policy_set {
+            self.origin = origin_of(&snapshot.url);
+        }
+        self.set_policy(&document);
+        if !self.policy_set {
+            return;
+        }
         let Some(root) = self.build(&document, &snapshot.root, false, "") else {
             return;
         };
@@ -134,6 +176,9 @@ impl Mirror {
         node: &ElementNode,
         in_svg: bool,
     ) -> Option<Node> {
+        if !builds_element(&node.tag, &node.attrs) {
+            return None;
+        }
         let svg = node.svg || in_svg && node.tag != "foreignObject";
         let element = if svg {
             document.create_element_ns(Some(SVG_NS), &node.tag).ok()?
@@ -141,7 +186,9 @@ impl Mirror {
             document.create_element(&node.tag).ok()?
         };
         for (name, value) in &node.attrs {
-            let _ = element.set_attribute(name, value);
+            if let Some(value) = clean_attribute(&node.tag, name, value, self.origin.as_deref()) {
+                let _ = element.set_attribute(name, &value);
+            }
         }
         let _ = element.set_attribute(ID_ATTR, &node.id.to_string());
         if node.masked {
@@ -292,8 +339,12 @@ impl Mirror {
                 let Some(element) = self.element(*id) else {
                     return;
                 };
+                let tag = element.local_name();
+                let value = value
+                    .as_deref()
+                    .and_then(|v| clean_attribute(&tag, name, v, self.origin.as_deref()));
                 let _ = match value {
-                    Some(value) => element.set_attribute(name, value),
+                    Some(value) => element.set_attribute(name, &value),
                     None => element.remove_attribute(name),
                 };
             }

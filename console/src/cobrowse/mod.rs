@@ -2,8 +2,10 @@
 //! of the visitor's pages, and the adviser's guidance.
 //!
 //! - [`mirror`]: the page rebuilt in a sandboxed frame.
+//! - [`policy`]: what the mirror may build and fetch of what the visitor sent.
 
 pub mod mirror;
+pub mod policy;
 
 use leptos::prelude::*;
 use mirror::Mirror;
@@ -45,6 +47,8 @@ pub struct CobrowseDesk {
     mirrors: StoredValue<HashMap<ConversationId, Rc<RefCell<Mirror>>>, LocalStorage>,
     /// Large frames being put back together, per conversation.
     assemblers: StoredValue<HashMap<ConversationId, PartAssembler>, LocalStorage>,
+    /// The page address the first part of each conversation's last snapshot named.
+    part_pages: StoredValue<HashMap<ConversationId, String>, LocalStorage>,
 }
 
 impl Default for CobrowseDesk {
@@ -53,6 +57,7 @@ impl Default for CobrowseDesk {
             sessions: RwSignal::new(HashMap::new()),
             mirrors: StoredValue::new_local(HashMap::new()),
             assemblers: StoredValue::new_local(HashMap::new()),
+            part_pages: StoredValue::new_local(HashMap::new()),
         }
     }
 }
@@ -130,6 +135,13 @@ impl CobrowseDesk {
     /// Adds one part of a large snapshot or change batch, and shows the frame once its last
     /// part is in. False when parts were lost: the mirror then needs a fresh snapshot.
     pub fn on_part(&self, id: &ConversationId, part: &FramePart) -> bool {
+        if let Some(url) = &part.page_url {
+            // The relay checked this address against the site; the snapshot the parts make
+            // must name the same origin.
+            self.part_pages.update_value(|pages| {
+                pages.insert(id.clone(), url.clone());
+            });
+        }
         let pushed = self
             .assemblers
             .try_update_value(|all| all.entry(id.clone()).or_default().push(part));
@@ -138,6 +150,14 @@ impl CobrowseDesk {
             Some(Ok(None)) => return true,
             Some(Err(_)) | None => return false,
         };
+        if let PageFrame::Snapshot { snapshot } = &frame {
+            let checked = self
+                .part_pages
+                .with_value(|pages| pages.get(id).and_then(|url| policy::origin_of(url)));
+            if checked.is_none() || checked != policy::origin_of(&snapshot.url) {
+                return false;
+            }
+        }
         let conversation_id = id.clone();
         self.on_frame(&match frame {
             PageFrame::Snapshot { snapshot } => ServerMsg::CobrowseSnapshot {
@@ -167,6 +187,9 @@ impl CobrowseDesk {
         });
         self.assemblers.update_value(|a| {
             a.remove(id);
+        });
+        self.part_pages.update_value(|p| {
+            p.remove(id);
         });
         self.sessions.update(|s| {
             s.remove(id);

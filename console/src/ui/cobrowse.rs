@@ -220,7 +220,7 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
             </div>
             <div class="mirror-stage" node_ref=stage
                 style=move || { let v = session.with(|s| s.viewport); format!("height:{}px", (f64::from(v.h.max(200)) * scale.get()).round()) }>
-                <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" srcdoc=BLANK node_ref=frame
+                <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" referrerpolicy="no-referrer" srcdoc=BLANK node_ref=frame
                     on:load=loaded
                     style=move || { let v = session.with(|s| s.viewport); format!("width:{}px;height:{}px;transform:scale({})", v.w.max(320), v.h.max(200), scale.get()) }></iframe>
                 <div class="mirror-overlay" data-mirror-overlay="" on:mousemove=on_move on:mouseleave=on_leave on:click=on_pick>

@@ -147,12 +147,22 @@ async fn remote_connection(
     let _registered = hub.register(&peer);
     let mut outbox = tokio::spawn(send_outbox(cluster.clone(), key.clone(), inbox));
     let outbox_ended = match open {
-        Open::Visitor { site, address } => match app.sites.get(Some(&site)) {
+        Open::Visitor {
+            site,
+            address,
+            origin,
+        } => match app.sites.get(Some(&site)) {
             Some(site) => {
                 // A node that did not say the address: counted as one unknown address.
                 let address = address.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-                let session =
-                    crate::ws::visitor::session(&app, hub.clone(), peer.clone(), site, address);
+                let session = crate::ws::visitor::session(
+                    &app,
+                    hub.clone(),
+                    peer.clone(),
+                    site,
+                    address,
+                    origin,
+                );
                 drive(session, &mut frames, &mut outbox).await
             }
             None => {

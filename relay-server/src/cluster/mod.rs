@@ -121,7 +121,7 @@ impl Cluster {
             .connect(servers)
             .await
             .map_err(|source| ClusterError::Nats {
-                url: config.nats_url.clone(),
+                url: without_credentials(&config.nats_url),
                 source,
             })?;
         let cluster = Arc::new(Cluster {
@@ -156,7 +156,7 @@ impl Cluster {
                 }
             }
         });
-        tracing::info!(node = %cluster.node, nats = %config.nats_url, "joined the cluster");
+        tracing::info!(node = %cluster.node, nats = %without_credentials(&config.nats_url), "joined the cluster");
         Ok(cluster)
     }
 
@@ -289,5 +289,35 @@ impl Cluster {
         if closed > 0 {
             tracing::info!(connections = closed, "asked forwarded clients to reconnect");
         }
+    }
+}
+
+/// The NATS server list as it may be logged: user names, passwords and tokens in the URLs
+/// are replaced by `***`.
+pub fn without_credentials(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| match url.trim().split_once('@') {
+            Some((before, after)) => match before.split_once("://") {
+                Some((scheme, _)) => format!("{scheme}://***@{after}"),
+                None => format!("***@{after}"),
+            },
+            None => url.trim().to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_in_nats_urls_are_not_logged() {
+        assert_eq!(
+            super::without_credentials("nats://relay:s3cret@10.0.0.1:4222, nats://10.0.0.2:4222"),
+            "nats://***@10.0.0.1:4222,nats://10.0.0.2:4222"
+        );
+        assert_eq!(
+            super::without_credentials("tok3n@host:4222"),
+            "***@host:4222"
+        );
     }
 }

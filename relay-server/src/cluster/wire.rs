@@ -55,6 +55,9 @@ pub enum Open {
         /// The visitor's address, for the per-address quotas (absent from older nodes).
         #[serde(default)]
         address: Option<std::net::IpAddr>,
+        /// The `Origin` of the visitor's page (absent from older nodes).
+        #[serde(default)]
+        origin: Option<String>,
     },
     /// An adviser, logged in on the node.
     Adviser {
@@ -232,6 +235,7 @@ mod tests {
     fn messages_to_the_leader_and_back_read_as_written() {
         let open = ToLeader::Open(Open::Visitor {
             address: None,
+            origin: None,
             site: "shop".into(),
         });
         let headers = to_leader_headers("n1", 7, &open);

@@ -126,7 +126,13 @@ pub async fn logout(
         return Err(ApiError::Forbidden("log out from the console's own page"));
     }
     if let Some(token) = jar.get(SESSION_COOKIE) {
-        app.store.delete_login(&token_hash(token.value())).await?;
+        let hash = token_hash(token.value());
+        let adviser = app.store.login_adviser(&hash, now_ms()).await?;
+        app.store.delete_login(&hash).await?;
+        // The console's open socket was opened with this login: it ends with it.
+        if let Some(adviser) = adviser {
+            app.hub.current().close_consoles(&adviser);
+        }
     }
     let mut headers = HeaderMap::new();
     if let Ok(value) = cookie(&app, "", 0).parse() {
@@ -138,4 +144,19 @@ pub async fn logout(
 /// The logged-in adviser.
 pub async fn me(adviser: LoggedInAdviser) -> Json<AdviserProfile> {
     Json(adviser.0.profile())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    /// Tried: a login name holding a newline and a forged log line, 500 characters long.
+    #[test]
+    fn a_login_name_is_logged_escaped_and_short() {
+        let login = format!("eve\n2026-12-06T00:00:00Z INFO forged{}", "x".repeat(500));
+        let logged = format!("{:?}", loggable(&login));
+        assert!(!logged.contains('\n'), "{logged}");
+        assert!(logged.contains("\\n"), "{logged}");
+        assert!(logged.chars().count() <= 66, "{logged}");
+    }
 }

@@ -85,7 +85,7 @@ pub fn app(state: AppState) -> Router {
             "/auth/login",
             post(auth::login).layer(DefaultBodyLimit::max(auth::MAX_LOGIN_BODY_BYTES)),
         )
-        .route("/auth/logout", post(auth::logout))
+        .route("/auth/logout", post(auth::logout).layer(to_leader.clone()))
         .route("/auth/me", get(auth::me))
         .route("/sessions", get(api::list_sessions))
         .route("/sessions/{id}", get(api::get_session))

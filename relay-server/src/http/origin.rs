@@ -26,12 +26,12 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 
 /// True when a visitor page at this `Origin` may connect: any, when the list is empty.
 pub fn is_allowed_site(headers: &HeaderMap, allowed: &[String]) -> bool {
-    if allowed.is_empty() {
-        return true;
-    }
-    origin(headers).is_some_and(|origin| {
-        allowed
-            .iter()
-            .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
-    })
+    allowed.is_empty() || origin(headers).is_some_and(|origin| is_listed(origin, allowed))
+}
+
+/// True when `origin` is one of `allowed` (any case, a trailing `/` ignored).
+pub fn is_listed(origin: &str, allowed: &[String]) -> bool {
+    allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }

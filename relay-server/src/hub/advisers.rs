@@ -67,6 +67,20 @@ impl Hub {
         state.publish_colleagues();
     }
 
+    /// Closes every console connection of `adviser` (logged out, password changed): a
+    /// console whose login is still valid reconnects, one whose login ended cannot.
+    pub fn close_consoles(&self, adviser: &AdviserId) {
+        let peers = self
+            .lock()
+            .advisers
+            .get(adviser)
+            .map(|live| live.peers.clone())
+            .unwrap_or_default();
+        for peer in peers {
+            peer.close(super::CloseReason::LoggedOut);
+        }
+    }
+
     /// Changes availability and capacity; an available adviser is given waiting visitors.
     pub async fn set_presence(
         &self,

@@ -8,6 +8,7 @@
 
 use super::state::HubState;
 use super::{Hub, HubError};
+use crate::sites::origin_of_url;
 use crate::time::now_ms;
 use tandem_shared::cobrowse::{Guidance, PageChanges, PageSnapshot, MAX_FIELD_NAME_CHARS};
 use tandem_shared::limits::{truncate_chars, FieldError, Problem};
@@ -277,7 +278,19 @@ impl Hub {
         self.holder(adviser, id)?;
         let guidance = guidance.validated().map_err(HubError::Invalid)?;
         let mut state = self.lock();
-        let control = state.running_cobrowse(id)?.control;
+        let cobrowse = state.running_cobrowse(id)?;
+        let control = cobrowse.control;
+        if let Guidance::Navigate { url } = &guidance {
+            // Only to another page of the site the visitor shows: the relay, not only the
+            // widget, refuses to send the visitor elsewhere.
+            let shown = cobrowse.last_url.as_deref().and_then(origin_of_url);
+            if shown.is_none() || shown != origin_of_url(url) {
+                return Err(HubError::Invalid(FieldError {
+                    field: "url",
+                    problem: Problem::Invalid,
+                }));
+            }
+        }
         if guidance.needs_control() && !control {
             return Err(HubError::Forbidden(
                 "the visitor has not allowed you to fill in fields",

@@ -3,10 +3,11 @@
 use super::socket::{self, Session};
 use crate::auth::identity;
 use crate::http::client_ip::client_ip;
-use crate::http::origin::{is_allowed_site, origin};
+use crate::http::origin::{is_allowed_site, is_listed, origin};
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use crate::limits::{Action, Limiters};
+use crate::sites::origin_of_url;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::ConnectInfo;
 use axum::extract::{Query, State};
@@ -53,15 +54,17 @@ pub async fn upgrade(
     }
     let ip = client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
     let held = super::hold_socket(&app, ip)?;
+    let page_origin = origin(&headers).map(str::to_owned);
     crate::cluster::gateway::check_leader_known(&app)?;
     let limits = app.config.limits;
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
         let open = crate::cluster::wire::Open::Visitor {
             site: site.key.clone(),
             address: Some(ip),
+            origin: page_origin.clone(),
         };
         super::serve(socket, &app, open, held, |hub, peer| {
-            session(&app, hub, peer, site, ip)
+            session(&app, hub, peer, site, ip, page_origin)
         });
         std::future::ready(())
     }))
@@ -75,8 +78,11 @@ pub(crate) fn session(
     peer: Peer,
     site: Arc<SiteSettings>,
     address: IpAddr,
+    page_origin: Option<String>,
 ) -> VisitorSession {
     VisitorSession {
+        allowed_origins: app.config.allowed_origins.clone(),
+        page_origin,
         limiters: app.limiters.clone(),
         address,
         identity_secret: app.config.identity_secret.clone(),
@@ -106,6 +112,10 @@ pub(crate) struct VisitorSession {
     limiters: Arc<Limiters>,
     /// The visitor's address, as the quotas count it.
     address: IpAddr,
+    /// The `Origin` of the page that opened the connection, as the browser said it.
+    page_origin: Option<String>,
+    /// The origins every site's pages must come from (`--allowed-origins`), if any.
+    allowed_origins: Vec<String>,
 }
 
 impl VisitorSession {
@@ -155,6 +165,29 @@ impl VisitorSession {
             _ => "too many messages from this address; please try again later",
         };
         Err(HubError::Protocol(ErrorCode::RateLimited, message.into()))
+    }
+
+    /// Checks the address of a page shown to the adviser: the adviser's browser fetches the
+    /// page's images and styles from its origin, so that origin must be one the site allows
+    /// and the one the connection was opened from.
+    fn check_page_url(&self, url: &str) -> Result<(), HubError> {
+        let of_page = origin_of_url(url);
+        let allowed = of_page.as_deref().is_some_and(|of_page| {
+            self.site.allows_origin(Some(of_page))
+                && (self.allowed_origins.is_empty() || is_listed(of_page, &self.allowed_origins))
+                && self
+                    .page_origin
+                    .as_deref()
+                    .is_none_or(|opened| opened.eq_ignore_ascii_case(of_page))
+        });
+        if allowed {
+            return Ok(());
+        }
+        tracing::info!(site = %self.site.key, "refused a page snapshot from an origin the site does not allow");
+        Err(HubError::Invalid(FieldError {
+            field: "url",
+            problem: Problem::Invalid,
+        }))
     }
 
     fn conversation(&self) -> Result<ConversationId, HubError> {
@@ -293,6 +326,7 @@ impl VisitorSession {
                     .await
             }
             VisitorMsg::CobrowseSnapshot { snapshot } => {
+                self.check_page_url(&snapshot.url)?;
                 self.hub
                     .cobrowse_snapshot(&self.conversation()?, snapshot)
                     .await
@@ -301,6 +335,11 @@ impl VisitorSession {
                 self.hub.cobrowse_changes(&self.conversation()?, changes)
             }
             VisitorMsg::CobrowsePart { part } => {
+                // A snapshot's first part names its page; the console shows no snapshot whose
+                // first part named no checked page.
+                if let Some(url) = &part.page_url {
+                    self.check_page_url(url)?;
+                }
                 self.hub.cobrowse_part(&self.conversation()?, part).await
             }
             VisitorMsg::CobrowseControl { granted } => {

@@ -451,3 +451,73 @@ async fn another_site_cannot_change_a_queue_with_the_advisers_cookie() -> anyhow
     assert_eq!(response.status(), 403);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_relay_sends_the_visitor_only_to_pages_of_the_site_shown() -> anyhow::Result<()> {
+    // Tried: an adviser's navigate to another origin while the visitor shows
+    // https://site.test; then to another page of that site.
+    use tandem_shared::cobrowse::Guidance;
+    use tandem_shared::AdviserMsg;
+    let relay = TestRelay::spawn().await?;
+    let mut adviser = relay.adviser("lea", "Léa").await?;
+    adviser.set_presence(true, 2).await?;
+    let mut visitor = relay.visitor().await?;
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Aide"))
+        .await?;
+    let id = conversation.id.clone();
+    adviser.next_assigned().await?;
+    tandem_tests::clients::cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
+    visitor
+        .send(&tandem_tests::clients::page_snapshot(
+            "https://site.test/apply",
+        ))
+        .await?;
+    let navigate = |url: &str| AdviserMsg::CobrowseGuide {
+        conversation_id: id.clone(),
+        guidance: Guidance::Navigate { url: url.into() },
+    };
+    adviser
+        .recv_until("the snapshot", |f| {
+            matches!(f, ServerMsg::CobrowseSnapshot { .. })
+        })
+        .await?;
+    adviser
+        .send(&navigate("https://evil.example/phish"))
+        .await?;
+    adviser.expect_error(ErrorCode::InvalidInput).await?;
+    adviser.send(&navigate("https://site.test/contact")).await?;
+    visitor
+        .recv_until("the navigation", |f| {
+            matches!(f, ServerMsg::CobrowseGuide { guidance: Guidance::Navigate { url }, .. } if url == "https://site.test/contact")
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_consoles_open_socket() -> anyhow::Result<()> {
+    // Tried: an adviser logs out while their console's socket is open, then the socket
+    // reconnects with the old cookie.
+    let relay = TestRelay::spawn().await?;
+    let mut adviser = relay.adviser("lea", "Léa").await?;
+    let cookie = adviser.cookie.clone();
+    let response = reqwest::Client::new()
+        .post(relay.url("/api/v1/auth/logout"))
+        .header("Cookie", &cookie)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 200);
+    let close = adviser.recv_close().await?;
+    assert_eq!(close.map(|c| u16::from(c.code)), Some(4001));
+    let again = WsClient::open(&relay.ws_url("/ws/adviser"), Some(&cookie))
+        .await
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        again.contains("401"),
+        "the old cookie opens nothing: {again}"
+    );
+    Ok(())
+}

@@ -1,0 +1,293 @@
+//! A hostile page snapshot, sent straight over the visitor socket (no widget), shown in the
+//! adviser's console in headless Chromium: the adviser's browser fetches nothing from any
+//! origin but the visitor's site, and sends no `Referer`.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use std::sync::{Arc, Mutex};
+use tandem_shared::cobrowse::{ElementNode, PageNode, PageSnapshot, Viewport};
+use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
+use tandem_tests::browser::Browser;
+use tandem_tests::browser::{console_log_in, mirror_text, on_page, page_text, wait_for_text};
+use tandem_tests::clients::{chat_request, WsClient};
+use tandem_tests::{eventually, Endpoint, TestRelay};
+
+/// An HTTP server on a loopback port that notes every request (path, and `Referer` if any)
+/// and answers a 1×1 GIF.
+struct Recorder {
+    origin: String,
+    seen: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+async fn record(
+    State(seen): State<Arc<Mutex<Vec<String>>>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ([(&'static str, &'static str); 1], &'static [u8]) {
+    let referer = headers
+        .get("referer")
+        .and_then(|v| v.to_str().ok())
+        .map(|r| format!(" referer={r}"))
+        .unwrap_or_default();
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(format!("{uri}{referer}"));
+    }
+    ([("content-type", "image/gif")], GIF)
+}
+
+impl Recorder {
+    async fn start() -> anyhow::Result<Recorder> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let app = axum::Router::new()
+            .fallback(record)
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let origin = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Recorder { origin, seen, task })
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn element(id: u32, tag: &str, attrs: &[(&str, String)], children: Vec<PageNode>) -> PageNode {
+    PageNode::Element(Box::new(ElementNode {
+        id,
+        tag: tag.into(),
+        attrs: attrs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.clone()))
+            .collect(),
+        children,
+        shadow: None,
+        svg: false,
+        masked: false,
+    }))
+}
+
+fn text(id: u32, text: &str) -> PageNode {
+    PageNode::Text {
+        id,
+        text: text.into(),
+    }
+}
+
+/// A page on `site` whose every way of fetching points at `evil`, and one image of its own.
+fn hostile_snapshot(site: &str, evil: &str) -> VisitorMsg {
+    let e = |path: &str| format!("{evil}/{path}");
+    let style = format!(
+        "@import url({evil}/import.css); @import '{evil}/import2.css'; \
+         body {{ background: url({evil}/css-bg.png); }} \
+         p {{ background-image: \\75 rl({evil}/escaped.png); }} \
+         h1 {{ background-image: image-set('{evil}/image-set.png' 1x); }} \
+         @font-face {{ font-family: x; src: url({evil}/font.woff2); }} h1 {{ font-family: x; }}"
+    );
+    let head = element(
+        2,
+        "head",
+        &[],
+        vec![
+            element(3, "base", &[("href", e("base/"))], vec![]),
+            element(
+                4,
+                "meta",
+                &[
+                    ("http-equiv", "refresh".into()),
+                    ("content", format!("0;url={evil}/refresh")),
+                ],
+                vec![],
+            ),
+            element(
+                5,
+                "link",
+                &[
+                    ("rel", "preload".into()),
+                    ("as", "image".into()),
+                    ("href", e("preload.png")),
+                ],
+                vec![],
+            ),
+            element(
+                6,
+                "link",
+                &[("rel", "prefetch".into()), ("href", e("prefetch"))],
+                vec![],
+            ),
+            element(
+                7,
+                "link",
+                &[("rel", "stylesheet".into()), ("href", e("sheet.css"))],
+                vec![],
+            ),
+            element(8, "style", &[], vec![text(9, &style)]),
+        ],
+    );
+    let body = element(
+        10,
+        "body",
+        &[("background", e("body-bg.png"))],
+        vec![
+            element(11, "h1", &[], vec![text(12, "Bonjour, page piégée")]),
+            element(
+                13,
+                "p",
+                &[("style", format!("background:url('{evil}/inline.png')"))],
+                vec![text(14, "texte")],
+            ),
+            element(
+                15,
+                "img",
+                &[
+                    ("src", e("img.png")),
+                    ("srcset", format!("{evil}/srcset.png 2x")),
+                ],
+                vec![],
+            ),
+            element(16, "img", &[("src", "relative.png".into())], vec![]),
+            element(17, "object", &[("data", e("object"))], vec![]),
+            element(18, "embed", &[("src", e("embed"))], vec![]),
+            element(19, "video", &[("poster", e("poster.png"))], vec![]),
+            element(20, "iframe", &[("src", e("frame.html"))], vec![]),
+            element(
+                21,
+                "iframe",
+                &[("srcdoc", format!("<img src='{evil}/srcdoc.png'>"))],
+                vec![],
+            ),
+            element(
+                22,
+                "img",
+                &[("src", e("onerror")), ("onerror", "this.src='x'".into())],
+                vec![],
+            ),
+            element(
+                23,
+                "a",
+                &[("href", e("link")), ("ping", e("ping"))],
+                vec![text(24, "lien")],
+            ),
+            element(25, "img", &[("src", format!("{site}/own.gif"))], vec![]),
+        ],
+    );
+    VisitorMsg::CobrowseSnapshot {
+        snapshot: Box::new(PageSnapshot {
+            url: format!("{site}/page"),
+            title: "Piège".into(),
+            viewport: Viewport { w: 1024, h: 700 },
+            scroll_x: 0,
+            scroll_y: 0,
+            root: element(1, "html", &[], vec![head, body]),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn browser_a_hostile_snapshot_makes_the_console_fetch_nothing_off_site() -> anyhow::Result<()>
+{
+    // Tried: a snapshot naming another origin in base, meta refresh, preload, prefetch, style
+    // sheet, @import (url and string), CSS url() (also escaped), image-set, @font-face,
+    // background attribute, inline style, img src/srcset, relative src (the relay's own
+    // origin), object, embed, poster, iframe src and srcdoc, onerror, a ping.
+    let site = Recorder::start().await?;
+    let evil = Recorder::start().await?;
+    let site_origin = site.origin.clone();
+    let relay = TestRelay::spawn_configured(|c| c.allowed_origins = vec![site_origin]).await?;
+    relay.add_adviser("lea", "Léa Martin").await?;
+    let mut browser = Browser::start().await?;
+    let console = browser.session(1400, 1000).await?;
+    console_log_in(&console, &relay.url(""), "lea").await?;
+
+    let mut visitor = WsClient::open_from(&relay.ws_url("/ws/visitor"), &site.origin).await?;
+    visitor
+        .send(&VisitorMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            resume: None,
+            last_seq: 0,
+            tickets: Vec::new(),
+        })
+        .await?;
+    visitor
+        .send(&VisitorMsg::StartChat {
+            request: chat_request("Mallory", "mallory@example.com", "Regardez ma page"),
+        })
+        .await?;
+    wait_for_text("the console", "Regardez ma page", || {
+        page_text(&console, ".chat-pane")
+    })
+    .await?;
+
+    // The relay refuses a page that names an origin the site does not allow.
+    on_page(&console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    visitor
+        .recv_until("the invitation", |f| {
+            matches!(f, ServerMsg::CobrowseInvite { .. })
+        })
+        .await?;
+    visitor
+        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
+        .await?;
+    visitor
+        .send(&hostile_snapshot(&evil.origin, &evil.origin))
+        .await?;
+    visitor.expect_error(ErrorCode::InvalidInput).await?;
+
+    // A page of the site itself, full of addresses elsewhere, is shown without them.
+    let hostile = hostile_snapshot(&site.origin, &evil.origin);
+    // The console asks for a fresh snapshot once its mirror frame is ready: each ask is
+    // answered with the hostile page, as a widget would answer with the page.
+    let responder = tokio::spawn(async move {
+        let _ = visitor.send(&hostile).await;
+        loop {
+            match visitor.recv().await {
+                Ok(ServerMsg::CobrowseResync { .. }) => {
+                    let _ = visitor.send(&hostile).await;
+                }
+                Ok(_) => {}
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+    });
+    wait_for_text("the mirror", "Bonjour, page piégée", || {
+        mirror_text(&console)
+    })
+    .await?;
+    eventually("the site's own image", || async {
+        anyhow::ensure!(
+            site.seen().iter().any(|s| s.starts_with("/own.gif")),
+            "the site saw {:?}",
+            site.seen()
+        );
+        Ok(())
+    })
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    responder.abort();
+    assert_eq!(
+        evil.seen(),
+        Vec::<String>::new(),
+        "the attacker's server saw requests"
+    );
+    for request in site.seen() {
+        assert!(
+            !request.contains("referer="),
+            "a Referer was sent: {request}"
+        );
+    }
+    Ok(())
+}
