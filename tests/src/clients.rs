@@ -538,6 +538,28 @@ pub fn resolved() -> WrapUp {
     }
 }
 
+/// A visitor's `hello` for a new conversation (nothing to resume, no tickets).
+pub fn fresh_hello() -> VisitorMsg {
+    VisitorMsg::Hello {
+        protocol: PROTOCOL_VERSION,
+        resume: None,
+        last_seq: 0,
+        tickets: Vec::new(),
+    }
+}
+
+/// The visitor waits for the adviser's co-browsing invitation and accepts it.
+pub async fn accept_invitation(visitor: &mut WsClient) -> anyhow::Result<()> {
+    visitor
+        .recv_until("the invitation", |f| {
+            matches!(f, ServerMsg::CobrowseInvite { .. })
+        })
+        .await?;
+    visitor
+        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
+        .await
+}
+
 /// The adviser asks to co-browse, the visitor accepts, both are told it started.
 pub async fn cobrowse_consented(
     visitor: &mut VisitorClient,
@@ -549,14 +571,7 @@ pub async fn cobrowse_consented(
             conversation_id: id.clone(),
         })
         .await?;
-    visitor
-        .recv_until("the invitation", |f| {
-            matches!(f, ServerMsg::CobrowseInvite { .. })
-        })
-        .await?;
-    visitor
-        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
-        .await?;
+    accept_invitation(visitor).await?;
     for side in [&mut **visitor, &mut **adviser] {
         side.recv_until("co-browsing started", |f| {
             matches!(f, ServerMsg::Event { event, .. } if event.kind == EventKind::CobrowseStarted)

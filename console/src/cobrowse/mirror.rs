@@ -71,16 +71,18 @@ impl Mirror {
         }
     }
 
-    /// Puts the mirror document under a policy that lets it fetch from `origin` alone and
-    /// send no `Referer`: once set, a document's policy stays, whatever replaces its
-    /// elements, so a later snapshot cannot widen it.
-    fn set_policy(&mut self, document: &Document) {
+    /// Puts the mirror document, once, under a policy that lets it fetch from the origin of
+    /// `page_url` alone and send no `Referer`: once set, a document's policy stays, whatever
+    /// replaces its elements, so a later snapshot cannot widen it. False when it could not be
+    /// set (nothing may be built then).
+    fn ensure_policy(&mut self, document: &Document, page_url: &str) -> bool {
         if self.policy_set {
-            return;
+            return true;
         }
         let Some(head) = document.head() else {
-            return;
+            return false;
         };
+        self.origin = origin_of(page_url);
         let metas = [
             (
                 "http-equiv",
@@ -97,6 +99,7 @@ impl Mirror {
             }
         }
         self.policy_set = true;
+        true
     }
 
     fn document(&self) -> Option<Document> {
@@ -111,11 +114,7 @@ impl Mirror {
         self.nodes.clear();
         self.hovered.clear();
         self.focused.clear();
-        if !self.policy_set {
-            self.origin = origin_of(&snapshot.url);
-        }
-        self.set_policy(&document);
-        if !self.policy_set {
+        if !self.ensure_policy(&document, &snapshot.url) {
             return;
         }
         let Some(root) = self.build(&document, &snapshot.root, false, "") else {

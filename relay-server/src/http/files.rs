@@ -14,8 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tandem_shared::files::MAX_FILE_BYTES;
-use tandem_shared::files::{clean_name, sniff, SharedFile};
+use tandem_shared::files::{clean_name, sniff, SharedFile, MAX_FILE_BYTES};
 use tandem_shared::{AdviserId, Author, ConversationId};
 
 /// The header a visitor's upload carries its conversation's token in.

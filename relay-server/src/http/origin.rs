@@ -4,6 +4,7 @@
 
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
+use tandem_shared::site::SiteSettings;
 
 /// The request's `Origin`, if any.
 pub fn origin(headers: &HeaderMap) -> Option<&str> {
@@ -24,9 +25,11 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
     !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
-/// True when a visitor page at this `Origin` may connect: any, when the list is empty.
-pub fn is_allowed_site(headers: &HeaderMap, allowed: &[String]) -> bool {
-    allowed.is_empty() || origin(headers).is_some_and(|origin| is_listed(origin, allowed))
+/// True when a page at `origin` may open chats on `site`: the relay's list (`--allowed-origins`)
+/// and the site's own, each allowing any origin when empty.
+pub fn is_allowed_site(origin: Option<&str>, relay_allows: &[String], site: &SiteSettings) -> bool {
+    (relay_allows.is_empty() || origin.is_some_and(|origin| is_listed(origin, relay_allows)))
+        && site.allows_origin(origin)
 }
 
 /// True when `origin` is one of `allowed` (any case, a trailing `/` ignored).

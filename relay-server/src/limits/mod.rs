@@ -25,7 +25,7 @@ pub const MAX_LOGIN_CHARS: usize = 254;
 
 /// How many times the per-name login quota the whole internet may try one login name: a
 /// single address cannot lock an adviser out, a crowd still cannot guess freely.
-const LOGIN_NAME_FROM_EVERYWHERE: u32 = 20;
+const LOGIN_NAME_FROM_EVERYWHERE: NonZeroU32 = NonZeroU32::MIN.saturating_add(19);
 
 /// What a client address may do now.
 #[derive(Debug)]
@@ -66,7 +66,7 @@ impl Limiters {
     pub fn new(limits: &Limits) -> Limiters {
         let everywhere = limits
             .logins_per_min
-            .saturating_mul(NonZeroU32::MIN.saturating_add(LOGIN_NAME_FROM_EVERYWHERE - 1));
+            .saturating_mul(LOGIN_NAME_FROM_EVERYWHERE);
         Limiters {
             connections: BoundedLimiter::new(
                 per_minute(limits.connections_per_ip_per_min),

@@ -3,7 +3,7 @@
 use super::socket::{self, Session};
 use crate::auth::identity;
 use crate::http::client_ip::client_ip;
-use crate::http::origin::{is_allowed_site, is_listed, origin};
+use crate::http::origin::{is_allowed_site, origin};
 use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use crate::limits::{Action, Limiters};
@@ -44,9 +44,7 @@ pub async fn upgrade(
             "this relay serves no site with this key (check the tag's data-site)",
         ));
     };
-    if !is_allowed_site(&headers, &app.config.allowed_origins)
-        || !site.allows_origin(origin(&headers))
-    {
+    if !is_allowed_site(origin(&headers), &app.config.allowed_origins, &site) {
         tracing::info!(origin = ?origin(&headers), "refused a visitor connection from a site not allowed");
         return Err(ApiError::Forbidden(
             "this site may not open chats on this relay",
@@ -173,8 +171,7 @@ impl VisitorSession {
     fn check_page_url(&self, url: &str) -> Result<(), HubError> {
         let of_page = origin_of_url(url);
         let allowed = of_page.as_deref().is_some_and(|of_page| {
-            self.site.allows_origin(Some(of_page))
-                && (self.allowed_origins.is_empty() || is_listed(of_page, &self.allowed_origins))
+            is_allowed_site(Some(of_page), &self.allowed_origins, &self.site)
                 && self
                     .page_origin
                     .as_deref()

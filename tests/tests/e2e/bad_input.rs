@@ -2,9 +2,7 @@
 
 use tandem_relay::config::Limits;
 use tandem_shared::model::ChatRequest;
-use tandem_shared::{
-    AdviserMsg, ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION,
-};
+use tandem_shared::{AdviserMsg, ConversationId, ErrorCode, ServerMsg, VisitorMsg};
 use tandem_tests::clients::{chat_request, VisitorClient, WsClient};
 use tandem_tests::{Endpoint, TestRelay};
 use tokio_tungstenite::tungstenite::Message;
@@ -15,13 +13,7 @@ async fn raw_visitor(relay: &TestRelay) -> anyhow::Result<WsClient> {
 
 /// The connection still works: a hello is answered.
 async fn still_usable(ws: &mut WsClient) -> anyhow::Result<()> {
-    ws.send(&VisitorMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        resume: None,
-        last_seq: 0,
-        tickets: Vec::new(),
-    })
-    .await?;
+    ws.send(&tandem_tests::clients::fresh_hello()).await?;
     ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
         .await?;
     Ok(())

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use std::sync::{Arc, Mutex};
 use tandem_shared::cobrowse::{ElementNode, PageNode, PageSnapshot, Viewport};
-use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
 use tandem_tests::browser::Browser;
 use tandem_tests::browser::{console_log_in, mirror_text, on_page, page_text, wait_for_text};
-use tandem_tests::clients::{chat_request, WsClient};
+use tandem_tests::clients::{accept_invitation, chat_request, fresh_hello, WsClient};
 use tandem_tests::{eventually, Endpoint, TestRelay};
 
 /// An HTTP server on a loopback port that notes every request (path, and `Referer` if any)
@@ -211,14 +211,7 @@ async fn browser_a_hostile_snapshot_makes_the_console_fetch_nothing_off_site() -
     console_log_in(&console, &relay.url(""), "lea").await?;
 
     let mut visitor = WsClient::open_from(&relay.ws_url("/ws/visitor"), &site.origin).await?;
-    visitor
-        .send(&VisitorMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            resume: None,
-            last_seq: 0,
-            tickets: Vec::new(),
-        })
-        .await?;
+    visitor.send(&fresh_hello()).await?;
     visitor
         .send(&VisitorMsg::StartChat {
             request: chat_request("Mallory", "mallory@example.com", "Regardez ma page"),
@@ -234,14 +227,7 @@ async fn browser_a_hostile_snapshot_makes_the_console_fetch_nothing_off_site() -
         .await?
         .click()
         .await?;
-    visitor
-        .recv_until("the invitation", |f| {
-            matches!(f, ServerMsg::CobrowseInvite { .. })
-        })
-        .await?;
-    visitor
-        .send(&VisitorMsg::CobrowseAnswer { accepted: true })
-        .await?;
+    accept_invitation(&mut visitor).await?;
     visitor
         .send(&hostile_snapshot(&evil.origin, &evil.origin))
         .await?;

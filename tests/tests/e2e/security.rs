@@ -6,25 +6,16 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 use tandem_relay::config::Limits;
-use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
-use tandem_tests::clients::{chat_request, WsClient};
+use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
+use tandem_tests::clients::{chat_request, fresh_hello, WsClient};
 use tandem_tests::relay::test_limits;
 use tandem_tests::{eventually, Endpoint, TestRelay};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 
-fn hello() -> VisitorMsg {
-    VisitorMsg::Hello {
-        protocol: PROTOCOL_VERSION,
-        resume: None,
-        last_seq: 0,
-        tickets: Vec::new(),
-    }
-}
-
 async fn greeted_visitor(relay: &TestRelay) -> anyhow::Result<WsClient> {
     let mut ws = WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
-    ws.send(&hello()).await?;
+    ws.send(&fresh_hello()).await?;
     ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
         .await?;
     Ok(ws)
@@ -135,7 +126,7 @@ async fn a_connection_holds_at_most_one_open_chat() -> anyhow::Result<()> {
     })
     .await?;
     for _ in 0..3 {
-        ws.send(&hello()).await?;
+        ws.send(&fresh_hello()).await?;
         let refused = ws.expect_error(ErrorCode::Conflict).await?;
         assert!(refused.contains("already open"), "{refused}");
         ws.send(&VisitorMsg::StartChat {
@@ -147,7 +138,7 @@ async fn a_connection_holds_at_most_one_open_chat() -> anyhow::Result<()> {
     assert_eq!(sessions_in_crm(&relay).await?, 1, "one chat, not four");
     // Ending it frees the connection for the next chat, as the widget's "new chat" does.
     ws.send(&VisitorMsg::EndChat).await?;
-    ws.send(&hello()).await?;
+    ws.send(&fresh_hello()).await?;
     ws.recv_until("welcome", |f| matches!(f, ServerMsg::VisitorWelcome { .. }))
         .await?;
     Ok(())
@@ -217,7 +208,7 @@ async fn a_socket_that_never_says_hello_is_closed() -> anyhow::Result<()> {
     assert_eq!(chatty.close_code_unanswered().await?, Some(1008));
     let mut greeted = greeted_visitor(&relay).await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    greeted.send(&hello()).await?;
+    greeted.send(&fresh_hello()).await?;
     greeted
         .recv_until("a second welcome", |f| {
             matches!(f, ServerMsg::VisitorWelcome { .. })
@@ -335,7 +326,7 @@ async fn binary_frames_count_against_the_frame_rate() -> anyhow::Result<()> {
         ws.send_message(Message::Binary(vec![1, 2, 3].into()))
             .await?;
     }
-    ws.send(&hello()).await?;
+    ws.send(&fresh_hello()).await?;
     let mut answered_binary = 0;
     loop {
         match ws.recv().await? {
