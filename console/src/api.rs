@@ -119,6 +119,16 @@ pub async fn add_contact_note(id: &str, body: &str) -> Result<(), String> {
     .await
 }
 
+/// Merges the unverified contact `from` into `into`; the relay's error message when refused.
+pub async fn merge_contacts(into: &str, from: &str) -> Result<(), String> {
+    let into = String::from(js_sys::encode_uri_component(into));
+    send_checked(
+        Request::post(&format!("/api/v1/contacts/{into}/merge"))
+            .json(&serde_json::json!({ "from": from })),
+    )
+    .await
+}
+
 /// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
 pub async fn session_record(id: &str) -> Option<serde_json::Value> {
     let id = String::from(js_sys::encode_uri_component(id));

@@ -337,6 +337,7 @@ mod tests {
                 company: None,
                 verified_user_id: None,
             },
+            contact_match: Default::default(),
             history: vec![],
             events: vec![],
             queue: "general".into(),

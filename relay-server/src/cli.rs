@@ -421,6 +421,17 @@ pub enum AdviserCommand {
         #[arg(long, value_delimiter = ',')]
         queues: Vec<String>,
     },
+    /// Disable an adviser: they can no longer log in, every login of theirs ends and their
+    /// open consoles close within seconds (their chats go back to the queue).
+    Disable {
+        /// Login name.
+        login: String,
+    },
+    /// Let a disabled adviser log in again.
+    Enable {
+        /// Login name.
+        login: String,
+    },
 }
 
 /// API token commands.
@@ -431,6 +442,13 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long)]
         name: String,
+    },
+    /// List the tokens (id, name, creation date; never the token itself).
+    List,
+    /// Revoke a token by id or name: it stops working at once, on every node.
+    Revoke {
+        /// The token's id or name.
+        token: String,
     },
 }
 

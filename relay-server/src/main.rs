@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use clap::Parser;
 use std::io::Read;
-use tandem_relay::auth::password::{hash_password, MIN_PASSWORD_CHARS};
+use tandem_relay::auth::password::{hash_password, verify_password, MIN_PASSWORD_CHARS};
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::cli::{
     AdviserCommand, ArticleCommand, Cli, Command, ContactCommand, CornerArg, LogFormat, QueueArgs,
@@ -44,7 +44,15 @@ async fn main() -> anyhow::Result<()> {
         }) => add_adviser(&store, &login, &name, level, &queues).await,
         Command::Queue(QueueCommand::Set(args)) => set_queue(&store, args).await,
         Command::Queue(QueueCommand::List) => list_queues(&store).await,
+        Command::Adviser(AdviserCommand::Disable { login }) => {
+            set_disabled(&store, &login, true).await
+        }
+        Command::Adviser(AdviserCommand::Enable { login }) => {
+            set_disabled(&store, &login, false).await
+        }
         Command::Token(TokenCommand::Create { name }) => create_token(&store, &name).await,
+        Command::Token(TokenCommand::List) => list_tokens(&store).await,
+        Command::Token(TokenCommand::Revoke { token }) => revoke_token(&store, &token).await,
         Command::Site(SiteCommand::Set(args)) => set_site(&store, args).await,
         Command::Site(SiteCommand::List { relay_url }) => list_sites(&store, &relay_url).await,
         Command::Backup { to } => backup(&store, &to).await,
@@ -214,7 +222,16 @@ async fn add_adviser(
         display_name: name.trim(),
         password_hash: &hash,
     };
+    let password_changed = store
+        .adviser_by_login(login.trim())
+        .await?
+        .is_some_and(|old| !verify_password(password, &old.password_hash));
     let id = store.upsert_adviser(adviser, now_ms()).await?;
+    if password_changed {
+        // A new password logs the adviser out everywhere (a stolen session ends with it).
+        store.end_adviser_logins(&id).await?;
+        println!("password changed: every login of {} ended", login.trim());
+    }
     let queues = queues
         .iter()
         .map(|q| validate_key(q).map_err(|e| anyhow::anyhow!("queue `{q}`: {e}")))
@@ -430,6 +447,49 @@ async fn create_token(store: &StoreLocation, name: &str) -> anyhow::Result<()> {
         .create_api_token(name, &token_hash(&token), now_ms())
         .await?;
     println!("{token}");
+    Ok(())
+}
+
+async fn list_tokens(store: &StoreLocation) -> anyhow::Result<()> {
+    let store = Store::connect(store)
+        .await
+        .with_context(|| format!("opening the CRM store ({store})"))?;
+    for token in store.api_tokens().await? {
+        let created = chrono::DateTime::from_timestamp_millis(token.created_at)
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        println!("{}  {}  created {created}", token.id, token.name);
+    }
+    Ok(())
+}
+
+async fn revoke_token(store: &StoreLocation, token: &str) -> anyhow::Result<()> {
+    let store = Store::connect(store)
+        .await
+        .with_context(|| format!("opening the CRM store ({store})"))?;
+    match store.revoke_api_token(token).await? {
+        0 => bail!("no API token has the id or name `{token}` (see `tandem-relay token list`)"),
+        n => println!("revoked {n} token(s): they no longer open the API"),
+    }
+    Ok(())
+}
+
+async fn set_disabled(store: &StoreLocation, login: &str, disabled: bool) -> anyhow::Result<()> {
+    let store = Store::connect(store)
+        .await
+        .with_context(|| format!("opening the CRM store ({store})"))?;
+    if store
+        .set_adviser_disabled(login, disabled, now_ms())
+        .await?
+        .is_none()
+    {
+        bail!("no adviser has the login `{login}`");
+    }
+    if disabled {
+        println!("adviser {login} disabled: their logins ended and their consoles close");
+    } else {
+        println!("adviser {login} may log in again");
+    }
     Ok(())
 }
 

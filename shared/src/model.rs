@@ -225,6 +225,40 @@ pub struct WrapUp {
     pub prevention: Option<String>,
 }
 
+/// How a conversation's visitor was matched to their CRM contact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMatch {
+    /// The site signed the visitor's user id: the contact is proven.
+    Verified,
+    /// The request created the contact: nothing earlier is theirs.
+    New,
+    /// An existing contact had the email or phone the visitor typed: not proven to be the
+    /// same person, so their earlier sessions must not be disclosed on that basis.
+    #[default]
+    Typed,
+}
+
+impl ContactMatch {
+    /// The name stored in the CRM.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::New => "new",
+            Self::Typed => "typed",
+        }
+    }
+
+    /// Parses a stored name; anything unknown reads as the cautious `Typed`.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "verified" => Self::Verified,
+            "new" => Self::New,
+            _ => Self::Typed,
+        }
+    }
+}
+
 /// A contact as the adviser sees them next to a chat.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactCard {
@@ -280,6 +314,10 @@ pub struct ConversationDetail {
     pub requested_at_ms: i64,
     /// The visitor.
     pub contact: ContactCard,
+    /// How the visitor was matched to `contact`: the console hides the earlier sessions of a
+    /// `typed` match behind a deliberate click.
+    #[serde(default)]
+    pub contact_match: ContactMatch,
     /// The contact's earlier conversations, newest first.
     pub history: Vec<PastSession>,
     /// Every event of this conversation so far.

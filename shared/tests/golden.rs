@@ -297,6 +297,7 @@ fn server_frames() {
                     company: None,
                     verified_user_id: None,
                 },
+                contact_match: ContactMatch::Typed,
                 history: vec![PastSession {
                     id: ConversationId::from("c0"),
                     requested_at_ms: 1,
@@ -316,6 +317,7 @@ fn server_frames() {
         },
         json!({"type": "assigned", "conversation": {"id": "c1", "status": "active", "reason": "Invoice",
             "requested_at_ms": 7, "contact": {"id": "p1", "name": "Ana", "phone": "0612345678"},
+            "contact_match": "typed",
             "history": [{"id": "c0", "requested_at_ms": 1, "reason": "Delivery", "status": "ended", "advisers": ["Léa"]}],
             "events": [], "queue": "general", "level": 1, "locale": "fr", "notes": [], "handovers": []}}),
     );

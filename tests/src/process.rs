@@ -132,6 +132,11 @@ impl RelayProcess {
         )
     }
 
+    /// The relay's process id (to read its memory and descriptors from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process at once (SIGKILL): no drain, no flush.
     pub fn kill_hard(&mut self) -> anyhow::Result<()> {
         self.child.kill()?;

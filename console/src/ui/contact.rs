@@ -3,7 +3,7 @@
 use super::Ui;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
-use tandem_shared::model::ConversationStatus;
+use tandem_shared::model::{ContactMatch, ConversationStatus};
 use web_client::browser::date_time;
 
 /// Who the visitor is and what happened before.
@@ -21,6 +21,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                 (
                     c.detail.id.clone(),
                     c.detail.contact.clone(),
+                    c.detail.contact_match,
                     c.detail.history.clone(),
                 )
             })
@@ -33,7 +34,11 @@ pub(crate) fn ContactPane() -> impl IntoView {
     };
     view! {
         <aside class="contact">
-            {move || card.get().map(|(id, contact, history)| {
+            {move || card.get().map(|(id, contact, matched, history)| {
+                // A typed match is not proof: the earlier sessions stay one click away.
+                let unproven = matched == ContactMatch::Typed && !history.is_empty();
+                let history_shown = RwSignal::new(!unproven);
+                let earlier = history.len().to_string();
                 let contact_id = contact.id.as_str().to_owned();
                 let open_record = move |_| {
                     record.set(Some(contact_id.clone()));
@@ -51,8 +56,16 @@ pub(crate) fn ContactPane() -> impl IntoView {
                         {contact.phone.map(|p| view! { <dt>{texts.t("form.phone")}</dt><dd>{p}</dd> })}
                         {contact.company.map(|c| view! { <dt>{texts.t("console.company")}</dt><dd>{c}</dd> })}
                     </dl>
+                    {(matched == ContactMatch::Typed).then(|| view! {
+                        <p class="unverified-match" role="note" data-unverified-match="">{texts.t("console.unverified_match")}</p>
+                    })}
                     <h2>{texts.t("console.history")}</h2>
-                    {if history.is_empty() {
+                    {move || (!history_shown.get()).then(|| view! {
+                        <button type="button" data-show-history="" on:click=move |_| history_shown.set(true)>
+                            {texts.format("console.show_history", &[("count", &earlier)])}
+                        </button>
+                    })}
+                    {let history = history.clone(); move || history_shown.get().then(|| { let history = history.clone(); if history.is_empty() {
                         view! { <p class="empty">{texts.t("console.no_history")}</p> }.into_any()
                     } else {
                         view! {
@@ -74,7 +87,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any()
-                    }}
+                    }})}
                     <super::teamwork::TeamPanel id=id/>
                 }
             })}

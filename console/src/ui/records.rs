@@ -90,6 +90,9 @@ fn ContactRecord(id: String) -> impl IntoView {
                         {texts.t("console.export_record")}
                     </a>
                     <ContactDetails id=id.clone() contact=contact.clone() version/>
+                    {(!r["merge_candidate"].is_null()).then(|| view! {
+                        <MergeCandidate into=id.clone() candidate=r["merge_candidate"].clone() version/>
+                    })}
                     <ContactNotes id notes version/>
                     <h3>{texts.format("console.session_count", &[("count", &sessions.len().to_string())])}</h3>
                     <ol class="sessions">
@@ -165,6 +168,42 @@ fn ContactDetails(id: String, contact: Value, version: RwSignal<u32>) -> impl In
     }
 }
 
+/// An unverified contact that may be this verified one: the adviser decides, never the
+/// email alone.
+#[component]
+fn MergeCandidate(into: String, candidate: Value, version: RwSignal<u32>) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let problem = RwSignal::new(None::<String>);
+    let name = text(&candidate["name"]);
+    let address = [text(&candidate["email"]), text(&candidate["phone"])]
+        .into_iter()
+        .filter(|a| !a.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let from = text(&candidate["id"]);
+    let merge = move |_| {
+        let (into, from) = (into.clone(), from.clone());
+        spawn_local(async move {
+            match crate::api::merge_contacts(&into, &from).await {
+                Ok(()) => {
+                    problem.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <div class="merge-candidate" role="note">
+            <p>{texts.format("console.merge_candidate", &[("name", &name), ("address", &address)])}</p>
+            <button type="button" data-merge-contact="" on:click=merge>
+                {texts.format("console.merge", &[("name", &name)])}
+            </button>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        </div>
+    }
+}
+
 /// Advisers' notes on the contact, and a box to add one.
 #[component]
 fn ContactNotes(id: String, notes: Vec<Value>, version: RwSignal<u32>) -> impl IntoView {
@@ -227,6 +266,12 @@ fn SessionLine(session: Value) -> impl IntoView {
         })
         .unwrap_or_default();
     let resolution = text(&session["wrap_up"]["resolution"]);
+    let unverified = (text(&session["contact_match"]) == "typed").then(|| {
+        texts.format(
+            "console.typed_match",
+            &[("name", &text(&session["visitor_name"]))],
+        )
+    });
     view! {
         <li class="session">
             <button type="button" class="link" data-session=text(&session["id"]) on:click=open>
@@ -235,6 +280,7 @@ fn SessionLine(session: Value) -> impl IntoView {
             </button>
             <span class="muted">" · "{text(&session["status"])}" · "{advisers}
                 {(!resolution.is_empty()).then(|| format!(" · {resolution}"))}</span>
+            {unverified.map(|u| view! { <span class="tag unverified">{u}</span> })}
             {move || full.get().map(|f| {
                 let lines = f["transcript"].as_array().cloned().unwrap_or_default();
                 let answer = text(&f["wrap_up"]["answer"]);

@@ -9,6 +9,16 @@ use tandem_shared::ConversationId;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// How long a conversation's token still opens it once the conversation ended (to read the
+/// transcript, rate it): 30 days. An open conversation's token always works.
+pub const TOKEN_LIFETIME_AFTER_END_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Whether the token of a conversation that ended at `ended_at_ms` (none while open) still
+/// opens it at `now_ms`.
+pub fn still_opens(ended_at_ms: Option<i64>, now_ms: i64) -> bool {
+    ended_at_ms.is_none_or(|ended| now_ms - ended <= TOKEN_LIFETIME_AFTER_END_MS)
+}
+
 /// Signing domains, so a conversation token never passes for a ticket token.
 const CONVERSATION_DOMAIN: &[u8] = b"tandem-visitor-v1:";
 const TICKET_DOMAIN: &[u8] = b"tandem-ticket-v1:";
@@ -82,6 +92,14 @@ impl VisitorTokens {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_lapses_thirty_days_after_its_chat_ended() {
+        let day = 24 * 3600 * 1000;
+        assert!(still_opens(None, 400 * day), "an open chat's token works");
+        assert!(still_opens(Some(0), 30 * day));
+        assert!(!still_opens(Some(0), 30 * day + 1));
+    }
 
     #[test]
     fn a_token_opens_its_own_conversation_only() {

@@ -58,7 +58,7 @@ pub async fn login(
     request_headers: HeaderMap,
     Json(form): Json<LoginForm>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !is_same_origin(&request_headers) {
+    if !is_same_origin(&request_headers, app.config.secure_cookies) {
         return Err(ApiError::Forbidden("log in from the console's own page"));
     }
     let ip = super::client_ip::client_ip(
@@ -122,7 +122,7 @@ pub async fn logout(
     request_headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<impl IntoResponse, ApiError> {
-    if !is_same_origin(&request_headers) {
+    if !is_same_origin(&request_headers, app.config.secure_cookies) {
         return Err(ApiError::Forbidden("log out from the console's own page"));
     }
     if let Some(token) = jar.get(SESSION_COOKIE) {

@@ -3,7 +3,7 @@
 
 use super::extract::CrmWriter;
 use super::{ApiError, AppState};
-use crate::store::{ContactEdit, ContactNote, EditError};
+use crate::store::{ContactEdit, ContactNote, EditError, MergeError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -116,4 +116,42 @@ pub async fn add_note(
         .await?
         .ok_or(ApiError::NotFound("no contact with this id"))?;
     Ok((StatusCode::CREATED, Json(note)))
+}
+
+/// `POST /api/v1/contacts/{id}/merge` body.
+#[derive(Debug, Deserialize)]
+pub struct MergeRequest {
+    /// The unverified contact whose sessions, tickets and notes move to `{id}`.
+    from: String,
+}
+
+/// `POST /api/v1/contacts/{id}/merge`: an adviser (or the API) judged `from` to be the same
+/// person as `{id}`: everything of `from` moves to `{id}` and `from` is removed. 409 when
+/// `from` is verified or has a chat in progress, 404 when either is unknown.
+pub async fn merge_contacts(
+    writer: CrmWriter,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Json(merge): Json<MergeRequest>,
+) -> Result<StatusCode, ApiError> {
+    let (into, from) = (ContactId(id), ContactId(merge.from));
+    if app.hub.current().contact_has_open_chat(&from) {
+        return Err(ApiError::Conflict(
+            "this contact has a chat in progress; merge it once the chat is over",
+        ));
+    }
+    app.store
+        .merge_contacts(&into, &from, &writer.label(), crate::time::now_ms())
+        .await
+        .map_err(|error| match error {
+            MergeError::NotFound => ApiError::NotFound("no contact with this id"),
+            MergeError::SameContact => {
+                ApiError::BadRequest("a contact can't be merged into itself".into())
+            }
+            MergeError::Verified => {
+                ApiError::Conflict("a verified contact can't be merged into another")
+            }
+            MergeError::Store(error) => ApiError::Store(error),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -111,7 +111,7 @@ impl FromRequestParts<AppState> for ConsoleWriter {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if !super::origin::is_same_origin(&parts.headers) {
+        if !super::origin::is_same_origin(&parts.headers, app.config.secure_cookies) {
             return Err(ApiError::Forbidden(
                 "changes are accepted only from the relay's own console",
             ));

@@ -96,6 +96,10 @@ pub fn app(state: AppState) -> Router {
                 .patch(contacts::update_contact),
         )
         .route("/contacts/{id}/notes", post(contacts::add_note))
+        .route(
+            "/contacts/{id}/merge",
+            post(contacts::merge_contacts).layer(to_leader.clone()),
+        )
         .route("/contacts", get(api::search_contacts))
         .route("/contacts/{id}/export", get(export::export_contact))
         .route("/sessions.csv", get(export::sessions_csv))

@@ -12,8 +12,10 @@ pub fn origin(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// True when the request comes from the relay's own pages (or from no browser page at all,
-/// like `curl`): the `Origin`'s host equals the `Host` header.
-pub fn is_same_origin(headers: &HeaderMap) -> bool {
+/// like `curl`): the `Origin`'s host equals the `Host` header, and its scheme is `https`, or
+/// `http` unless the relay is served over HTTPS (`https`: its cookies are `Secure`), so a
+/// page injected into plain HTTP on the relay's host name does not pass for the console.
+pub fn is_same_origin(headers: &HeaderMap, https: bool) -> bool {
     let Some(origin) = origin(headers) else {
         return true;
     };
@@ -21,8 +23,12 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
         .get(HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+    let Some((scheme, origin_host)) = origin.split_once("://") else {
+        return false;
+    };
+    let scheme_fits =
+        scheme.eq_ignore_ascii_case("https") || (!https && scheme.eq_ignore_ascii_case("http"));
+    scheme_fits && !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
 }
 
 /// True when a page at `origin` may open chats on `site`: the relay's list (`--allowed-origins`)
@@ -37,4 +43,33 @@ pub fn is_listed(origin: &str, allowed: &[String]) -> bool {
     allowed
         .iter()
         .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(origin: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("chat.example.com"));
+        if let Ok(value) = HeaderValue::from_str(origin) {
+            headers.insert(ORIGIN, value);
+        }
+        headers
+    }
+
+    #[test]
+    fn the_scheme_counts_when_the_relay_is_served_over_https() {
+        assert!(is_same_origin(&headers("https://chat.example.com"), true));
+        assert!(
+            !is_same_origin(&headers("http://chat.example.com"), true),
+            "plain HTTP on the relay's name"
+        );
+        assert!(is_same_origin(&headers("http://chat.example.com"), false));
+        assert!(!is_same_origin(&headers("ws://chat.example.com"), false));
+        assert!(!is_same_origin(&headers("chat.example.com"), false));
+        assert!(!is_same_origin(&headers("https://evil.example"), false));
+        assert!(is_same_origin(&HeaderMap::new(), true), "no browser page");
+    }
 }

@@ -81,6 +81,27 @@ impl Hub {
         }
     }
 
+    /// Closes the consoles of advisers who hold no valid login any more (password changed,
+    /// disabled, logins expired).
+    pub async fn close_revoked_consoles(&self) -> Result<(), HubError> {
+        let connected: Vec<AdviserId> = self
+            .lock()
+            .advisers
+            .iter()
+            .filter(|(_, live)| !live.peers.is_empty())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if connected.is_empty() {
+            return Ok(());
+        }
+        let logged_in = self.store.advisers_logged_in(now_ms()).await?;
+        for adviser in connected.iter().filter(|id| !logged_in.contains(id)) {
+            tracing::info!(%adviser, "closing the consoles of an adviser whose login ended");
+            self.close_consoles(adviser);
+        }
+        Ok(())
+    }
+
     /// Changes availability and capacity; an available adviser is given waiting visitors.
     pub async fn set_presence(
         &self,

@@ -165,6 +165,7 @@ mod tests {
     fn waiting() -> Live {
         Live {
             contact_id: tandem_shared::ContactId("k".into()),
+            contact_match: tandem_shared::model::ContactMatch::New,
             visitor_name: "Ana".into(),
             company: None,
             reason: "help".into(),

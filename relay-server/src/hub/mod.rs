@@ -115,6 +115,7 @@ impl Hub {
                 id,
                 Live {
                     contact_id: tandem_shared::ContactId(row.contact_id),
+                    contact_match: tandem_shared::model::ContactMatch::parse(&row.contact_match),
                     visitor_name: row.visitor_name,
                     company: row.company,
                     reason: row.reason,
@@ -398,7 +399,7 @@ impl Hub {
 
     /// Everything an adviser needs about one conversation.
     async fn detail(&self, id: &ConversationId) -> Result<ConversationDetail, HubError> {
-        let (contact_id, status, reason, page_url, requested_at_ms, queue, level, locale) = {
+        let (contact_id, contact_match, status, reason, page_url, requested_at_ms) = {
             let state = self.lock();
             let live = state
                 .conversations
@@ -406,15 +407,19 @@ impl Hub {
                 .ok_or(HubError::NotFound("no such conversation"))?;
             (
                 live.contact_id.clone(),
+                live.contact_match,
                 live.status,
                 live.reason.clone(),
                 live.page_url.clone(),
                 live.requested_at_ms,
-                live.queue.clone(),
-                live.level,
-                live.locale.clone(),
             )
         };
+        let (queue, level, locale) = self
+            .lock()
+            .conversations
+            .get(id)
+            .map(|live| (live.queue.clone(), live.level, live.locale.clone()))
+            .ok_or(HubError::NotFound("no such conversation"))?;
         let contact = self
             .store
             .contact_card(&contact_id)
@@ -429,6 +434,7 @@ impl Hub {
             history: self.store.contact_history(&contact_id, id).await?,
             events: self.store.events_after(id, 0).await?,
             contact,
+            contact_match,
             queue,
             level,
             locale,

@@ -13,6 +13,8 @@ use tandem_shared::{AdviserId, ContactId, ConversationId, ServerMsg};
 #[derive(Debug)]
 pub(crate) struct Live {
     pub contact_id: ContactId,
+    /// How the visitor was matched to the contact.
+    pub contact_match: tandem_shared::model::ContactMatch,
     pub visitor_name: String,
     pub company: Option<String>,
     pub reason: String,

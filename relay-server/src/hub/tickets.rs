@@ -86,7 +86,8 @@ impl Hub {
         let contact = self
             .store
             .upsert_contact(request, verified_user, now)
-            .await?;
+            .await?
+            .id;
         let kind = if callback_at_ms.is_some() {
             TicketKind::Callback
         } else {
@@ -199,10 +200,11 @@ impl Hub {
     pub async fn save_survey(
         &self,
         token: &str,
+        site: &str,
         survey: &Survey,
         peer: &Peer,
     ) -> Result<(), HubError> {
-        let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
+        let id = self.conversation_of_site(token, site).await?;
         if !self.store.save_survey(&id, survey, now_ms()).await? {
             return Err(HubError::Conflict(
                 "this conversation is not over, or was already rated",

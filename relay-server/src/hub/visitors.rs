@@ -54,18 +54,20 @@ impl Hub {
             queue: Some(queue.clone()),
             ..request.clone()
         };
-        let contact_id = self
+        let contact = self
             .store
             .upsert_contact(request, verified_user, now)
             .await?;
         let id = ConversationId(uuid::Uuid::new_v4().to_string());
         self.store
-            .create_conversation(&id, &contact_id, request, now)
+            .create_conversation(&id, &contact, request, now)
             .await?;
+        let (contact_id, contact_match) = (contact.id, contact.matched);
         {
             let mut state = self.lock();
             let live = Live {
                 contact_id,
+                contact_match,
                 visitor_name: request.name.clone(),
                 company: request.company.clone(),
                 reason: request.reason.clone(),
@@ -109,7 +111,7 @@ impl Hub {
         site: &SiteSettings,
         peer: &Peer,
     ) -> Result<Option<ConversationId>, HubError> {
-        let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
+        let id = self.conversation_of_site(token, &site.key).await?;
         let Ok(lock) = self.append_lock(&id) else {
             return self
                 .show_closed(&id, token, last_seq, site, peer)
@@ -141,6 +143,30 @@ impl Hub {
             peer.send(frame);
         }
         Ok((!ended).then_some(id))
+    }
+
+    /// The conversation `token` opens, when it was started on `site` and has not lapsed
+    /// (30 days after its end): a token copied to another site, or kept for months, opens
+    /// nothing.
+    pub(crate) async fn conversation_of_site(
+        &self,
+        token: &str,
+        site: &str,
+    ) -> Result<ConversationId, HubError> {
+        let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
+        let row = self
+            .store
+            .conversation(&id)
+            .await?
+            .ok_or(HubError::NotFound("no such conversation"))?;
+        if row.site != site {
+            tracing::info!(conversation = %id, "a visitor token was used on another site");
+            return Err(HubError::Unauthorized);
+        }
+        if !crate::auth::visitor_token::still_opens(row.ended_at, now_ms()) {
+            return Err(HubError::Unauthorized);
+        }
+        Ok(id)
     }
 
     /// Sends a closed conversation's transcript to a visitor who comes back to it.

@@ -49,6 +49,7 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
     };
     let hub = Arc::new(HubSlot::new(hub));
     tokio::spawn(sweep_abandoned(Arc::downgrade(&hub), config.abandon_after));
+    tokio::spawn(close_revoked_consoles(Arc::downgrade(&hub)));
     if let Some(retention) = config.retention {
         tokio::spawn(apply_retention(store.clone(), retention));
     }
@@ -92,6 +93,24 @@ async fn sweep_abandoned(hub: std::sync::Weak<HubSlot>, absence: Duration) {
         let hub = slot.current();
         drop(slot);
         hub.sweep_abandoned(absence_ms).await;
+    }
+}
+
+/// How often open consoles are checked against the logins still valid: a password changed,
+/// an adviser disabled (from the command line, maybe on another node) or a login expired
+/// closes their consoles within this time.
+const REVOCATION_CHECK_EVERY: Duration = Duration::from_secs(3);
+
+/// Closes the consoles of advisers who no longer hold a valid login, until the hub is gone.
+async fn close_revoked_consoles(hub: std::sync::Weak<HubSlot>) {
+    loop {
+        tokio::time::sleep(REVOCATION_CHECK_EVERY).await;
+        let Some(slot) = hub.upgrade() else { return };
+        let hub = slot.current();
+        drop(slot);
+        if let Err(error) = hub.close_revoked_consoles().await {
+            tracing::warn!(%error, "could not check the advisers' logins");
+        }
     }
 }
 

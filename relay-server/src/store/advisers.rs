@@ -79,13 +79,26 @@ impl Store {
         Ok(AdviserId(id))
     }
 
-    /// The adviser with this login.
-    pub async fn adviser_by_login(&self, login: &str) -> Result<Option<AdviserRow>, StoreError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM advisers WHERE login = $1"))
-            .bind(login)
-            .fetch_optional(&self.pool)
+    /// Ends every login of an adviser (their password changed): a running relay closes their
+    /// open consoles within seconds.
+    pub async fn end_adviser_logins(&self, id: &AdviserId) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
+            .bind(id.as_str())
+            .execute(&self.pool)
             .await
-            .context("finding an adviser by login")
+            .context("ending an adviser's logins")?;
+        Ok(())
+    }
+
+    /// The enabled adviser with this login (a disabled one can't log in).
+    pub async fn adviser_by_login(&self, login: &str) -> Result<Option<AdviserRow>, StoreError> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM advisers WHERE login = $1 AND disabled_at IS NULL"
+        ))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await
+        .context("finding an adviser by login")
     }
 
     /// The adviser with this id.
@@ -97,14 +110,45 @@ impl Store {
             .context("finding an adviser")
     }
 
-    /// Every adviser account, by display name.
+    /// Every enabled adviser account, by display name.
     pub async fn advisers(&self) -> Result<Vec<AdviserRow>, StoreError> {
         sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM advisers ORDER BY display_name"
+            "SELECT {COLUMNS} FROM advisers WHERE disabled_at IS NULL ORDER BY display_name"
         ))
         .fetch_all(&self.pool)
         .await
         .context("listing advisers")
+    }
+
+    /// Disables (or enables again) the adviser with this login; disabling ends every login
+    /// of theirs, and a running relay closes their open consoles within seconds. `None` when
+    /// no adviser has this login.
+    pub async fn set_adviser_disabled(
+        &self,
+        login: &str,
+        disabled: bool,
+        now_ms: i64,
+    ) -> Result<Option<AdviserId>, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting an adviser change")?;
+        let found: Option<(String,)> =
+            sqlx::query_as("UPDATE advisers SET disabled_at = $1 WHERE login = $2 RETURNING id")
+                .bind(disabled.then_some(now_ms))
+                .bind(login)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("disabling an adviser")?;
+        if let (Some((id,)), true) = (&found, disabled) {
+            sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .context("ending a disabled adviser's logins")?;
+        }
+        tx.commit().await.context("saving an adviser change")?;
+        Ok(found.map(|(id,)| AdviserId(id)))
     }
 
     /// Sets the service level (1 to 3) and the queues an adviser serves (empty: all).

@@ -1,6 +1,6 @@
 //! Conversations (the CRM's "sessions"): request, assignment, end and wrap-up.
 
-use super::{Backend, Context, Store, StoreError};
+use super::{Backend, ContactLink, Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::desk::DEFAULT_QUEUE;
 use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
@@ -17,7 +17,7 @@ pub struct OpenConversation {
     pub contact_id: String,
     /// The visitor's name from the pre-chat form.
     pub visitor_name: String,
-    /// The contact's company.
+    /// The company the visitor typed, else the contact's.
     pub company: Option<String>,
     /// The reason given.
     pub reason: String,
@@ -39,6 +39,12 @@ pub struct OpenConversation {
     pub locale: Option<String>,
     /// When an adviser first answered.
     pub first_response_at: Option<i64>,
+    /// The site the visitor wrote from.
+    pub site: String,
+    /// When it ended (ms since the epoch).
+    pub ended_at: Option<i64>,
+    /// How the visitor was matched to the contact (`verified`, `new`, `typed`).
+    pub contact_match: String,
 }
 
 impl OpenConversation {
@@ -50,13 +56,14 @@ impl OpenConversation {
 }
 
 const OPEN_COLUMNS: &str =
-    "c.id, c.contact_id, c.visitor_name, p.company, c.reason, c.page_url, c.status,
+    "c.id, c.contact_id, c.visitor_name, COALESCE(c.visitor_company, p.company) AS company,
+    c.reason, c.page_url, c.status,
     c.requested_at,
     (SELECT adviser_id FROM conversation_advisers a WHERE a.conversation_id = c.id
      ORDER BY joined_at DESC LIMIT 1) AS adviser_id,
     (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
      WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name,
-    c.queue, c.level, c.locale, c.first_response_at
+    c.queue, c.level, c.locale, c.first_response_at, c.site, c.ended_at, c.contact_match
     FROM conversations c JOIN contacts p ON p.id = c.contact_id";
 
 impl Store {
@@ -64,7 +71,7 @@ impl Store {
     pub async fn create_conversation(
         &self,
         id: &ConversationId,
-        contact: &ContactId,
+        contact: &ContactLink,
         request: &ChatRequest,
         now_ms: i64,
     ) -> Result<(), StoreError> {
@@ -73,11 +80,11 @@ impl Store {
             .await
             .context("starting a chat request")?;
         sqlx::query(
-            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site)
-             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9)",
+            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site, contact_match, visitor_company)
+             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11)",
         )
         .bind(id.as_str())
-        .bind(contact.as_str())
+        .bind(contact.id.as_str())
         .bind(&request.name)
         .bind(&request.reason)
         .bind(&request.page_url)
@@ -85,6 +92,8 @@ impl Store {
         .bind(now_ms)
         .bind(request.queue.as_deref().unwrap_or(DEFAULT_QUEUE))
         .bind(request.site.as_deref().unwrap_or(DEFAULT_SITE))
+        .bind(contact.matched.as_str())
+        .bind(&request.company)
         .execute(&mut *tx)
         .await
         .context("recording a chat request")?;
@@ -96,7 +105,7 @@ impl Store {
             "reason": request.reason,
             "page_url": request.page_url,
             "locale": request.locale,
-            "contact": { "id": contact, "name": request.name, "email": request.email,
+            "contact": { "id": contact.id, "match": contact.matched.as_str(), "name": request.name, "email": request.email,
                          "phone": request.phone, "company": request.company },
         });
         self.enqueue(&mut tx, "session.started", data, now_ms)

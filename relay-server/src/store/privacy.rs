@@ -126,6 +126,11 @@ impl Store {
             .execute(&mut *tx)
             .await
             .context("erasing the contact's sessions")?;
+        sqlx::query("UPDATE contacts SET merge_candidate = NULL WHERE merge_candidate = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .context("forgetting the contact as a merge candidate")?;
         sqlx::query("DELETE FROM contacts WHERE id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)

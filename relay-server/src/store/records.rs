@@ -68,6 +68,12 @@ pub struct SessionSummary {
     pub id: String,
     /// The visitor.
     pub contact: ContactRef,
+    /// The name the visitor typed for this session.
+    pub visitor_name: String,
+    /// How the visitor was matched to the contact: `verified` (the site signed their id),
+    /// `new` (this session created the contact) or `typed` (they typed the contact's email or
+    /// phone: not proven to be the same person).
+    pub contact_match: String,
     /// How the request came in (`chat`).
     pub channel: String,
     /// The site the visitor wrote from (`data-site`; `default` without one).
@@ -153,10 +159,13 @@ pub struct ContactRecord {
     pub sessions: Vec<SessionSummary>,
     /// Advisers' notes on the contact, newest first.
     pub notes: Vec<super::ContactNote>,
+    /// An unverified contact that may be this verified one (same email or phone typed), for
+    /// an adviser to merge or leave.
+    pub merge_candidate: Option<ContactRef>,
 }
 
 /// A contact as read for its record: id, name, email, phone, company, verified user id,
-/// created at.
+/// created at, merge candidate.
 type ContactRow = (
     String,
     String,
@@ -165,6 +174,7 @@ type ContactRow = (
     Option<String>,
     Option<String>,
     i64,
+    Option<String>,
 );
 
 #[derive(sqlx::FromRow)]
@@ -195,13 +205,16 @@ pub(super) struct SessionRow {
     prevention: Option<String>,
     wrapped_up_at: Option<i64>,
     message_count: i64,
+    visitor_name: String,
+    contact_match: String,
 }
 
 pub(super) const SESSION_SELECT: &str = "SELECT c.id, c.contact_id, p.name AS contact_name, p.email, p.phone, p.company, p.external_id,
     c.channel, c.site, c.reason, c.page_url, c.locale, c.status, c.requested_at, c.accepted_at, c.ended_at, c.ended_by,
     c.resolution, c.answer, c.agreed_solution, c.actions_taken, c.follow_up_date, c.compensation, c.prevention,
     c.wrapped_up_at,
-    (SELECT COUNT(*) FROM events e WHERE e.conversation_id = c.id AND e.kind = 'message') AS message_count
+    (SELECT COUNT(*) FROM events e WHERE e.conversation_id = c.id AND e.kind = 'message') AS message_count,
+    c.visitor_name, c.contact_match
     FROM conversations c JOIN contacts p ON p.id = c.contact_id";
 
 impl Store {
@@ -265,14 +278,30 @@ impl Store {
         id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError> {
         let row: Option<ContactRow> = sqlx::query_as(
-            "SELECT id, name, email, phone, company, external_id, created_at FROM contacts WHERE id = $1",
+            "SELECT id, name, email, phone, company, external_id, created_at, merge_candidate FROM contacts WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await
         .context("reading a contact")?;
-        let Some((id, name, email, phone, company, verified_user_id, created_at)) = row else {
+        let Some((id, name, email, phone, company, verified_user_id, created_at, candidate)) = row
+        else {
             return Ok(None);
+        };
+        let merge_candidate = match candidate {
+            Some(candidate) => {
+                self.contact_card(&ContactId(candidate))
+                    .await?
+                    .map(|card| ContactRef {
+                        id: card.id.0,
+                        name: card.name,
+                        email: card.email,
+                        phone: card.phone,
+                        company: card.company,
+                        verified_user_id: card.verified_user_id,
+                    })
+            }
+            None => None,
         };
         let id_for_notes = id.clone();
         let rows: Vec<SessionRow> = sqlx::query_as(&format!(
@@ -294,6 +323,7 @@ impl Store {
             created_at: rfc3339(created_at),
             sessions: self.summaries(rows).await?,
             notes: self.contact_notes(&ContactId(id_for_notes)).await?,
+            merge_candidate,
         }))
     }
 
@@ -337,6 +367,8 @@ impl Store {
                 company: row.company,
                 verified_user_id: row.external_id,
             },
+            visitor_name: row.visitor_name,
+            contact_match: row.contact_match,
             channel: row.channel,
             site: row.site,
             reason: row.reason,

@@ -2,7 +2,19 @@
 //! the tokens are stored.
 
 use super::{Context, Store, StoreError};
+use std::collections::HashSet;
 use tandem_shared::AdviserId;
+
+/// An API token as listed (never the token itself: only its hash is kept).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    /// Its id.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// When it was created (ms since the epoch).
+    pub created_at: i64,
+}
 
 impl Store {
     /// Stores a new API token's hash under a name.
@@ -23,6 +35,24 @@ impl Store {
         .await
         .context("creating an API token")?;
         Ok(())
+    }
+
+    /// Every API token, oldest first.
+    pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRow>, StoreError> {
+        sqlx::query_as("SELECT id, name, created_at FROM api_tokens ORDER BY created_at")
+            .fetch_all(&self.pool)
+            .await
+            .context("listing API tokens")
+    }
+
+    /// Revokes the API tokens with this id or name (they stop working at once); how many.
+    pub async fn revoke_api_token(&self, id_or_name: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 OR name = $1")
+            .bind(id_or_name)
+            .execute(&self.pool)
+            .await
+            .context("revoking an API token")?;
+        Ok(done.rows_affected())
     }
 
     /// True when an API token with this hash exists.
@@ -62,7 +92,8 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<AdviserId>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT adviser_id FROM adviser_logins WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT l.adviser_id FROM adviser_logins l JOIN advisers a ON a.id = l.adviser_id
+             WHERE l.token_hash = $1 AND l.expires_at > $2 AND a.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now_ms)
@@ -70,6 +101,20 @@ impl Store {
         .await
         .context("checking a login")?;
         Ok(row.map(|(id,)| AdviserId(id)))
+    }
+
+    /// The advisers who hold at least one unexpired login and are not disabled: a console of
+    /// anyone else must be closed (logged out, password changed, disabled, expired).
+    pub async fn advisers_logged_in(&self, now_ms: i64) -> Result<HashSet<AdviserId>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT l.adviser_id FROM adviser_logins l JOIN advisers a ON a.id = l.adviser_id
+             WHERE l.expires_at > $1 AND a.disabled_at IS NULL",
+        )
+        .bind(now_ms)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing advisers logged in")?;
+        Ok(rows.into_iter().map(|(id,)| AdviserId(id)).collect())
     }
 
     /// Ends a console login.

@@ -26,7 +26,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     adviser: LoggedInAdviser,
 ) -> Result<Response, ApiError> {
-    if !is_same_origin(&headers) {
+    if !is_same_origin(&headers, app.config.secure_cookies) {
         return Err(ApiError::Forbidden(
             "the console connects only from the relay's own pages",
         ));

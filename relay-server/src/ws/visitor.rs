@@ -300,7 +300,9 @@ impl VisitorSession {
             }
             VisitorMsg::Survey { token, survey } => {
                 let survey = survey.validated().map_err(HubError::Invalid)?;
-                self.hub.save_survey(&token, &survey, &self.peer).await
+                self.hub
+                    .save_survey(&token, &self.site.key, &survey, &self.peer)
+                    .await
             }
             VisitorMsg::Send {
                 client_msg_id,

@@ -1,5 +1,6 @@
 //! The CRM record in the console: an adviser opens a returning visitor's record from the chat
-//! and reads the previous session; contacts are found by search.
+//! and reads the previous session (told that a typed email proves nothing); contacts are
+//! found by search.
 
 use tandem_relay::webhooks::WebhookConfig;
 use tandem_shared::model::{ChatRequest, Resolution, WrapUp};
@@ -61,6 +62,21 @@ async fn an_adviser_opens_a_returning_visitors_record_from_the_chat() -> anyhow:
     click_in_widget(&page, "button[type=submit]").await?;
     wait_for_text("the console", "Toujours un souci de carte", || {
         page_text(&console, ".chat-pane")
+    })
+    .await?;
+    // Only her email matches (she is not logged in on the site): the console says the match is
+    // not proven and keeps her earlier session one deliberate click away.
+    let pane = wait_for_text("the warning", "Not verified", || {
+        page_text(&console, ".contact")
+    })
+    .await?;
+    assert!(!pane.contains("Carte bloquée"), "history hidden: {pane}");
+    on_page(&console, "[data-show-history]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text("the earlier session", "Carte bloquée", || {
+        page_text(&console, ".contact")
     })
     .await?;
     on_page(&console, "[data-open-record]")
