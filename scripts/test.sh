@@ -22,9 +22,8 @@ echo "== relay tests again, on a PostgreSQL store"
 # The same relay integration tests, each relay on its own database of one throw-away
 # PostgreSQL cluster (the browser tests, those that start the relay binary on an SQLite file,
 # and the several-node tests, always on PostgreSQL, ran above).
-TANDEM_TEST_STORE=postgres cargo test --locked -p tandem-tests --test e2e -- \
-  --skip browser_ --skip postgres:: --skip load:: --skip restarts:: --skip operations:: \
-  --skip cluster:: 2>&1 | tee -a "$log"
+TANDEM_TEST_STORE=postgres cargo test --locked -p tandem-tests --test relay -- \
+  --skip postgres:: --skip restarts:: --skip operations:: --skip cluster:: 2>&1 | tee -a "$log"
 # One closing line for the whole run, summed over every test binary.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

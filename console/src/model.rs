@@ -6,14 +6,7 @@ use tandem_shared::model::{
 };
 use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
 
-/// A message the adviser sent that the relay has not confirmed yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    /// The id that makes resending harmless.
-    pub client_msg_id: String,
-    /// The text.
-    pub body: String,
-}
+pub use tandem_shared::pending::Pending;
 
 /// One conversation the adviser holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,13 +128,7 @@ impl Desk {
         let selected = self.selected.as_ref() == Some(id);
         let chat = self.chat_mut(id)?;
         let last = chat.last_seq();
-        if let EventKind::Message {
-            client_msg_id: Some(cid),
-            author,
-            ..
-        } = &event.kind
-        {
-            chat.pending.retain(|p| &p.client_msg_id != cid);
+        if let EventKind::Message { author, .. } = &event.kind {
             if author.role == Role::Visitor {
                 chat.visitor_typing = false;
                 chat.unread |= !selected;
@@ -152,13 +139,7 @@ impl Desk {
             chat.visitor_typing = false;
         }
         let gap = event.seq > last + 1;
-        if let Err(index) = chat
-            .detail
-            .events
-            .binary_search_by_key(&event.seq, |e| e.seq)
-        {
-            chat.detail.events.insert(index, event);
-        }
+        tandem_shared::pending::insert_event(&mut chat.detail.events, &mut chat.pending, event);
         gap.then(|| Effect::Sync {
             conversation_id: id.clone(),
             after_seq: last,

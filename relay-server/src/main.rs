@@ -22,9 +22,8 @@ use tandem_shared::limits::validate_key;
 use tandem_shared::site::{Corner, SiteSettings};
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc instead of glibc's allocator: glibc keeps per-thread arenas and what bursts
-/// (logins' argon2 work, the connect ramp) used, which showed as relay memory per idle
-/// connection; measured in BENCHMARKS.md.
+/// mimalloc instead of glibc's allocator, because glibc keeps per-thread arenas and what
+/// bursts (logins' argon2 work, a connect ramp) used.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -38,6 +38,7 @@ pub mod i18n;
 pub mod ids;
 pub mod limits;
 pub mod model;
+pub mod pending;
 pub mod report;
 pub mod server;
 pub mod site;

@@ -31,14 +31,7 @@ pub struct QueuePlace {
     pub advisers_online: u32,
 }
 
-/// A message the visitor sent that the relay has not confirmed yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    /// The id that makes resending harmless.
-    pub client_msg_id: String,
-    /// The text.
-    pub body: String,
-}
+pub use tandem_shared::pending::Pending;
 
 /// What a frame asks the widget to do besides updating its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,13 +141,6 @@ impl ChatModel {
 
     /// Inserts an event in order, ignoring one already held.
     fn insert_event(&mut self, event: ConversationEvent) {
-        if let EventKind::Message {
-            client_msg_id: Some(id),
-            ..
-        } = &event.kind
-        {
-            self.pending.retain(|p| &p.client_msg_id != id);
-        }
         if matches!(
             event.kind,
             EventKind::AdviserJoined { .. } | EventKind::Ended { .. }
@@ -167,10 +153,7 @@ impl ChatModel {
         if matches!(event.kind, EventKind::Ended { .. }) {
             self.adviser_typing = None;
         }
-        match self.events.binary_search_by_key(&event.seq, |e| e.seq) {
-            Ok(_) => {}
-            Err(index) => self.events.insert(index, event),
-        }
+        tandem_shared::pending::insert_event(&mut self.events, &mut self.pending, event);
     }
 
     /// The event of `frame` when it happens now: not held yet and not a replay of the past.

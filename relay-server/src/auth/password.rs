@@ -41,10 +41,9 @@ pub fn verify_against_nothing(password: &str) {
     let _ = verify_password(password, DUMMY);
 }
 
-/// Waits for a turn to check a password: one check per core at a time. Each argon2 check
-/// takes 19 MiB; a burst of logins (a shift starting, a login flood) then waits its turn
-/// instead of growing the relay's memory (the load harness saw the relay keep ~1 GB after
-/// 125 advisers logged in at once) and starving the chat of CPU.
+/// Waits for a turn to check a password: one check per core at a time, because each argon2
+/// check takes tens of MiB and a whole core, so a burst of logins (a shift starting, a login
+/// flood) waits its turn instead of growing the relay's memory and starving the chat.
 pub async fn password_check_turn() -> Result<SemaphorePermit<'static>, AcquireError> {
     static TURNS: OnceLock<Semaphore> = OnceLock::new();
     TURNS

@@ -1,7 +1,6 @@
 //! The live conversations, with the number of chats each adviser has in progress kept up to
-//! date on every change: routing and every wait estimate read it, and counting it afresh over
-//! every conversation each time cost 74% of the relay's CPU while 10,000 visitors reconnected
-//! at once (`perf`, load harness).
+//! date on every change, because routing and every wait estimate read it and counting it
+//! afresh over every conversation each time grows with the desk.
 
 use super::state::Live;
 use std::collections::HashMap;

@@ -59,11 +59,9 @@ impl HubState {
         colleagues
     }
 
-    /// Has the colleague list's changes sent out, folding them together as the queue's are:
-    /// with every change sent at once, 625 advisers logging in sent 625 × 625 lists of 625
-    /// entries and the load harness saw consoles closed as slow consumers while they logged
-    /// in; with the whole list every 150 ms, 1,250 advisers still did. Now only the advisers
-    /// who changed travel.
+    /// Has the colleague list's changes sent out, folded together as the queue's are, and
+    /// only the advisers who changed: a whole list per change would grow with the square of
+    /// the desk.
     pub fn publish_colleagues(&self) {
         self.colleagues_changed.notify_one();
     }
@@ -105,10 +103,8 @@ pub const COLLEAGUES_PER_FRAME: usize = 25;
 
 /// `colleagues` as frames a console reads as the whole list: `Colleagues` (the list starts
 /// over) with the first [`COLLEAGUES_PER_FRAME`], then `ColleaguesChanged` (added to it) for
-/// the rest. In one frame, a desk of 1,667 advisers sent each console a frame of over
-/// 100 KB, and the WebSocket library keeps a buffer as large as the largest frame it wrote
-/// for the connection's life: that was most of the relay's memory per connection at 15,000
-/// connections (BENCHMARKS.md).
+/// the rest, because the WebSocket library keeps a buffer as large as the largest frame it
+/// wrote for the connection's whole life.
 pub fn colleague_frames(mut colleagues: Vec<Colleague>) -> Vec<ServerMsg> {
     let rest = if colleagues.len() > COLLEAGUES_PER_FRAME {
         colleagues.split_off(COLLEAGUES_PER_FRAME)

@@ -103,8 +103,8 @@ pub enum Delivery {
     Close(CloseReason),
 }
 
-/// One connection's queue of frames and its close signal, behind one lock: about a hundred
-/// bytes per connection, where a channel and a watch took 2 KiB (BENCHMARKS.md).
+/// One connection's queue of frames and its close signal, behind one lock, because an idle
+/// connection should cost the relay as little memory as possible.
 #[derive(Debug, Default)]
 struct Outbox {
     state: Mutex<OutboxState>,

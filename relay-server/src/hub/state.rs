@@ -117,10 +117,8 @@ impl HubState {
         held.into_iter().map(|(id, _)| id.clone()).collect()
     }
 
-    /// How many chats each adviser has in progress (kept up to date as conversations change:
-    /// counting them over every conversation per decision was 90% of the relay's CPU while
-    /// 5,000 visitors arrived, and 74% while 10,000 reconnected, in the load harness's
-    /// profiles).
+    /// How many chats each adviser has in progress, kept up to date as conversations change
+    /// because counting over every conversation at each decision grows with the desk.
     pub(super) fn active_counts(&self) -> &ActiveCounts {
         self.conversations.active_counts()
     }
@@ -233,9 +231,8 @@ impl HubState {
     }
 
     /// Has the queue sent out: at once when it was quiet, then at most every
-    /// [`LIST_PUBLISH_EVERY`] while it keeps changing. Sending the whole queue to every
-    /// adviser on every change cost O(queue × advisers) per change: with 125 advisers and 64
-    /// visitors arriving at once, the load harness saw ~1 GB of queued frames.
+    /// [`LIST_PUBLISH_EVERY`] while it keeps changing, because sending the whole queue to
+    /// every adviser on every change costs queue × advisers per change.
     pub fn publish_queue(&self) {
         self.queue_changed.notify_one();
     }

@@ -1,25 +1,19 @@
 //! SQLite's write-ahead log copied back into the database file off the writer's path.
 //!
 //! By default the connection whose commit makes the log pass 1,000 pages copies it into the
-//! database and flushes both files to disk before it returns: with the event writer committing
-//! hundreds of batches a second, that was every few hundred milliseconds, and every message
-//! waiting behind that batch waited for the copy (the load harness saw messages over 10 ms
-//! rise through a chat phase as the file grew). Instead, while events are being written, a
-//! passive checkpoint runs on another connection: it copies what it can without stopping the
-//! writer, and a log copied to its end starts over, so it stays small and in memory. It runs
-//! after every [`CHECKPOINT_AFTER_EVENTS`] events, and at least every [`CHECKPOINT_EVERY`]:
-//! each copy is short. A copy takes CPU from the core the relay runs on, and copying 200 ms of
-//! events at once held it for up to 5 ms at a time (`perf sched`); messages queued behind it
-//! (chat p99 at 5,000 messages a second: 20 ms copying every 200 ms, 11 ms every 50 ms, 2.3 ms
-//! every 10 ms, 1.8–3.4 ms every 25 events; BENCHMARKS.md). SQLite's own checkpoint still runs at a higher mark
-//! (`SQLITE_SETTINGS`) should these fall behind.
+//! database and flushes both files before it returns, so every message waiting behind that
+//! commit waits for the copy. Instead, while events are being written, a passive checkpoint
+//! runs on another connection: it copies what it can without stopping the writer, and a log
+//! copied to its end starts over, so it stays small and in memory. It runs often (after
+//! [`CHECKPOINT_AFTER_EVENTS`] events, at least every [`CHECKPOINT_EVERY`]) so that each copy
+//! is short: a copy takes the relay's core, and messages queue behind a long one. SQLite's
+//! own checkpoint still runs at a higher mark (`SQLITE_SETTINGS`) should these fall behind.
 
 use sqlx::AnyPool;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
-/// A checkpoint starts once this many events were written since the last one started (5 ms
-/// of events at 5,000 messages a second)…
+/// A checkpoint starts once this many events were written since the last one started…
 const CHECKPOINT_AFTER_EVENTS: usize = 25;
 
 /// …or once this long has passed, if events were written meanwhile.

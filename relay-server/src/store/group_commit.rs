@@ -1,7 +1,7 @@
 //! Group commit of conversation events: every event waiting to be stored goes into the
 //! database in one transaction and one multi-row statement, so a busy relay pays one commit
 //! and a few statements per batch instead of four round trips to SQLite's worker thread per
-//! message (measured by the load harness: that was half the relay's CPU). An event is still
+//! message. An event is still
 //! durable before anyone is told about it: [`Store::append_event`] returns once its batch
 //! has committed. While events come fast (over 8,000 a second, where a small relay nears its
 //! limit), the writer waits a moment ([`LINGER`]) to gather larger batches, which cost less
@@ -22,22 +22,21 @@ const MAX_BATCH: usize = 64;
 /// How long the writer keeps its connection without events to write. While events keep
 /// coming it writes on the same connection, whose page cache stays warm: the pool hands out
 /// its connections in turn, and an SQLite connection drops its whole cache when another one
-/// wrote since its last transaction, so writing on whichever came next re-read the events
-/// table's pages for every batch (`perf`: a quarter of the relay's CPU in `pread` and
-/// rebuilding caches). Let go when idle, so that closing the pool does not wait for it.
+/// wrote since its last transaction, so writing on whichever came next would re-read the
+/// events table's pages for every batch. Let go when idle, so that closing the pool does not
+/// wait for it.
 const KEEP_CONNECTION_IDLE: Duration = Duration::from_millis(250);
 
 /// How long the writer waits for more events before writing a batch when events come faster
 /// than [`LINGER_FROM_EVENTS_PER_SEC`]. Each commit rewrites the pages it touched in SQLite's
 /// log, some of them shared by every event of the batch, and costs two hand-overs between
-/// threads: larger batches cost less per event (the load harness at 10,000 messages a second,
-/// BENCHMARKS.md). Tokio's timer wakes on whole milliseconds, so the wait lasts longer than
-/// asked: waiting at every pace, chat p50 rose by about 2.3 ms.
+/// threads: larger batches cost less per event. Tokio's timer wakes on whole milliseconds, so
+/// the wait lasts longer than asked: that is why it waits only at a high pace.
 const LINGER: Duration = Duration::from_millis(1);
 
 /// The pace above which the writer waits [`LINGER`] to gather a batch. Below it each batch
-/// is written as soon as the previous one is done (chat p50 under 1 ms at 5,000 messages a
-/// second on the benchmark machine; waiting would add 2–2.5 ms to every message for little).
+/// is written as soon as the previous one is done, because waiting would add the timer's
+/// granularity to every message for little gain.
 const LINGER_FROM_EVENTS_PER_SEC: f64 = 8_000.0;
 
 /// How long the writer counts events to know its pace.

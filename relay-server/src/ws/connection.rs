@@ -11,9 +11,9 @@ use std::time::Duration;
 use tokio::time::{Instant, Sleep};
 
 /// How often, at most, the relay pings a client: keeps proxies and NATs from dropping a quiet
-/// connection, and the pong counts as the client's sign of life. socket.io's default; the
-/// pings are most of what an idle connection costs the relay (BENCHMARKS.md). A shorter idle
-/// limit than the default 75 s pings more often: three pings fit in it.
+/// connection, and the pong counts as the client's sign of life. socket.io's default: the
+/// pings are most of what an idle connection costs. A shorter idle limit than the default
+/// 75 s pings more often: three pings fit in it.
 const PING_EVERY: Duration = Duration::from_secs(25);
 
 /// How often a connection with idle limit `idle` is pinged: [`PING_EVERY`], or more often
@@ -44,8 +44,8 @@ pub(super) enum Event {
 }
 
 /// The socket with what keeps it going: the peer's outbox, the pings and the idle limit, all
-/// polled from the connection's one task (a second task for writing, and the lock that shares
-/// the socket with it, took 1.2 KiB per connection).
+/// polled from the connection's one task, because a second task for writing (and a lock to
+/// share the socket with it) would cost every connection memory.
 pub(super) struct Connection {
     socket: WebSocket,
     /// What the hub queues for the client, and when to close.

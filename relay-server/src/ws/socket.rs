@@ -59,8 +59,8 @@ pub fn spawn_on_hub<S: Session + 'static>(
 /// the relay; `registration` (what makes the peer known, to the hub for one) is let go of when
 /// it ends.
 ///
-/// Spawned, not awaited by axum's upgrade callback: that task keeps the handshake's state for
-/// as long as its callback's future runs (1.2 KiB per connection, measured).
+/// Spawned, not awaited by axum's upgrade callback, because that task keeps the handshake's
+/// state for as long as its callback's future runs.
 pub fn spawn<S: Session + 'static>(
     socket: WebSocket,
     peer: Peer,

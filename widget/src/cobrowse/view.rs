@@ -30,8 +30,8 @@ impl Rect {
         }
     }
 
-    /// Its CSS position, in whole pixels (formatting integers keeps the float formatter,
-    /// 14 KB, out of the widget).
+    /// Its CSS position, in whole pixels (formatting integers keeps the float formatter out
+    /// of the widget).
     fn style(&self) -> String {
         let px = |v: f64| v.round() as i32;
         format!(

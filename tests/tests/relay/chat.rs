@@ -133,7 +133,7 @@ async fn the_session_is_in_the_crm_from_the_moment_it_is_requested() -> anyhow::
 }
 
 #[tokio::test]
-async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_history(
+async fn a_returning_visitor_is_filed_under_their_contact_as_an_unverified_match(
 ) -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
     let mut adviser = relay.adviser("lea", "Léa").await?;
@@ -160,13 +160,17 @@ async fn a_returning_visitor_is_the_same_contact_and_the_adviser_sees_their_hist
         Some(Resolution::Resolved)
     );
     assert_eq!(
-        detail.contact.name, "Ana L.",
-        "the contact takes the latest name"
+        detail.contact_match,
+        tandem_shared::model::ContactMatch::Typed,
+        "an email typed again proves nothing: the console says so"
     );
     assert_eq!(
-        detail.contact.phone.as_deref(),
-        Some("+33612345678"),
-        "and gains the phone"
+        (
+            detail.contact.name.as_str(),
+            detail.contact.phone.as_deref()
+        ),
+        ("Ana", None),
+        "and what was typed changes nothing of the contact"
     );
 
     let token = relay.api_token().await?;

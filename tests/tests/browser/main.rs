@@ -1,0 +1,15 @@
+//! End-to-end tests in headless Chromium: what a visitor and an adviser do in their browsers,
+//! against a real relay.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test binary: a panic is the failure report
+
+mod browser_a11y;
+mod browser_chat;
+mod browser_cluster;
+mod browser_cobrowse;
+mod browser_desk;
+mod browser_embed;
+mod browser_faq;
+mod browser_files;
+mod browser_mirror_safety;
+mod browser_records;
+mod browser_sites;
