@@ -204,6 +204,20 @@ impl FaqIndex {
     }
 }
 
+/// Rebuilds `index` from the articles in `store`, off the async threads.
+pub async fn rebuild_from_store(
+    store: &crate::store::Store,
+    index: &std::sync::Arc<FaqIndex>,
+) -> Result<(), crate::store::StoreError> {
+    let articles = store.articles().await?;
+    let index = index.clone();
+    match tokio::task::spawn_blocking(move || index.rebuild(articles)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(crate::store::StoreError::Index(error.to_string())),
+        Err(error) => Err(crate::store::StoreError::Index(error.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,11 @@
 //! Layout:
 //! - [`cli`]: the command line.
 //! - [`config`]: settings and per-connection limits.
-//! - [`server`]: start-up (store, hub, routes) and serving on a bound listener.
+//! - [`app`]: the application's context ([`app::AppState`]) and start-up (store, hub, tasks).
+//! - [`server`]: serving the routes on a bound listener, and the drain.
 //! - [`http`]: routes: loader and assets, console page, CRM API, login, health.
-//! - [`ws`]: WebSocket connections of visitors and advisers.
+//! - [`session`]: what visitors' and advisers' frames do (hub calls), transport-free.
+//! - [`ws`]: WebSocket connections: framing, limits, the outbox.
 //! - [`limits`]: rate limits keyed by IP address or login.
 //! - [`sites`]: the websites served: key, allowed origins, queues, look.
 //! - [`hub`]: live conversations, the queue, adviser presence and pairing.
@@ -20,6 +22,7 @@
 //! - [`connectors`]: the outbox's dispatcher, and the HubSpot and Salesforce connectors.
 //! - [`time`]: the clock.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod cluster;
@@ -33,6 +36,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod server;
+pub mod session;
 pub mod sites;
 pub mod store;
 pub mod time;

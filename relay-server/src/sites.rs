@@ -82,3 +82,31 @@ pub fn origin_of_url(url: &str) -> Option<String> {
     let plain = matches!(parsed.scheme(), "http" | "https") && parsed.username().is_empty();
     plain.then(|| parsed.origin().ascii_serialization())
 }
+
+/// The first queue `site` offers that does not exist, if any: a site may offer only
+/// existing queues (the console, the API and the command line all ask this).
+pub async fn unknown_queue(
+    store: &Store,
+    site: &SiteSettings,
+) -> Result<Option<String>, StoreError> {
+    let queues = store.queues().await?;
+    Ok(site
+        .queues
+        .iter()
+        .find(|key| !queues.iter().any(|q| &q.key == *key))
+        .cloned())
+}
+
+/// True when a page at `origin` may open chats on `site`: the relay's list (`--allowed-origins`)
+/// and the site's own, each allowing any origin when empty.
+pub fn is_allowed_site(origin: Option<&str>, relay_allows: &[String], site: &SiteSettings) -> bool {
+    (relay_allows.is_empty() || origin.is_some_and(|origin| is_listed(origin, relay_allows)))
+        && site.allows_origin(origin)
+}
+
+/// True when `origin` is one of `allowed` (any case, a trailing `/` ignored).
+pub fn is_listed(origin: &str, allowed: &[String]) -> bool {
+    allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}

@@ -4,10 +4,10 @@ use crate::clients::{AdviserClient, VisitorClient};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::Path;
+use tandem_relay::app::AppState;
 use tandem_relay::auth::password::hash_password;
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::config::{Config, Limits};
-use tandem_relay::http::AppState;
 use tandem_relay::store::{NewAdviser, QueueRow, StoreLocation};
 use tandem_relay::{server, time::now_ms};
 use tandem_shared::AdviserId;
@@ -142,7 +142,7 @@ impl TestRelay {
         config: Config,
         addr: SocketAddr,
     ) -> anyhow::Result<TestRelay> {
-        let state = server::prepare(location, config)
+        let state = tandem_relay::app::prepare(location, config)
             .await
             .context("preparing the relay")?;
         let listener = tokio::net::TcpListener::bind(addr)

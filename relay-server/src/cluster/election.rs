@@ -2,8 +2,8 @@
 //! The lock goes with the connection: a node that dies or loses the database lets another
 //! take it within a second.
 
+use super::NodeServices;
 use super::{leader, Cluster};
-use crate::http::AppState;
 use crate::hub::CloseReason;
 use sqlx::Connection;
 use std::sync::Arc;
@@ -21,13 +21,13 @@ const STEP_DOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Takes part in the election for as long as the process runs; `database_url` is the
 /// store's PostgreSQL URL.
-pub async fn run(cluster: Arc<Cluster>, app: AppState, database_url: String) {
-    campaign(&cluster, &app, &database_url).await;
+pub async fn run(cluster: Arc<Cluster>, services: NodeServices, database_url: String) {
+    campaign(&cluster, &services, &database_url).await;
     cluster.resigned.send_replace(true);
 }
 
 /// Tries to lead, and leads, until the node resigns.
-async fn campaign(cluster: &Arc<Cluster>, app: &AppState, database_url: &str) {
+async fn campaign(cluster: &Arc<Cluster>, services: &NodeServices, database_url: &str) {
     let mut resigning = cluster.resigning.subscribe();
     loop {
         if *resigning.borrow() {
@@ -46,7 +46,7 @@ async fn campaign(cluster: &Arc<Cluster>, app: &AppState, database_url: &str) {
             _ = resigning.wait_for(|resign| *resign) => return,
         };
         match taken {
-            Ok(()) => lead(cluster, app, &mut lock).await,
+            Ok(()) => lead(cluster, services, &mut lock).await,
             Err(error) => {
                 tracing::warn!(%error, "the leader election's connection failed");
                 tokio::time::sleep(CHECK_EVERY).await;
@@ -71,8 +71,8 @@ async fn wait_for_lock(lock: &mut sqlx::PgConnection) -> Result<(), sqlx::Error>
 
 /// Leads until the lock's connection fails: restores the hub from the store, serves the
 /// forwarded connections, then steps down.
-async fn lead(cluster: &Arc<Cluster>, app: &AppState, lock: &mut sqlx::PgConnection) {
-    let standby = app.hub.current();
+async fn lead(cluster: &Arc<Cluster>, services: &NodeServices, lock: &mut sqlx::PgConnection) {
+    let standby = services.hub.current();
     let hub = match standby.restored_twin().await {
         Ok(hub) => hub,
         Err(error) => {
@@ -80,7 +80,7 @@ async fn lead(cluster: &Arc<Cluster>, app: &AppState, lock: &mut sqlx::PgConnect
             return;
         }
     };
-    app.hub.replace(hub.clone());
+    services.hub.replace(hub.clone());
     cluster.set_leading(true);
     cluster.close_forwarded();
     tracing::info!(node = %cluster.node, "this node leads");
@@ -88,7 +88,7 @@ async fn lead(cluster: &Arc<Cluster>, app: &AppState, lock: &mut sqlx::PgConnect
     let (ready, receiving) = tokio::sync::oneshot::channel();
     let serving = tokio::spawn(leader::run(
         cluster.clone(),
-        app.clone(),
+        services.clone(),
         hub.clone(),
         stopped,
         ready,
@@ -111,7 +111,7 @@ async fn lead(cluster: &Arc<Cluster>, app: &AppState, lock: &mut sqlx::PgConnect
     cluster.set_leading(false);
     let _ = stop.send(true);
     let _ = serving.await;
-    app.hub.replace(hub.standby_twin());
+    services.hub.replace(hub.standby_twin());
     if resigned {
         // Every client of this hub gone first, then the lock: two hubs never serve at once.
         tracing::info!("stopping: handing the lead over");

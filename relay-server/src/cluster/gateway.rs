@@ -2,10 +2,11 @@
 //! leader over NATS; the leader's frames for them come back on the node's own subject.
 
 use super::wire::{self, Heartbeat, Open, ToLeader, ToNode};
+use super::NodeServices;
 use super::{Cluster, LeaderInfo, HEARTBEAT_EVERY};
-use crate::http::AppState;
 use crate::hub::{Frame, Peer};
-use crate::ws::socket::{self, Session};
+use crate::session::Session;
+use crate::ws::socket;
 use axum::extract::ws::WebSocket;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -13,28 +14,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use tandem_shared::codec::ClientFrame;
 
-/// The cluster to forward a new connection through, when this node is in one and does not
-/// lead.
-pub fn forwarding(app: &AppState) -> Option<Arc<Cluster>> {
-    app.cluster.clone().filter(|cluster| !cluster.is_leader())
-}
-
-/// Refuses a connection (503) while this node neither leads nor knows a leader: the client
-/// retries in a moment, when one has taken over.
-pub fn check_leader_known(app: &AppState) -> Result<(), crate::http::ApiError> {
-    match forwarding(app) {
-        Some(cluster) if cluster.leader().is_none() => Err(crate::http::ApiError::Unavailable(
-            "no node leads the cluster right now; retry in a moment",
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Serves, as a task of its own, a connection whose session runs on the leader; `open` says
 /// who opened it.
 pub fn spawn<F>(
     socket: WebSocket,
-    app: &AppState,
+    services: &NodeServices,
     cluster: Arc<Cluster>,
     open: Open,
     held: impl Send + 'static,
@@ -43,7 +27,7 @@ pub fn spawn<F>(
 {
     let (peer, inbox) = Peer::new();
     // Registered with the node's hub too, so that stopping the node reaches it.
-    let registered = app.hub.current().register(&peer);
+    let registered = services.hub.current().register(&peer);
     cluster.forwarded.add(&peer);
     let listed = Listed {
         cluster: cluster.clone(),
@@ -56,7 +40,7 @@ pub fn spawn<F>(
         frames: PhantomData,
     };
     tokio::spawn(close_if_unanswered(cluster, peer.clone()));
-    let limits = app.config.limits;
+    let limits = services.limits;
     socket::spawn(
         socket,
         peer,
@@ -194,7 +178,7 @@ pub async fn follow_leader(cluster: Arc<Cluster>) {
 }
 
 /// Reads sites or articles again when another node changed them.
-pub async fn follow_settings(cluster: Arc<Cluster>, app: AppState) {
+pub async fn follow_settings(cluster: Arc<Cluster>, services: NodeServices) {
     let mut changes = match cluster.nats.subscribe(wire::SETTINGS_SUBJECT).await {
         Ok(subscriber) => subscriber,
         Err(error) => {
@@ -208,10 +192,12 @@ pub async fn follow_settings(cluster: Arc<Cluster>, app: AppState) {
             continue;
         }
         let reloaded = match serde_json::from_slice::<wire::Settings>(&message.payload) {
-            Ok(wire::Settings::Sites) => app.sites.reload().await.map_err(|e| e.to_string()),
-            Ok(wire::Settings::Articles) => crate::http::faq::rebuild_index(&app)
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(wire::Settings::Sites) => services.sites.reload().await.map_err(|e| e.to_string()),
+            Ok(wire::Settings::Articles) => {
+                crate::faq::rebuild_from_store(&services.store, &services.faq)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
             Err(error) => Err(error.to_string()),
         };
         if let Err(error) = reloaded {

@@ -2,10 +2,10 @@
 //! with that connection's frames, its outbox sent back to the node.
 
 use super::wire::{self, Heartbeat, Open, ToLeader, ToNode};
+use super::NodeServices;
 use super::{Cluster, NODE_SILENCE};
-use crate::http::AppState;
 use crate::hub::{CloseReason, ConnId, Delivery, Hub, Peer, PeerInbox};
-use crate::ws::socket::Session;
+use crate::session::Session;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ type RemoteKey = (String, ConnId);
 /// `ready` is told once forwarded connections are received.
 pub async fn run(
     cluster: Arc<Cluster>,
-    app: AppState,
+    services: NodeServices,
     hub: Arc<Hub>,
     mut stop: watch::Receiver<bool>,
     ready: tokio::sync::oneshot::Sender<()>,
@@ -69,7 +69,7 @@ pub async fn run(
                         let (tx, rx) = mpsc::channel(FORWARDED_BACKLOG);
                         sessions.insert(key.clone(), tx);
                         tokio::spawn(remote_connection(
-                            cluster.clone(), app.clone(), hub.clone(), key, open, rx, ended_tx.clone(),
+                            cluster.clone(), services.clone(), hub.clone(), key, open, rx, ended_tx.clone(),
                         ));
                     }
                     ToLeader::Frame(json) => match sessions.get(&key) {
@@ -136,7 +136,7 @@ async fn send_to_node(cluster: &Cluster, (node, conn): &RemoteKey, message: ToNo
 /// Runs the hub session of one forwarded connection until it closes on either side.
 async fn remote_connection(
     cluster: Arc<Cluster>,
-    app: AppState,
+    services: NodeServices,
     hub: Arc<Hub>,
     key: RemoteKey,
     open: Open,
@@ -151,12 +151,12 @@ async fn remote_connection(
             site,
             address,
             origin,
-        } => match app.sites.get(Some(&site)) {
+        } => match services.sites.get(Some(&site)) {
             Some(site) => {
                 // A node that did not say the address: counted as one unknown address.
                 let address = address.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-                let session = crate::ws::visitor::session(
-                    &app,
+                let session = crate::session::visitor::session(
+                    &services.visitor,
                     hub.clone(),
                     peer.clone(),
                     site,
@@ -170,20 +170,23 @@ async fn remote_connection(
                 false
             }
         },
-        Open::Adviser { adviser_id } => match app.store.adviser(&AdviserId(adviser_id)).await {
-            Ok(Some(adviser)) => {
-                let session = crate::ws::adviser::session(hub.clone(), peer.clone(), adviser);
-                drive(session, &mut frames, &mut outbox).await
+        Open::Adviser { adviser_id } => {
+            match services.store.adviser(&AdviserId(adviser_id)).await {
+                Ok(Some(adviser)) => {
+                    let session =
+                        crate::session::adviser::session(hub.clone(), peer.clone(), adviser);
+                    drive(session, &mut frames, &mut outbox).await
+                }
+                Ok(None) => {
+                    tracing::warn!("a forwarded adviser who no longer exists");
+                    false
+                }
+                Err(error) => {
+                    tracing::error!(%error, "could not read a forwarded adviser");
+                    false
+                }
             }
-            Ok(None) => {
-                tracing::warn!("a forwarded adviser who no longer exists");
-                false
-            }
-            Err(error) => {
-                tracing::error!(%error, "could not read a forwarded adviser");
-                false
-            }
-        },
+        }
     };
     // The client reconnects and resumes (unless it closed itself).
     peer.close(CloseReason::Shutdown);

@@ -10,18 +10,35 @@
 //! restart: the store has everything they were acknowledged.
 //!
 //! The few HTTP routes that act on live conversations (file sharing, erasure, queue
-//! settings) are passed to the leader ([`proxy`]).
+//! settings) are passed to the leader (`http::to_leader`).
 
 pub mod election;
 pub mod forwarded;
 pub mod gateway;
 pub mod leader;
-pub mod proxy;
 pub mod wire;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// What the cluster's tasks reach on this node: the hub they swap and serve, the store, the
+/// sites and knowledge base they reload, and what the sessions they run consult.
+#[derive(Clone, Debug)]
+pub struct NodeServices {
+    /// The hub this node serves with now.
+    pub hub: Arc<crate::hub::HubSlot>,
+    /// The CRM store.
+    pub store: crate::store::Store,
+    /// The websites served.
+    pub sites: Arc<crate::sites::Sites>,
+    /// The knowledge base, searchable.
+    pub faq: Arc<crate::faq::FaqIndex>,
+    /// Per-connection limits.
+    pub limits: crate::config::Limits,
+    /// What visitor sessions consult.
+    pub visitor: crate::session::visitor::VisitorServices,
+}
 
 /// How a node joins a cluster.
 #[derive(Clone, Debug)]
@@ -95,6 +112,11 @@ pub const HEARTBEAT_EVERY: Duration = Duration::from_millis(500);
 pub const NODE_SILENCE: Duration = Duration::from_secs(6);
 
 impl Cluster {
+    /// The client that passes requests on to the leader's HTTP routes.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.http_client
+    }
+
     /// Connects to NATS as a new node; `leading` is the node's leadership flag.
     pub async fn connect(
         config: &ClusterConfig,

@@ -84,7 +84,7 @@ pub async fn erase_contact(
     Path(id): Path<String>,
 ) -> Result<Json<Erasure>, ApiError> {
     let id = ContactId(id);
-    if app.hub.current().contact_has_open_chat(&id) {
+    if app.store.contact_has_open_conversation(&id).await? {
         return Err(ApiError::Conflict(
             "this contact has a chat in progress; erase it once the chat is over",
         ));

@@ -135,7 +135,7 @@ pub async fn merge_contacts(
     Json(merge): Json<MergeRequest>,
 ) -> Result<StatusCode, ApiError> {
     let (into, from) = (ContactId(id), ContactId(merge.from));
-    if app.hub.current().contact_has_open_chat(&from) {
+    if app.store.contact_has_open_conversation(&from).await? {
         return Err(ApiError::Conflict(
             "this contact has a chat in progress; merge it once the chat is over",
         ));

@@ -58,18 +58,9 @@ async fn reindex(app: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Rebuilds this node's search index from the stored articles, off the async threads.
+/// Rebuilds this node's search index from the stored articles.
 pub(crate) async fn rebuild_index(app: &AppState) -> Result<(), ApiError> {
-    let articles = app.store.articles().await?;
-    let faq = app.faq.clone();
-    let built = tokio::task::spawn_blocking(move || faq.rebuild(articles)).await;
-    match built {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(ApiError::Store(crate::store::StoreError::Index(
-            error.to_string(),
-        ))),
-        Err(error) => Err(ApiError::Store(crate::store::StoreError::Index(
-            error.to_string(),
-        ))),
-    }
+    crate::faq::rebuild_from_store(&app.store, &app.faq)
+        .await
+        .map_err(ApiError::Store)
 }

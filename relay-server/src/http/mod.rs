@@ -17,49 +17,21 @@ pub mod origin;
 mod report;
 pub mod security_headers;
 mod sites;
+mod to_leader;
+mod upgrade;
 
 pub use assets::Assets;
 pub use error::ApiError;
 
-use crate::config::Config;
-use crate::hub::HubSlot;
-use crate::store::Store;
-use crate::ws;
+use crate::app::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use std::convert::Infallible;
-use std::sync::Arc;
 use tandem_shared::files::MAX_FILE_BYTES;
 use tower_http::timeout::TimeoutLayer;
-
-/// What every handler can reach.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// Live conversations: the hub this node serves with now.
-    pub hub: Arc<HubSlot>,
-    /// Whether this node runs the hub (always, for a relay alone; while it leads, for a node
-    /// of a cluster).
-    pub leading: Arc<tokio::sync::watch::Sender<bool>>,
-    /// The cluster this node belongs to, if any.
-    pub cluster: Option<Arc<crate::cluster::Cluster>>,
-    /// The CRM store.
-    pub store: Store,
-    /// Settings.
-    pub config: Arc<Config>,
-    /// The built widget and console.
-    pub assets: Arc<Assets>,
-    /// Rate limits keyed by IP address or login.
-    pub limiters: Arc<crate::limits::Limiters>,
-    /// The knowledge base, searchable.
-    pub faq: Arc<crate::faq::FaqIndex>,
-    /// The websites served.
-    pub sites: Arc<crate::sites::Sites>,
-    /// Emails ticket answers, when an SMTP server is configured.
-    pub mailer: Option<crate::mail::Mailer>,
-}
 
 /// Visitors upload from the site's pages (another origin): the browser asks first. No cookie
 /// is involved (the conversation's token is a header), so any origin may ask.
@@ -78,8 +50,7 @@ fn upload_cors() -> tower_http::cors::CorsLayer {
 /// The relay's whole HTTP application.
 pub fn app(state: AppState) -> Router {
     // Routes that act on live conversations run on the node that leads a cluster.
-    let to_leader =
-        axum::middleware::from_fn_with_state(state.clone(), crate::cluster::proxy::to_leader);
+    let to_leader = axum::middleware::from_fn_with_state(state.clone(), to_leader::to_leader);
     let api = Router::new()
         .route(
             "/auth/login",
@@ -137,8 +108,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(report::prometheus))
-        .route("/ws/visitor", get(ws::visitor::upgrade))
-        .route("/ws/adviser", get(ws::adviser::upgrade))
+        .route("/ws/visitor", get(upgrade::visitor_upgrade))
+        .route("/ws/adviser", get(upgrade::adviser_upgrade))
         .route("/files/{id}/{key}", get(files::download))
         .nest("/api/v1", api)
         .merge(assets::routes(&state.config))

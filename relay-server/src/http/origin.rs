@@ -4,7 +4,6 @@
 
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::HeaderMap;
-use tandem_shared::site::SiteSettings;
 
 /// The request's `Origin`, if any.
 pub fn origin(headers: &HeaderMap) -> Option<&str> {
@@ -29,20 +28,6 @@ pub fn is_same_origin(headers: &HeaderMap, https: bool) -> bool {
     let scheme_fits =
         scheme.eq_ignore_ascii_case("https") || (!https && scheme.eq_ignore_ascii_case("http"));
     scheme_fits && !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
-}
-
-/// True when a page at `origin` may open chats on `site`: the relay's list (`--allowed-origins`)
-/// and the site's own, each allowing any origin when empty.
-pub fn is_allowed_site(origin: Option<&str>, relay_allows: &[String], site: &SiteSettings) -> bool {
-    (relay_allows.is_empty() || origin.is_some_and(|origin| is_listed(origin, relay_allows)))
-        && site.allows_origin(origin)
-}
-
-/// True when `origin` is one of `allowed` (any case, a trailing `/` ignored).
-pub fn is_listed(origin: &str, allowed: &[String]) -> bool {
-    allowed
-        .iter()
-        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }
 
 #[cfg(test)]

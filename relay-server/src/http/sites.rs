@@ -24,12 +24,7 @@ pub async fn put_site(
     let site = SiteSettings { key, ..site }
         .validated()
         .map_err(|e| ApiError::BadRequest(format!("site {e}")))?;
-    let queues = app.store.queues().await?;
-    if let Some(unknown) = site
-        .queues
-        .iter()
-        .find(|key| !queues.iter().any(|q| &q.key == *key))
-    {
+    if let Some(unknown) = crate::sites::unknown_queue(&app.store, &site).await? {
         return Err(ApiError::BadRequest(format!(
             "site queues: there is no queue \"{unknown}\""
         )));

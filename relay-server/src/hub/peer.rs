@@ -10,7 +10,7 @@ use tandem_shared::ServerMsg;
 /// Frames waiting for one client before it counts as a slow consumer and is disconnected.
 pub const OUTBOX_FRAMES: usize = 512;
 
-/// Why the relay closes a connection; each has its WebSocket close code.
+/// Why the relay closes a connection (the WebSocket layer maps each to its close code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     /// The client closed or the socket failed: nothing more to say.
@@ -29,22 +29,6 @@ pub enum CloseReason {
     NoHello,
     /// The adviser logged out, changed their password, or was disabled.
     LoggedOut,
-}
-
-impl CloseReason {
-    /// The WebSocket close code and reason text, when a close frame is sent.
-    pub fn close_frame(self) -> Option<(u16, &'static str)> {
-        match self {
-            CloseReason::Gone => None,
-            CloseReason::SlowConsumer => Some((1008, "slow consumer: too many unread frames")),
-            CloseReason::FrameTooLarge => Some((1009, "frame too large")),
-            CloseReason::Idle => Some((1001, "idle timeout")),
-            CloseReason::Shutdown => Some((1012, "relay restarting, reconnect")),
-            CloseReason::NotUtf8 => Some((1007, "a text frame must be UTF-8")),
-            CloseReason::NoHello => Some((1008, "say hello first, within seconds")),
-            CloseReason::LoggedOut => Some((4001, "logged out; log in again")),
-        }
-    }
 }
 
 /// A frame encoded once (JSON text); cloning it shares the bytes, so a frame sent to many

@@ -250,15 +250,6 @@ impl Hub {
         self.end(id, Role::Visitor).await
     }
 
-    /// True while one of the contact's conversations is live (waiting, in progress, or ended
-    /// awaiting its wrap-up).
-    pub fn contact_has_open_chat(&self, contact: &tandem_shared::ContactId) -> bool {
-        self.lock()
-            .conversations
-            .values()
-            .any(|live| &live.contact_id == contact)
-    }
-
     /// Whether the conversation is waiting or in progress.
     pub fn is_open(&self, id: &ConversationId) -> bool {
         self.lock()

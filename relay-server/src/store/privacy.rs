@@ -166,10 +166,15 @@ impl Store {
         Ok(Some(erasure))
     }
 
-    /// Whether one of the contact's conversations is waiting or in progress.
+    /// Whether one of the contact's conversations is still open: waiting, in progress, or
+    /// ended with an adviser who has not recorded the wrap-up yet. Erasing or merging such a
+    /// contact waits until it is over (the command line and the API ask this same rule).
     pub async fn contact_has_open_conversation(&self, id: &ContactId) -> Result<bool, StoreError> {
         let open: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM conversations WHERE contact_id = $1 AND status IN ('queued', 'active')",
+            "SELECT COUNT(*) FROM conversations c WHERE c.contact_id = $1
+             AND (c.status IN ('queued', 'active')
+                  OR (c.wrapped_up_at IS NULL
+                      AND EXISTS (SELECT 1 FROM conversation_advisers a WHERE a.conversation_id = c.id)))",
         )
         .bind(id.as_str())
         .fetch_one(&self.pool)

@@ -181,7 +181,7 @@ impl Connection {
                 return;
             }
         }
-        if let Some((code, text)) = reason.close_frame() {
+        if let Some((code, text)) = close_frame(reason) {
             let close = Message::Close(Some(CloseFrame {
                 code,
                 reason: text.into(),
@@ -191,5 +191,19 @@ impl Connection {
             }
         }
         let _ = self.socket.close().await;
+    }
+}
+
+/// The WebSocket close code and reason text for `reason`, when a close frame is sent.
+fn close_frame(reason: CloseReason) -> Option<(u16, &'static str)> {
+    match reason {
+        CloseReason::Gone => None,
+        CloseReason::SlowConsumer => Some((1008, "slow consumer: too many unread frames")),
+        CloseReason::FrameTooLarge => Some((1009, "frame too large")),
+        CloseReason::Idle => Some((1001, "idle timeout")),
+        CloseReason::Shutdown => Some((1012, "relay restarting, reconnect")),
+        CloseReason::NotUtf8 => Some((1007, "a text frame must be UTF-8")),
+        CloseReason::NoHello => Some((1008, "say hello first, within seconds")),
+        CloseReason::LoggedOut => Some((4001, "logged out; log in again")),
     }
 }

@@ -5,28 +5,14 @@
 use super::connection::{Connection, Event, Stop};
 use crate::config::Limits;
 use crate::hub::{CloseReason, Hub, Peer, PeerInbox};
+use crate::session::Session;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 use tandem_shared::codec::{decode, ClientFrame, DecodeError};
 use tandem_shared::{ErrorCode, ServerMsg};
-
-/// What a role does with the frames of one connection.
-pub trait Session: Send {
-    /// The frames this role sends.
-    type Frame: ClientFrame + Send;
-    /// The connection is open, before its first frame.
-    fn on_open(&mut self) -> impl Future<Output = ()> + Send {
-        async {}
-    }
-    /// Handles one decoded frame; replies go through the session's [`Peer`].
-    fn on_frame(&mut self, frame: Self::Frame) -> impl Future<Output = ()> + Send;
-    /// The connection is over.
-    fn on_close(&mut self) -> impl Future<Output = ()> + Send;
-}
 
 /// Applies the size limits to an upgrade.
 pub fn configure(ws: WebSocketUpgrade, limits: &Limits) -> WebSocketUpgrade {

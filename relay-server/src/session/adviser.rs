@@ -1,52 +1,12 @@
-//! An adviser's console connection, opened with the login cookie: presence, taking chats,
-//! messages, typing, ending and wrap-up.
+//! An adviser's console session: presence, taking chats, messages, typing, ending and
+//! wrap-up; each decoded frame becomes a hub call. Transport-free, like the visitor's.
 
-use super::socket::{self, Session};
-use crate::http::extract::LoggedInAdviser;
-use crate::http::origin::is_same_origin;
-use crate::http::{ApiError, AppState};
+use super::Session;
 use crate::hub::{Hub, HubError, Peer};
 use crate::store::AdviserRow;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::ConnectInfo;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, validate_note};
 use tandem_shared::{AdviserMsg, ErrorCode, PROTOCOL_VERSION};
-
-/// `GET /ws/adviser`: upgrades to a console connection; 401 without a valid login cookie,
-/// 403 from a page of another site, 429 when the address opens connections too fast.
-pub async fn upgrade(
-    ws: WebSocketUpgrade,
-    State(app): State<AppState>,
-    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    adviser: LoggedInAdviser,
-) -> Result<Response, ApiError> {
-    if !is_same_origin(&headers, app.config.secure_cookies) {
-        return Err(ApiError::Forbidden(
-            "the console connects only from the relay's own pages",
-        ));
-    }
-    let ip =
-        crate::http::client_ip::client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
-    let held = super::hold_socket(&app, ip)?;
-    crate::cluster::gateway::check_leader_known(&app)?;
-    let limits = app.config.limits;
-    let adviser = adviser.0;
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
-        let open = crate::cluster::wire::Open::Adviser {
-            adviser_id: adviser.id.clone(),
-        };
-        super::serve(socket, &app, open, held, |hub, peer| {
-            session(hub, peer, adviser)
-        });
-        std::future::ready(())
-    }))
-}
 
 /// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.
 pub(crate) fn session(hub: Arc<Hub>, peer: Peer, adviser: AdviserRow) -> AdviserSession {

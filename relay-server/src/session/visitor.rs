@@ -1,77 +1,36 @@
-//! A visitor's connection: hello (with resume), pre-chat request, messages, typing, end.
+//! A visitor's session: hello (with resume), pre-chat request, messages, typing, end; each
+//! decoded frame becomes a hub call. Transport-free: the same session runs for a socket on this
+//! node and, on the leader, for frames forwarded over NATS.
 
-use super::socket::{self, Session};
+use super::Session;
 use crate::auth::identity;
-use crate::http::client_ip::client_ip;
-use crate::http::origin::{is_allowed_site, origin};
-use crate::http::{ApiError, AppState};
 use crate::hub::{Hub, HubError, Peer};
 use crate::limits::{Action, Limiters};
-use crate::sites::origin_of_url;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::ConnectInfo;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
-use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use crate::sites::{is_allowed_site, origin_of_url};
+use std::net::IpAddr;
 use std::sync::Arc;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
 use tandem_shared::site::SiteSettings;
 use tandem_shared::{ConversationId, ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
 
-/// Query of `GET /ws/visitor`.
-#[derive(Debug, Deserialize)]
-pub struct VisitorQuery {
-    /// The tag's `data-site`; the default site when absent.
-    site: Option<String>,
-}
-
-/// `GET /ws/visitor?site=KEY`: upgrades to a visitor connection; 404 for a site key this
-/// relay does not serve, 403 for a page of a site not allowed, 429 when the address opens
-/// connections too fast.
-pub async fn upgrade(
-    ws: WebSocketUpgrade,
-    State(app): State<AppState>,
-    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
-    Query(query): Query<VisitorQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let Some(site) = app.sites.get(query.site.as_deref()) else {
-        tracing::info!(site = ?query.site, "refused a visitor connection for an unknown site");
-        return Err(ApiError::NotFound(
-            "this relay serves no site with this key (check the tag's data-site)",
-        ));
-    };
-    if !is_allowed_site(origin(&headers), &app.config.allowed_origins, &site) {
-        tracing::info!(origin = ?origin(&headers), "refused a visitor connection from a site not allowed");
-        return Err(ApiError::Forbidden(
-            "this site may not open chats on this relay",
-        ));
-    }
-    let ip = client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
-    let held = super::hold_socket(&app, ip)?;
-    let page_origin = origin(&headers).map(str::to_owned);
-    crate::cluster::gateway::check_leader_known(&app)?;
-    let limits = app.config.limits;
-    Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
-        let open = crate::cluster::wire::Open::Visitor {
-            site: site.key.clone(),
-            address: Some(ip),
-            origin: page_origin.clone(),
-        };
-        super::serve(socket, &app, open, held, |hub, peer| {
-            session(&app, hub, peer, site, ip, page_origin)
-        });
-        std::future::ready(())
-    }))
+/// What every visitor session of this relay consults besides the hub.
+#[derive(Clone, Debug)]
+pub struct VisitorServices {
+    /// The origins every site's pages must come from (`--allowed-origins`), if any.
+    pub allowed_origins: Vec<String>,
+    /// The secret the site signs user ids with, if identity verification is on.
+    pub identity_secret: Option<String>,
+    /// The per-address quotas.
+    pub limiters: Arc<Limiters>,
+    /// The knowledge base.
+    pub faq: Arc<crate::faq::FaqIndex>,
 }
 
 /// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
 /// `peer`.
 pub(crate) fn session(
-    app: &AppState,
+    services: &VisitorServices,
     hub: Arc<Hub>,
     peer: Peer,
     site: Arc<SiteSettings>,
@@ -79,17 +38,17 @@ pub(crate) fn session(
     page_origin: Option<String>,
 ) -> VisitorSession {
     VisitorSession {
-        allowed_origins: app.config.allowed_origins.clone(),
+        allowed_origins: services.allowed_origins.clone(),
         page_origin,
-        limiters: app.limiters.clone(),
+        limiters: services.limiters.clone(),
         address,
-        identity_secret: app.config.identity_secret.clone(),
+        identity_secret: services.identity_secret.clone(),
         hub,
         peer,
         greeted: false,
         conversation: None,
         site,
-        faq: app.faq.clone(),
+        faq: services.faq.clone(),
     }
 }
 

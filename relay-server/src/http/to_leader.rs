@@ -2,7 +2,8 @@
 //! queue's settings) run where the hub is: a node that does not lead passes them to the
 //! leader and returns its answer as is.
 
-use crate::http::{ApiError, AppState};
+use super::ApiError;
+use crate::app::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName};
@@ -29,7 +30,7 @@ pub async fn to_leader(State(app): State<AppState>, request: Request, next: Next
         return ApiError::Unavailable("no node leads the cluster right now; retry in a moment")
             .into_response();
     };
-    match pass_on(&cluster.http_client, &leader.http, request).await {
+    match pass_on(cluster.http_client(), &leader.http, request).await {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(leader = %leader.http, %error, "could not reach the leader");

@@ -1,0 +1,46 @@
+//! `tandem-relay queue`: the queues visitors pick from.
+
+use anyhow::Context;
+use tandem_relay::cli::QueueArgs;
+use tandem_relay::hours::QueueSchedule;
+use tandem_relay::store::{QueueRow, Store, StoreLocation};
+use tandem_shared::limits::validate_key;
+
+/// Creates or changes a queue.
+pub(crate) async fn set_queue(store: &StoreLocation, args: QueueArgs) -> anyhow::Result<()> {
+    let row = QueueRow {
+        key: validate_key(&args.key).map_err(|e| anyhow::anyhow!("queue key: {e}"))?,
+        name_en: args.name_en,
+        name_fr: args.name_fr,
+        hours: args.hours,
+        timezone: args.timezone,
+        max_wait_secs: args.max_wait_secs,
+        reply_within_hours: args.reply_within_hours,
+        position: args.position,
+    };
+    QueueSchedule::new(row.clone())?;
+    let store = Store::connect(store)
+        .await
+        .with_context(|| format!("opening the CRM store ({store})"))?;
+    store.upsert_queue(&row).await?;
+    println!("queue {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/queues/{})", row.key, row.key);
+    Ok(())
+}
+
+/// Prints the queues.
+pub(crate) async fn list_queues(store: &StoreLocation) -> anyhow::Result<()> {
+    let store = Store::connect(store)
+        .await
+        .with_context(|| format!("opening the CRM store ({store})"))?;
+    for queue in store.queues().await? {
+        println!(
+            "{}\t{} / {}\thours: {} ({})",
+            queue.key,
+            queue.name_en,
+            queue.name_fr,
+            queue.hours.as_deref().unwrap_or("24/7"),
+            queue.timezone
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! `tandem-relay site`: the websites this relay serves.
+
+use super::open_store;
+use anyhow::bail;
+use tandem_relay::cli::{CornerArg, SiteArgs};
+use tandem_relay::store::StoreLocation;
+use tandem_relay::time::now_ms;
+use tandem_shared::limits::validate_key;
+use tandem_shared::site::{Corner, SiteSettings};
+
+/// Creates a site or changes the settings given; its queues must exist.
+pub(crate) async fn set_site(store: &StoreLocation, args: SiteArgs) -> anyhow::Result<()> {
+    let store = open_store(store).await?;
+    let key = validate_key(&args.key).map_err(|e| anyhow::anyhow!("site key: {e}"))?;
+    let mut site = store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|site| site.key == key)
+        .unwrap_or_else(|| SiteSettings::new(&key, &key));
+    let look = &mut site.appearance;
+    let set = |text: Option<String>, into: &mut Option<String>| {
+        if let Some(text) = text {
+            *into = Some(text);
+        }
+    };
+    set(args.launcher_text_fr, &mut look.launcher_text.fr);
+    set(args.launcher_text_en, &mut look.launcher_text.en);
+    set(args.greeting_fr, &mut look.greeting.fr);
+    set(args.greeting_en, &mut look.greeting.en);
+    if let Some(color) = args.color {
+        look.color = color;
+    }
+    if let Some(position) = args.position {
+        look.position = match position {
+            CornerArg::Right => Corner::Right,
+            CornerArg::Left => Corner::Left,
+        };
+    }
+    if let Some(name) = args.name {
+        site.name = name;
+    }
+    if let Some(origins) = args.origins {
+        site.origins = origins;
+    }
+    if let Some(queues) = args.queues {
+        site.queues = queues;
+    }
+    let site = site.validated().map_err(|e| anyhow::anyhow!("site {e}"))?;
+    if let Some(unknown) = tandem_relay::sites::unknown_queue(&store, &site).await? {
+        bail!("there is no queue \"{unknown}\" (create it with `tandem-relay queue set`)");
+    }
+    store.upsert_site(&site, now_ms()).await?;
+    println!(
+        "site {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/sites/{}); its tag:\n{}",
+        site.key,
+        site.key,
+        site.snippet("https://YOUR-RELAY")
+    );
+    Ok(())
+}
+
+/// Prints the sites, each with the tag to paste.
+pub(crate) async fn list_sites(store: &StoreLocation, relay_url: &str) -> anyhow::Result<()> {
+    let store = open_store(store).await?;
+    for site in store.sites().await? {
+        let or_any = |list: &[String]| {
+            if list.is_empty() {
+                "any".to_owned()
+            } else {
+                list.join(", ")
+            }
+        };
+        println!(
+            "{}\t{}\torigins: {}\tqueues: {}\tcolour: {}\n  {}",
+            site.key,
+            site.name,
+            or_any(&site.origins),
+            or_any(&site.queues),
+            site.appearance.color,
+            site.snippet(relay_url)
+        );
+    }
+    Ok(())
+}
