@@ -40,17 +40,30 @@ pub const EVENTUALLY_WITHIN: std::time::Duration = std::time::Duration::from_sec
 /// Retries `check` every 50 ms until it succeeds, for at most [`EVENTUALLY_WITHIN`]; fails
 /// with `what` and the last error. For conditions that become true a little later (a socket
 /// closed, a count updated), instead of a fixed sleep.
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> anyhow::Result<T>
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
 {
-    let deadline = tokio::time::Instant::now() + EVENTUALLY_WITHIN;
+    eventually_within(what, EVENTUALLY_WITHIN, check).await
+}
+
+/// [`eventually`], for at most `within` (retries with backoff that take longer).
+pub async fn eventually_within<T, F, Fut>(
+    what: &str,
+    within: std::time::Duration,
+    mut check: F,
+) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
     loop {
         match check().await {
             Ok(value) => return Ok(value),
             Err(error) if tokio::time::Instant::now() >= deadline => {
-                return Err(error.context(format!("{what}: not within {EVENTUALLY_WITHIN:?}")))
+                return Err(error.context(format!("{what}: not within {within:?}")))
             }
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
         }

@@ -120,6 +120,7 @@ async fn the_page_drives_the_widget_through_its_javascript_api() -> anyhow::Resu
         page_text(&page, "#events")
     })
     .await?;
+    // An absence: the replayed history arrives with the reload, before "open" is shown.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(
         !page_text(&page, "#events").await?.contains("message"),

@@ -217,6 +217,7 @@ async fn a_flood_is_rate_limited_without_closing_the_connection() -> anyhow::Res
     }
     let message = visitor.expect_error(ErrorCode::RateLimited).await?;
     assert!(message.contains("too many"), "{message}");
+    // The frame rate refills with time (a token bucket): two seconds give it back.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     // The chat goes on (a second hello would be refused: the connection holds its chat).
     visitor.say("still here").await?;

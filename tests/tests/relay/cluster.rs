@@ -150,18 +150,15 @@ async fn a_visitor_on_one_node_chats_with_an_adviser_on_another() -> anyhow::Res
         .send()
         .await?;
     assert_eq!(saved.status().as_u16(), 200, "{}", saved.text().await?);
-    let mut served = 0;
-    for _ in 0..50 {
-        served = reqwest::get(nodes.node(2).url("/api/v1/sites/brico/appearance"))
+    tandem_tests::eventually("another node serving the new site", || async {
+        let served = reqwest::get(nodes.node(2).url("/api/v1/sites/brico/appearance"))
             .await?
             .status()
             .as_u16();
-        if served == 200 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(served, 200, "another node serves the new site");
+        anyhow::ensure!(served == 200, "node 2 answers {served}");
+        Ok(())
+    })
+    .await?;
 
     for node in 0..3 {
         assert_eq!(
@@ -342,6 +339,7 @@ async fn nats_restarts_and_the_chat_resumes_without_a_gap() -> anyhow::Result<()
         Some(1012),
         "clients of a node that lost NATS are told to reconnect"
     );
+    // NATS stays down a moment (the outage under test), then comes back.
     tokio::time::sleep(Duration::from_millis(500)).await;
     nodes.nats.start_again()?;
 

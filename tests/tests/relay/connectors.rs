@@ -16,7 +16,7 @@ use tandem_tests::clients::{chat_request, AdviserClient};
 use tandem_tests::contract::hubspot::{self, HubSpotServer};
 use tandem_tests::contract::salesforce::{self, SalesforceServer};
 use tandem_tests::relay::queue;
-use tandem_tests::{Endpoint, TestRelay};
+use tandem_tests::{eventually, eventually_within, Endpoint, TestRelay};
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy {
@@ -50,15 +50,19 @@ async fn chat(
     Ok(started.id.as_str().to_owned())
 }
 
-/// Waits up to 20 s for `check` to hold.
-async fn eventually(what: &str, mut check: impl FnMut() -> bool) -> anyhow::Result<()> {
-    for _ in 0..200 {
-        if check() {
-            return Ok(());
+/// How long a connector's retries may take to get through in these tests.
+const RETRIES_WITHIN: Duration = Duration::from_secs(20);
+
+/// Waits until `check` holds (retries with backoff take their time).
+async fn until(what: &str, mut check: impl FnMut() -> bool) -> anyhow::Result<()> {
+    eventually_within(what, RETRIES_WITHIN, || {
+        let held = check();
+        async move {
+            anyhow::ensure!(held, "not yet");
+            Ok(())
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("timed out waiting for {what}")
+    })
+    .await
 }
 
 /// The outbox counts of one destination, as the site owner sees them.
@@ -75,14 +79,15 @@ async fn destination(relay: &TestRelay, name: &str) -> anyhow::Result<(Value, Va
 
 /// Waits until `name` has nothing pending (and has delivered something).
 async fn drained(relay: &TestRelay, name: &str) -> anyhow::Result<()> {
-    for _ in 0..200 {
+    eventually_within(&format!("{name} drained"), RETRIES_WITHIN, || async {
         let (counts, _) = destination(relay, name).await?;
-        if counts["pending"] == 0 && counts["delivered"].as_i64().unwrap_or(0) > 0 {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("{name} still has events pending")
+        anyhow::ensure!(
+            counts["pending"] == 0 && counts["delivered"].as_i64().unwrap_or(0) > 0,
+            "{name} still has events pending: {counts}"
+        );
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
@@ -106,13 +111,12 @@ async fn hubspot_gets_each_session_once_through_an_outage_rate_limits_and_a_lost
     let first = chat(&relay, &mut adviser, request.clone(), Resolution::Resolved).await?;
 
     // HubSpot is down: the session waits in the outbox and the owner sees why.
-    for _ in 0..100 {
+    eventually("the failure shown", || async {
         let (counts, _) = destination(&relay, "hubspot").await?;
-        if counts["failing"] == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        anyhow::ensure!(counts["failing"] == 1, "{counts}");
+        Ok(())
+    })
+    .await?;
     let (counts, pending) = destination(&relay, "hubspot").await?;
     assert_eq!(
         (counts["pending"].as_i64(), counts["failing"].as_i64()),
@@ -129,7 +133,7 @@ async fn hubspot_gets_each_session_once_through_an_outage_rate_limits_and_a_lost
     // Back, but rate limiting: the connector waits as asked and gets through.
     hubspot.faults.rate_limit_next.store(2, Ordering::SeqCst);
     hubspot.faults.down.store(false, Ordering::SeqCst);
-    eventually("the note in HubSpot", || {
+    until("the note in HubSpot", || {
         hubspot.objects("notes").len() == 1
     })
     .await?;
@@ -177,7 +181,6 @@ async fn hubspot_gets_each_session_once_through_an_outage_rate_limits_and_a_lost
         .store(true, Ordering::SeqCst);
     let second = chat(&relay, &mut adviser, request, Resolution::FollowUp).await?;
     drained(&relay, "hubspot").await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         !hubspot
             .faults
@@ -221,7 +224,7 @@ async fn hubspot_gets_each_session_once_through_an_outage_rate_limits_and_a_lost
     }))
     .await?;
     assert_eq!(saved.status(), 204);
-    eventually("the new phone in HubSpot", || {
+    until("the new phone in HubSpot", || {
         hubspot
             .objects("contacts")
             .first()
@@ -260,7 +263,7 @@ async fn hubspot_oauth_tokens_are_refreshed_when_they_expire_and_bad_credentials
         Resolution::Resolved,
     )
     .await?;
-    eventually("the first note", || hubspot.objects("notes").len() == 1).await?;
+    until("the first note", || hubspot.objects("notes").len() == 1).await?;
     assert_eq!(hubspot.tokens.issued(), 1, "one token for every call");
 
     // The access token expires: the next call gets 401, a new token, and goes through.
@@ -272,7 +275,7 @@ async fn hubspot_oauth_tokens_are_refreshed_when_they_expire_and_bad_credentials
         Resolution::Resolved,
     )
     .await?;
-    eventually("the second note", || hubspot.objects("notes").len() == 2).await?;
+    until("the second note", || hubspot.objects("notes").len() == 2).await?;
     assert_eq!(hubspot.tokens.issued(), 2);
     assert!(hubspot.faults.unauthorized.load(Ordering::SeqCst) >= 1);
     drained(&relay, "hubspot").await?;
@@ -300,18 +303,13 @@ async fn hubspot_oauth_tokens_are_refreshed_when_they_expire_and_bad_credentials
         Resolution::Resolved,
     )
     .await?;
-    let mut error = String::new();
-    for _ in 0..100 {
+    let error = eventually("the refusal recorded", || async {
         let (_, pending) = destination(&refused, "hubspot").await?;
-        error = pending[0]["last_error"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if !error.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        let error = pending[0]["last_error"].as_str().unwrap_or_default();
+        anyhow::ensure!(!error.is_empty(), "no error recorded yet");
+        Ok(error.to_owned())
+    })
+    .await?;
     assert!(error.contains("refused the credentials"), "{error}");
     assert!(
         !error.contains("not-the-secret"),
@@ -357,8 +355,17 @@ async fn salesforce_logs_tasks_and_complaint_cases_once_and_renews_an_expired_to
     .await?;
 
     // Salesforce is down, then rate limits: the Task waits, then arrives once.
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let (counts, pending) = destination(&relay, "salesforce").await?;
+    let (counts, pending) = eventually("the failure recorded", || async {
+        let (counts, pending) = destination(&relay, "salesforce").await?;
+        anyhow::ensure!(
+            pending[0]["last_error"]
+                .as_str()
+                .is_some_and(|e| !e.is_empty()),
+            "{pending}"
+        );
+        Ok((counts, pending))
+    })
+    .await?;
     assert_eq!(counts["pending"], 1, "{counts}");
     assert!(
         pending[0]["last_error"]
@@ -368,7 +375,7 @@ async fn salesforce_logs_tasks_and_complaint_cases_once_and_renews_an_expired_to
     );
     salesforce.faults.rate_limit_next.store(1, Ordering::SeqCst);
     salesforce.faults.down.store(false, Ordering::SeqCst);
-    eventually("the Task", || salesforce.records("Task").len() == 1).await?;
+    until("the Task", || salesforce.records("Task").len() == 1).await?;
     assert_eq!(salesforce.faults.rate_limited.load(Ordering::SeqCst), 1);
     let task = &salesforce.records("Task")[0];
     assert_eq!(
@@ -414,9 +421,9 @@ async fn salesforce_logs_tasks_and_complaint_cases_once_and_renews_an_expired_to
         )
     };
     let second = chat(&relay, &mut adviser, complaint, Resolution::Unresolved).await?;
-    eventually("the Case", || salesforce.records("Case").len() == 1).await?;
+    until("the Case", || salesforce.records("Case").len() == 1).await?;
+    // Drained: nothing is pending, so nothing more will be sent.
     drained(&relay, "salesforce").await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
     let leads = salesforce.records("Lead");
     assert_eq!(leads.len(), 1, "one Lead despite the lost answer");
     assert_eq!(leads[0].fields["Email"], "marc@example.com");

@@ -210,6 +210,7 @@ async fn retention_deletes_old_transcripts_and_keeps_the_sessions() -> anyhow::R
         "Un vieux message",
     )
     .await?;
+    // Times are in milliseconds: the cutoff must fall strictly between the two chats.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let cutoff = tandem_relay::time::now_ms();
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -249,12 +250,13 @@ async fn retention_deletes_old_transcripts_and_keeps_the_sessions() -> anyhow::R
     let relay = relay.restart().await?;
     let token = relay.api_token().await?;
     let path = format!("/api/v1/sessions/{}", recent.as_str());
-    for _ in 0..50 {
+    tandem_tests::eventually("the retention period applied at start", || async {
         let record = relay.get_json(&path, &token).await?;
-        if record["transcript"] == serde_json::json!([]) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("the relay did not apply its retention period at start")
+        anyhow::ensure!(
+            record["transcript"] == serde_json::json!([]),
+            "the transcript is still there"
+        );
+        Ok(())
+    })
+    .await
 }

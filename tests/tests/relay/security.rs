@@ -207,6 +207,7 @@ async fn a_socket_that_never_says_hello_is_closed() -> anyhow::Result<()> {
     chatty.expect_error(ErrorCode::HelloRequired).await?;
     assert_eq!(chatty.close_code_unanswered().await?, Some(1008));
     let mut greeted = greeted_visitor(&relay).await?;
+    // Past the hello deadline: a socket that said hello is not closed by it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     greeted.send(&fresh_hello()).await?;
     greeted

@@ -204,15 +204,12 @@ async fn a_visitor_who_leaves_the_queue_is_abandoned_and_still_gets_an_answer() 
         .await?;
     bob.close().await;
     let token = relay.api_token().await?;
-    let mut open = serde_json::Value::Null;
-    for _ in 0..50 {
-        open = relay.get_json("/api/v1/tickets", &token).await?;
-        if open.as_array().is_some_and(|t| t.len() == 2) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(open.as_array().map(Vec::len), Some(2), "{open}");
+    let open = tandem_tests::eventually("both tickets", || async {
+        let open = relay.get_json("/api/v1/tickets", &token).await?;
+        anyhow::ensure!(open.as_array().is_some_and(|t| t.len() == 2), "{open}");
+        Ok(open)
+    })
+    .await?;
     let session = relay
         .get_json(
             &format!(

@@ -81,16 +81,16 @@ impl Receiver {
     }
 
     async fn wait_for(&self, count: usize) -> anyhow::Result<()> {
-        for _ in 0..150 {
-            if self.accepted.lock().unwrap().len() >= count {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        anyhow::bail!(
-            "the receiver got {:?}, expected {count} events",
-            self.kinds()
-        )
+        let within = Duration::from_secs(15);
+        tandem_tests::eventually_within("the webhook deliveries", within, || async {
+            anyhow::ensure!(
+                self.accepted.lock().unwrap().len() >= count,
+                "the receiver got {:?}, expected {count} events",
+                self.kinds()
+            );
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -133,6 +133,20 @@ const KINDS: [&str; 5] = [
     "session.wrapped_up",
 ];
 
+/// Waits until the outbox holds nothing: every event was delivered, none will be sent again.
+async fn outbox_empty(relay: &TestRelay) -> anyhow::Result<()> {
+    let token = relay.api_token().await?;
+    tandem_tests::eventually("the outbox empty", || async {
+        let status: Value = relay.get_json("/api/v1/webhooks", &token).await?;
+        anyhow::ensure!(
+            status["pending"].as_array().is_some_and(Vec::is_empty),
+            "{status}"
+        );
+        Ok(())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn events_wait_while_the_crm_is_down_and_arrive_once_in_order_when_it_is_back(
 ) -> anyhow::Result<()> {
@@ -141,9 +155,18 @@ async fn events_wait_while_the_crm_is_down_and_arrive_once_in_order_when_it_is_b
     one_chat(&relay).await?;
 
     // Nothing listens on the port: every attempt is refused, and the owner can see it.
-    tokio::time::sleep(Duration::from_millis(600)).await;
     let token = relay.api_token().await?;
-    let status: Value = relay.get_json("/api/v1/webhooks", &token).await?;
+    let status: Value = tandem_tests::eventually("the retries shown", || async {
+        let status: Value = relay.get_json("/api/v1/webhooks", &token).await?;
+        anyhow::ensure!(
+            status["pending"][0]["attempts"]
+                .as_i64()
+                .is_some_and(|a| a >= 2),
+            "{status}"
+        );
+        Ok(status)
+    })
+    .await?;
     assert_eq!(
         status["pending"].as_array().map(Vec::len),
         Some(5),
@@ -169,7 +192,7 @@ async fn events_wait_while_the_crm_is_down_and_arrive_once_in_order_when_it_is_b
     let receiver = Receiver::default();
     let _server = receiver.listen(port).await?;
     receiver.wait_for(5).await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    outbox_empty(&relay).await?;
     assert_eq!(receiver.kinds(), KINDS, "every event, in order");
     let keys = receiver.keys();
     assert_eq!(
@@ -203,18 +226,18 @@ async fn server_errors_are_retried_and_the_outbox_survives_a_relay_restart() -> 
     let _server = receiver.listen(port).await?;
     let relay = TestRelay::spawn_configured(|c| c.webhook = Some(fast_retries(port))).await?;
     one_chat(&relay).await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(
-        receiver.requests.load(Ordering::SeqCst) >= 2,
-        "503 answers are retried"
-    );
+    tandem_tests::eventually("503 answers retried", || async {
+        anyhow::ensure!(receiver.requests.load(Ordering::SeqCst) >= 2);
+        Ok(())
+    })
+    .await?;
     assert!(receiver.accepted.lock().unwrap().is_empty());
 
     // The relay restarts while the CRM still fails; then the CRM recovers.
     let relay = relay.restart().await?;
     receiver.fail_first.store(2, Ordering::SeqCst);
     receiver.wait_for(5).await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    outbox_empty(&relay).await?;
     assert_eq!(receiver.kinds(), KINDS);
     assert_eq!(
         receiver.keys().iter().collect::<HashSet<_>>().len(),
