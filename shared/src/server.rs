@@ -24,6 +24,13 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         queues: Vec<QueueInfo>,
     },
+    /// The topics a visitor on the pre-chat form can pick changed: an adviser became
+    /// available or left, a queue opened or closed. The form offers the chat or a message
+    /// accordingly, without a reload.
+    QueuesChanged {
+        /// The site's topics, each with whether it can be answered now.
+        queues: Vec<QueueInfo>,
+    },
     /// A ticket of this visitor: the acknowledgement of a message left (`new`), or one left
     /// earlier, with its answer once given.
     Ticket {

@@ -31,6 +31,11 @@ pub enum VisitorFrame {
         /// The topics the visitor can pick.
         queues: Vec<QueueInfo>,
     },
+    /// The topics changed (an adviser became available or left).
+    QueuesChanged {
+        /// The topics the visitor can pick.
+        queues: Vec<QueueInfo>,
+    },
     /// A ticket of this visitor (`new` when just left).
     Ticket {
         /// The ticket.
@@ -156,6 +161,7 @@ impl<'de> Deserialize<'de> for VisitorFrame {
                 conversation: f.conversation,
                 queues: f.queues,
             },
+            "queues_changed" => VisitorFrame::QueuesChanged { queues: f.queues },
             "ticket" => VisitorFrame::Ticket {
                 ticket: required(f.ticket, "ticket")?,
                 new: f.new,

@@ -374,6 +374,10 @@ fn service_desk_frames() {
         json!({"type": "add_note", "conversation_id": "c1", "body": "VIP"}),
     );
     assert_golden(
+        ServerMsg::QueuesChanged { queues: vec![] },
+        json!({"type": "queues_changed", "queues": []}),
+    );
+    assert_golden(
         ServerMsg::Ticket {
             ticket: desk::VisitorTicket {
                 id: "k1".into(),

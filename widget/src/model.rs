@@ -176,6 +176,10 @@ impl ChatModel {
                 self.queues = queues;
                 self.welcome(conversation)
             }
+            VisitorFrame::QueuesChanged { queues } => {
+                self.queues = queues;
+                None
+            }
             VisitorFrame::Ticket { ticket, new } => {
                 let token = ticket.token.clone();
                 self.tickets.retain(|t| t.id != ticket.id);

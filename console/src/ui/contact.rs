@@ -61,7 +61,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                     })}
                     <h2>{texts.t("console.history")}</h2>
                     {move || (!history_shown.get()).then(|| view! {
-                        <button type="button" data-show-history="" on:click=move |_| history_shown.set(true)>
+                        <button type="button" class="secondary" data-show-history="" on:click=move |_| history_shown.set(true)>
                             {texts.format("console.show_history", &[("count", &earlier)])}
                         </button>
                     })}

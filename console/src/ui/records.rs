@@ -160,7 +160,7 @@ fn ContactDetails(id: String, contact: Value, version: RwSignal<u32>) -> impl In
             }.into_any()
         } else {
             view! {
-                <button type="button" data-edit-contact on:click=move |_| editing.set(true)>
+                <button type="button" class="secondary" data-edit-contact on:click=move |_| editing.set(true)>
                     {texts.t("console.edit_contact")}
                 </button>
             }.into_any()
@@ -196,7 +196,7 @@ fn MergeCandidate(into: String, candidate: Value, version: RwSignal<u32>) -> imp
     view! {
         <div class="merge-candidate" role="note">
             <p>{texts.format("console.merge_candidate", &[("name", &name), ("address", &address)])}</p>
-            <button type="button" data-merge-contact="" on:click=merge>
+            <button type="button" class="secondary" data-merge-contact="" on:click=merge>
                 {texts.format("console.merge", &[("name", &name)])}
             </button>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
@@ -239,7 +239,7 @@ fn ContactNotes(id: String, notes: Vec<Value>, version: RwSignal<u32>) -> impl I
             <textarea id="contact-note" maxlength="2000" placeholder=texts.t("console.note_placeholder")
                 prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
-            <button type="submit" data-add-note>{texts.t("console.add_note")}</button>
+            <button type="submit" class="secondary" data-add-note>{texts.t("console.add_note")}</button>
         </form>
     }
 }

@@ -20,6 +20,7 @@ mod directory;
 mod error;
 mod files;
 mod gauges;
+mod lobby;
 pub mod peer;
 mod slot;
 pub mod state;
@@ -190,6 +191,8 @@ impl Hub {
     ) -> Arc<Hub> {
         let queue_changed = state.queue_changed.clone();
         let colleagues_changed = state.colleagues_changed.clone();
+        let telemetry = Telemetry::default();
+        telemetry.know_queues(state.schedules.iter().map(|s| s.key()));
         let hub = Arc::new(Hub {
             store,
             tokens,
@@ -197,17 +200,20 @@ impl Hub {
             connections: Mutex::default(),
             drained: tokio::sync::Notify::new(),
             max_queue,
-            telemetry: Telemetry::default(),
+            telemetry,
         });
         tokio::spawn(publish_when_changed(
             Arc::downgrade(&hub),
             queue_changed,
-            |state| state.publish_queue_now(),
+            HubState::publish_queue_now,
+            // Business hours open and close with no one acting: checked when it is quiet.
+            HubState::publish_lobby,
         ));
         tokio::spawn(publish_when_changed(
             Arc::downgrade(&hub),
             colleagues_changed,
             HubState::publish_colleagues_now,
+            |_| {},
         ));
         hub
     }
@@ -215,6 +221,8 @@ impl Hub {
     /// Reads the queues again after their settings changed.
     pub async fn reload_queues(&self) -> Result<(), StoreError> {
         let schedules = load_schedules(&self.store).await?;
+        self.telemetry
+            .know_queues(schedules.iter().map(|s| s.key()));
         self.lock().schedules = schedules;
         Ok(())
     }
@@ -459,18 +467,21 @@ async fn load_schedules(store: &Store) -> Result<Vec<QueueSchedule>, StoreError>
 }
 
 /// Sends something out (the queue, the colleague list) when it changed: at once after a quiet spell, then at most every
-/// [`state::LIST_PUBLISH_EVERY`] (changes meanwhile are folded into the next sending).
-/// Ends when the hub is gone.
+/// [`state::LIST_PUBLISH_EVERY`] (changes meanwhile are folded into the next sending);
+/// `on_quiet` runs after 30 s without a change. Ends when the hub is gone.
 async fn publish_when_changed(
     hub: std::sync::Weak<Hub>,
     changed: Arc<tokio::sync::Notify>,
     publish: fn(&mut HubState),
+    on_quiet: fn(&mut HubState),
 ) {
     loop {
         let woken = tokio::time::timeout(Duration::from_secs(30), changed.notified()).await;
         let Some(hub) = hub.upgrade() else { return };
         if woken.is_ok() {
             publish(&mut hub.lock());
+        } else {
+            on_quiet(&mut hub.lock());
         }
         drop(hub);
         tokio::time::sleep(state::LIST_PUBLISH_EVERY).await;

@@ -77,6 +77,10 @@ pub(crate) struct HubState {
     pub colleagues_changed: Arc<tokio::sync::Notify>,
     /// Each colleague as consoles were last told, so only changes are sent.
     pub colleagues_sent: HashMap<AdviserId, tandem_shared::desk::Colleague>,
+    /// Visitors on the pre-chat form, by connection.
+    pub lobby: HashMap<super::ConnId, super::lobby::LobbyVisitor>,
+    /// The topics' availability as the form's visitors were last told.
+    pub availability_sent: super::lobby::Availability,
 }
 
 /// Chats in progress per adviser, kept by [`super::conversations::Conversations`].
@@ -238,7 +242,8 @@ impl HubState {
     }
 
     /// Sends each adviser their queue and each waiting visitor their place in it, now.
-    pub fn publish_queue_now(&self) {
+    pub fn publish_queue_now(&mut self) {
+        self.publish_lobby();
         for adviser in self.advisers.values() {
             if adviser.peers.is_empty() {
                 continue;

@@ -99,6 +99,14 @@ impl Default for Telemetry {
             "Open WebSocket connections",
             connections.clone(),
         );
+        // Every family shows its known series from the start, at zero: a dashboard or an
+        // alert reads 0, not "no data", before the first chat.
+        for role in ["visitor", "adviser"] {
+            drop(messages.get_or_create(&kind_label(role)));
+        }
+        for kind in ["message", "callback", "abandoned"] {
+            drop(tickets.get_or_create(&kind_label(kind)));
+        }
         Telemetry {
             registry,
             requests,
@@ -122,6 +130,17 @@ impl Telemetry {
         let mut text = String::new();
         encode(&mut text, &self.registry)?;
         Ok(text)
+    }
+
+    /// Shows each of `queues` in the per-queue families, at zero until something happens.
+    pub fn know_queues<'a>(&self, queues: impl IntoIterator<Item = &'a str>) {
+        for queue in queues {
+            let label = queue_label(queue);
+            drop(self.requests.get_or_create(&label));
+            drop(self.abandoned.get_or_create(&label));
+            drop(self.waiting.get_or_create(&label));
+            drop(self.oldest_wait.get_or_create(&label));
+        }
     }
 
     /// Counts a chat request in `queue`.

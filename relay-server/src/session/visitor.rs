@@ -46,6 +46,7 @@ pub(crate) fn session(
         hub,
         peer,
         greeted: false,
+        in_lobby: false,
         conversation: None,
         site,
         faq: services.faq.clone(),
@@ -57,6 +58,8 @@ pub(crate) struct VisitorSession {
     hub: Arc<Hub>,
     peer: Peer,
     greeted: bool,
+    /// On the pre-chat form, as the hub knows it.
+    in_lobby: bool,
     /// The open conversation this connection is attached to.
     conversation: Option<ConversationId>,
     /// The secret the site signs user ids with, if identity verification is on.
@@ -150,6 +153,18 @@ impl VisitorSession {
         self.conversation
             .clone()
             .ok_or(HubError::NotFound("start a chat first"))
+    }
+
+    /// A greeted visitor without a chat is on the pre-chat form: the hub tells them when the
+    /// topics they can pick change.
+    fn follow_the_form(&mut self) {
+        let on_form = self.greeted && self.conversation.is_none();
+        if on_form && !self.in_lobby {
+            self.hub.enter_lobby(&self.peer, self.site.clone());
+        } else if !on_form && self.in_lobby {
+            self.hub.leave_lobby(&self.peer);
+        }
+        self.in_lobby = on_form;
     }
 
     async fn hello(
@@ -338,9 +353,13 @@ impl Session for VisitorSession {
         if let Err(error) = self.handle(frame).await {
             self.peer.send(error.to_frame());
         }
+        self.follow_the_form();
     }
 
     async fn on_close(&mut self) {
+        if self.in_lobby {
+            self.hub.leave_lobby(&self.peer);
+        }
         if let Some(id) = self.conversation.take() {
             self.hub.detach_visitor(&id, &self.peer);
         }

@@ -78,3 +78,40 @@ async fn the_longest_waiting_visitor_is_served_first() -> anyhow::Result<()> {
     assert_eq!(lea.next_assigned().await?, first.id);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_visitor_on_the_form_is_told_when_an_adviser_comes_and_goes() -> anyhow::Result<()> {
+    let bench = Bench::new().await?;
+    let lea = bench.console("lea", 1).await?;
+    let mut form = super::support::Client::new();
+    let site = std::sync::Arc::new(tandem_shared::site::SiteSettings::new("default", "Site"));
+    bench.hub.enter_lobby(&form.peer, site);
+    let general_available = |m: &ServerMsg, wanted: bool| {
+        matches!(m, ServerMsg::QueuesChanged { queues }
+            if queues.iter().any(|q| q.key == "general" && q.available == wanted))
+    };
+    lea.available(&bench, 1).await?;
+    form.next_where("the topic answerable", |m| general_available(m, true))
+        .await?;
+    let away = tandem_shared::model::Presence {
+        available: false,
+        max_chats: 1,
+    };
+    bench.hub.set_presence(&lea.id, away).await?;
+    form.next_where("the topic no longer answerable", |m| {
+        general_available(m, false)
+    })
+    .await?;
+    // A visitor who left the form hears nothing more.
+    bench.hub.leave_lobby(&form.peer);
+    lea.available(&bench, 1).await?;
+    assert!(
+        !form
+            .receives_within(Duration::from_millis(400), |m| matches!(
+                m,
+                ServerMsg::QueuesChanged { .. }
+            ))
+            .await
+    );
+    Ok(())
+}

@@ -322,3 +322,41 @@ async fn the_widget_and_console_ride_out_a_relay_restart() -> anyhow::Result<()>
     adviser.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_form_offers_the_chat_as_soon_as_an_adviser_is_available_and_not_after(
+) -> anyhow::Result<()> {
+    assert_widget_built();
+    let relay = TestRelay::spawn().await?;
+    // The adviser's console is open but away when the visitor opens the form.
+    let mut adviser = relay.adviser("lea", "Léa").await?;
+    let site = DemoSite::serve(&relay.url("")).await?;
+    let mut browser = Browser::start().await?;
+    let visitor = browser.session(1100, 800).await?;
+    visitor.goto(&site.url("index.html")).await?;
+    click_in_widget(&visitor, "[data-tandem-launcher]").await?;
+    let submit = || async {
+        in_widget(&visitor, "form button[type=submit]")
+            .await?
+            .text()
+            .await
+            .map_err(anyhow::Error::from)
+    };
+    wait_for("the form offering a message", || async {
+        Ok((submit().await? == "Envoyer mon message").then_some(()))
+    })
+    .await?;
+    // The adviser clicks Available: the same form offers the chat, without a reload.
+    adviser.set_presence(true, 2).await?;
+    wait_for("the form offering the chat", || async {
+        Ok((submit().await? == "Démarrer la discussion").then_some(()))
+    })
+    .await?;
+    // And back when they go away.
+    adviser.set_presence(false, 2).await?;
+    wait_for("the form offering a message again", || async {
+        Ok((submit().await? == "Envoyer mon message").then_some(()))
+    })
+    .await?;
+    Ok(())
+}

@@ -4,7 +4,7 @@
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, page_text, wait_for, wait_for_text, widget_text,
+    click_in_widget, in_widget, on_page, page_text, wait_for, wait_for_text, widget_text,
 };
 use tandem_tests::scene::Scene;
 
@@ -51,6 +51,19 @@ async fn a_visitor_sends_a_screenshot_and_the_adviser_sees_it() -> anyhow::Resul
         page_text(&console, ".chat-pane")
     })
     .await?;
+
+    // The attach buttons draw their own icon (not an emoji, an empty box without an emoji
+    // font): a visible shape on both sides.
+    for (side, icon) in [
+        ("widget", in_widget(&visitor, ".attach svg").await?),
+        ("console", on_page(&console, ".attach svg").await?),
+    ] {
+        let (_, _, width, height) = icon.rectangle().await?;
+        assert!(
+            width >= 12.0 && height >= 12.0,
+            "{side} icon {width}×{height}"
+        );
+    }
 
     let fixtures = tandem_tests::workspace_root()
         .join("tests/fixtures")

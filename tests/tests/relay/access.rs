@@ -153,6 +153,10 @@ async fn no_secret_appears_in_the_logs() -> anyhow::Result<()> {
         "the relay logged at debug level"
     );
     assert!(
+        !log.contains('\u{1b}'),
+        "a log written to a file has no terminal colour codes"
+    );
+    assert!(
         log.contains("outbox delivery failed"),
         "webhook failures are logged"
     );

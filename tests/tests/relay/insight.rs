@@ -183,3 +183,40 @@ async fn the_survey_is_stored_and_the_dashboard_counts_a_known_day() -> anyhow::
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn metrics_show_every_family_at_zero_before_anything_happens() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    let token = relay.api_token().await?;
+    let metrics = || async {
+        let text = reqwest::Client::new()
+            .get(relay.url("/metrics"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .text()
+            .await?;
+        anyhow::Ok(text)
+    };
+    let fresh = metrics().await?;
+    for series in [
+        "tandem_requests_total{queue=\"general\"} 0",
+        "tandem_abandoned_total{queue=\"general\"} 0",
+        "tandem_messages_total{kind=\"visitor\"} 0",
+        "tandem_tickets_total{kind=\"callback\"} 0",
+        "tandem_transfers_total 0",
+        "tandem_waiting{queue=\"general\"} 0",
+    ] {
+        assert!(fresh.contains(series), "{series} missing from:\n{fresh}");
+    }
+    // A queue added while the relay runs shows at once.
+    relay
+        .set_queue(tandem_tests::relay::queue("billing"))
+        .await?;
+    let later = metrics().await?;
+    assert!(
+        later.contains("tandem_requests_total{queue=\"billing\"} 0"),
+        "{later}"
+    );
+    Ok(())
+}
