@@ -84,6 +84,13 @@ fn describe(element: &web_sys::Element) -> (String, FieldKind) {
 }
 
 /// The co-browse button, or the live mirror while the visitor shares their page.
+/// Height the console keeps for everything but the mirror while co-browsing (its header, the
+/// chat's header and last messages, the tools, the message box).
+const MIRROR_SPARE_HEIGHT: f64 = 420.0;
+
+/// The mirror is never made smaller than this, in pixels of height.
+const MIRROR_MIN_HEIGHT: f64 = 180.0;
+
 #[component]
 pub(crate) fn Cobrowse(
     /// The conversation.
@@ -133,14 +140,32 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
     let value = RwSignal::new(String::new());
     let proposal = RwSignal::new(String::new());
     let last_pointer = StoredValue::new(0.0_f64);
+    // The mirror is scaled to fit its pane's width and to leave the conversation and the
+    // message box room on the screen; again whenever the window is resized.
+    let resized = RwSignal::new(0u32);
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| {
+        resized.update(|n| *n = n.wrapping_add(1))
+    });
+    on_cleanup(move || on_resize.remove());
     let scale = Memo::new(move |_| {
+        resized.track();
         let viewport = session.with(|s| s.viewport);
-        let width = stage.get().map_or(0, |s| s.client_width());
-        if viewport.w == 0 || width == 0 {
-            1.0
-        } else {
-            (f64::from(width) / f64::from(viewport.w)).min(1.0)
+        let width = stage
+            .get()
+            .and_then(|s| s.parent_element())
+            // The panel's padding is not room for the mirror.
+            .map_or(0, |pane| pane.client_width() - 20);
+        if viewport.w == 0 || width <= 0 {
+            return 1.0;
         }
+        let window_height = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .unwrap_or(800.0);
+        let room = (window_height - MIRROR_SPARE_HEIGHT).max(MIRROR_MIN_HEIGHT);
+        (f64::from(width) / f64::from(viewport.w))
+            .min(room / f64::from(viewport.h.max(200)))
+            .min(1.0)
     });
     let loaded = {
         let id = id.clone();
@@ -219,7 +244,7 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
                 <button type="button" class="secondary" data-cobrowse-stop="" on:click=move |_| handle.cobrowse_stop(stop_id.clone())>{texts.t("console.cobrowse.stop")}</button>
             </div>
             <div class="mirror-stage" node_ref=stage
-                style=move || { let v = session.with(|s| s.viewport); format!("height:{}px", (f64::from(v.h.max(200)) * scale.get()).round()) }>
+                style=move || { let v = session.with(|s| s.viewport); let s = scale.get(); format!("width:{}px;height:{}px", (f64::from(v.w.max(320)) * s).round(), (f64::from(v.h.max(200)) * s).round()) }>
                 <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" referrerpolicy="no-referrer" srcdoc=BLANK node_ref=frame
                     on:load=loaded
                     style=move || { let v = session.with(|s| s.viewport); format!("width:{}px;height:{}px;transform:scale({})", v.w.max(320), v.h.max(200), scale.get()) }></iframe>

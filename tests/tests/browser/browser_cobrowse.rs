@@ -640,3 +640,58 @@ async fn a_private_by_default_page_shows_only_what_the_site_marks_public() -> an
     );
     Ok(())
 }
+
+/// Where the console's parts are on the adviser's screen, read in the console.
+const LAYOUT: &str = r#"
+const box = (el) => { if (!el) return null; const b = el.getBoundingClientRect();
+  return [Math.round(b.left), Math.round(b.top), Math.round(b.right), Math.round(b.bottom)]; };
+const msgs = document.querySelectorAll('.chat-pane .messages > li');
+return { scroll_width: document.documentElement.scrollWidth, scroll_height: document.documentElement.scrollHeight,
+  width: innerWidth, height: innerHeight,
+  stage: box(document.querySelector('.mirror-stage')),
+  mirror: box(document.querySelector('iframe.mirror')),
+  last: box(msgs[msgs.length - 1]), draft: box(document.querySelector('#draft')),
+  brand: box(document.querySelector('.top .brand')), sign_out: box(document.querySelector('.top .link')) };
+"#;
+
+#[tokio::test]
+async fn the_console_fits_the_screen_while_co_browsing() -> anyhow::Result<()> {
+    let Scene {
+        relay: _relay,
+        site,
+        console,
+        visitor,
+        browser: _browser,
+    } = Scene::start().await?;
+    chat_on_the_form(&visitor, &console, &site).await?;
+    start_cobrowsing(&visitor, &console).await?;
+    for (width, height) in [(1280, 800), (1400, 1000), (1920, 1080)] {
+        console.set_window_size(width, height).await?;
+        // Read once the layout settled: the mirror scaled to its pane.
+        let layout = wait_for(&format!("the console at {width}×{height}"), || async {
+            let layout = console.execute(LAYOUT, vec![]).await?;
+            let number = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::MAX);
+            let corner = |name: &str, i: usize| number(&layout[name][i]);
+            let (w, h) = (number(&layout["width"]), number(&layout["height"]));
+            let fits = number(&layout["scroll_width"]) <= w
+                && corner("stage", 2) <= w
+                && corner("mirror", 2) <= corner("stage", 2) + 1.0
+                && corner("stage", 3) <= h
+                && corner("last", 3) <= h
+                && corner("last", 1) >= 0.0
+                && corner("draft", 3) <= h
+                && corner("sign_out", 1) <= corner("brand", 3);
+            Ok(fits.then_some(layout))
+        })
+        .await;
+        if let Err(error) = layout {
+            if let Ok(dir) = std::env::var("TANDEM_SCREENSHOTS") {
+                let png = console.screenshot().await?;
+                std::fs::write(format!("{dir}/console-{width}x{height}.png"), png)?;
+            }
+            let seen = console.execute(LAYOUT, vec![]).await?;
+            anyhow::bail!("{error:#}: at {width}×{height} the console was laid out as {seen}");
+        }
+    }
+    Ok(())
+}
