@@ -37,10 +37,13 @@ trap 'kill $second_site 2>/dev/null || true' EXIT
 cat <<EOT
 
   Tandem is starting on http://$TANDEM_ADDR
-  1. Visitor:  open http://$TANDEM_ADDR/demo/ and click "Discuter avec un conseiller"
-  2. Adviser:  open http://$TANDEM_ADDR/console  (login: demo, password: demo-password),
-               click "Available", and the visitor is yours. A level-2 expert can take
-               escalations: login expert, password expert-password. "Facturation" is open
+  1. Adviser:  open http://$TANDEM_ADDR/console  (login: demo, password: demo-password)
+               and click "Available". A level-2 expert can take escalations: login
+               expert, password expert-password.
+  2. Visitor:  in another window, open http://$TANDEM_ADDR/demo/, click "Discuter avec un
+               conseiller" and send the form: the chat appears in the console (a form
+               opened while nobody is available offers the chat as soon as someone is,
+               and a message until then). "Facturation" is open
                Mon-Fri 9:00-18:00 (Paris); outside hours visitors leave a message or book a
                callback, answered in the console's Tickets.
   3. Second site: http://127.0.0.1:$second_port/ (Brico Dépannage, key "brico": green
