@@ -40,6 +40,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The cluster to pass work through to the leader, when this node is in one and does not
+    /// lead (connections, and the routes that act on live conversations).
+    pub fn forwarding_cluster(&self) -> Option<Arc<crate::cluster::Cluster>> {
+        self.cluster.clone().filter(|cluster| !cluster.is_leader())
+    }
+
     /// What a visitor session consults besides the hub.
     pub fn visitor_services(&self) -> crate::session::visitor::VisitorServices {
         crate::session::visitor::VisitorServices {

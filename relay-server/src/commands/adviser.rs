@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use std::io::Read;
 use tandem_relay::auth::password::{hash_password, verify_password, MIN_PASSWORD_CHARS};
-use tandem_relay::store::{NewAdviser, Store, StoreLocation};
+use tandem_relay::store::{NewAdviser, StoreLocation};
 use tandem_relay::time::now_ms;
 use tandem_shared::limits::validate_key;
 
@@ -28,9 +28,7 @@ pub(crate) async fn add_adviser(
         bail!("--login and --name must not be empty");
     }
     let hash = hash_password(password)?;
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     let adviser = NewAdviser {
         login: login.trim(),
         display_name: name.trim(),
@@ -69,9 +67,7 @@ pub(crate) async fn set_disabled(
     login: &str,
     disabled: bool,
 ) -> anyhow::Result<()> {
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     if store
         .set_adviser_disabled(login, disabled, now_ms())
         .await?

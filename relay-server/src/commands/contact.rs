@@ -1,14 +1,11 @@
 //! `tandem-relay contact erase`: the right to be forgotten.
 
-use anyhow::Context;
-use tandem_relay::store::{Store, StoreLocation};
+use tandem_relay::store::StoreLocation;
 use tandem_relay::time::now_ms;
 
 /// Erases a contact and everything of theirs, unless one of their chats is still open.
 pub(crate) async fn erase_contact(store: &StoreLocation, id: &str) -> anyhow::Result<()> {
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     let id = tandem_shared::ContactId(id.to_owned());
     if store.contact_has_open_conversation(&id).await? {
         anyhow::bail!("this contact has a chat waiting or in progress; erase it once it is over");

@@ -1,9 +1,8 @@
 //! `tandem-relay queue`: the queues visitors pick from.
 
-use anyhow::Context;
 use tandem_relay::cli::QueueArgs;
 use tandem_relay::hours::QueueSchedule;
-use tandem_relay::store::{QueueRow, Store, StoreLocation};
+use tandem_relay::store::{QueueRow, StoreLocation};
 use tandem_shared::limits::validate_key;
 
 /// Creates or changes a queue.
@@ -19,9 +18,7 @@ pub(crate) async fn set_queue(store: &StoreLocation, args: QueueArgs) -> anyhow:
         position: args.position,
     };
     QueueSchedule::new(row.clone())?;
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     store.upsert_queue(&row).await?;
     println!("queue {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/queues/{})", row.key, row.key);
     Ok(())
@@ -29,9 +26,7 @@ pub(crate) async fn set_queue(store: &StoreLocation, args: QueueArgs) -> anyhow:
 
 /// Prints the queues.
 pub(crate) async fn list_queues(store: &StoreLocation) -> anyhow::Result<()> {
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     for queue in store.queues().await? {
         println!(
             "{}\t{} / {}\thours: {} ({})",

@@ -1,13 +1,10 @@
 //! `tandem-relay webhooks`: the outbox per destination.
 
-use anyhow::Context;
-use tandem_relay::store::{Store, StoreLocation};
+use tandem_relay::store::StoreLocation;
 
 /// Prints the outbox per destination.
 pub(crate) async fn webhook_status(store: &StoreLocation) -> anyhow::Result<()> {
-    let store = Store::connect(store)
-        .await
-        .with_context(|| format!("opening the CRM store ({store})"))?;
+    let store = super::open_store(store).await?;
     for summary in store.outbox_summary().await? {
         println!(
             "{}: delivered {}, pending {}, failing {}",

@@ -21,14 +21,16 @@ const HOP_BY_HOP: [HeaderName; 4] = [
     header::CONTENT_LENGTH,
 ];
 
+/// What a client is told while no node leads the cluster.
+pub(super) const NO_LEADER: &str = "no node leads the cluster right now; retry in a moment";
+
 /// Middleware: runs the route here when this node leads (or is alone), else asks the leader.
 pub async fn to_leader(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(cluster) = app.cluster.as_ref().filter(|c| !c.is_leader()) else {
+    let Some(cluster) = app.forwarding_cluster() else {
         return next.run(request).await;
     };
     let Some(leader) = cluster.leader() else {
-        return ApiError::Unavailable("no node leads the cluster right now; retry in a moment")
-            .into_response();
+        return ApiError::Unavailable(NO_LEADER).into_response();
     };
     match pass_on(cluster.http_client(), &leader.http, request).await {
         Ok(response) => response,

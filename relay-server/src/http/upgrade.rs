@@ -117,10 +117,10 @@ fn hold_socket(app: &AppState, ip: std::net::IpAddr) -> Result<OpenGuard, ApiErr
 /// Refuses a connection (503) while this node neither leads nor knows a leader: the client
 /// retries in a moment, when one has taken over.
 fn check_leader_known(app: &AppState) -> Result<(), ApiError> {
-    match forwarding(app) {
-        Some(cluster) if cluster.leader().is_none() => Err(ApiError::Unavailable(
-            "no node leads the cluster right now; retry in a moment",
-        )),
+    match app.forwarding_cluster() {
+        Some(cluster) if cluster.leader().is_none() => {
+            Err(ApiError::Unavailable(super::to_leader::NO_LEADER))
+        }
         _ => Ok(()),
     }
 }
@@ -138,7 +138,7 @@ fn serve<S>(
     S: Session + 'static,
     S::Frame: Serialize + 'static,
 {
-    match forwarding(app) {
+    match app.forwarding_cluster() {
         Some(cluster) => crate::cluster::gateway::spawn::<S::Frame>(
             socket,
             &app.node_services(),
@@ -148,10 +148,4 @@ fn serve<S>(
         ),
         None => socket::spawn_on_hub(socket, app.hub.current(), app.config.limits, held, session),
     }
-}
-
-/// The cluster to forward a new connection through, when this node is in one and does not
-/// lead.
-fn forwarding(app: &AppState) -> Option<std::sync::Arc<crate::cluster::Cluster>> {
-    app.cluster.clone().filter(|cluster| !cluster.is_leader())
 }

@@ -407,7 +407,18 @@ impl Hub {
 
     /// Everything an adviser needs about one conversation.
     async fn detail(&self, id: &ConversationId) -> Result<ConversationDetail, HubError> {
-        let (contact_id, contact_match, status, reason, page_url, requested_at_ms) = {
+        // What the hub holds, read under one lock (never held across the store's awaits).
+        let (
+            contact_id,
+            contact_match,
+            status,
+            reason,
+            page_url,
+            requested_at_ms,
+            queue,
+            level,
+            locale,
+        ) = {
             let state = self.lock();
             let live = state
                 .conversations
@@ -420,14 +431,11 @@ impl Hub {
                 live.reason.clone(),
                 live.page_url.clone(),
                 live.requested_at_ms,
+                live.queue.clone(),
+                live.level,
+                live.locale.clone(),
             )
         };
-        let (queue, level, locale) = self
-            .lock()
-            .conversations
-            .get(id)
-            .map(|live| (live.queue.clone(), live.level, live.locale.clone()))
-            .ok_or(HubError::NotFound("no such conversation"))?;
         let contact = self
             .store
             .contact_card(&contact_id)

@@ -204,7 +204,7 @@ impl Hub {
         survey: &Survey,
         peer: &Peer,
     ) -> Result<(), HubError> {
-        let id = self.conversation_of_site(token, site).await?;
+        let (id, _) = self.conversation_of_site(token, site).await?;
         if !self.store.save_survey(&id, survey, now_ms()).await? {
             return Err(HubError::Conflict(
                 "this conversation is not over, or was already rated",

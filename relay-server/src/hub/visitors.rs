@@ -2,6 +2,7 @@
 
 use super::state::Live;
 use super::{Hub, HubError, Peer};
+use crate::store::OpenConversation;
 use crate::time::now_ms;
 use std::sync::Arc;
 use tandem_shared::model::{ChatRequest, ConversationStatus, VisitorConversation};
@@ -111,10 +112,10 @@ impl Hub {
         site: &SiteSettings,
         peer: &Peer,
     ) -> Result<Option<ConversationId>, HubError> {
-        let id = self.conversation_of_site(token, &site.key).await?;
+        let (id, row) = self.conversation_of_site(token, &site.key).await?;
         let Ok(lock) = self.append_lock(&id) else {
             return self
-                .show_closed(&id, token, last_seq, site, peer)
+                .show_closed(&id, row, token, last_seq, site, peer)
                 .await
                 .map(|()| None);
         };
@@ -145,14 +146,14 @@ impl Hub {
         Ok((!ended).then_some(id))
     }
 
-    /// The conversation `token` opens, when it was started on `site` and has not lapsed
-    /// (30 days after its end): a token copied to another site, or kept for months, opens
-    /// nothing.
+    /// The conversation `token` opens, with its stored row, when it was started on `site` and
+    /// has not lapsed (30 days after its end): a token copied to another site, or kept for
+    /// months, opens nothing.
     pub(crate) async fn conversation_of_site(
         &self,
         token: &str,
         site: &str,
-    ) -> Result<ConversationId, HubError> {
+    ) -> Result<(ConversationId, OpenConversation), HubError> {
         let id = self.tokens.verify(token).ok_or(HubError::Unauthorized)?;
         let row = self
             .store
@@ -166,23 +167,19 @@ impl Hub {
         if !crate::auth::visitor_token::still_opens(row.ended_at, now_ms()) {
             return Err(HubError::Unauthorized);
         }
-        Ok(id)
+        Ok((id, row))
     }
 
     /// Sends a closed conversation's transcript to a visitor who comes back to it.
     async fn show_closed(
         &self,
         id: &ConversationId,
+        row: OpenConversation,
         token: &str,
         last_seq: u64,
         site: &SiteSettings,
         peer: &Peer,
     ) -> Result<(), HubError> {
-        let row = self
-            .store
-            .conversation(id)
-            .await?
-            .ok_or(HubError::NotFound("no such conversation"))?;
         let view = VisitorConversation {
             id: id.clone(),
             token: token.to_owned(),
