@@ -1,7 +1,7 @@
 //! The controller: the console's socket, the desk signal, and the adviser's actions.
 
 use crate::cobrowse::CobrowseDesk;
-use crate::model::{Desk, Effect, Pending};
+use crate::model::{Attention, Desk, Effect, Pending};
 use leptos::prelude::*;
 use tandem_shared::cobrowse::Guidance;
 use tandem_shared::desk::TransferTarget;
@@ -24,6 +24,10 @@ pub struct DeskHandle {
     typing: StoredValue<(Option<ConversationId>, u32)>,
     /// Co-browsing sessions and their mirrors.
     pub cobrowse: CobrowseDesk,
+    /// The latest thing that should call the adviser's attention (see `ui::attention`).
+    pub attention: RwSignal<Option<Attention>>,
+    /// For each conversation, the highest event number this screen said it showed.
+    seen_sent: StoredValue<Vec<(ConversationId, u64)>>,
 }
 
 impl DeskHandle {
@@ -35,6 +39,8 @@ impl DeskHandle {
             socket: StoredValue::new_local(None),
             typing: StoredValue::new((None, 0)),
             cobrowse: CobrowseDesk::default(),
+            attention: RwSignal::new(None),
+            seen_sent: StoredValue::new(Vec::new()),
         };
         let location = web_sys::window().map(|w| w.location());
         let host = location
@@ -100,6 +106,7 @@ impl DeskHandle {
                         });
                     }
                     Some(Effect::RestorePresence { presence }) => handle.set_presence(presence),
+                    Some(Effect::Attention(attention)) => handle.attention.set(Some(attention)),
                     None => {}
                 }
             }),
@@ -178,6 +185,27 @@ impl DeskHandle {
                 active: false,
             });
         }
+    }
+
+    /// The adviser's screen shows the conversation up to `seq`: the visitor is told once.
+    pub fn saw(&self, conversation_id: &ConversationId, seq: u64) {
+        let sent = self.seen_sent.with_value(|sent| {
+            sent.iter()
+                .find(|(id, _)| id == conversation_id)
+                .map_or(0, |(_, seq)| *seq)
+        });
+        if seq <= sent
+            || !self.send(&AdviserMsg::Seen {
+                conversation_id: conversation_id.clone(),
+                seq,
+            })
+        {
+            return;
+        }
+        self.seen_sent.update_value(|sent| {
+            sent.retain(|(id, _)| id != conversation_id);
+            sent.push((conversation_id.clone(), seq));
+        });
     }
 
     /// Ends a chat.

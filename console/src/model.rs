@@ -32,6 +32,47 @@ impl HeldChat {
         self.detail.status == ConversationStatus::Ended
     }
 
+    /// The page the visitor is on now: from their widget's latest word, else the page they
+    /// asked from.
+    pub fn current_page(&self) -> Option<String> {
+        self.detail
+            .visit
+            .as_ref()
+            .and_then(|v| v.current_page())
+            .map(|p| p.url.clone())
+            .or_else(|| self.detail.page_url.clone())
+    }
+
+    /// The number of the visitor's latest message (0 when none).
+    pub fn latest_visitor_message(&self) -> u64 {
+        self.detail
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::Message { author, .. } if author.role == Role::Visitor => Some(e.seq),
+                _ => None,
+            })
+            .unwrap_or(0)
+    }
+
+    /// True when the visitor's screen has shown the adviser's latest message («Seen»).
+    pub fn own_message_seen(&self) -> bool {
+        self.pending.is_empty()
+            && self
+                .detail
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    EventKind::Message { author, .. } if author.role == Role::Adviser => {
+                        Some(e.seq)
+                    }
+                    _ => None,
+                })
+                .is_some_and(|seq| seq <= self.detail.visitor_seen_seq)
+    }
+
     /// True while the visitor shares their page.
     pub fn cobrowse_running(&self) -> bool {
         !self.ended()
@@ -59,11 +100,32 @@ pub enum Effect {
         /// The last event held.
         after_seq: u64,
     },
+    /// Something the adviser should notice even in another tab.
+    Attention(Attention),
     /// The relay greeted the console again as away while the adviser was available: it
     /// restarted, or another node took over, and forgot. Say it again.
     RestorePresence {
         /// What the adviser had chosen.
         presence: Presence,
+    },
+}
+
+/// What calls the adviser's attention.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attention {
+    /// A chat was just assigned to them.
+    NewChat {
+        /// The visitor's name.
+        name: String,
+        /// Why they asked.
+        reason: String,
+    },
+    /// A visitor wrote.
+    NewMessage {
+        /// The visitor's name.
+        name: String,
+        /// What they wrote.
+        body: String,
     },
 }
 
@@ -139,11 +201,25 @@ impl Desk {
             chat.visitor_typing = false;
         }
         let gap = event.seq > last + 1;
+        let wrote = match &event.kind {
+            EventKind::Message { author, body, .. }
+                if author.role == Role::Visitor && event.seq > last =>
+            {
+                Some(Attention::NewMessage {
+                    name: author.name.clone(),
+                    body: body.clone(),
+                })
+            }
+            _ => None,
+        };
         tandem_shared::pending::insert_event(&mut chat.detail.events, &mut chat.pending, event);
-        gap.then(|| Effect::Sync {
-            conversation_id: id.clone(),
-            after_seq: last,
-        })
+        if gap {
+            return Some(Effect::Sync {
+                conversation_id: id.clone(),
+                after_seq: last,
+            });
+        }
+        wrote.map(Effect::Attention)
     }
 
     /// Applies a frame from the relay.
@@ -171,17 +247,46 @@ impl Desk {
             ServerMsg::Queue { entries } => self.queue = entries,
             ServerMsg::Assigned { conversation } => {
                 let id = conversation.id.clone();
-                match self.chat_mut(&id) {
-                    Some(chat) => chat.detail = *conversation,
-                    None => self.chats.push(HeldChat {
-                        detail: *conversation,
-                        visitor_typing: false,
-                        pending: Vec::new(),
-                        unread: true,
-                    }),
-                }
+                let attention = Attention::NewChat {
+                    name: conversation.contact.name.clone(),
+                    reason: conversation.reason.clone(),
+                };
+                let new = match self.chat_mut(&id) {
+                    Some(chat) => {
+                        chat.detail = *conversation;
+                        false
+                    }
+                    None => {
+                        self.chats.push(HeldChat {
+                            detail: *conversation,
+                            visitor_typing: false,
+                            pending: Vec::new(),
+                            unread: true,
+                        });
+                        true
+                    }
+                };
                 if self.selected.is_none() {
                     self.select(&id);
+                }
+                // A chat the console held already (a reconnect) calls nobody.
+                return new.then_some(Effect::Attention(attention));
+            }
+            ServerMsg::Seen {
+                conversation_id,
+                role: Role::Visitor,
+                seq,
+            } => {
+                if let Some(chat) = self.chat_mut(&conversation_id) {
+                    chat.detail.visitor_seen_seq = chat.detail.visitor_seen_seq.max(seq);
+                }
+            }
+            ServerMsg::VisitChanged {
+                conversation_id,
+                visit,
+            } => {
+                if let Some(chat) = self.chat_mut(&conversation_id) {
+                    chat.detail.visit = Some(visit);
                 }
             }
             ServerMsg::Event {
@@ -327,6 +432,9 @@ mod tests {
             notes: vec![],
             handovers: vec![],
             survey: None,
+            visit: None,
+            visitor_seen_seq: 0,
+            adviser_seen_seq: 0,
         }
     }
 

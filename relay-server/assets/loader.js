@@ -32,10 +32,12 @@
     vv.addEventListener("scroll", fit);
     fit();
   }
-  root.innerHTML = "<style>:host{all:initial!important}button,a{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
+  root.innerHTML = "<style>:host{all:initial!important}[data-tandem-launcher],a,div{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
     "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8);border:0;border-radius:24px;" +
     "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}" +
-    ":host([data-position=left]) :is(button,a){left:20px;right:auto}</style>" +
+    "div{bottom:76px;display:flex;max-width:280px;padding:0;background:#fff;border-radius:14px}" +
+    "div button{font:inherit;color:#1f2937;background:none;border:0;cursor:pointer;padding:12px;text-align:left}" +
+    ":host([data-position=left]) :is([data-tandem-launcher],a,div){left:20px;right:auto}</style>" +
     "<button type=\"button\" data-tandem-launcher></button>";
   var button = root.querySelector("button");
   var fr = function () { return cfg.locale === "fr"; };
@@ -107,15 +109,62 @@
       if (name === "ready" && widget) handler();
     }
   };
+  // Proactive invitations: the first of the site's rules offered now (an adviser of its queue
+  // is available) whose pattern matches this page shows as a bubble after its delay, at most
+  // once per visit, never during a chat; what the visitor does with it is counted.
+  var siteUrl = base + "/api/v1/sites/" + encodeURIComponent(site) + "/invitations";
+  function report(rule, what) {
+    fetch(siteUrl + "/" + encodeURIComponent(rule.id) + "/" + what, { method: "POST", mode: "no-cors" })["catch"](function () {});
+  }
+  // The rule offered for this page now (with `id`: only that one), then `then(rule)`.
+  function offered(id, then) {
+    fetch(siteUrl + "?path=" + encodeURIComponent(w.location.pathname)).then(function (r) { return r.ok ? r.json() : null; }).then(function (rule) {
+      if (rule && (!id || rule.id === id) && !widget && !loading) then(rule);
+    }, function () { /* relay unreachable: no invitation */ });
+  }
+  function invite() {
+    try { if (w.sessionStorage.getItem("tandem.invited")) return; } catch (e) { return; }
+    // Asked again when the delay is over: the adviser may have left meanwhile.
+    offered(null, function (rule) { setTimeout(function () { offered(rule.id, bubble); }, rule.after_secs * 1000); });
+  }
+  function bubble(rule) {
+    try { w.sessionStorage.setItem("tandem.invited", rule.id); } catch (e) { /* shown anyway */ }
+    var box = d.createElement("div"), open = d.createElement("button"), close = d.createElement("button");
+    box.setAttribute("role", "status");
+    open.textContent = rule.message[cfg.locale] || rule.message.fr || rule.message.en;
+    close.setAttribute("aria-label", fr() ? "Fermer" : "Close");
+    close.textContent = "\u00d7";
+    box.append(open, close);
+    box.onclick = function (event) {
+      box.remove();
+      report(rule, event.target === close ? "dismissed" : "opened");
+      if (event.target !== close) { cfg.queue = rule.queue; load(true); }
+    };
+    root.appendChild(box);
+    report(rule, "shown");
+  }
   var queued = (w.Tandem && w.Tandem.q) || [];
   w.Tandem = api;
   button.addEventListener("click", function () { load(true); });
+  // The pages of this visit, for the adviser if the visitor asks for one (the widget sends
+  // them with the chat): address without its query, title, time; the visit's first page also
+  // notes the referring page (the widget keeps another site's, without its query) and counts
+  // the visit.
+  try {
+    var ss = w.sessionStorage, pages = JSON.parse(ss.getItem("tandem.pages") || "[]"), loc = w.location;
+    if (!pages.length) {
+      w.localStorage.setItem("tandem.visits", (+w.localStorage.getItem("tandem.visits") || 0) + 1);
+      ss.setItem("tandem.referrer", d.referrer);
+    }
+    pages.push({ url: loc.origin + loc.pathname, title: d.title, at_ms: Date.now() });
+    ss.setItem("tandem.pages", JSON.stringify(pages.slice(-30)));
+  } catch (e) { /* storage blocked: no pages to show */ }
   function start() {
     d.body.appendChild(host);
     var resume = null;
     try { resume = w.localStorage.getItem("tandem.conversation"); } catch (e) { /* storage blocked */ }
     queued.forEach(function (call) { if (api[call[0]]) api[call[0]].apply(null, call[1]); });
-    if (resume) load(false);
+    if (resume) load(false); else invite();
   }
   if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,4 +1,5 @@
-//! Emailing the answer to a ticket, in the visitor's language, over SMTP (lettre).
+//! Emailing the answer to a ticket, or a chat's transcript, in the visitor's language, over
+//! SMTP (lettre).
 
 use crate::store::TicketRow;
 use lettre::message::Mailbox;
@@ -82,6 +83,43 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(texts.t("mail.subject"))
+            .body(body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Send(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Emails a chat's transcript to the address its visitor typed; `offset_minutes` is the
+    /// visitor's time zone (UTC when unknown), for the times of the lines.
+    pub async fn send_transcript(
+        &self,
+        transcript: &crate::hub::TranscriptToSend,
+        offset_minutes: i32,
+    ) -> Result<(), MailError> {
+        let name = transcript.visitor_name.replace(['<', '>', '"'], "");
+        let to: Mailbox = format!("{name} <{}>", transcript.email)
+            .parse()
+            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
+        let texts = Texts::get(Locale::from_tag(
+            transcript.locale.as_deref().unwrap_or("en"),
+        ));
+        let body = format!(
+            "{}\n\n{}",
+            texts.format("mail.greeting", &[("name", &transcript.visitor_name)]),
+            tandem_shared::transcript::text(
+                texts,
+                texts.t("mail.transcript_title"),
+                &transcript.events,
+                |at| tandem_shared::transcript::clock_at_offset(at, offset_minutes),
+            ),
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(texts.t("mail.transcript_subject"))
             .body(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
         self.transport

@@ -42,6 +42,14 @@ pub enum AdviserMsg {
         /// True while typing.
         active: bool,
     },
+    /// The adviser's screen showed the conversation up to this event (a read receipt); sent
+    /// once per newly shown message.
+    Seen {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The highest event number shown.
+        seq: u64,
+    },
     /// Asks for the events after `after_seq` (after a reconnect).
     Sync {
         /// The conversation.

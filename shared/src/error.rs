@@ -32,4 +32,6 @@ pub enum ErrorCode {
     QueueFull,
     /// The relay failed; nothing sent was lost, retry later.
     Internal,
+    /// A service this needs is not set up or not reachable (e.g. email); nothing was lost.
+    Unavailable,
 }

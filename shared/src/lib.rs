@@ -17,9 +17,12 @@
 //! - [`report`]: the dashboard's figures (wait, handling, abandonment, FCR, CSAT/CES/NPS).
 //! - [`codec`]: decoding of client frames into a typed message or a typed error.
 //! - [`site`]: sites served by one relay: key, allowed origins, queues, look.
+//! - [`invitation`]: proactive invitations (rules, events, counts).
 //! - [`faq`]: the knowledge base suggested to visitors before they chat.
 //! - [`files`]: files shared in a chat (images, PDF): accepted types, names, sizes.
 //! - [`i18n`]: the French and English texts of the widget and the console.
+//! - [`transcript`]: a conversation as plain text (download and email).
+//! - [`visit`]: the visitor's context (pages of the visit, device, local time) advisers see.
 //!
 //! Every connection starts with a `hello` frame carrying [`PROTOCOL_VERSION`]. Frames are JSON
 //! text objects tagged by a `type` field in `snake_case`. See `docs/protocol.md`.
@@ -36,12 +39,15 @@ pub mod files;
 mod flat;
 pub mod i18n;
 pub mod ids;
+pub mod invitation;
 pub mod limits;
 pub mod model;
 pub mod pending;
 pub mod report;
 pub mod server;
 pub mod site;
+pub mod transcript;
+pub mod visit;
 pub mod visitor;
 pub mod visitor_frame;
 

@@ -98,6 +98,9 @@ pub struct VisitorConversation {
     pub visitor_name: String,
     /// The highest event number stored so far.
     pub last_seq: u64,
+    /// The highest event number the adviser's screen has shown (read receipts).
+    #[serde(default)]
+    pub adviser_seen_seq: u64,
 }
 
 /// A visitor waiting in the queue, as advisers see it.
@@ -340,4 +343,13 @@ pub struct ConversationDetail {
     /// The visitor's survey, once answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub survey: Option<Survey>,
+    /// Where the visitor is and with what, once their widget said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<crate::visit::VisitContext>,
+    /// The highest event number the visitor's screen has shown (read receipts).
+    #[serde(default)]
+    pub visitor_seen_seq: u64,
+    /// The highest event number an adviser's screen has shown.
+    #[serde(default)]
+    pub adviser_seen_seq: u64,
 }

@@ -59,4 +59,8 @@ pub struct Report {
     pub requests_by_hour: Vec<u32>,
     /// The offset applied to hours, in minutes east of UTC.
     pub utc_offset_minutes: i32,
+    /// Proactive invitations: each rule's bubbles shown, opened and closed (counted per UTC
+    /// day: the days whose start falls in the period).
+    #[serde(default)]
+    pub invitations: Vec<crate::invitation::InvitationFigures>,
 }

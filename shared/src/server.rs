@@ -88,6 +88,29 @@ pub enum ServerMsg {
         /// True while typing.
         active: bool,
     },
+    /// The other side's screen showed the conversation up to `seq` (a read receipt).
+    Seen {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who saw it.
+        role: Role,
+        /// The highest event number they were shown.
+        seq: u64,
+    },
+    /// The transcript was emailed (answer to `email_transcript`).
+    TranscriptSent {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Where it went, partly hidden (`j•••@example.com`).
+        to: String,
+    },
+    /// Where the visitor is now and with what (to the adviser of the conversation).
+    VisitChanged {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The pages of the visit and the browser's details.
+        visit: crate::visit::VisitContext,
+    },
     /// Answer to an adviser's `hello`.
     AdviserWelcome {
         /// The relay's protocol version.

@@ -45,6 +45,9 @@ pub struct SiteSettings {
     /// The look of the widget on this site.
     #[serde(default)]
     pub appearance: Appearance,
+    /// Proactive invitations: when to offer a chat before the visitor asks.
+    #[serde(default)]
+    pub invitations: Vec<crate::invitation::InvitationRule>,
 }
 
 /// What visitors see of a site's settings (served to any page, no secret in it). Missing
@@ -97,7 +100,7 @@ impl Texts {
         }
     }
 
-    fn validated(self, field: &'static str, max: usize) -> Result<Texts, FieldError> {
+    pub(crate) fn validated(self, field: &'static str, max: usize) -> Result<Texts, FieldError> {
         let check = |text: Option<String>| -> Result<Option<String>, FieldError> {
             let Some(text) = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
                 return Ok(None);
@@ -126,6 +129,7 @@ impl SiteSettings {
             origins: Vec::new(),
             queues: Vec::new(),
             appearance: Appearance::default(),
+            invitations: Vec::new(),
         }
     }
 
@@ -176,12 +180,30 @@ impl SiteSettings {
                 .greeting
                 .validated("greeting", MAX_GREETING_CHARS)?,
         };
+        if self.invitations.len() > crate::invitation::MAX_INVITATIONS_PER_SITE {
+            return Err(FieldError {
+                field: "invitations",
+                problem: Problem::TooLong,
+            });
+        }
+        let mut invitations: Vec<crate::invitation::InvitationRule> = Vec::new();
+        for rule in self.invitations {
+            let rule = rule.validated()?;
+            if invitations.iter().any(|r| r.id == rule.id) {
+                return Err(FieldError {
+                    field: "invitations",
+                    problem: Problem::Invalid,
+                });
+            }
+            invitations.push(rule);
+        }
         Ok(SiteSettings {
             key,
             name,
             origins,
             queues,
             appearance,
+            invitations,
         })
     }
 

@@ -104,6 +104,23 @@ pub enum VisitorMsg {
         /// Their language (`fr`, `en`).
         locale: String,
     },
+    /// Where the visitor is and with what (sent when a chat starts or resumes, on each page).
+    Visit {
+        /// The pages of this visit and the browser's details.
+        context: crate::visit::VisitContext,
+    },
+    /// The visitor's screen showed the conversation up to this event (a read receipt); sent
+    /// once per newly shown message.
+    Seen {
+        /// The highest event number shown.
+        seq: u64,
+    },
+    /// Emails the ended conversation's transcript to the address given in its pre-chat form.
+    /// Answered with `transcript_sent`.
+    EmailTranscript {
+        /// The conversation's token (from `chat_started`).
+        token: String,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

@@ -89,6 +89,22 @@ pub enum VisitorFrame {
         /// True while typing.
         active: bool,
     },
+    /// The adviser's screen showed the conversation up to `seq`.
+    Seen {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who saw it.
+        role: Role,
+        /// The highest event number shown.
+        seq: u64,
+    },
+    /// The transcript was emailed.
+    TranscriptSent {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Where it went, partly hidden.
+        to: String,
+    },
     /// The adviser asks to see the page.
     CobrowseInvite {
         /// The conversation.
@@ -144,6 +160,8 @@ struct FrameFields {
     role: Option<Role>,
     name: Option<String>,
     active: Option<bool>,
+    seq: Option<u64>,
+    to: Option<String>,
     adviser: Option<String>,
     guidance: Option<Guidance>,
     code: Option<ErrorCode>,
@@ -192,6 +210,15 @@ impl<'de> Deserialize<'de> for VisitorFrame {
                 name: required(f.name, "name")?,
                 active: required(f.active, "active")?,
             },
+            "seen" => VisitorFrame::Seen {
+                conversation_id: required(id, "conversation_id")?,
+                role: required(f.role, "role")?,
+                seq: required(f.seq, "seq")?,
+            },
+            "transcript_sent" => VisitorFrame::TranscriptSent {
+                conversation_id: required(id, "conversation_id")?,
+                to: required(f.to, "to")?,
+            },
             "cobrowse_invite" => VisitorFrame::CobrowseInvite {
                 conversation_id: required(id, "conversation_id")?,
                 adviser: required(f.adviser, "adviser")?,
@@ -233,6 +260,7 @@ mod tests {
             adviser_name: Some("Alice".into()),
             visitor_name: "Bob".into(),
             last_seq: 4,
+            adviser_seen_seq: 3,
         }
     }
 
@@ -314,6 +342,15 @@ mod tests {
                 role: Role::Adviser,
                 name: "Alice".into(),
                 active: true,
+            },
+            ServerMsg::Seen {
+                conversation_id: id(),
+                role: Role::Adviser,
+                seq: 7,
+            },
+            ServerMsg::TranscriptSent {
+                conversation_id: id(),
+                to: "b•••@example.com".into(),
             },
             ServerMsg::CobrowseInvite {
                 conversation_id: id(),

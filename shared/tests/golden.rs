@@ -123,6 +123,58 @@ fn adviser_frames() {
 }
 
 #[test]
+fn visit_receipt_and_transcript_frames() {
+    assert_golden(
+        VisitorMsg::Seen { seq: 4 },
+        json!({"type": "seen", "seq": 4}),
+    );
+    assert_golden(
+        VisitorMsg::EmailTranscript { token: "t".into() },
+        json!({"type": "email_transcript", "token": "t"}),
+    );
+    assert_golden(
+        AdviserMsg::Seen {
+            conversation_id: conv(),
+            seq: 5,
+        },
+        json!({"type": "seen", "conversation_id": "c1", "seq": 5}),
+    );
+    assert_golden(
+        ServerMsg::Seen {
+            conversation_id: conv(),
+            role: Role::Visitor,
+            seq: 5,
+        },
+        json!({"type": "seen", "conversation_id": "c1", "role": "visitor", "seq": 5}),
+    );
+    let visit = tandem_shared::visit::VisitContext {
+        pages: vec![tandem_shared::visit::VisitedPage {
+            url: "https://shop.example/cart".into(),
+            title: Some("Cart".into()),
+            at_ms: 7,
+        }],
+        time_zone: Some("Europe/Paris".into()),
+        visits: Some(2),
+        ..Default::default()
+    };
+    assert_golden(
+        VisitorMsg::Visit {
+            context: visit.clone(),
+        },
+        json!({"type": "visit", "context": {"pages": [{"url": "https://shop.example/cart", "title": "Cart", "at_ms": 7}],
+            "time_zone": "Europe/Paris", "visits": 2}}),
+    );
+    assert_golden(
+        ServerMsg::VisitChanged {
+            conversation_id: conv(),
+            visit,
+        },
+        json!({"type": "visit_changed", "conversation_id": "c1", "visit": {"pages": [{"url": "https://shop.example/cart", "title": "Cart", "at_ms": 7}],
+            "time_zone": "Europe/Paris", "visits": 2}}),
+    );
+}
+
+#[test]
 fn server_frames() {
     let visitor_conv = VisitorConversation {
         id: conv(),
@@ -131,6 +183,7 @@ fn server_frames() {
         adviser_name: Some("Léa".into()),
         visitor_name: "Ana".into(),
         last_seq: 3,
+        adviser_seen_seq: 2,
     };
     assert_golden(
         ServerMsg::VisitorWelcome {
@@ -139,7 +192,7 @@ fn server_frames() {
             queues: vec![],
         },
         json!({"type": "visitor_welcome", "protocol": 1, "conversation": {
-            "id": "c1", "token": "t", "status": "active", "adviser_name": "Léa", "visitor_name": "Ana", "last_seq": 3}}),
+            "id": "c1", "token": "t", "status": "active", "adviser_name": "Léa", "visitor_name": "Ana", "last_seq": 3, "adviser_seen_seq": 2}}),
     );
     assert_golden(
         ServerMsg::ChatStarted {
@@ -149,7 +202,7 @@ fn server_frames() {
             },
         },
         json!({"type": "chat_started", "conversation": {
-            "id": "c1", "token": "t", "status": "active", "visitor_name": "Ana", "last_seq": 3}}),
+            "id": "c1", "token": "t", "status": "active", "visitor_name": "Ana", "last_seq": 3, "adviser_seen_seq": 2}}),
     );
     assert_golden(
         ServerMsg::QueueStatus {
@@ -313,13 +366,17 @@ fn server_frames() {
                 notes: vec![],
                 handovers: vec![],
                 survey: None,
+                visit: None,
+                visitor_seen_seq: 0,
+                adviser_seen_seq: 0,
             }),
         },
         json!({"type": "assigned", "conversation": {"id": "c1", "status": "active", "reason": "Invoice",
             "requested_at_ms": 7, "contact": {"id": "p1", "name": "Ana", "phone": "0612345678"},
             "contact_match": "typed",
             "history": [{"id": "c0", "requested_at_ms": 1, "reason": "Delivery", "status": "ended", "advisers": ["Léa"]}],
-            "events": [], "queue": "general", "level": 1, "locale": "fr", "notes": [], "handovers": []}}),
+            "events": [], "queue": "general", "level": 1, "locale": "fr", "notes": [], "handovers": [],
+            "visitor_seen_seq": 0, "adviser_seen_seq": 0}}),
     );
     assert_golden(
         ServerMsg::Closed {

@@ -286,7 +286,24 @@ impl VisitorClient {
         resume: Option<&str>,
         last_seq: u64,
     ) -> anyhow::Result<VisitorClient> {
-        let mut ws = WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+        let ws = WsClient::open(&relay.ws_url("/ws/visitor"), None).await?;
+        Self::greet(ws, resume, last_seq).await
+    }
+
+    /// Connects as a page at `origin` would (its `Origin` header) and says hello.
+    pub async fn connect_from(
+        relay: &impl Endpoint,
+        origin: &str,
+    ) -> anyhow::Result<VisitorClient> {
+        let ws = WsClient::open_from(&relay.ws_url("/ws/visitor"), origin).await?;
+        Self::greet(ws, None, 0).await
+    }
+
+    async fn greet(
+        mut ws: WsClient,
+        resume: Option<&str>,
+        last_seq: u64,
+    ) -> anyhow::Result<VisitorClient> {
         ws.send(&VisitorMsg::Hello {
             protocol: PROTOCOL_VERSION,
             resume: resume.map(str::to_owned),

@@ -46,6 +46,26 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) {
     }
 }
 
+/// True while the page's tab is shown (not in the background, not minimised).
+pub fn page_is_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// Calls `f` with [`page_is_visible`] whenever the tab is shown or hidden, for as long as the
+/// page lives (for components mounted once: the widget, the console).
+pub fn on_visibility_change(f: impl Fn(bool) + 'static) {
+    let on_change = Closure::<dyn Fn()>::new(move || f(page_is_visible()));
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_change.as_ref().unchecked_ref(),
+        );
+    }
+    on_change.forget();
+}
+
 /// `HH:MM` of a timestamp (ms since the epoch), in the user's time zone.
 pub fn clock(at_ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));

@@ -3,8 +3,10 @@
 //! - [`socket`]: a WebSocket that reconnects by itself with backoff and jitter and reports its
 //!   state honestly.
 //! - [`browser`]: small helpers (unique ids, local storage, timers).
+//! - [`tone`]: a short chime through the Web Audio API.
 
 pub mod browser;
 pub mod socket;
+pub mod tone;
 
 pub use socket::{ConnState, Socket};

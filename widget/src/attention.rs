@@ -34,7 +34,7 @@ pub(crate) fn call_attention(
     Effect::new(move |previous: Option<u32>| {
         let count = unread.get();
         if sound && count > previous.unwrap_or(0) {
-            play_tone();
+            web_client::tone::play_tone();
         }
         let mut state = flashing.borrow_mut();
         if count == 0 || !flash {
@@ -66,28 +66,4 @@ pub(crate) fn call_attention(
         }
         count
     });
-}
-
-/// A short, quiet two-note chime through the Web Audio API (no file to download).
-fn play_tone() {
-    let Ok(context) = web_sys::AudioContext::new() else {
-        return;
-    };
-    let now = context.current_time();
-    for (offset, frequency) in [(0.0, 660.0), (0.12, 880.0)] {
-        let (Ok(oscillator), Ok(gain)) = (context.create_oscillator(), context.create_gain())
-        else {
-            return;
-        };
-        oscillator.frequency().set_value(frequency);
-        let volume = gain.gain();
-        let _ = volume.set_value_at_time(0.0001, now + offset);
-        let _ = volume.exponential_ramp_to_value_at_time(0.08, now + offset + 0.02);
-        let _ = volume.exponential_ramp_to_value_at_time(0.0001, now + offset + 0.25);
-        let _ = oscillator
-            .connect_with_audio_node(&gain)
-            .and_then(|_| gain.connect_with_audio_node(&context.destination()));
-        let _ = oscillator.start_with_when(now + offset);
-        let _ = oscillator.stop_with_when(now + offset + 0.3);
-    }
 }

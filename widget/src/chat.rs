@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use std::rc::Rc;
 use tandem_shared::desk::Survey;
 use tandem_shared::model::ChatRequest;
-use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
+use tandem_shared::model::ConversationStatus;
+use tandem_shared::{VisitorFrame, VisitorMsg, PROTOCOL_VERSION};
 use web_client::browser::{after, forget, load, save, unique_id};
 use web_client::socket::Handlers;
 use web_client::{ConnState, Socket};
@@ -53,6 +54,10 @@ pub struct Chat {
     keystrokes: StoredValue<u32>,
     /// Co-browsing within the conversation.
     pub cobrowse: Cobrowse,
+    /// The highest event number this screen already said it showed (read receipts).
+    seen_sent: StoredValue<u64>,
+    /// The page address last sent to the adviser.
+    visit_href: StoredValue<String>,
 }
 
 impl Chat {
@@ -65,6 +70,8 @@ impl Chat {
             typing: StoredValue::new(false),
             keystrokes: StoredValue::new(0),
             cobrowse,
+            seen_sent: StoredValue::new(0),
+            visit_href: StoredValue::new(String::new()),
         };
         let socket = chat.socket;
         cobrowse.set_sender(Rc::new(move |frame: &VisitorMsg| {
@@ -79,6 +86,14 @@ impl Chat {
                 let live = chat
                     .model
                     .with_untracked(|m| m.live_event(&frame).map(|e| e.kind.clone()));
+                let chat_opens = match &frame {
+                    VisitorFrame::ChatStarted { .. } => true,
+                    VisitorFrame::VisitorWelcome {
+                        conversation: Some(c),
+                        ..
+                    } => c.status != ConversationStatus::Ended,
+                    _ => false,
+                };
                 let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
                 if let Some(kind) = live {
                     crate::control::emit_event(&kind);
@@ -93,12 +108,66 @@ impl Chat {
                     Some(Effect::RememberTicket(token)) => remember_ticket(token),
                     None => {}
                 }
+                if chat_opens {
+                    chat.send_visit();
+                }
             }),
             on_state: Box::new(move |state| chat.conn.set(state)),
         };
         let socket = Socket::connect(url, handlers);
         chat.socket.set_value(Some(socket));
+        chat.follow_the_address();
         chat
+    }
+
+    /// Tells the adviser where the visitor is now (see [`crate::visit`]).
+    fn send_visit(&self) {
+        let href = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default();
+        self.visit_href.set_value(href);
+        let context = crate::visit::context(self.cobrowse.page_url());
+        self.send(&VisitorMsg::Visit { context });
+    }
+
+    /// Single-page sites change their address without a load: while a chat runs, a new
+    /// address is noted as a page of the visit and sent to the adviser.
+    fn follow_the_address(&self) {
+        let chat = *self;
+        let check = move || {
+            let open = chat.model.with_untracked(|m| {
+                m.conversation
+                    .as_ref()
+                    .is_some_and(|c| c.status != ConversationStatus::Ended)
+            });
+            let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+                return;
+            };
+            if open && chat.visit_href.with_value(|sent| *sent != href) {
+                crate::visit::note_page(&href);
+                chat.send_visit();
+            }
+        };
+        // The interval lives as long as the page (the widget is mounted once).
+        let _ = set_interval_with_handle(check, std::time::Duration::from_secs(2));
+    }
+
+    /// The visitor's screen shows the conversation up to `seq`: the adviser is told once.
+    pub fn saw(&self, seq: u64) {
+        if seq > self.seen_sent.get_value() && self.send(&VisitorMsg::Seen { seq }) {
+            self.seen_sent.set_value(seq);
+        }
+    }
+
+    /// Asks for the ended chat's transcript by email (to the address of the pre-chat form).
+    pub fn email_transcript(&self) {
+        let token = self
+            .model
+            .with_untracked(|m| m.conversation.as_ref().map(|c| c.token.clone()));
+        if let Some(token) = token {
+            self.model.update(|m| m.error = None);
+            self.send(&VisitorMsg::EmailTranscript { token });
+        }
     }
 
     /// Says hello after each (re)connection and resends unconfirmed messages.
@@ -175,6 +244,7 @@ impl Chat {
     /// Clears the ended chat to start another.
     pub fn new_chat(&self) {
         forget(TOKEN_KEY);
+        self.seen_sent.set_value(0);
         self.model.update(ChatModel::reset);
         self.send(&VisitorMsg::Hello {
             protocol: PROTOCOL_VERSION,

@@ -45,6 +45,9 @@ pub struct WidgetConfig {
     /// In private-by-default mode, CSS selectors of what may be shown (`data-public-selectors`).
     #[serde(default)]
     pub public_selectors: Option<String>,
+    /// The topic of the proactive invitation the visitor opened the chat from, if any.
+    #[serde(default)]
+    pub queue: Option<String>,
 }
 
 fn on() -> bool {
@@ -73,6 +76,7 @@ impl WidgetConfig {
             private_selectors: None,
             private_by_default: false,
             public_selectors: None,
+            queue: None,
         })
     }
 

@@ -9,6 +9,7 @@
 //! - [`cobrowse`]: co-browsing: consent, redacted capture of the page, the adviser's guidance.
 //! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
 //! - [`transcript`]: the downloadable transcript.
+//! - `visit`: the visitor's context (pages of the visit, browser, local time) for the adviser.
 
 mod attention;
 pub mod chat;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod transcript;
 mod ui;
 mod upload;
+mod visit;
 
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;

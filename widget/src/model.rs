@@ -74,6 +74,10 @@ pub struct ChatModel {
     pub suggest_text: String,
     /// Articles suggested for it, best first.
     pub suggestions: Vec<tandem_shared::faq::Suggestion>,
+    /// The highest event number the adviser's screen has shown (read receipts).
+    pub adviser_seen: u64,
+    /// Where the transcript was emailed (partly hidden), once it was.
+    pub transcript_sent_to: Option<String>,
 }
 
 impl ChatModel {
@@ -132,6 +136,28 @@ impl ChatModel {
                 _ => None,
             })
             .unwrap_or(false)
+    }
+
+    /// True when the adviser's screen has shown the visitor's latest message («Seen»).
+    pub fn own_message_seen(&self) -> bool {
+        let latest_own = self.events.iter().rev().find_map(|e| match &e.kind {
+            EventKind::Message { author, .. } if author.role == Role::Visitor => Some(e.seq),
+            _ => None,
+        });
+        latest_own.is_some_and(|seq| seq <= self.adviser_seen)
+    }
+
+    /// The number of the adviser's latest message (0 when none): what the visitor's screen
+    /// shows once the panel is open.
+    pub fn latest_adviser_message(&self) -> u64 {
+        self.events
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::Message { author, .. } if author.role != Role::Visitor => Some(e.seq),
+                _ => None,
+            })
+            .unwrap_or(0)
     }
 
     /// The highest event number held (sent in `hello` to resume).
@@ -204,6 +230,8 @@ impl ChatModel {
             }
             VisitorFrame::ChatStarted { conversation } => {
                 let token = conversation.token.clone();
+                self.adviser_seen = conversation.adviser_seen_seq;
+                self.transcript_sent_to = None;
                 self.conversation = Some(conversation);
                 self.events.clear();
                 self.replayed_through = 0;
@@ -234,6 +262,18 @@ impl ChatModel {
                 ..
             } => {
                 self.adviser_typing = active.then_some(name);
+                None
+            }
+            VisitorFrame::Seen {
+                role: Role::Adviser,
+                seq,
+                ..
+            } => {
+                self.adviser_seen = self.adviser_seen.max(seq);
+                None
+            }
+            VisitorFrame::TranscriptSent { to, .. } => {
+                self.transcript_sent_to = Some(to);
                 None
             }
             VisitorFrame::Error {
@@ -272,6 +312,7 @@ impl ChatModel {
                 if !same {
                     self.replayed_through = conversation.last_seq;
                 }
+                self.adviser_seen = self.adviser_seen.max(conversation.adviser_seen_seq);
                 self.conversation = Some(conversation);
                 None
             }
@@ -299,6 +340,7 @@ mod tests {
             adviser_name: None,
             visitor_name: "Ana".into(),
             last_seq: 0,
+            adviser_seen_seq: 0,
         }
     }
 
@@ -478,5 +520,53 @@ mod tests {
         assert!(model.cobrowse_running(), "started again");
         model.apply(event(4, EventKind::Ended { by: Role::Adviser }));
         assert!(!model.cobrowse_running(), "the chat is over");
+    }
+
+    #[test]
+    fn seen_shows_once_the_adviser_saw_the_latest_own_message() {
+        let mut model = ChatModel::default();
+        model.apply(VisitorFrame::ChatStarted {
+            conversation: conversation(ConversationStatus::Active),
+        });
+        model.apply(message(1, "a"));
+        assert!(!model.own_message_seen());
+        let seen = |seq| VisitorFrame::Seen {
+            conversation_id: ConversationId::from("c1"),
+            role: Role::Adviser,
+            seq,
+        };
+        model.apply(seen(1));
+        assert!(model.own_message_seen());
+        model.apply(message(2, "b"));
+        assert!(!model.own_message_seen(), "a newer message is not seen yet");
+        model.apply(seen(1));
+        assert!(
+            !model.own_message_seen(),
+            "an older receipt never lowers the mark"
+        );
+        model.apply(seen(2));
+        assert!(model.own_message_seen());
+    }
+
+    #[test]
+    fn the_latest_adviser_message_is_what_the_visitor_sees() {
+        let mut model = ChatModel::default();
+        model.apply(message(1, "a"));
+        assert_eq!(model.latest_adviser_message(), 0);
+        let author = Author {
+            role: Role::Adviser,
+            name: "Bea".into(),
+        };
+        model.apply(event(
+            2,
+            EventKind::Message {
+                author,
+                body: "Hello".into(),
+                client_msg_id: None,
+                file: None,
+            },
+        ));
+        model.apply(message(3, "b"));
+        assert_eq!(model.latest_adviser_message(), 2);
     }
 }

@@ -2,29 +2,13 @@
 //! widget already holds.
 
 use tandem_shared::i18n::Texts;
-use tandem_shared::{ConversationEvent, EventKind, Role};
+use tandem_shared::ConversationEvent;
 use wasm_bindgen::JsValue;
 use web_client::browser::clock;
 
-/// The transcript as plain text.
+/// The transcript as plain text, stamped with the visitor's clock.
 pub fn text(texts: &Texts, title: &str, events: &[ConversationEvent]) -> String {
-    let mut out = format!("{title}\n\n");
-    for event in events {
-        let line = match &event.kind {
-            EventKind::Message { author, body, .. } => format!("{}: {body}", author.name),
-            EventKind::AdviserJoined { name } => texts.format("chat.joined", &[("name", name)]),
-            EventKind::Transferred { from } => texts.format("chat.transferred", &[("from", from)]),
-            EventKind::CobrowseStarted => texts.t("cobrowse.started").to_owned(),
-            EventKind::CobrowseEnded { by: Role::Visitor } => {
-                texts.t("cobrowse.stopped_by_you").to_owned()
-            }
-            EventKind::CobrowseEnded { .. } => texts.t("cobrowse.stopped").to_owned(),
-            EventKind::Ended { by: Role::Visitor } => texts.t("chat.ended_by_visitor").to_owned(),
-            EventKind::Ended { .. } => texts.t("chat.ended_by_adviser").to_owned(),
-        };
-        out.push_str(&format!("[{}] {line}\n", clock(event.at_ms)));
-    }
-    out
+    tandem_shared::transcript::text(texts, title, events, clock)
 }
 
 /// An object URL for the transcript, to use as a download link.

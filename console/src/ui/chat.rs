@@ -169,6 +169,15 @@ fn ChatView(
     let cobrowse_id = id.clone();
     let cobrowse_running =
         Signal::derive(move || chat.with(|c| c.as_ref().is_some_and(HeldChat::cobrowse_running)));
+    // Read receipts: what this chat shows in a visible tab counts as seen by the adviser.
+    let visible = expect_context::<super::PageVisible>().0;
+    let seen_id = id.clone();
+    Effect::new(move |_| {
+        let latest = chat.with(|c| c.as_ref().map_or(0, HeldChat::latest_visitor_message));
+        if visible.get() && latest > 0 {
+            handle.saw(&seen_id, latest);
+        }
+    });
     let list = NodeRef::<leptos::html::Ol>::new();
     Effect::new(move |_| {
         handle.desk.track();
@@ -182,7 +191,7 @@ fn ChatView(
             <p><strong>{texts.t("console.reason")}": "</strong>{move || read(|c| c.detail.reason.clone())}
                 " "<span class="tag queue-tag">{move || read(|c| c.detail.queue.clone())}</span>
                 " "<span class="tag level-tag">{move || chat.with(|c| c.as_ref().map(|c| texts.format("console.level", &[("level", &c.detail.level.to_string())])))}</span></p>
-            <p class="page">{move || read(|c| c.detail.page_url.clone().unwrap_or_default())}</p>
+            <p class="page" data-current-page="">{move || read(|c| c.current_page().unwrap_or_default())}</p>
         </header>
         <super::cobrowse::Cobrowse id=cobrowse_id running=cobrowse_running/>
         <ol class="messages" aria-live="polite" aria-relevant="additions" node_ref=list>
@@ -190,6 +199,8 @@ fn ChatView(
             <For each=pending key=|p| p.client_msg_id.clone() children=move |p| view! {
                 <li class="msg mine pending"><span class="who">{texts.t("chat.sending")}</span><p class="text">{p.body}</p></li>
             }/>
+            {move || chat.with(|c| c.as_ref().is_some_and(HeldChat::own_message_seen))
+                .then(|| view! { <li class="seen" data-seen="">{texts.t("chat.seen")}</li> })}
         </ol>
         <p class="typing" aria-live="polite">{typing}</p>
         <Show when=move || !ended.get() fallback=move || view! { <WrapUpForm id=id.clone()/> }>

@@ -9,9 +9,18 @@ use web_client::browser::date_time;
 /// Who the visitor is and what happened before.
 #[component]
 pub(crate) fn ContactPane() -> impl IntoView {
-    let texts = expect_context::<Ui>().texts;
+    let ui = expect_context::<Ui>();
+    let texts = ui.texts;
     let handle = expect_context::<DeskHandle>();
     let record = expect_context::<super::OpenRecord>().0;
+    let visit = Memo::new(move |_| {
+        handle.desk.with(|d| {
+            d.selected
+                .as_ref()
+                .and_then(|id| d.chat(id))
+                .and_then(|c| c.detail.visit.clone())
+        })
+    });
     let page = expect_context::<RwSignal<super::Page>>();
     // Only what this pane shows: a new message, a typing indicator or a colleague's
     // presence must not rebuild it (that would wipe a note or transfer being written).
@@ -59,6 +68,7 @@ pub(crate) fn ContactPane() -> impl IntoView {
                     {(matched == ContactMatch::Typed).then(|| view! {
                         <p class="unverified-match" role="note" data-unverified-match="">{texts.t("console.unverified_match")}</p>
                     })}
+                    {move || visit.get().map(|v| super::visit::visit_view(v, ui, true))}
                     <h2>{texts.t("console.history")}</h2>
                     {move || (!history_shown.get()).then(|| view! {
                         <button type="button" class="secondary" data-show-history="" on:click=move |_| history_shown.set(true)>

@@ -132,6 +132,31 @@ pub(crate) fn DashboardView() -> impl IntoView {
                             {r.by_adviser.iter().map(|g| row(texts, g.key.clone(), g.figures.clone())).collect_view()}
                         </tbody>
                     </table>
+                    <h3>{texts.t("dash.invitations")}</h3>
+                    {if r.invitations.is_empty() {
+                        view! { <p class="empty">{texts.t("dash.no_invitations")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="figures invitations-figures" data-invitation-figures="">
+                                <thead><tr>
+                                    <th scope="col">{texts.t("dash.invitation")}</th>
+                                    <th scope="col">{texts.t("dash.shown")}</th>
+                                    <th scope="col">{texts.t("dash.opened")}</th>
+                                    <th scope="col">{texts.t("dash.dismissed")}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.invitations.iter().map(|i| view! {
+                                        <tr data-rule=i.rule.clone()>
+                                            <th scope="row">{format!("{} · {}", i.site, i.rule)}</th>
+                                            <td data-count="shown">{i.shown}</td>
+                                            <td data-count="opened">{i.opened}</td>
+                                            <td data-count="dismissed">{i.dismissed}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
                 }
             })}
         </section>

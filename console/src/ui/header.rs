@@ -86,6 +86,7 @@ pub(crate) fn Header() -> impl IntoView {
                     {(1..=MAX_CHATS_PER_ADVISER).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
                 </select>
             </label>
+            <super::attention::AttentionSwitches/>
             <span class="conn" role="status">{offline}</span>
             <button type="button" class="link" on:click=sign_out>{texts.t("console.sign_out")}</button>
         </header>

@@ -2,12 +2,14 @@
 //! conversation with wrap-up, contact card).
 
 mod articles;
+mod attention;
 mod canned;
 mod chat;
 mod cobrowse;
 mod contact;
 mod dashboard;
 mod header;
+mod invitations;
 mod login;
 mod records;
 mod sidebar;
@@ -15,6 +17,7 @@ mod sites;
 mod sync;
 mod teamwork;
 mod tickets;
+mod visit;
 mod wrap_up;
 
 use crate::account;
@@ -61,6 +64,10 @@ pub(crate) enum Page {
 /// The contact whose record the Contacts page opens on.
 #[derive(Clone, Copy)]
 pub(crate) struct OpenRecord(pub RwSignal<Option<String>>);
+
+/// Whether the console's tab is shown (read receipts and attention depend on it).
+#[derive(Clone, Copy)]
+pub(crate) struct PageVisible(pub RwSignal<bool>);
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Auth {
@@ -117,6 +124,9 @@ fn DeskView() -> impl IntoView {
     let page = RwSignal::new(Page::Desk);
     provide_context(page);
     provide_context(OpenRecord(RwSignal::new(None)));
+    let visible = RwSignal::new(web_client::browser::page_is_visible());
+    web_client::browser::on_visibility_change(move |now| visible.set(now));
+    provide_context(PageVisible(visible));
     let queues = RwSignal::new(Vec::new());
     provide_context(Queues(queues));
     let canned = RwSignal::new(Vec::new());

@@ -247,7 +247,8 @@ fn ContactNotes(id: String, notes: Vec<Value>, version: RwSignal<u32>) -> impl I
 /// A session of the record, opened on demand.
 #[component]
 fn SessionLine(session: Value) -> impl IntoView {
-    let texts = expect_context::<Ui>().texts;
+    let ui = expect_context::<Ui>();
+    let texts = ui.texts;
     let id = text(&session["id"]);
     let full = RwSignal::new(None::<Value>);
     let open = move |_| {
@@ -288,6 +289,7 @@ fn SessionLine(session: Value) -> impl IntoView {
                 let survey = (!survey.is_null()).then(|| format!(
                     "CSAT {} · CES {} · NPS {}", text(&survey["csat"]), text(&survey["ces"]), text(&survey["nps"])));
                 let cobrowse = f["cobrowse"].as_array().cloned().unwrap_or_default();
+                let visit = serde_json::from_value::<tandem_shared::visit::VisitContext>(f["visit"].clone()).ok();
                 view! {
                     <div class="session-detail">
                         <ol class="transcript">
@@ -304,6 +306,7 @@ fn SessionLine(session: Value) -> impl IntoView {
                             let fields = c["fields_filled"].as_array().map(|p| p.iter().map(|p| text(&p["field"])).collect::<Vec<_>>().join(", ")).unwrap_or_default();
                             view! { <p class="cobrowse-summary">{texts.format("console.cobrowse_summary", &[("pages", &pages), ("fields", &fields)])}</p> }
                         }).collect_view()}
+                        {visit.map(|v| super::visit::visit_view(v, ui, false))}
                     </div>
                 }
             })}

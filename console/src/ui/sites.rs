@@ -1,5 +1,6 @@
 //! Sites: the websites this relay serves. An adviser picks one, changes its allowed origins,
-//! queues and look (colour, corner, launcher text, greeting), saves, and copies the tag.
+//! queues, look (colour, corner, launcher text, greeting) and proactive invitations, saves,
+//! and copies the tag.
 
 use super::Ui;
 use crate::api;
@@ -95,6 +96,7 @@ fn SiteForm(
     let left = RwSignal::new(site.appearance.position == Corner::Left);
     let launcher = RwSignal::new(site.appearance.launcher_text.clone());
     let greeting = RwSignal::new(site.appearance.greeting.clone());
+    let invitations = RwSignal::new(site.invitations.clone());
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let relay = web_sys::window()
@@ -115,6 +117,7 @@ fn SiteForm(
         };
         edited.appearance.launcher_text = launcher.get_untracked();
         edited.appearance.greeting = greeting.get_untracked();
+        edited.invitations = invitations.get_untracked();
         saved.set(false);
         spawn_local(async move {
             match api::save_site(&edited).await {
@@ -169,6 +172,7 @@ fn SiteForm(
             </select>
             {text_pair(texts, "site-launcher", "console.site_launcher", launcher)}
             {text_pair(texts, "site-greeting", "console.site_greeting", greeting)}
+            <super::invitations::InvitationRules rules=invitations queues=queues/>
             <button type="submit" class="primary">{texts.t("console.site_save")}</button>
             <p class="field-error" role="alert">{move || error.get()}</p>
             <p class="saved" role="status">{move || saved.get().then(|| texts.t("console.site_saved"))}</p>

@@ -53,6 +53,7 @@ impl AppState {
             identity_secret: self.config.identity_secret.clone(),
             limiters: self.limiters.clone(),
             faq: self.faq.clone(),
+            mailer: self.mailer.clone(),
         }
     }
 

@@ -94,7 +94,7 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/conversations/{id}/files",
             post(files::adviser_upload)
-                .layer::<_, Infallible>(to_leader)
+                .layer::<_, Infallible>(to_leader.clone())
                 .layer(DefaultBodyLimit::max(MAX_FILE_BYTES)),
         )
         .route("/articles", get(faq::list_articles).post(faq::save_article))
@@ -102,6 +102,14 @@ pub fn app(state: AppState) -> Router {
         .route("/sites", get(sites::list_sites))
         .route("/sites/{key}", put(sites::put_site))
         .route("/sites/{key}/appearance", get(sites::appearance))
+        .route(
+            "/sites/{key}/invitations",
+            get(sites::invitation_for_page).layer(to_leader),
+        )
+        .route(
+            "/sites/{key}/invitations/{rule}/{event}",
+            post(sites::invitation_event),
+        )
         .route("/report", get(report::get_report))
         .route("/report.csv", get(report::get_report_csv))
         .fallback(api::not_found);

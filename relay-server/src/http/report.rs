@@ -53,7 +53,9 @@ pub(crate) fn bounds(period: &Period) -> Result<(i64, i64), ApiError> {
 async fn build(app: &AppState, period: &Period) -> Result<Report, ApiError> {
     let (from_ms, to_ms) = bounds(period)?;
     let facts = app.store.session_facts(from_ms, to_ms).await?;
-    Ok(report::report(&facts, from_ms, to_ms, period.utc_offset))
+    let mut report = report::report(&facts, from_ms, to_ms, period.utc_offset);
+    report.invitations = app.store.invitation_figures(from_ms, to_ms).await?;
+    Ok(report)
 }
 
 /// `GET /api/v1/report?from=YYYY-MM-DD&to=YYYY-MM-DD&utc_offset=60`.

@@ -2,10 +2,14 @@
 
 use super::extract::{CrmReader, CrmWriter};
 use super::{ApiError, AppState};
-use axum::extract::{Path, State};
+use crate::limits::Action;
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use std::net::SocketAddr;
+use tandem_shared::invitation::{InvitationEvent, InvitationRule};
 use tandem_shared::site::SiteSettings;
 
 /// `GET /api/v1/sites`: every site with its settings.
@@ -56,4 +60,79 @@ pub async fn appearance(
         ],
         Json(site.appearance.clone()),
     ))
+}
+
+/// Which page asks for an invitation.
+#[derive(Debug, serde::Deserialize)]
+pub struct InvitationQuery {
+    /// The page's path (`/pricing`), without its query.
+    #[serde(default)]
+    path: String,
+}
+
+/// `GET /api/v1/sites/{key}/invitations?path=/pricing`: the site's first proactive invitation
+/// for that page a visitor may be shown now (its queue has an adviser available), or `null`.
+/// Readable from any page, never cached (availability changes by the minute).
+pub async fn invitation_for_page(
+    State(app): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<InvitationQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let site = app
+        .sites
+        .get(Some(&key))
+        .ok_or(ApiError::NotFound("no site with this key"))?;
+    let available = app.hub.current().available_queues(&site);
+    let offered: Option<InvitationRule> = site
+        .invitations
+        .iter()
+        .find(|rule| {
+            let queue = rule.queue.as_ref().or(site.queues.first());
+            let staffed = match queue {
+                Some(queue) => available.contains(queue),
+                None => !available.is_empty(),
+            };
+            staffed && rule.matches_path(&query.path)
+        })
+        .cloned();
+    Ok((
+        [
+            (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        Json(offered),
+    ))
+}
+
+/// `POST /api/v1/sites/{key}/invitations/{rule}/{event}`: a visitor's page reports that an
+/// invitation was `shown`, `opened` or `dismissed` (204). Only the site's own rules are
+/// counted (404 otherwise), and an address reports a bounded number per hour (429).
+pub async fn invitation_event(
+    State(app): State<AppState>,
+    ConnectInfo(peer_addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((key, rule, event)): Path<(String, String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let event = InvitationEvent::parse(&event).ok_or(ApiError::BadRequest(
+        "the event is shown, opened or dismissed".into(),
+    ))?;
+    let site = app
+        .sites
+        .get(Some(&key))
+        .ok_or(ApiError::NotFound("no site with this key"))?;
+    if !site.invitations.iter().any(|r| r.id == rule) {
+        return Err(ApiError::NotFound(
+            "no invitation with this id on this site",
+        ));
+    }
+    let ip = super::client_ip::client_ip(peer_addr.ip(), &headers, &app.config.trusted_proxies);
+    if !app.limiters.allow(Action::InvitationEvent, ip) {
+        return Err(ApiError::TooManyRequests(
+            "too many invitation reports from this address",
+        ));
+    }
+    app.store
+        .count_invitation(&site.key, &rule, event, crate::time::now_ms())
+        .await?;
+    Ok(([(ACCESS_CONTROL_ALLOW_ORIGIN, "*")], StatusCode::NO_CONTENT))
 }

@@ -174,6 +174,8 @@ mod tests {
             adviser: None,
             adviser_name: None,
             last_seq: 0,
+            visitor_seen: 0,
+            adviser_seen: 0,
             append_lock: Default::default(),
             visitors: Vec::new(),
             detached_at_ms: None,

@@ -22,15 +22,19 @@ mod files;
 mod gauges;
 mod lobby;
 pub mod peer;
+mod receipts;
 mod slot;
 pub mod state;
 mod tickets;
+mod transcript;
+mod visit;
 mod visitors;
 
 pub use error::HubError;
 pub use files::Sharer;
 pub use peer::{CloseReason, ConnId, Delivery, Frame, Peer, PeerInbox};
 pub use slot::HubSlot;
+pub use transcript::TranscriptToSend;
 
 use crate::auth::VisitorTokens;
 use crate::hours::QueueSchedule;
@@ -126,6 +130,8 @@ impl Hub {
                     adviser: row.adviser_id.map(tandem_shared::AdviserId),
                     adviser_name: row.adviser_name,
                     last_seq,
+                    visitor_seen: u64::try_from(row.visitor_seen_seq).unwrap_or(0),
+                    adviser_seen: u64::try_from(row.adviser_seen_seq).unwrap_or(0),
                     append_lock: Arc::default(),
                     visitors: Vec::new(),
                     detached_at_ms: Some(restored_at),
@@ -418,6 +424,8 @@ impl Hub {
             queue,
             level,
             locale,
+            visitor_seen_seq,
+            adviser_seen_seq,
         ) = {
             let state = self.lock();
             let live = state
@@ -434,6 +442,8 @@ impl Hub {
                 live.queue.clone(),
                 live.level,
                 live.locale.clone(),
+                live.visitor_seen,
+                live.adviser_seen,
             )
         };
         let contact = self
@@ -457,6 +467,9 @@ impl Hub {
             notes: self.store.notes(id).await?,
             handovers: self.store.handovers(id).await?,
             survey: self.store.survey(id).await?,
+            visit: self.store.visit(id).await?,
+            visitor_seen_seq,
+            adviser_seen_seq,
         })
     }
 }

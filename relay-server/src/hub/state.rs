@@ -25,6 +25,10 @@ pub(crate) struct Live {
     pub adviser_name: Option<String>,
     /// Highest stored event number.
     pub last_seq: u64,
+    /// Highest event number the visitor's screen showed (read receipts).
+    pub visitor_seen: u64,
+    /// Highest event number an adviser's screen showed.
+    pub adviser_seen: u64,
     /// Held while an event is numbered, stored and broadcast, so events go out in order.
     pub append_lock: Arc<tokio::sync::Mutex<()>>,
     /// The visitor's open connections (several tabs).

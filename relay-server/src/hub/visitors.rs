@@ -18,6 +18,7 @@ impl Hub {
             adviser_name: live.adviser_name.clone(),
             visitor_name: live.visitor_name.clone(),
             last_seq: live.last_seq,
+            adviser_seen_seq: live.adviser_seen,
         }
     }
 
@@ -78,6 +79,8 @@ impl Hub {
                 adviser: None,
                 adviser_name: None,
                 last_seq: 0,
+                visitor_seen: 0,
+                adviser_seen: 0,
                 append_lock: Arc::default(),
                 visitors: vec![peer.clone()],
                 detached_at_ms: None,
@@ -187,6 +190,7 @@ impl Hub {
             adviser_name: row.adviser_name,
             visitor_name: row.visitor_name,
             last_seq: self.store.last_seq(id).await?,
+            adviser_seen_seq: u64::try_from(row.adviser_seen_seq).unwrap_or(0),
         };
         peer.send(self.welcome(Some(view), site));
         for event in self.store.events_after(id, last_seq).await? {
@@ -279,5 +283,12 @@ impl Hub {
             conversation,
             queues,
         }
+    }
+
+    /// The keys of the queues of `site` an adviser can answer now.
+    pub fn available_queues(&self, site: &SiteSettings) -> Vec<String> {
+        let mut queues = self.lock().queue_infos(now_ms());
+        queues.retain(|queue| queue.available && site.offers_queue(&queue.key));
+        queues.into_iter().map(|queue| queue.key).collect()
     }
 }

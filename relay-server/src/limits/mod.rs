@@ -37,6 +37,7 @@ pub struct Limiters {
     chats: BoundedLimiter<IpAddr>,
     tickets: BoundedLimiter<IpAddr>,
     uploads: BoundedLimiter<IpAddr>,
+    invitation_events: BoundedLimiter<IpAddr>,
     /// WebSockets open now, per address.
     sockets: Arc<OpenCounts>,
     sockets_per_ip: u32,
@@ -51,7 +52,13 @@ pub enum Action {
     LeaveMessage,
     /// Upload a file.
     Upload,
+    /// Report what was done with a proactive invitation (shown, opened, dismissed).
+    InvitationEvent,
 }
+
+/// Invitation events one address may report per hour: a visitor makes at most three per
+/// visit (shown, then opened or dismissed); more is someone inflating the dashboard.
+const INVITATION_EVENTS_PER_IP_PER_HOUR: NonZeroU32 = NonZeroU32::MIN.saturating_add(59);
 
 fn per_minute(n: NonZeroU32) -> Quota {
     Quota::per_minute(n).allow_burst(n)
@@ -78,6 +85,10 @@ impl Limiters {
             chats: BoundedLimiter::new(per_hour(limits.chats_per_ip_per_hour), MAX_KEYS),
             tickets: BoundedLimiter::new(per_hour(limits.tickets_per_ip_per_hour), MAX_KEYS),
             uploads: BoundedLimiter::new(per_hour(limits.uploads_per_ip_per_hour), MAX_KEYS),
+            invitation_events: BoundedLimiter::new(
+                per_hour(INVITATION_EVENTS_PER_IP_PER_HOUR),
+                MAX_KEYS,
+            ),
             sockets: OpenCounts::new(),
             sockets_per_ip: limits.sockets_per_ip,
         }
@@ -112,6 +123,7 @@ impl Limiters {
             Action::StartChat => &self.chats,
             Action::LeaveMessage => &self.tickets,
             Action::Upload => &self.uploads,
+            Action::InvitationEvent => &self.invitation_events,
         };
         limiter.check(&limit_key(ip))
     }
@@ -125,6 +137,7 @@ impl Limiters {
         self.chats.prune();
         self.tickets.prune();
         self.uploads.prune();
+        self.invitation_events.prune();
     }
 
     /// Keys held by all limiters together (for the flood benchmark and metrics).
@@ -136,6 +149,7 @@ impl Limiters {
             + self.chats.len()
             + self.tickets.len()
             + self.uploads.len()
+            + self.invitation_events.len()
             + self.sockets.addresses()
     }
 }

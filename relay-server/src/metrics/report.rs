@@ -111,6 +111,7 @@ pub fn report(facts: &[SessionFacts], from_ms: i64, to_ms: i64, utc_offset_minut
         by_adviser: grouped(facts, |f| f.adviser.clone()),
         requests_by_hour,
         utc_offset_minutes,
+        invitations: Vec::new(),
     }
 }
 

@@ -48,6 +48,10 @@ impl AdviserSession {
                 conversation_id,
                 active,
             } => self.hub.adviser_typing(&me, &conversation_id, active),
+            AdviserMsg::Seen {
+                conversation_id,
+                seq,
+            } => self.hub.adviser_seen(&me, &conversation_id, seq).await,
             AdviserMsg::Sync {
                 conversation_id,
                 after_seq,

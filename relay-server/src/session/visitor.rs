@@ -25,6 +25,8 @@ pub struct VisitorServices {
     pub limiters: Arc<Limiters>,
     /// The knowledge base.
     pub faq: Arc<crate::faq::FaqIndex>,
+    /// Sends transcripts by email, when SMTP is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 /// The session of a visitor connection on a page of `site`, served by `hub`; replies go to
@@ -50,6 +52,7 @@ pub(crate) fn session(
         conversation: None,
         site,
         faq: services.faq.clone(),
+        mailer: services.mailer.clone(),
     }
 }
 
@@ -76,6 +79,8 @@ pub(crate) struct VisitorSession {
     page_origin: Option<String>,
     /// The origins every site's pages must come from (`--allowed-origins`), if any.
     allowed_origins: Vec<String>,
+    /// Sends transcripts by email, when SMTP is configured.
+    mailer: Option<crate::mail::Mailer>,
 }
 
 impl VisitorSession {
@@ -131,15 +136,7 @@ impl VisitorSession {
     /// page's images and styles from its origin, so that origin must be one the site allows
     /// and the one the connection was opened from.
     fn check_page_url(&self, url: &str) -> Result<(), HubError> {
-        let of_page = origin_of_url(url);
-        let allowed = of_page.as_deref().is_some_and(|of_page| {
-            is_allowed_site(Some(of_page), &self.allowed_origins, &self.site)
-                && self
-                    .page_origin
-                    .as_deref()
-                    .is_none_or(|opened| opened.eq_ignore_ascii_case(of_page))
-        });
-        if allowed {
+        if self.is_site_page(url) {
             return Ok(());
         }
         tracing::info!(site = %self.site.key, "refused a page snapshot from an origin the site does not allow");
@@ -147,6 +144,56 @@ impl VisitorSession {
             field: "url",
             problem: Problem::Invalid,
         }))
+    }
+
+    /// True when `url` is a page of this site, from the origin that opened the connection.
+    fn is_site_page(&self, url: &str) -> bool {
+        origin_of_url(url).as_deref().is_some_and(|of_page| {
+            is_allowed_site(Some(of_page), &self.allowed_origins, &self.site)
+                && self
+                    .page_origin
+                    .as_deref()
+                    .is_none_or(|opened| opened.eq_ignore_ascii_case(of_page))
+        })
+    }
+
+    /// Emails the transcript of the ended conversation behind `token`, in the background; the
+    /// visitor gets `transcript_sent`, or an error and may try again.
+    async fn email_transcript(&self, token: &str) -> Result<(), HubError> {
+        let Some(mailer) = self.mailer.clone() else {
+            return Err(HubError::Protocol(
+                ErrorCode::Unavailable,
+                "this site does not send emails".into(),
+            ));
+        };
+        let transcript = self.hub.claim_transcript(token, &self.site.key).await?;
+        let offset = self
+            .hub
+            .visit_offset_minutes(&transcript.id)
+            .await
+            .unwrap_or(0);
+        let (hub, peer) = (self.hub.clone(), self.peer.clone());
+        tokio::spawn(async move {
+            match mailer.send_transcript(&transcript, offset).await {
+                Ok(()) => {
+                    tracing::info!(conversation = %transcript.id, "transcript emailed");
+                    peer.send(ServerMsg::TranscriptSent {
+                        conversation_id: transcript.id,
+                        to: masked_email(&transcript.email),
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(%error, conversation = %transcript.id, "could not email a transcript");
+                    hub.release_transcript(&transcript.id).await;
+                    peer.send(ServerMsg::Error {
+                        code: ErrorCode::Unavailable,
+                        message: "the transcript could not be emailed; try again later".into(),
+                        field: None,
+                    });
+                }
+            }
+        });
+        Ok(())
     }
 
     fn conversation(&self) -> Result<ConversationId, HubError> {
@@ -335,6 +382,13 @@ impl VisitorSession {
                 self.peer.send(ServerMsg::Suggestions { text, articles });
                 Ok(())
             }
+            VisitorMsg::Visit { mut context } => {
+                // Pages of another site are not this visit's: never kept nor shown.
+                context.pages.retain(|page| self.is_site_page(&page.url));
+                self.hub.record_visit(&self.conversation()?, context).await
+            }
+            VisitorMsg::Seen { seq } => self.hub.visitor_seen(&self.conversation()?, seq).await,
+            VisitorMsg::EmailTranscript { token } => self.email_transcript(&token).await,
             VisitorMsg::EndChat => {
                 let id = self.conversation()?;
                 self.hub.visitor_end(&id).await?;
@@ -363,5 +417,17 @@ impl Session for VisitorSession {
         if let Some(id) = self.conversation.take() {
             self.hub.detach_visitor(&id, &self.peer);
         }
+    }
+}
+
+/// `j•••@example.com` for `jane@example.com`: enough for the visitor to recognise it, not
+/// enough to read it over their shoulder.
+fn masked_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
     }
 }

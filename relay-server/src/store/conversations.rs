@@ -45,6 +45,10 @@ pub struct OpenConversation {
     pub ended_at: Option<i64>,
     /// How the visitor was matched to the contact (`verified`, `new`, `typed`).
     pub contact_match: String,
+    /// The highest event number the visitor's screen showed.
+    pub visitor_seen_seq: i64,
+    /// The highest event number an adviser's screen showed.
+    pub adviser_seen_seq: i64,
 }
 
 impl OpenConversation {
@@ -63,7 +67,8 @@ const OPEN_COLUMNS: &str =
      ORDER BY joined_at DESC LIMIT 1) AS adviser_id,
     (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
      WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name,
-    c.queue, c.level, c.locale, c.first_response_at, c.site, c.ended_at, c.contact_match
+    c.queue, c.level, c.locale, c.first_response_at, c.site, c.ended_at, c.contact_match,
+    c.visitor_seen_seq, c.adviser_seen_seq
     FROM conversations c JOIN contacts p ON p.id = c.contact_id";
 
 impl Store {
@@ -80,8 +85,8 @@ impl Store {
             .await
             .context("starting a chat request")?;
         sqlx::query(
-            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site, contact_match, visitor_company)
-             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11)",
+            "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site, contact_match, visitor_company, visitor_email)
+             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11, $12)",
         )
         .bind(id.as_str())
         .bind(contact.id.as_str())
@@ -94,6 +99,7 @@ impl Store {
         .bind(request.site.as_deref().unwrap_or(DEFAULT_SITE))
         .bind(contact.matched.as_str())
         .bind(&request.company)
+        .bind(&request.email)
         .execute(&mut *tx)
         .await
         .context("recording a chat request")?;

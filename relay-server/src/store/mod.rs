@@ -22,6 +22,7 @@ mod events;
 mod files;
 mod flag;
 mod group_commit;
+mod invitations;
 mod location;
 mod metrics;
 mod outbox;
@@ -33,6 +34,7 @@ mod settings;
 mod sites;
 mod tickets;
 mod tokens;
+mod visits;
 
 pub use advisers::{AdviserRow, NewAdviser};
 pub use cobrowse::OpenCobrowse;
@@ -53,6 +55,7 @@ pub use queues::QueueRow;
 pub use records::{ContactRecord, ContactRef, SessionRecord, SessionSummary, TranscriptLine};
 pub use tickets::{NewTicket, TicketRow};
 pub use tokens::ApiTokenRow;
+pub use visits::TranscriptAddress;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;

@@ -145,6 +145,8 @@ pub struct SessionRecord {
     pub survey: Option<tandem_shared::desk::Survey>,
     /// Co-browsing sessions: when, who ended them, pages seen, fields the adviser filled.
     pub cobrowse: Vec<tandem_shared::cobrowse::CobrowseRecord>,
+    /// The visit: pages with their times, referrer, device, screen, time zone, language.
+    pub visit: Option<tandem_shared::visit::VisitContext>,
 }
 
 /// A contact with every session.
@@ -269,6 +271,7 @@ impl Store {
             notes: self.notes(id).await?,
             survey: self.survey(id).await?,
             cobrowse: self.cobrowse_records(id).await?,
+            visit: self.visit(id).await?,
         }))
     }
 

@@ -1,9 +1,9 @@
-//! Sites: key, name, allowed origins, offered queues and look.
+//! Sites: key, name, allowed origins, offered queues, look and invitation rules.
 
 use super::{Context, Store, StoreError};
 use tandem_shared::site::{Appearance, SiteSettings};
 
-type SiteTuple = (String, String, String, String, String);
+type SiteTuple = (String, String, String, String, String, String);
 
 fn lines(list: &[String]) -> String {
     list.join("\n")
@@ -18,27 +18,31 @@ fn from_lines(text: &str) -> Vec<String> {
 }
 
 fn site_from_row(
-    (key, name, origins, queues, appearance): SiteTuple,
+    (key, name, origins, queues, appearance, invitations): SiteTuple,
 ) -> Result<SiteSettings, StoreError> {
     let appearance: Appearance = serde_json::from_str(&appearance)
         .map_err(|e| StoreError::Corrupt(format!("appearance of site {key}: {e}")))?;
+    let invitations = serde_json::from_str(&invitations)
+        .map_err(|e| StoreError::Corrupt(format!("invitations of site {key}: {e}")))?;
     Ok(SiteSettings {
         key,
         name,
         origins: from_lines(&origins),
         queues: from_lines(&queues),
         appearance,
+        invitations,
     })
 }
 
 impl Store {
     /// Every site, by key.
     pub async fn sites(&self) -> Result<Vec<SiteSettings>, StoreError> {
-        let rows: Vec<SiteTuple> =
-            sqlx::query_as("SELECT key, name, origins, queues, appearance FROM sites ORDER BY key")
-                .fetch_all(&self.pool)
-                .await
-                .context("listing sites")?;
+        let rows: Vec<SiteTuple> = sqlx::query_as(
+            "SELECT key, name, origins, queues, appearance, invitations FROM sites ORDER BY key",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("listing sites")?;
         rows.into_iter().map(site_from_row).collect()
     }
 
@@ -46,12 +50,14 @@ impl Store {
     pub async fn upsert_site(&self, site: &SiteSettings, now_ms: i64) -> Result<(), StoreError> {
         let appearance = serde_json::to_string(&site.appearance)
             .map_err(|e| StoreError::Corrupt(format!("appearance of site {}: {e}", site.key)))?;
+        let invitations = serde_json::to_string(&site.invitations)
+            .map_err(|e| StoreError::Corrupt(format!("invitations of site {}: {e}", site.key)))?;
         sqlx::query(
-            "INSERT INTO sites (key, name, origins, queues, appearance, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO sites (key, name, origins, queues, appearance, updated_at, invitations)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins,
                  queues = excluded.queues, appearance = excluded.appearance,
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, invitations = excluded.invitations",
         )
         .bind(&site.key)
         .bind(&site.name)
@@ -59,6 +65,7 @@ impl Store {
         .bind(lines(&site.queues))
         .bind(appearance)
         .bind(now_ms)
+        .bind(invitations)
         .execute(&self.pool)
         .await
         .context("saving a site")?;

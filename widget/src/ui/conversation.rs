@@ -113,6 +113,8 @@ pub(crate) fn Messages() -> impl IntoView {
                         <p class="text">{pending.body}</p>
                     </li>
                 }/>
+            {move || chat.model.with(|m| m.own_message_seen() && m.pending.is_empty())
+                .then(|| view! { <li class="seen" data-tandem-seen="">{ui.texts.t("chat.seen")}</li> })}
         </ol>
     }
 }

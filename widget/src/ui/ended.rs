@@ -21,6 +21,16 @@ pub(crate) fn EndedPanel() -> impl IntoView {
         <div class="ended" role="status">
             <p>{texts.t("chat.ended")}</p>
             <a class="transcript" href=href download="transcript.txt">{texts.t("chat.transcript")}</a>
+            {move || match chat.model.with(|m| m.transcript_sent_to.clone()) {
+                Some(to) => view! {
+                    <p class="transcript-sent">{texts.format("chat.transcript_sent", &[("to", &to)])}</p>
+                }.into_any(),
+                None => view! {
+                    <button type="button" class="link email-transcript"
+                        on:click=move |_| chat.email_transcript()>{texts.t("chat.email_transcript")}</button>
+                }.into_any(),
+            }}
+            <p class="field-error" role="alert">{move || chat.model.with(|m| m.error.as_ref().map(|(_, _, message)| message.clone()))}</p>
             <Show when=move || chat.model.with(|m| m.events.iter().any(|e| matches!(e.kind, tandem_shared::EventKind::AdviserJoined { .. })))>
                 <SurveyForm/>
             </Show>

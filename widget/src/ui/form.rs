@@ -86,7 +86,8 @@ pub(crate) fn PreChatForm() -> impl IntoView {
     });
     let locale = texts.locale().code();
     let queues = move || chat.model.with(|m| m.queues.clone());
-    let topic = RwSignal::new(String::new());
+    let invited = use_context::<super::InvitedTopic>().and_then(|t| t.0);
+    let topic = RwSignal::new(invited.unwrap_or_default());
     // The chosen topic (the first one until the visitor picks).
     let chosen = move || {
         let picked = topic.get();
@@ -174,7 +175,8 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                 <select id="tandem-topic" name="queue" on:change=move |ev| topic.set(event_target_value(&ev))>
                     {move || queues().into_iter().map(|q| {
                         let name = q.name(locale).to_owned();
-                        view! { <option value=q.key.clone()>{name}</option> }
+                        let selected = q.key == topic.get_untracked();
+                        view! { <option value=q.key.clone() selected=selected>{name}</option> }
                     }).collect_view()}
                 </select>
             </Show>

@@ -35,6 +35,10 @@ pub(crate) struct SiteHints(pub RwSignal<crate::config::VisitorHints>);
 #[derive(Clone)]
 pub(crate) struct RelayOrigin(pub String);
 
+/// The topic of the invitation the visitor opened the chat from: the form starts on it.
+#[derive(Clone)]
+pub(crate) struct InvitedTopic(pub Option<String>);
+
 /// The site's greeting in the visitor's language, shown instead of the built-in intro.
 #[derive(Clone)]
 pub(crate) struct SiteGreeting(pub Option<String>);
@@ -53,6 +57,7 @@ pub(crate) fn App(
     provide_context(chat);
     provide_context(RelayOrigin(config.relay.trim_end_matches('/').to_owned()));
     provide_context(SiteHints(hints));
+    provide_context(InvitedTopic(config.queue.clone()));
     // The visitor asked for the panel (clicked the launcher) rather than it coming back open.
     let asked = open;
     let open = RwSignal::new(open || load(OPEN_KEY).is_some());
@@ -96,6 +101,14 @@ pub(crate) fn App(
             });
         }
         now
+    });
+    // Read receipts: what the open panel shows in a visible tab counts as seen.
+    let visible = page_visibility();
+    Effect::new(move |_| {
+        let latest = chat.model.with(|m| m.latest_adviser_message());
+        if open.get() && visible.get() {
+            chat.saw(latest);
+        }
     });
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
     // A new screen replaces the focused field (the form becomes the conversation): focus moves
@@ -152,6 +165,13 @@ pub(crate) fn App(
             </Show>
         }
     }
+}
+
+/// Whether the page's tab is shown, kept current.
+fn page_visibility() -> RwSignal<bool> {
+    let visible = RwSignal::new(web_client::browser::page_is_visible());
+    web_client::browser::on_visibility_change(move |now| visible.set(now));
+    visible
 }
 
 /// True when nothing outside the widget has the focus (it is on the page's body, or on the
