@@ -43,12 +43,9 @@ printf '  %-28s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip 
 rm -f "$loader"
 
 # Size budget (brotli, what browsers download): the build fails when the widget grows past it.
-# Issue 9's target is 100 KB for the widget; this budget only stops it from growing meanwhile
-# (raised to 280 KiB when the knowledge-base suggestions and attachments came in: 274 KB;
-# lowered to 245 KB when the widget stopped decoding frames meant for advisers and tagged
-# enums through serde's buffering: 240 KB; to 240 KB when the JS glue was minified and the
-# console's texts left the widget: 235 KB).
-widget_budget=${TANDEM_WIDGET_BUDGET:-240000}
+# Issue 28's target is 100 KB for the chat module; this budget only stops the widget from
+# growing meanwhile (its history: docs/perf-journal/).
+widget_budget=${TANDEM_WIDGET_BUDGET:-245000}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
 widget_br=$(( $(size dist/widget/widget.js.br) + $(size dist/widget/widget_bg.wasm.br) ))
 loader_br=$(sed 's/__VERSION__/0123456789abcdef/' dist/loader.js | brotli -q 11 -c | wc -c)

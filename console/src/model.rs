@@ -17,8 +17,9 @@ pub struct HeldChat {
     pub visitor_typing: bool,
     /// Messages sent, not yet confirmed.
     pub pending: Vec<Pending>,
-    /// Something new arrived while another chat was shown.
-    pub unread: bool,
+    /// Messages (and the request itself) not seen yet: arrived while another chat was shown
+    /// or the console's tab was hidden.
+    pub unread: u32,
 }
 
 impl HeldChat {
@@ -153,6 +154,8 @@ pub struct Desk {
     pub colleague_messages: Vec<ColleagueMessage>,
     /// The last hand-over made from this console ("handed over to level 2").
     pub notice: Option<String>,
+    /// The console's tab is hidden: what arrives stays unread, even in the chat on screen.
+    pub away: bool,
 }
 
 impl Desk {
@@ -165,12 +168,29 @@ impl Desk {
         self.chats.iter_mut().find(|c| &c.detail.id == id)
     }
 
-    /// Shows a chat and marks it read.
+    /// Shows a chat and marks it read (once the adviser can see it).
     pub fn select(&mut self, id: &ConversationId) {
+        let away = self.away;
         if let Some(chat) = self.chat_mut(id) {
-            chat.unread = false;
+            if !away {
+                chat.unread = 0;
+            }
             self.selected = Some(id.clone());
         }
+    }
+
+    /// The console's tab was hidden (`true`) or shown again: back, the chat on screen is read.
+    pub fn set_away(&mut self, away: bool) {
+        self.away = away;
+        if let Some(id) = self.selected.clone() {
+            self.select(&id);
+        }
+    }
+
+    /// What the tab's title counts: unread messages and visitors waiting.
+    pub fn pending(&self) -> usize {
+        let unread: u32 = self.chats.iter().map(|c| c.unread).sum();
+        usize::try_from(unread).unwrap_or(usize::MAX) + self.queue.len()
     }
 
     /// Puts changed colleagues in the list: replaced when known (same id), added otherwise,
@@ -187,13 +207,15 @@ impl Desk {
     }
 
     fn insert_event(&mut self, id: &ConversationId, event: ConversationEvent) -> Option<Effect> {
-        let selected = self.selected.as_ref() == Some(id);
+        let unseen = self.selected.as_ref() != Some(id) || self.away;
         let chat = self.chat_mut(id)?;
         let last = chat.last_seq();
         if let EventKind::Message { author, .. } = &event.kind {
             if author.role == Role::Visitor {
                 chat.visitor_typing = false;
-                chat.unread |= !selected;
+                if unseen && event.seq > last {
+                    chat.unread += 1;
+                }
             }
         }
         if matches!(event.kind, EventKind::Ended { .. }) {
@@ -261,7 +283,7 @@ impl Desk {
                             detail: *conversation,
                             visitor_typing: false,
                             pending: Vec::new(),
-                            unread: true,
+                            unread: 1,
                         });
                         true
                     }
@@ -471,11 +493,13 @@ mod tests {
         assert_eq!(desk.selected, Some(ConversationId::from("a")));
         assert!(desk
             .chat(&ConversationId::from("b"))
-            .is_some_and(|c| c.unread));
+            .is_some_and(|c| c.unread > 0));
         desk.apply(visitor_message("a", 1));
-        assert!(!desk
-            .chat(&ConversationId::from("a"))
-            .is_some_and(|c| c.unread));
+        assert_eq!(
+            desk.chat(&ConversationId::from("a")).map(|c| c.unread),
+            Some(0),
+            "the chat on screen is read"
+        );
     }
 
     #[test]
@@ -484,7 +508,10 @@ mod tests {
         desk.apply(ServerMsg::Assigned {
             conversation: Box::new(detail("a")),
         });
-        assert_eq!(desk.apply(visitor_message("a", 1)), None);
+        assert!(matches!(
+            desk.apply(visitor_message("a", 1)),
+            Some(Effect::Attention(Attention::NewMessage { .. }))
+        ));
         let effect = desk.apply(visitor_message("a", 4));
         assert_eq!(
             effect,
@@ -498,6 +525,39 @@ mod tests {
             desk.chat(&ConversationId::from("a"))
                 .map(|c| c.detail.events.len()),
             Some(2)
+        );
+    }
+
+    /// Tried: the tab hidden while a chat arrives and the visitor writes, then shown again;
+    /// a message replayed after a reconnect.
+    #[test]
+    fn away_from_the_tab_everything_stays_unread_and_calls_the_adviser_once() {
+        let mut desk = Desk::default();
+        desk.set_away(true);
+        let called = desk.apply(ServerMsg::Assigned {
+            conversation: Box::new(detail("a")),
+        });
+        assert!(matches!(
+            called,
+            Some(Effect::Attention(Attention::NewChat { .. }))
+        ));
+        desk.apply(visitor_message("a", 1));
+        assert_eq!(desk.pending(), 2, "the request and the message");
+        assert_eq!(
+            desk.apply(visitor_message("a", 1)),
+            None,
+            "a replay calls nobody"
+        );
+        assert_eq!(desk.pending(), 2);
+        let again = desk.apply(ServerMsg::Assigned {
+            conversation: Box::new(detail("a")),
+        });
+        assert_eq!(again, None, "a chat held already (reconnect) calls nobody");
+        desk.set_away(false);
+        assert_eq!(
+            desk.pending(),
+            0,
+            "back on the tab, the chat on screen is read"
         );
     }
 

@@ -93,7 +93,9 @@ impl Browser {
         ];
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut caps = serde_json::Map::new();
-        let mut options = json!({ "args": args, "binary": binary });
+        // Notifications are allowed, as an adviser who said yes once has them.
+        let prefs = json!({ "profile.default_content_setting_values.notifications": 1 });
+        let mut options = json!({ "args": args, "binary": binary, "prefs": prefs });
         if let Some(emulation) = mobile {
             options["mobileEmulation"] = emulation;
         }
@@ -339,6 +341,55 @@ pub async fn accessibility_violations(client: &Client) -> anyhow::Result<Vec<Str
             lines
                 .iter()
                 .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Makes the page believe its tab is hidden (`true`) or shown again, as switching tabs does:
+/// headless windows are always "visible" otherwise.
+pub async fn set_tab_hidden(client: &Client, hidden: bool) -> anyhow::Result<()> {
+    client
+        .execute(
+            "const state = arguments[0] ? 'hidden' : 'visible';
+             Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+             Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+             document.dispatchEvent(new Event('visibilitychange'));",
+            vec![json!(hidden)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Records the desktop notifications the page shows (in `window.__notifications`, as
+/// `title — body`), still showing them.
+pub async fn record_notifications(client: &Client) -> anyhow::Result<()> {
+    client
+        .execute(
+            "window.__notifications = [];
+             const Shown = window.Notification;
+             window.Notification = class extends Shown {
+               constructor(title, options) {
+                 super(title, options);
+                 window.__notifications.push(title + ' — ' + ((options && options.body) || ''));
+               }
+             };",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The notifications recorded since [`record_notifications`].
+pub async fn notifications(client: &Client) -> anyhow::Result<Vec<String>> {
+    let shown = client
+        .execute("return window.__notifications || [];", vec![])
+        .await?;
+    Ok(shown
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default())

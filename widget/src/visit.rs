@@ -19,11 +19,25 @@ fn session() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.session_storage().ok().flatten())
 }
 
+/// The pages the loader noted, read with the browser's JSON (no decoder shipped for them).
 fn noted_pages() -> Vec<VisitedPage> {
-    session()
+    let Some(list) = session()
         .and_then(|s| s.get_item(PAGES_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+    else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|page| {
+            let field = |name: &str| js_sys::Reflect::get(&page, &name.into()).ok();
+            Some(VisitedPage {
+                url: field("url")?.as_string()?,
+                title: field("title").and_then(|t| t.as_string()),
+                at_ms: field("at_ms")?.as_f64()? as i64,
+            })
+        })
+        .collect()
 }
 
 /// The context now; `current_url` is this page's redacted address.
@@ -67,21 +81,36 @@ pub fn context(current_url: Option<String>) -> VisitContext {
     }
 }
 
-/// Notes a page reached without a load (a single-page site changed its address).
+/// Notes a page reached without a load (a single-page site changed its address), as the
+/// loader notes the others.
 pub fn note_page(url: &str) {
-    let mut pages = noted_pages();
+    let Some(storage) = session() else { return };
+    let list = storage
+        .get_item(PAGES_KEY)
+        .ok()
+        .flatten()
+        .and_then(|json| js_sys::JSON::parse(&json).ok())
+        .filter(js_sys::Array::is_array)
+        .map(|list| js_sys::Array::from(&list))
+        .unwrap_or_default();
+    let page = js_sys::Object::new();
     let title = web_sys::window()
         .and_then(|w| w.document())
         .map(|d| d.title())
-        .filter(|t| !t.is_empty());
-    pages.push(VisitedPage {
-        url: url.split(['?', '#']).next().unwrap_or_default().to_owned(),
-        title,
-        at_ms: js_sys::Date::now() as i64,
-    });
-    let excess = pages.len().saturating_sub(MAX_VISIT_PAGES);
-    pages.drain(..excess);
-    if let (Some(storage), Ok(json)) = (session(), serde_json::to_string(&pages)) {
+        .unwrap_or_default();
+    let address = url.split(['?', '#']).next().unwrap_or_default();
+    let _ = js_sys::Reflect::set(&page, &"url".into(), &address.into());
+    let _ = js_sys::Reflect::set(&page, &"title".into(), &title.into());
+    let _ = js_sys::Reflect::set(&page, &"at_ms".into(), &js_sys::Date::now().into());
+    list.push(&page);
+    let kept = list.slice(
+        list.length().saturating_sub(MAX_VISIT_PAGES as u32),
+        list.length(),
+    );
+    if let Some(json) = js_sys::JSON::stringify(&kept)
+        .ok()
+        .and_then(|j| j.as_string())
+    {
         let _ = storage.set_item(PAGES_KEY, &json);
     }
 }

@@ -1,7 +1,7 @@
 //! Calls the adviser back when the console's tab is hidden: a desktop notification (asked for
-//! once, when the adviser turns them on) for a new chat and for each visitor message, an
-//! optional chime, and the tab's title counting what is unread until the tab is shown again.
-//! Both choices are remembered in the browser.
+//! once, when the adviser turns them on) for a new chat and for each visitor message, and an
+//! optional chime (for a new chat even in view). Both choices are remembered in the browser;
+//! the tab's title counts what is unread (see the desk's `pending`).
 
 use super::Ui;
 use crate::desk::DeskHandle;
@@ -22,29 +22,6 @@ pub(crate) fn AttentionSwitches() -> impl IntoView {
     let handle = expect_context::<DeskHandle>();
     let notify = RwSignal::new(load(NOTIFY_KEY).is_some() && permission_granted());
     let sound = RwSignal::new(load(SOUND_KEY).is_some());
-    let unread = RwSignal::new(0u32);
-    let page_title = StoredValue::new(String::new());
-    let visible = expect_context::<super::PageVisible>().0;
-    Effect::new(move |_| {
-        if visible.get() {
-            unread.set(0);
-        }
-    });
-    Effect::new(move |_| {
-        let count = unread.get();
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        if page_title.with_value(String::is_empty) {
-            page_title.set_value(document.title());
-        }
-        let title = page_title.get_value();
-        if count == 0 {
-            document.set_title(&title);
-        } else {
-            document.set_title(&format!("({count}) {title}"));
-        }
-    });
     Effect::new(move |_| {
         let Some(attention) = handle.attention.get() else {
             return;
@@ -54,11 +31,8 @@ pub(crate) fn AttentionSwitches() -> impl IntoView {
         if sound.get_untracked() && (hidden || new_chat) {
             web_client::tone::play_tone();
         }
-        if hidden {
-            unread.update(|n| *n += 1);
-            if notify.get_untracked() {
-                show_notification(texts, &attention);
-            }
+        if hidden && notify.get_untracked() {
+            show_notification(texts, &attention);
         }
     });
     let toggle_notify = move |_| {

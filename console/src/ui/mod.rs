@@ -103,6 +103,10 @@ pub(crate) fn App() -> impl IntoView {
             None => Auth::LoggedOut,
         });
     });
+    // Mounted once: the tab's visibility is followed for the page's whole life.
+    let visible = RwSignal::new(web_client::browser::page_is_visible());
+    web_client::browser::on_visibility_change(move |now| visible.set(now));
+    provide_context(PageVisible(visible));
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {
         document.set_title(texts.t("console.title"));
         if let Some(root) = document.document_element() {
@@ -124,9 +128,11 @@ fn DeskView() -> impl IntoView {
     let page = RwSignal::new(Page::Desk);
     provide_context(page);
     provide_context(OpenRecord(RwSignal::new(None)));
-    let visible = RwSignal::new(web_client::browser::page_is_visible());
-    web_client::browser::on_visibility_change(move |now| visible.set(now));
-    provide_context(PageVisible(visible));
+    let visible = expect_context::<PageVisible>().0;
+    Effect::new(move |_| {
+        let away = !visible.get();
+        handle.desk.update(|d| d.set_away(away));
+    });
     let queues = RwSignal::new(Vec::new());
     provide_context(Queues(queues));
     let canned = RwSignal::new(Vec::new());
@@ -137,11 +143,10 @@ fn DeskView() -> impl IntoView {
     });
     on_cleanup(move || handle.disconnect());
     let title = expect_context::<Ui>().texts.t("console.title");
-    // The tab's title counts unread chats and waiting visitors, so a busy desk shows from afar.
+    // The tab's title counts unread messages and waiting visitors, so a busy desk shows from
+    // afar (and from another tab).
     Effect::new(move |_| {
-        let pending = handle
-            .desk
-            .with(|d| d.chats.iter().filter(|c| c.unread).count() + d.queue.len());
+        let pending = handle.desk.with(|d| d.pending());
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             let text = if pending > 0 {
                 format!("({pending}) {title}")

@@ -18,7 +18,7 @@ pub(crate) fn Sidebar() -> impl IntoView {
                     (
                         c.detail.id.clone(),
                         c.detail.contact.name.clone(),
-                        c.unread,
+                        c.unread > 0,
                         c.ended(),
                     )
                 })

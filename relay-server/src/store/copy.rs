@@ -32,6 +32,7 @@ const TABLES: &[&str] = &[
     "contact_notes",
     "articles",
     "files",
+    "invitation_counts",
 ];
 
 /// Tables whose `id` the database numbers itself: the target's counters are moved past the

@@ -6,6 +6,7 @@ mod browser_a11y;
 mod browser_chat;
 mod browser_cluster;
 mod browser_cobrowse;
+mod browser_day;
 mod browser_desk;
 mod browser_embed;
 mod browser_faq;
