@@ -234,7 +234,7 @@ async fn an_invitation_set_in_the_console_opens_a_chat_and_is_counted() -> anyho
         site,
         console,
         visitor,
-        browser: _browser,
+        mut browser,
     } = Scene::start().await?;
     // Léa adds an invitation to the default site in the Sites page.
     on_page(&console, "[data-page='console.sites']")
@@ -310,6 +310,19 @@ async fn an_invitation_set_in_the_console_opens_a_chat_and_is_counted() -> anyho
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await; // past the rule's second
     assert!(!widget_has(&visitor, "div[role=status]").await?);
 
+    // Another visitor closes it: closed for the rest of their visit.
+    let other = browser.session(1100, 800).await?;
+    other.goto(&site.url("garanties.html")).await?;
+    click_in_widget(&other, "div[role=status] button[aria-label]").await?;
+    wait_for("the bubble closed", || async {
+        Ok((!widget_has(&other, "div[role=status]").await?).then_some(()))
+    })
+    .await?;
+    assert!(
+        !widget_has(&other, ".panel").await?,
+        "closing opens nothing"
+    );
+
     // The dashboard counts it.
     on_page(&console, "[data-page='console.dashboard']")
         .await?
@@ -322,15 +335,23 @@ async fn an_invitation_set_in_the_console_opens_a_chat_and_is_counted() -> anyho
     let shown = console_shows(
         &console,
         "[data-invitation-figures] [data-rule=garanties] [data-count=shown]",
-        "1",
+        "2",
     )
     .await?;
-    assert_eq!(shown, "1");
-    let opened = page_text(
-        &console,
-        "[data-invitation-figures] [data-rule=garanties] [data-count=opened]",
-    )
-    .await?;
-    assert_eq!(opened, "1");
+    assert_eq!(shown, "2");
+    let count = |what: &'static str| {
+        let console = &console;
+        async move {
+            page_text(
+                console,
+                &format!("[data-invitation-figures] [data-rule=garanties] [data-count={what}]"),
+            )
+            .await
+        }
+    };
+    assert_eq!(count("opened").await?, "1");
+    assert_eq!(count("dismissed").await?, "1");
+    let violations = accessibility_violations(&console).await?;
+    assert!(violations.is_empty(), "the dashboard: {violations:#?}");
     Ok(())
 }
