@@ -12,7 +12,7 @@ use mirror::Mirror;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use tandem_shared::cobrowse::Viewport;
+use tandem_shared::cobrowse::{PageChanges, PageSnapshot, Viewport};
 use tandem_shared::cobrowse_parts::{FramePart, PageFrame, PartAssembler};
 use tandem_shared::{ConversationId, ServerMsg};
 
@@ -49,7 +49,25 @@ pub struct CobrowseDesk {
     assemblers: StoredValue<HashMap<ConversationId, PartAssembler>, LocalStorage>,
     /// The page address the first part of each conversation's last snapshot named.
     part_pages: StoredValue<HashMap<ConversationId, String>, LocalStorage>,
+    /// Each session's last snapshot and the changes since: a mirror that appears (the
+    /// session's pane opens, the adviser comes back to the chat) is built from it, without
+    /// asking the visitor's page for the whole page again.
+    replay: StoredValue<HashMap<ConversationId, Replay>, LocalStorage>,
 }
+
+/// A snapshot and the change batches after it.
+struct Replay {
+    snapshot: Box<PageSnapshot>,
+    changes: Vec<PageChanges>,
+}
+
+/// Change batches kept after a snapshot; past them the replay is dropped (a fresh snapshot is
+/// asked for when a mirror needs one).
+const MAX_REPLAY_BATCHES: usize = 2_000;
+
+/// How long a mirror without a snapshot waits for the one the visitor's page sends on its own
+/// (at the start of a session) before asking for one.
+const SNAPSHOT_GRACE_MS: i32 = 3_000;
 
 impl Default for CobrowseDesk {
     fn default() -> Self {
@@ -58,6 +76,7 @@ impl Default for CobrowseDesk {
             mirrors: StoredValue::new_local(HashMap::new()),
             assemblers: StoredValue::new_local(HashMap::new()),
             part_pages: StoredValue::new_local(HashMap::new()),
+            replay: StoredValue::new_local(HashMap::new()),
         }
     }
 }
@@ -82,6 +101,16 @@ impl CobrowseDesk {
                 snapshot,
             } => {
                 let shown = self.with_mirror(conversation_id, |m| m.load(snapshot));
+                count_snapshot();
+                self.replay.update_value(|replay| {
+                    replay.insert(
+                        conversation_id.clone(),
+                        Replay {
+                            snapshot: snapshot.clone(),
+                            changes: Vec::new(),
+                        },
+                    );
+                });
                 self.update(conversation_id, |s| {
                     s.url = snapshot.url.clone();
                     s.title = snapshot.title.clone();
@@ -96,6 +125,15 @@ impl CobrowseDesk {
             } => {
                 self.with_mirror(conversation_id, |m| m.apply(changes));
                 record_latency(changes.at_ms);
+                self.replay.update_value(|replay| {
+                    let full = replay.get_mut(conversation_id).is_some_and(|r| {
+                        r.changes.push(changes.clone());
+                        r.changes.len() > MAX_REPLAY_BATCHES
+                    });
+                    if full {
+                        replay.remove(conversation_id);
+                    }
+                });
                 let viewport = changes.changes.iter().rev().find_map(|c| match c {
                     tandem_shared::cobrowse::PageChange::Viewport { viewport } => Some(*viewport),
                     _ => None,
@@ -191,16 +229,54 @@ impl CobrowseDesk {
         self.part_pages.update_value(|p| {
             p.remove(id);
         });
+        self.replay.update_value(|r| {
+            r.remove(id);
+        });
         self.sessions.update(|s| {
             s.remove(id);
         });
     }
 
-    /// A mirror frame is ready for this conversation.
-    pub fn attach(&self, id: &ConversationId, mirror: Mirror) {
+    /// A mirror frame is ready for this conversation: built from the last snapshot and the
+    /// changes since when the console has them. Otherwise `ask` (for a fresh snapshot) runs
+    /// if none has come after a short grace: at the start of a session the visitor's page
+    /// sends one on its own, and asking too would send the whole page twice.
+    pub fn attach(&self, id: &ConversationId, mirror: Mirror, ask: impl FnOnce() + 'static) {
         let mirror = Rc::new(RefCell::new(mirror));
         self.mirrors.update_value(|m| {
-            m.insert(id.clone(), mirror);
+            m.insert(id.clone(), mirror.clone());
+        });
+        let replayed = self.replay.with_value(|replay| {
+            let Some(replay) = replay.get(id) else {
+                return false;
+            };
+            let Ok(mut mirror) = mirror.try_borrow_mut() else {
+                return false;
+            };
+            mirror.load(&replay.snapshot);
+            for changes in &replay.changes {
+                mirror.apply(changes);
+            }
+            true
+        });
+        if replayed {
+            self.update(id, |s| s.shown = true);
+            return;
+        }
+        let desk = *self;
+        let id = id.clone();
+        web_client::browser::after(SNAPSHOT_GRACE_MS, move || {
+            let attached = desk
+                .mirrors
+                .try_with_value(|m| m.contains_key(&id))
+                .unwrap_or(false);
+            let snapshot = desk
+                .replay
+                .try_with_value(|r| r.contains_key(&id))
+                .unwrap_or(true);
+            if attached && !snapshot {
+                ask();
+            }
         });
     }
 
@@ -226,23 +302,40 @@ impl CobrowseDesk {
     }
 }
 
+/// The console's co-browsing figures, for the benchmark and the tests
+/// (`window.__tandemMirror`: `latencies` in ms, `snapshots` received).
+fn figures() -> Option<wasm_bindgen::JsValue> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("__tandemMirror");
+    Some(
+        js_sys::Reflect::get(&window, &key)
+            .ok()
+            .filter(|v| v.is_object())
+            .unwrap_or_else(|| {
+                let holder = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&holder, &"latencies".into(), &js_sys::Array::new());
+                let _ = js_sys::Reflect::set(&holder, &"snapshots".into(), &0.into());
+                let _ = js_sys::Reflect::set(&window, &key, &holder);
+                holder.into()
+            }),
+    )
+}
+
+/// Counts a snapshot received (`window.__tandemMirror.snapshots`).
+fn count_snapshot() {
+    let Some(holder) = figures() else { return };
+    let count = js_sys::Reflect::get(&holder, &"snapshots".into())
+        .ok()
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    let _ = js_sys::Reflect::set(&holder, &"snapshots".into(), &(count + 1.0).into());
+}
+
 /// Keeps the delay from the visitor's change to the mirror's update, for the benchmark
 /// (`window.__tandemMirror.latencies`, in ms).
 fn record_latency(at_ms: i64) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let Some(holder) = figures() else { return };
     let delay = js_sys::Date::now() - at_ms as f64;
-    let key = wasm_bindgen::JsValue::from_str("__tandemMirror");
-    let holder = js_sys::Reflect::get(&window, &key)
-        .ok()
-        .filter(|v| v.is_object())
-        .unwrap_or_else(|| {
-            let holder = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&holder, &"latencies".into(), &js_sys::Array::new());
-            let _ = js_sys::Reflect::set(&window, &key, &holder);
-            holder.into()
-        });
     if let Ok(list) = js_sys::Reflect::get(&holder, &"latencies".into()) {
         if let Some(list) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Array>(&list) {
             if list.length() < 100_000 {

@@ -172,8 +172,10 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
         move |_| {
             if let Some(frame) = frame.get_untracked() {
                 let element: web_sys::HtmlIFrameElement = frame.unchecked_into();
-                cobrowse.attach(&id, Mirror::new(element));
-                handle.cobrowse_resync(id.clone());
+                let ask = id.clone();
+                cobrowse.attach(&id, Mirror::new(element), move || {
+                    handle.cobrowse_resync(ask)
+                });
             }
         }
     };

@@ -695,3 +695,85 @@ async fn the_console_fits_the_screen_while_co_browsing() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// What the site's own error monitoring saw on its pages (the fixture's head script keeps it).
+async fn host_errors(visitor: &Client) -> anyhow::Result<Vec<String>> {
+    let noted = visitor
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('host-errors') || '[]');",
+            vec![],
+        )
+        .await?;
+    Ok(noted
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Tried: stopping the share while the page changes, then the next page of the site; the page
+/// at the start is counted as the console receives it.
+#[tokio::test]
+async fn a_session_sends_the_page_once_and_leaves_no_error_on_the_site() -> anyhow::Result<()> {
+    let Scene {
+        relay,
+        console,
+        visitor,
+        browser: _browser,
+        ..
+    } = Scene::start().await?;
+    let site = DemoSite::serve_dir(&relay.url(""), "tests/fixtures/host-errors").await?;
+    tandem_tests::browser::ask_for_a_chat(
+        &visitor,
+        &site.url("page.html"),
+        "Jeanne Martin",
+        "jeanne@example.com",
+        "Mon espace",
+    )
+    .await?;
+    wait_for_text("the console", "Mon espace", || {
+        page_text(&console, ".chat-pane")
+    })
+    .await?;
+    on_page(&console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
+    wait_for_text("the mirror", "Mon espace", || mirror_text(&console)).await?;
+    // Past the console's grace for a snapshot that never came: it would have asked by now.
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    let snapshots = console
+        .execute("return window.__tandemMirror.snapshots;", vec![])
+        .await?;
+    assert_eq!(snapshots.as_u64(), Some(1), "one snapshot per start");
+
+    // The visitor types (changes are on their way) and stops sharing.
+    on_page(&visitor, "#city").await?.send_keys("Lyon").await?;
+    click_in_widget(&visitor, "[data-cobrowse-stop]").await?;
+    wait_for("the bar gone", || async {
+        let gone = visitor
+            .execute(
+                "return !document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-cobrowse-bar]');",
+                vec![],
+            )
+            .await?;
+        Ok((gone.as_bool() == Some(true)).then_some(()))
+    })
+    .await?;
+    on_page(&visitor, "#name")
+        .await?
+        .send_keys("Jeanne")
+        .await?;
+    // The next page of the site, with the chat still open.
+    visitor.goto(&site.url("next.html")).await?;
+    in_widget(&visitor, "#tandem-draft").await?;
+    on_page(&visitor, "a").await?.click().await?;
+    in_widget(&visitor, "#tandem-draft").await?;
+    let errors = host_errors(&visitor).await?;
+    assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
+    Ok(())
+}

@@ -58,6 +58,8 @@ pub struct Capture {
     changes: Vec<PageChange>,
     first_at_ms: Option<i64>,
     frame_requested: bool,
+    /// The animation frame asked for, to cancel on stop (its callback must not outlive us).
+    frame_handle: Option<i32>,
     last_sent_ms: f64,
     layout_changed: bool,
     send: Send,
@@ -115,6 +117,7 @@ impl Capture {
             changes: Vec::new(),
             first_at_ms: None,
             frame_requested: false,
+            frame_handle: None,
             last_sent_ms: 0.0,
             layout_changed: true,
             send,
@@ -310,9 +313,10 @@ impl Capture {
             return;
         }
         if let (Some(window), Some(callback)) = (window(), &self.on_frame) {
-            self.frame_requested = window
+            self.frame_handle = window
                 .request_animation_frame(callback.as_ref().unchecked_ref())
-                .is_ok();
+                .ok();
+            self.frame_requested = self.frame_handle.is_some();
         }
     }
 
@@ -342,6 +346,7 @@ impl Capture {
     /// then sends what is ready.
     fn flush(&mut self) {
         self.frame_requested = false;
+        self.frame_handle = None;
         let started = now();
         if let Some(observer) = &self.observer {
             self.work.extend(
@@ -726,6 +731,11 @@ impl Capture {
         if let Some(observer) = self.observer.take() {
             observer.disconnect();
         }
+        // A frame asked for and not run yet would call a dropped callback.
+        if let (Some(window), Some(handle)) = (window(), self.frame_handle.take()) {
+            let _ = window.cancel_animation_frame(handle);
+        }
+        self.frame_requested = false;
         self.listeners.clear();
         if let (Some(window), Some((id, _))) = (window(), &self.style_timer) {
             window.clear_interval_with_handle(*id);
@@ -734,6 +744,13 @@ impl Capture {
         self.work.clear();
         self.changes.clear();
         self.overlay.clear();
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        // Nothing the browser holds may call into a capture that is gone.
+        self.stop();
     }
 }
 
