@@ -443,7 +443,7 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
     mirror_true(
         &console,
         "the canvas as an image",
-        "return !!doc.querySelector('img[src^=\"data:image/jpeg\"]');",
+        "return !!doc.querySelector('img[src^=\"data:image/webp\"]');",
     )
     .await?;
     mirror_true(&console, "the CSS-in-JS rule", "return Array.from(doc.querySelectorAll('style')).some(s => s.textContent.includes('.cssinjs-badge'));").await?;
@@ -750,6 +750,31 @@ async fn a_session_sends_the_page_once_and_leaves_no_error_on_the_site() -> anyh
         .execute("return window.__tandemMirror.snapshots;", vec![])
         .await?;
     assert_eq!(snapshots.as_u64(), Some(1), "one snapshot per start");
+    // The page's refresh is not the mirror's; a blank canvas stays see-through.
+    mirror_true(
+        &console,
+        "no meta refresh",
+        "return !doc.querySelector('meta[http-equiv]');",
+    )
+    .await?;
+    mirror_true(
+        &console,
+        "the blank canvas loaded",
+        "const img = doc.querySelector('#blank'); return !!(img && img.complete && img.naturalWidth > 0);",
+    )
+    .await?;
+    let alpha = mirror_json(
+        &console,
+        "const img = doc.querySelector('#blank'); const c = document.createElement('canvas'); \
+         c.width = 20; c.height = 8; const g = c.getContext('2d'); g.drawImage(img, 0, 0, 20, 8); \
+         return g.getImageData(10, 4, 1, 1).data[3];",
+    )
+    .await?;
+    assert_eq!(
+        alpha.as_u64(),
+        Some(0),
+        "a blank canvas is not a black block"
+    );
 
     // The visitor types (changes are on their way) and stops sharing.
     on_page(&visitor, "#city").await?.send_keys("Lyon").await?;

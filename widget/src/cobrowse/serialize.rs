@@ -113,6 +113,10 @@ impl Serializer {
         if tag == "link" && !is_stylesheet_link(element) {
             return None;
         }
+        // `<meta http-equiv>` (refresh, policies, cookies) means nothing in a mirror.
+        if tag == "meta" && element.has_attribute("http-equiv") {
+            return None;
+        }
         self.count += 1;
         let id = self.registry.assign(element);
         let svg = element.namespace_uri().as_deref() == Some(SVG_NS);
@@ -380,14 +384,16 @@ fn is_stylesheet_link(element: &Element) -> bool {
     })
 }
 
-/// A canvas as an image of its current drawing (a placeholder when it cannot be read).
+/// A canvas as an image of its current drawing (a placeholder when it cannot be read), in
+/// WebP, which keeps transparency (JPEG draws a blank canvas as a black block); browsers that
+/// cannot write WebP give PNG.
 fn canvas_image(node: &mut ElementNode, element: &Element) {
     node.tag = "img".into();
     let image = element
         .dyn_ref::<web_sys::HtmlCanvasElement>()
         .and_then(|canvas| {
             canvas
-                .to_data_url_with_type_and_encoder_options("image/jpeg", &0.7.into())
+                .to_data_url_with_type_and_encoder_options("image/webp", &0.7.into())
                 .ok()
         })
         .filter(|url| url.len() <= MAX_CANVAS_CHARS);
