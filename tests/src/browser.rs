@@ -189,6 +189,20 @@ pub async fn on_page(client: &Client, css: &str) -> anyhow::Result<Element> {
     .await
 }
 
+/// Clicks an element of the page as a person would: scrolled to the middle of the window
+/// first (a corner of the window may hold the co-browsing badge).
+pub async fn press(client: &Client, css: &str) -> anyhow::Result<()> {
+    let element = on_page(client, css).await?;
+    client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&element)?],
+        )
+        .await?;
+    element.click().await?;
+    Ok(())
+}
+
 /// Waits until the page's (or widget's) text, read by `read`, contains `needle`.
 pub async fn wait_for_text<F, Fut>(what: &str, needle: &str, mut read: F) -> anyhow::Result<String>
 where

@@ -37,6 +37,29 @@ pub fn forget(key: &str) {
     }
 }
 
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+/// Reads a value from session storage (this visit only; none when storage is blocked).
+pub fn load_session(key: &str) -> Option<String> {
+    session().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Writes a value to session storage; ignored when storage is blocked.
+pub fn save_session(key: &str, value: &str) {
+    if let Some(storage) = session() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Removes a value from session storage.
+pub fn forget_session(key: &str) {
+    if let Some(storage) = session() {
+        let _ = storage.remove_item(key);
+    }
+}
+
 /// Runs `f` once after `ms` milliseconds.
 pub fn after(ms: i32, f: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(f);

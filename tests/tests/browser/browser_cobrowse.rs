@@ -101,6 +101,23 @@ async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> any
 
     // Accepted: the visitor sees the bar; the mirror shows the page, styled by its sheet.
     start_cobrowsing(&visitor, &console).await?;
+    // The site stays usable while shared: every link of its menu can be clicked, whatever
+    // the window's width.
+    for width in [800, 1100, 1400] {
+        visitor.set_window_size(width, 800).await?;
+        let covered = visitor
+            .execute(
+                "return Array.from(document.querySelectorAll('header nav a')).filter(a => {
+                   const r = a.getBoundingClientRect();
+                   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                   return !(hit && (hit === a || a.contains(hit)));
+                 }).map(a => a.textContent);",
+                vec![],
+            )
+            .await?;
+        assert_eq!(covered, serde_json::json!([]), "covered at {width} px");
+    }
+    visitor.set_window_size(1100, 800).await?;
     wait_for_text("the visitor's bar", "Léa Martin voit cette page", || {
         widget_text(&visitor)
     })
@@ -307,14 +324,8 @@ async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Resu
 
     // To the payment step, where the IBAN (marked private by the site), the card number
     // (autocomplete cc-number) and the password are.
-    on_page(&visitor, "fieldset[data-step='1'] [data-next='2']")
-        .await?
-        .click()
-        .await?;
-    on_page(&visitor, "fieldset[data-step='2'] [data-next='3']")
-        .await?
-        .click()
-        .await?;
+    tandem_tests::browser::press(&visitor, "fieldset[data-step='1'] [data-next='2']").await?;
+    tandem_tests::browser::press(&visitor, "fieldset[data-step='2'] [data-next='3']").await?;
     let secrets = [
         ("#iban", "FR7630006000011234567890189"),
         ("#card", "4970101234567890"),
@@ -340,10 +351,7 @@ async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Resu
     );
 
     // A field that is not private goes through, which proves the frames are logged.
-    on_page(&visitor, "fieldset[data-step='3'] [data-next='2']")
-        .await?
-        .click()
-        .await?;
+    tandem_tests::browser::press(&visitor, "fieldset[data-step='3'] [data-next='2']").await?;
     on_page(&visitor, "#start")
         .await?
         .send_keys("01022027")

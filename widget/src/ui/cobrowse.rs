@@ -7,6 +7,9 @@ use crate::chat::Chat;
 use crate::cobrowse::view::OverlayLayer;
 use leptos::prelude::*;
 
+/// Where the visitor put the co-browsing bar (session storage: `top` when moved up).
+const BAR_KEY: &str = "tandem.cobrowse.bar";
+
 /// Everything co-browsing draws; nothing while it is not in use.
 #[component]
 pub(crate) fn CobrowseLayer() -> impl IntoView {
@@ -15,6 +18,18 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
     let cobrowse = chat.cobrowse;
     let texts = ui.texts;
     let adviser = Signal::derive(move || cobrowse.adviser.get());
+    // The bar sits in a bottom corner, away from the site's menu; the visitor can move it to
+    // the top when it covers something of theirs (remembered for the visit).
+    let at_top = RwSignal::new(web_client::browser::load_session(BAR_KEY).is_some());
+    let move_bar = move |_| {
+        let top = !at_top.get_untracked();
+        at_top.set(top);
+        if top {
+            web_client::browser::save_session(BAR_KEY, "top");
+        } else {
+            web_client::browser::forget_session(BAR_KEY);
+        }
+    };
     view! {
         {move || cobrowse.invite.get().map(|name| view! {
             <div class="cb-card" role="alertdialog" aria-labelledby="cb-invite-title" aria-describedby="cb-invite-text">
@@ -28,7 +43,7 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
         })}
         <Show when=move || cobrowse.active.get()>
             <div class="cb-frame" aria-hidden="true"></div>
-            <div class="cb-bar" role="status" data-cobrowse-bar="">
+            <div class="cb-bar" class:cb-top=move || at_top.get() role="status" data-cobrowse-bar="">
                 <span class="cb-dot" aria-hidden="true"></span>
                 <span>{move || texts.format("cobrowse.active", &[("name", &adviser.get())])}</span>
                 <button type="button" data-cobrowse-control="" aria-pressed=move || cobrowse.control.get().to_string()
@@ -36,6 +51,9 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
                     {move || if cobrowse.control.get() { texts.t("cobrowse.take_back") } else { texts.t("cobrowse.let_fill") }}
                 </button>
                 <button type="button" class="cb-stop" data-cobrowse-stop="" on:click=move |_| cobrowse.stop()>{texts.t("cobrowse.stop")}</button>
+                <button type="button" class="cb-move" data-cobrowse-move="" on:click=move_bar
+                    aria-label=move || if at_top.get() { texts.t("cobrowse.move_down") } else { texts.t("cobrowse.move_up") }>
+                    {move || if at_top.get() { "↓" } else { "↑" }}</button>
                 {move || cobrowse.filled.get().map(|field| view! {
                     <span class="cb-filled">{texts.format("cobrowse.filled", &[("field", &field)])}</span>
                 })}
