@@ -67,9 +67,6 @@ impl Mailer {
     /// Emails an answered ticket's answer to its contact.
     pub async fn send_answer(&self, ticket: &TicketRow) -> Result<(), MailError> {
         let email = ticket.email.as_deref().ok_or(MailError::NoAddress)?;
-        let to: Mailbox = format!("{} <{email}>", ticket.name.replace(['<', '>', '"'], ""))
-            .parse()
-            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
         let texts = Texts::get(Locale::from_tag(ticket.locale.as_deref().unwrap_or("en")));
         let answer = ticket.answer.as_deref().unwrap_or_default();
         let body = format!(
@@ -79,10 +76,25 @@ impl Mailer {
             texts.t("mail.your_message"),
             ticket.message.replace('\n', "\n> "),
         );
+        self.deliver(&ticket.name, email, texts.t("mail.subject"), body)
+            .await
+    }
+
+    /// Sends one plain-text email to `name <email>`.
+    async fn deliver(
+        &self,
+        name: &str,
+        email: &str,
+        subject: &str,
+        body: String,
+    ) -> Result<(), MailError> {
+        let to: Mailbox = format!("{} <{email}>", name.replace(['<', '>', '"'], ""))
+            .parse()
+            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(texts.t("mail.subject"))
+            .subject(subject)
             .body(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
         self.transport
@@ -99,10 +111,6 @@ impl Mailer {
         transcript: &crate::hub::TranscriptToSend,
         offset_minutes: i32,
     ) -> Result<(), MailError> {
-        let name = transcript.visitor_name.replace(['<', '>', '"'], "");
-        let to: Mailbox = format!("{name} <{}>", transcript.email)
-            .parse()
-            .map_err(|e| MailError::Build(format!("recipient: {e}")))?;
         let texts = Texts::get(Locale::from_tag(
             transcript.locale.as_deref().unwrap_or("en"),
         ));
@@ -116,16 +124,12 @@ impl Mailer {
                 |at| tandem_shared::transcript::clock_at_offset(at, offset_minutes),
             ),
         );
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(texts.t("mail.transcript_subject"))
-            .body(body)
-            .map_err(|e| MailError::Build(e.to_string()))?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|e| MailError::Send(e.to_string()))?;
-        Ok(())
+        self.deliver(
+            &transcript.visitor_name,
+            &transcript.email,
+            texts.t("mail.transcript_subject"),
+            body,
+        )
+        .await
     }
 }
