@@ -45,7 +45,7 @@ rm -f "$loader"
 # Size budget (brotli, what browsers download): the build fails when the widget grows past it.
 # Issue 28's target is 100 KB for the chat module; this budget only stops the widget from
 # growing meanwhile (its history: docs/perf-journal/).
-widget_budget=${TANDEM_WIDGET_BUDGET:-245000}
+widget_budget=${TANDEM_WIDGET_BUDGET:-250000}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
 widget_br=$(( $(size dist/widget/widget.js.br) + $(size dist/widget/widget_bg.wasm.br) ))
 loader_br=$(sed 's/__VERSION__/0123456789abcdef/' dist/loader.js | brotli -q 11 -c | wc -c)

@@ -21,6 +21,13 @@ pub const MAX_FILL_CHARS: usize = 2000;
 pub const MAX_FIELD_NAME_CHARS: usize = 120;
 /// Most changes in one batch.
 pub const MAX_CHANGES_PER_BATCH: usize = 5000;
+/// Attribute the widget sets on a frame whose page is on another origin, in place of its
+/// address: the host the frame comes from (no path, no query). The adviser's browser shows a
+/// labelled box of the frame's size and fetches nothing.
+pub const FRAME_HOST_ATTR: &str = "data-tandem-frame";
+/// Attribute holding an element's size on the visitor's screen, `WIDTHxHEIGHT` in CSS pixels,
+/// for the boxes drawn instead of private elements and other origins' frames.
+pub const SIZE_ATTR: &str = "data-tandem-size";
 
 fn is_false(value: &bool) -> bool {
     !*value
@@ -120,6 +127,66 @@ pub struct PageSnapshot {
     pub scroll_y: i32,
     /// The `html` element.
     pub root: PageNode,
+    /// How the visitor's browser lays the page out (from its doctype): the mirror is built in
+    /// the same mode.
+    #[serde(default, skip_serializing_if = "DocumentMode::is_standards")]
+    pub mode: DocumentMode,
+    /// Set when the page is too large to be shown: its number of elements. `root` is then an
+    /// empty page, and both sides are told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_large: Option<u32>,
+}
+
+/// A document's rendering mode, as its doctype makes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentMode {
+    /// `<!DOCTYPE html>` and other modern doctypes.
+    #[default]
+    Standards,
+    /// "Almost standards": the XHTML 1.0 and HTML 4.01 Transitional and Frameset doctypes
+    /// (images in table cells sit differently).
+    LimitedQuirks,
+    /// No doctype, or an old one: the browser emulates old layout bugs.
+    Quirks,
+}
+
+impl DocumentMode {
+    /// True for the default, standards mode.
+    pub fn is_standards(&self) -> bool {
+        *self == DocumentMode::Standards
+    }
+
+    /// The mode a browser gives a document with this `compatMode` and doctype public and
+    /// system identifiers (`BackCompat` is quirks; `CSS1Compat` is standards or limited
+    /// quirks, which only the doctype tells apart).
+    pub fn of(compat_mode: &str, public_id: &str, system_id: &str) -> DocumentMode {
+        if compat_mode == "BackCompat" {
+            return DocumentMode::Quirks;
+        }
+        let public_id = public_id.to_ascii_lowercase();
+        let limited = public_id.starts_with("-//w3c//dtd xhtml 1.0 transitional//")
+            || public_id.starts_with("-//w3c//dtd xhtml 1.0 frameset//")
+            || (!system_id.is_empty()
+                && (public_id.starts_with("-//w3c//dtd html 4.01 transitional//")
+                    || public_id.starts_with("-//w3c//dtd html 4.01 frameset//")));
+        if limited {
+            DocumentMode::LimitedQuirks
+        } else {
+            DocumentMode::Standards
+        }
+    }
+
+    /// A doctype giving this mode (none for quirks).
+    pub fn doctype(&self) -> &'static str {
+        match self {
+            DocumentMode::Standards => "<!DOCTYPE html>",
+            DocumentMode::LimitedQuirks => {
+                "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">"
+            }
+            DocumentMode::Quirks => "",
+        }
+    }
 }
 
 /// One change to the page since the snapshot.
@@ -450,5 +517,44 @@ mod guidance_tests {
         };
         assert!(error(r#"{"do":"dance"}"#).contains("unknown variant `dance`"));
         assert!(error(r#"{"do":"fill","id":3}"#).contains("missing field `value`"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocumentMode;
+
+    #[test]
+    fn the_mode_follows_the_doctype_as_browsers_read_it() {
+        assert_eq!(DocumentMode::of("BackCompat", "", ""), DocumentMode::Quirks);
+        assert_eq!(
+            DocumentMode::of("CSS1Compat", "", ""),
+            DocumentMode::Standards
+        );
+        assert_eq!(
+            DocumentMode::of(
+                "CSS1Compat",
+                "-//W3C//DTD XHTML 1.0 Transitional//EN",
+                "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd"
+            ),
+            DocumentMode::LimitedQuirks
+        );
+        assert_eq!(
+            DocumentMode::of(
+                "CSS1Compat",
+                "-//W3C//DTD HTML 4.01 Transitional//EN",
+                "http://www.w3.org/TR/html4/loose.dtd"
+            ),
+            DocumentMode::LimitedQuirks
+        );
+        // HTML 4.01 Strict is standards mode.
+        assert_eq!(
+            DocumentMode::of(
+                "CSS1Compat",
+                "-//W3C//DTD HTML 4.01//EN",
+                "http://www.w3.org/TR/html4/strict.dtd"
+            ),
+            DocumentMode::Standards
+        );
     }
 }

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Largest slice of JSON in one part, in bytes as written in the part (quotes and backslashes
 /// escaped): a part's frame stays under 64 KiB with its envelope.
 pub const PART_BYTES: usize = 48 * 1024;
-/// Most parts in one frame (a frame of about 4.5 MiB).
-pub const MAX_PARTS: u32 = 96;
+/// Most parts in one frame (a frame of about 15 MiB: a page of some 60,000 elements). Only
+/// the console puts parts together; the relay holds one at a time.
+pub const MAX_PARTS: u32 = 320;
 
 /// A co-browsing frame that may be sent in parts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +215,8 @@ mod tests {
                 viewport: Viewport { w: 800, h: 600 },
                 scroll_x: 0,
                 scroll_y: 0,
+                mode: Default::default(),
+                too_large: None,
                 root: PageNode::Element(Box::new(ElementNode {
                     id: 1,
                     tag: "html".into(),

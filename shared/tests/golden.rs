@@ -515,6 +515,8 @@ fn co_browsing_frames() {
         viewport: Viewport { w: 800, h: 600 },
         scroll_x: 0,
         scroll_y: 40,
+        mode: Default::default(),
+        too_large: None,
         root: PageNode::Element(Box::new(ElementNode {
             id: 1,
             tag: "html".into(),

@@ -299,6 +299,46 @@ pub async fn in_mirror(
     Ok(console.execute(&wrapped, args).await?)
 }
 
+/// Runs `script` in the console with `doc` bound to the mirror's document.
+pub async fn mirror_json(console: &Client, script: &str) -> anyhow::Result<serde_json::Value> {
+    in_mirror(console, script, vec![]).await
+}
+
+/// Waits until `script` (run as in [`mirror_json`]) returns `true`.
+pub async fn mirror_true(console: &Client, what: &str, script: &str) -> anyhow::Result<()> {
+    wait_for(what, || async {
+        Ok((mirror_json(console, script).await?.as_bool() == Some(true)).then_some(()))
+    })
+    .await
+}
+
+/// The visitor on `page` asks for a chat (reason: the page's `heading`), the adviser (already
+/// in the console) gets it and asks to co-browse, the visitor accepts, and the mirror shows
+/// `heading`.
+pub async fn share_page(
+    visitor: &Client,
+    console: &Client,
+    page: &str,
+    heading: &str,
+) -> anyhow::Result<()> {
+    ask_for_a_chat(
+        visitor,
+        page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        heading,
+    )
+    .await?;
+    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    wait_for_text("the mirror", heading, || mirror_text(console)).await?;
+    Ok(())
+}
+
 /// The text of the mirror's page.
 pub async fn mirror_text(console: &Client) -> anyhow::Result<String> {
     let text = in_mirror(

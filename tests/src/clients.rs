@@ -620,6 +620,8 @@ pub fn page_snapshot(url: &str) -> VisitorMsg {
             viewport: Viewport { w: 1024, h: 700 },
             scroll_x: 0,
             scroll_y: 0,
+            mode: Default::default(),
+            too_large: None,
             root: PageNode::Element(Box::new(ElementNode {
                 id: 1,
                 tag: "html".into(),

@@ -22,6 +22,7 @@ pub mod nats;
 pub mod nodes;
 pub mod postgres;
 pub mod process;
+pub mod recorder;
 pub mod relay;
 pub mod scene;
 pub mod smtp;

@@ -8,12 +8,17 @@
 use super::policy::{builds_element, clean_attribute, mirror_policy, origin_of};
 use std::collections::HashMap;
 use tandem_shared::cobrowse::{
-    ElementNode, NodeId, PageChange, PageChanges, PageNode, PageSnapshot,
+    DocumentMode, ElementNode, NodeId, PageChange, PageChanges, PageNode, PageSnapshot,
+    FRAME_HOST_ATTR, SIZE_ATTR,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlIFrameElement, Node};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// Longest host shown on the box standing for another origin's frame.
+const MAX_HOST_CHARS: usize = 100;
+/// Marks the box standing for another origin's frame; its value is the box's label.
+pub const FRAME_BOX_ATTR: &str = "data-tdm-frame";
 /// The mask shown in private fields: the same whatever they hold.
 const MASK: &str = "•••";
 /// Marks mirror elements with the visitor's node numbers (for picking an element).
@@ -21,7 +26,24 @@ pub const ID_ATTR: &str = "data-tdm-id";
 
 /// The mirror's own rules: masks for what the visitor's browser kept private.
 const MIRROR_CSS: &str = "[data-tdm-masked]{background-image:repeating-linear-gradient(45deg,#fde2e7 0 6px,#fbcfd8 6px 12px)!important;color:transparent!important;outline:2px dashed #e11d48!important}\
-[data-tdm-masked] *{visibility:hidden!important}";
+[data-tdm-masked] *{visibility:hidden!important}\
+[data-tdm-frame]{display:inline-flex!important;align-items:center;justify-content:center;box-sizing:border-box;overflow:hidden;background:#f1f5f9!important;border:1px dashed #64748b!important;color:#334155!important;font:13px/1.3 system-ui,sans-serif!important;text-align:center;padding:4px}\
+[data-tdm-frame]::before{content:attr(data-tdm-frame)}";
+
+/// `WIDTHxHEIGHT` as whole CSS pixels (anything else, nothing).
+fn size_of(value: &str) -> Option<(u32, u32)> {
+    let (w, h) = value.split_once('x')?;
+    Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
+}
+
+/// The texts the mirror writes itself, in the adviser's language.
+#[derive(Clone, Debug, Default)]
+pub struct MirrorLabels {
+    /// The box of a frame from another origin; `{host}` is replaced by the frame's host.
+    pub frame_from: String,
+    /// The box of a frame whose origin is not known.
+    pub frame_unknown: String,
+}
 
 /// The page's `:hover` / `:focus` rules, made to follow the visitor's hover and focus.
 pub fn follow_visitor_states(css: &str) -> String {
@@ -55,11 +77,19 @@ pub struct Mirror {
     origin: Option<String>,
     /// The mirror document's Content-Security-Policy is in place.
     policy_set: bool,
+    /// `origin` was taken from the first page shown, and stays.
+    origin_decided: bool,
+    /// Texts of the boxes the mirror draws.
+    labels: MirrorLabels,
+    /// The rendering mode the mirror document was written in (none yet: the frame's first,
+    /// empty document).
+    mode: Option<DocumentMode>,
 }
 
 impl Mirror {
-    /// A mirror drawing into `frame` (loaded with an empty standards-mode document).
-    pub fn new(frame: HtmlIFrameElement) -> Mirror {
+    /// A mirror drawing into `frame` (an empty frame without an address, whose document the
+    /// mirror writes in the rendering mode of each page).
+    pub fn new(frame: HtmlIFrameElement, labels: MirrorLabels) -> Mirror {
         Mirror {
             frame,
             nodes: HashMap::new(),
@@ -68,13 +98,15 @@ impl Mirror {
             frames: Vec::new(),
             origin: None,
             policy_set: false,
+            origin_decided: false,
+            labels,
+            mode: None,
         }
     }
 
-    /// Puts the mirror document, once, under a policy that lets it fetch from the origin of
-    /// `page_url` alone and send no `Referer`: once set, a document's policy stays, whatever
-    /// replaces its elements, so a later snapshot cannot widen it. False when it could not be
-    /// set (nothing may be built then).
+    /// Puts the mirror document under a policy that lets it fetch from the origin of the
+    /// first page shown alone and send no `Referer`: a later snapshot cannot widen it. False
+    /// when it could not be set (nothing may be built then).
     fn ensure_policy(&mut self, document: &Document, page_url: &str) -> bool {
         if self.policy_set {
             return true;
@@ -82,7 +114,10 @@ impl Mirror {
         let Some(head) = document.head() else {
             return false;
         };
-        self.origin = origin_of(page_url);
+        if !self.origin_decided {
+            self.origin = origin_of(page_url);
+            self.origin_decided = true;
+        }
         let metas = [
             (
                 "http-equiv",
@@ -106,6 +141,23 @@ impl Mirror {
         self.frame.content_document()
     }
 
+    /// Writes an empty mirror document in `mode` (a document's mode is decided by its
+    /// doctype when it is parsed): nothing of the snapshot is written this way, only a fixed
+    /// doctype and empty elements; its policy is set again before anything is built.
+    fn rewrite(&mut self, document: &Document, mode: DocumentMode) {
+        let html = document.unchecked_ref::<web_sys::HtmlDocument>();
+        if html.open().is_err() {
+            return;
+        }
+        let _ = html.write_1(&format!(
+            "{}<html><head></head><body></body></html>",
+            mode.doctype()
+        ));
+        let _ = html.close();
+        self.policy_set = false;
+        self.mode = Some(mode);
+    }
+
     /// Replaces the mirror with a snapshot.
     pub fn load(&mut self, snapshot: &PageSnapshot) {
         let Some(document) = self.document() else {
@@ -114,6 +166,9 @@ impl Mirror {
         self.nodes.clear();
         self.hovered.clear();
         self.focused.clear();
+        if self.mode != Some(snapshot.mode) {
+            self.rewrite(&document, snapshot.mode);
+        }
         if !self.ensure_policy(&document, &snapshot.url) {
             return;
         }
@@ -179,8 +234,12 @@ impl Mirror {
             return None;
         }
         let svg = node.svg || in_svg && node.tag != "foreignObject";
+        // A frame without its page (one from another origin) is a labelled box, never loaded.
+        let frame_elsewhere = node.tag == "iframe" && node.children.is_empty();
         let element = if svg {
             document.create_element_ns(Some(SVG_NS), &node.tag).ok()?
+        } else if frame_elsewhere {
+            document.create_element("div").ok()?
         } else {
             document.create_element(&node.tag).ok()?
         };
@@ -192,6 +251,8 @@ impl Mirror {
         let _ = element.set_attribute(ID_ATTR, &node.id.to_string());
         if node.masked {
             self.mask(&element);
+        } else if frame_elsewhere {
+            self.frame_box(&element);
         }
         if node.tag == "iframe" {
             if let Some(content) = node.children.first() {
@@ -219,16 +280,41 @@ impl Mirror {
         Some(element.into())
     }
 
+    /// The box standing for a frame from another origin: its size, and what it is.
+    fn frame_box(&self, element: &Element) {
+        let host: String = element
+            .get_attribute(FRAME_HOST_ATTR)
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_HOST_CHARS)
+            .collect();
+        let label = if host.is_empty() {
+            self.labels.frame_unknown.clone()
+        } else {
+            self.labels.frame_from.replace("{host}", &host)
+        };
+        let _ = element.set_attribute(FRAME_BOX_ATTR, &label);
+        let style = element.get_attribute("style").unwrap_or_default();
+        let size = element
+            .get_attribute(SIZE_ATTR)
+            .as_deref()
+            .and_then(size_of);
+        let size = size.map_or(String::new(), |(w, h)| format!("width:{w}px;height:{h}px;"));
+        let _ = element.set_attribute("style", &format!("{style};{size}"));
+    }
+
     fn mask(&self, element: &Element) {
         let _ = element.set_attribute("data-tdm-masked", "");
-        if let Some(size) = element.get_attribute("data-tandem-size") {
-            if let Some((w, h)) = size.split_once('x') {
-                let style = element.get_attribute("style").unwrap_or_default();
-                let _ = element.set_attribute(
-                    "style",
-                    &format!("{style};min-width:{w}px;min-height:{h}px;display:inline-block"),
-                );
-            }
+        if let Some((w, h)) = element
+            .get_attribute(SIZE_ATTR)
+            .as_deref()
+            .and_then(size_of)
+        {
+            let style = element.get_attribute("style").unwrap_or_default();
+            let _ = element.set_attribute(
+                "style",
+                &format!("{style};min-width:{w}px;min-height:{h}px;display:inline-block"),
+            );
         }
         if let Some(input) = field::<web_sys::HtmlInputElement>(element, "input") {
             input.set_value(MASK);

@@ -35,6 +35,8 @@ pub struct SessionView {
     pub pointer: Option<(i32, i32)>,
     /// A snapshot is shown.
     pub shown: bool,
+    /// The visitor's page is too large to be shown: its number of elements.
+    pub too_large: Option<u32>,
     /// Fields filled on the visitor's page, latest last.
     pub filled: Vec<String>,
 }
@@ -116,6 +118,7 @@ impl CobrowseDesk {
                     s.title = snapshot.title.clone();
                     s.viewport = snapshot.viewport;
                     s.shown = shown;
+                    s.too_large = snapshot.too_large;
                     s.asked = false;
                 });
             }

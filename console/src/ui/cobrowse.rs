@@ -3,15 +3,13 @@
 //! it or (with the visitor's permission) fill it in; proposes a page; stops.
 
 use super::Ui;
-use crate::cobrowse::mirror::{field, Mirror};
+use crate::cobrowse::mirror::{field, Mirror, MirrorLabels};
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
 use tandem_shared::cobrowse::{Guidance, NodeId};
 use tandem_shared::ConversationId;
 use wasm_bindgen::JsCast;
 
-/// The empty document the mirror starts from (standards mode).
-const BLANK: &str = "<!DOCTYPE html><html><head></head><body></body></html>";
 /// Least time between two pointer positions sent, in ms.
 const POINTER_GAP_MS: f64 = 50.0;
 
@@ -167,18 +165,28 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
             .min(room / f64::from(viewport.h.max(200)))
             .min(1.0)
     });
-    let loaded = {
+    // The mirror takes the frame once it is on the page (its empty document is there at
+    // once; the load events of the documents the mirror writes are not new frames).
+    {
         let id = id.clone();
-        move |_| {
-            if let Some(frame) = frame.get_untracked() {
-                let element: web_sys::HtmlIFrameElement = frame.unchecked_into();
-                let ask = id.clone();
-                cobrowse.attach(&id, Mirror::new(element), move || {
-                    handle.cobrowse_resync(ask)
-                });
+        let attached = StoredValue::new(false);
+        Effect::new(move |_| {
+            let Some(frame) = frame.get() else { return };
+            if attached.get_value() {
+                return;
             }
-        }
-    };
+            attached.set_value(true);
+            let element: web_sys::HtmlIFrameElement = frame.unchecked_into();
+            let ask = id.clone();
+            let labels = MirrorLabels {
+                frame_from: texts.t("console.cobrowse.frame_from").to_owned(),
+                frame_unknown: texts.t("console.cobrowse.frame_unknown").to_owned(),
+            };
+            cobrowse.attach(&id, Mirror::new(element, labels), move || {
+                handle.cobrowse_resync(ask)
+            });
+        });
+    }
     {
         let id = id.clone();
         on_cleanup(move || cobrowse.detach(&id));
@@ -247,8 +255,7 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
             </div>
             <div class="mirror-stage" node_ref=stage
                 style=move || { let v = session.with(|s| s.viewport); let s = scale.get(); format!("width:{}px;height:{}px", (f64::from(v.w.max(320)) * s).round(), (f64::from(v.h.max(200)) * s).round()) }>
-                <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" referrerpolicy="no-referrer" srcdoc=BLANK node_ref=frame
-                    on:load=loaded
+                <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" referrerpolicy="no-referrer" node_ref=frame
                     style=move || { let v = session.with(|s| s.viewport); format!("width:{}px;height:{}px;transform:scale({})", v.w.max(320), v.h.max(200), scale.get()) }></iframe>
                 <div class="mirror-overlay" data-mirror-overlay="" on:mousemove=on_move on:mouseleave=on_leave on:click=on_pick>
                     {move || session.with(|s| s.pointer).map(|(x, y)| view! {
@@ -259,9 +266,15 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
                         view! { <span class="picked" style=move || { let s = scale.get(); format!("left:{}px;top:{}px;width:{}px;height:{}px", x * s, y * s, w * s, h * s) }></span> }
                     })}
                 </div>
-                <Show when=move || !session.with(|s| s.shown)>
-                    <p class="mirror-waiting">{texts.t("console.cobrowse.waiting")}</p>
-                </Show>
+                {move || match session.with(|s| s.too_large) {
+                    Some(count) => Some(view! {
+                        <p class="mirror-waiting" role="status" data-mirror-too-large="">{texts.format("console.cobrowse.too_large", &[("count", &count.to_string())])}</p>
+                    }.into_any()),
+                    None if !session.with(|s| s.shown) => Some(view! {
+                        <p class="mirror-waiting">{texts.t("console.cobrowse.waiting")}</p>
+                    }.into_any()),
+                    None => None,
+                }}
             </div>
             <div class="cobrowse-tools">
                 {move || match picked.get() {

@@ -12,6 +12,8 @@ fn snapshot() -> Box<PageSnapshot> {
         viewport: Viewport { w: 1024, h: 700 },
         scroll_x: 0,
         scroll_y: 0,
+        mode: Default::default(),
+        too_large: None,
         root: PageNode::Element(Box::new(ElementNode {
             id: 1,
             tag: "html".into(),

@@ -111,6 +111,8 @@ pub fn cobrowse_frames(kind: Kind, body: String, frame: u32) -> anyhow::Result<V
                 viewport: Viewport { w: 1280, h: 800 },
                 scroll_x: 0,
                 scroll_y: 0,
+                mode: Default::default(),
+                too_large: None,
                 root,
             }),
         }

@@ -4,8 +4,9 @@
 use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, page_text,
-    pick_in_mirror, type_in_widget, wait_for, wait_for_text, wait_for_within, widget_text, Browser,
+    click_in_widget, console_log_in, in_mirror, in_widget, mirror_json, mirror_text, mirror_true,
+    on_page, page_text, pick_in_mirror, share_page, type_in_widget, wait_for, wait_for_text,
+    wait_for_within, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
@@ -397,17 +398,6 @@ async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Resu
     Ok(())
 }
 
-async fn mirror_json(console: &Client, script: &str) -> anyhow::Result<serde_json::Value> {
-    in_mirror(console, script, vec![]).await
-}
-
-async fn mirror_true(console: &Client, what: &str, script: &str) -> anyhow::Result<()> {
-    wait_for(what, || async {
-        Ok((mirror_json(console, script).await?.as_bool() == Some(true)).then_some(()))
-    })
-    .await
-}
-
 #[tokio::test]
 async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
     // Every part is bound so that it lives to the end of the test.
@@ -734,24 +724,7 @@ async fn a_session_sends_the_page_once_and_leaves_no_error_on_the_site() -> anyh
         ..
     } = Scene::start().await?;
     let site = DemoSite::serve_dir(&relay.url(""), "tests/fixtures/host-errors").await?;
-    tandem_tests::browser::ask_for_a_chat(
-        &visitor,
-        &site.url("page.html"),
-        "Jeanne Martin",
-        "jeanne@example.com",
-        "Mon espace",
-    )
-    .await?;
-    wait_for_text("the console", "Mon espace", || {
-        page_text(&console, ".chat-pane")
-    })
-    .await?;
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
-    wait_for_text("the mirror", "Mon espace", || mirror_text(&console)).await?;
+    share_page(&visitor, &console, &site.url("page.html"), "Mon espace").await?;
     // Past the console's grace for a snapshot that never came: it would have asked by now.
     tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
     let snapshots = console

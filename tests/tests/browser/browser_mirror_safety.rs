@@ -2,66 +2,13 @@
 //! adviser's console in headless Chromium: the adviser's browser fetches nothing from any
 //! origin but the visitor's site, and sends no `Referer`.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
-use std::sync::{Arc, Mutex};
 use tandem_shared::cobrowse::{ElementNode, PageNode, PageSnapshot, Viewport};
 use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
 use tandem_tests::browser::Browser;
 use tandem_tests::browser::{console_log_in, mirror_text, on_page, page_text, wait_for_text};
 use tandem_tests::clients::{accept_invitation, chat_request, fresh_hello, WsClient};
+use tandem_tests::recorder::Recorder;
 use tandem_tests::{eventually, Endpoint, TestRelay};
-
-/// An HTTP server on a loopback port that notes every request (path, and `Referer` if any)
-/// and answers a 1×1 GIF.
-struct Recorder {
-    origin: String,
-    seen: Arc<Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
-
-async fn record(
-    State(seen): State<Arc<Mutex<Vec<String>>>>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> ([(&'static str, &'static str); 1], &'static [u8]) {
-    let referer = headers
-        .get("referer")
-        .and_then(|v| v.to_str().ok())
-        .map(|r| format!(" referer={r}"))
-        .unwrap_or_default();
-    if let Ok(mut seen) = seen.lock() {
-        seen.push(format!("{uri}{referer}"));
-    }
-    ([("content-type", "image/gif")], GIF)
-}
-
-impl Recorder {
-    async fn start() -> anyhow::Result<Recorder> {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let app = axum::Router::new()
-            .fallback(record)
-            .with_state(seen.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let origin = format!("http://{}", listener.local_addr()?);
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(Recorder { origin, seen, task })
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 fn element(id: u32, tag: &str, attrs: &[(&str, String)], children: Vec<PageNode>) -> PageNode {
     PageNode::Element(Box::new(ElementNode {
@@ -189,6 +136,8 @@ fn hostile_snapshot(site: &str, evil: &str) -> VisitorMsg {
             viewport: Viewport { w: 1024, h: 700 },
             scroll_x: 0,
             scroll_y: 0,
+            mode: Default::default(),
+            too_large: None,
             root: element(1, "html", &[], vec![head, body]),
         }),
     }

@@ -11,6 +11,7 @@ mod browser_desk;
 mod browser_embed;
 mod browser_faq;
 mod browser_files;
+mod browser_mirror_pages;
 mod browser_mirror_safety;
 mod browser_records;
 mod browser_sites;

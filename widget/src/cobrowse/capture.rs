@@ -3,14 +3,18 @@
 //! frame with a bounded amount of work per frame, so a busy page never freezes the tab.
 
 use super::listener::Listener;
+use super::pacer::Pacer;
 use super::privacy::Privacy;
 use super::serialize::{as_field, Serializer};
 use super::view::Overlay;
+use leptos::prelude::{RwSignal, Set};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
-use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges, PageSnapshot, Viewport};
-use tandem_shared::cobrowse_parts::PageFrame;
+use tandem_shared::cobrowse::{
+    DocumentMode, ElementNode, NodeId, PageChange, PageChanges, PageNode, PageSnapshot, Viewport,
+};
+use tandem_shared::cobrowse_parts::{PageFrame, PartError};
 use tandem_shared::VisitorMsg;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -65,6 +69,10 @@ pub struct Capture {
     send: Send,
     /// Page frames sent (numbers the parts of large ones).
     frames_sent: u32,
+    /// Frames on their way, paced to what the relay accepts.
+    outbox: Pacer<VisitorMsg>,
+    /// The page is too large to be shown (the visitor's bar says so).
+    too_large: RwSignal<bool>,
     overlay: Overlay,
     stats: Stats,
     listeners: Vec<Listener>,
@@ -108,7 +116,12 @@ fn event_target(event: &Event) -> Option<Element> {
 
 impl Capture {
     /// Starts capturing this page: sends the snapshot, then changes as they happen.
-    pub fn start(privacy: Privacy, send: Send, overlay: Overlay) -> Option<Rc<RefCell<Capture>>> {
+    pub fn start(
+        privacy: Privacy,
+        send: Send,
+        overlay: Overlay,
+        too_large: RwSignal<bool>,
+    ) -> Option<Rc<RefCell<Capture>>> {
         let document = document()?;
         let capture = Rc::new(RefCell::new(Capture {
             serializer: Serializer::new(privacy, &document),
@@ -122,6 +135,8 @@ impl Capture {
             layout_changed: true,
             send,
             frames_sent: 0,
+            outbox: Pacer::default(),
+            too_large,
             overlay,
             stats: Stats::default(),
             listeners: Vec::new(),
@@ -239,6 +254,7 @@ impl Capture {
         }
         self.work.clear();
         self.changes.clear();
+        self.outbox.clear();
         self.first_at_ms = None;
         self.serializer = Serializer::new(self.serializer.privacy.clone(), &document);
         let show_text = self.serializer.privacy.shows_all_text();
@@ -251,17 +267,39 @@ impl Capture {
         }
         let (scroll_x, scroll_y) = scroll_position();
         let url = document.url().unwrap_or_default();
-        let snapshot = PageSnapshot {
+        let mode = document.doctype().map_or(
+            DocumentMode::of(&document.compat_mode(), "", ""),
+            |doctype| {
+                DocumentMode::of(
+                    &document.compat_mode(),
+                    &doctype.public_id(),
+                    &doctype.system_id(),
+                )
+            },
+        );
+        let mut snapshot = PageSnapshot {
             url: self.serializer.url(&url).unwrap_or(url),
             title: document.title(),
             viewport: viewport(),
             scroll_x,
             scroll_y,
             root: tree,
+            mode,
+            too_large: None,
         };
-        self.stats.snapshot_bytes = self.send_page(PageFrame::Snapshot {
-            snapshot: Box::new(snapshot),
+        if self.serializer.cut {
+            snapshot = too_large_notice(snapshot, &document);
+        }
+        let mut sent = self.send_page(PageFrame::Snapshot {
+            snapshot: Box::new(snapshot.clone()),
         });
+        if sent.is_err() {
+            // Within the node cap but beyond the parts a frame may have (very long texts).
+            sent = self.send_page(PageFrame::Snapshot {
+                snapshot: Box::new(too_large_notice(snapshot, &document)),
+            });
+        }
+        self.stats.snapshot_bytes = sent.unwrap_or_default();
         self.stats.snapshot_ms = now() - started;
         self.stats.snapshot_nodes = self.serializer.count;
         self.layout_changed = true;
@@ -269,19 +307,31 @@ impl Capture {
         self.touch();
     }
 
-    /// Sends a snapshot or a change batch, in parts when it is large; returns the bytes sent.
-    /// A page too large even for parts is not shown (the adviser's mirror keeps the last one).
-    fn send_page(&mut self, frame: PageFrame) -> usize {
-        self.frames_sent = self.frames_sent.wrapping_add(1);
-        let Ok(frames) = frame.into_visitor_frames(self.frames_sent) else {
-            return 0;
-        };
-        let mut bytes = 0;
-        for frame in &frames {
-            bytes += serde_json::to_string(frame).map_or(0, |s| s.len());
-            (self.send)(frame);
+    /// Sends a snapshot or a change batch, in parts when it is large and paced to what the
+    /// relay accepts; returns the bytes sent. Fails for a frame too large even for parts.
+    fn send_page(&mut self, frame: PageFrame) -> Result<usize, PartError> {
+        if let PageFrame::Snapshot { snapshot } = &frame {
+            self.too_large.set(snapshot.too_large.is_some());
         }
-        bytes
+        self.frames_sent = self.frames_sent.wrapping_add(1);
+        let frames = frame.into_visitor_frames(self.frames_sent)?;
+        let mut bytes = 0;
+        for frame in frames {
+            bytes += serde_json::to_string(&frame).map_or(0, |s| s.len());
+            self.outbox.push(frame);
+        }
+        self.release();
+        Ok(bytes)
+    }
+
+    /// Sends what the pace allows now; asks for a frame when more waits.
+    fn release(&mut self) {
+        let send = self.send.clone();
+        if self.outbox.release(now(), |frame| {
+            send(&frame);
+        }) {
+            self.touch();
+        }
     }
 
     fn observe(&mut self, root: &Node) {
@@ -347,6 +397,7 @@ impl Capture {
     fn flush(&mut self) {
         self.frame_requested = false;
         self.frame_handle = None;
+        self.release();
         let started = now();
         if let Some(observer) = &self.observer {
             self.work.extend(
@@ -381,7 +432,11 @@ impl Capture {
                 },
             };
             self.stats.batches += 1;
-            self.stats.batch_bytes += self.send_page(frame);
+            // A batch too large even for parts is lost: the mirror gets the page again.
+            match self.send_page(frame) {
+                Ok(bytes) => self.stats.batch_bytes += bytes,
+                Err(_) => self.snapshot(),
+            }
             self.last_sent_ms = now();
             self.publish_stats();
         }
@@ -487,6 +542,7 @@ impl Capture {
         let before = self.next_known_sibling(node);
         // The node cap bounds one snapshot or one added subtree, not the page's life.
         self.serializer.count = 0;
+        self.serializer.cut = false;
         if let Some(tree) = self.serializer.node(node, show_text) {
             self.push(PageChange::Add {
                 parent,
@@ -778,4 +834,23 @@ fn scroll_position() -> (i32, i32) {
             w.scroll_y().unwrap_or(0.0) as i32,
         )
     })
+}
+
+/// What is sent instead of a page too large to be shown: its address, title and size, an
+/// empty page, and its number of elements.
+fn too_large_notice(snapshot: PageSnapshot, document: &web_sys::Document) -> PageSnapshot {
+    let elements = document.get_elements_by_tag_name("*").length();
+    let root = match snapshot.root {
+        PageNode::Element(html) => PageNode::Element(Box::new(ElementNode {
+            children: Vec::new(),
+            shadow: None,
+            ..*html
+        })),
+        text => text,
+    };
+    PageSnapshot {
+        root,
+        too_large: Some(elements),
+        ..snapshot
+    }
 }

@@ -10,6 +10,7 @@
 
 pub mod capture;
 mod listener;
+mod pacer;
 pub mod privacy;
 mod registry;
 mod remote;
@@ -52,6 +53,8 @@ pub struct Cobrowse {
     pub filled: RwSignal<Option<String>>,
     /// The permission to fill in lapsed for lack of use.
     pub lapsed: RwSignal<bool>,
+    /// The page is too large for the adviser to see.
+    pub too_large: RwSignal<bool>,
     /// Veils, pointer, highlight.
     pub overlay: Overlay,
     capture: StoredValue<Option<Rc<RefCell<Capture>>>, LocalStorage>,
@@ -74,6 +77,7 @@ impl Cobrowse {
             proposal: RwSignal::new(None),
             filled: RwSignal::new(None),
             lapsed: RwSignal::new(false),
+            too_large: RwSignal::new(false),
             overlay: Overlay::new(),
             capture: StoredValue::new_local(None),
             send: StoredValue::new_local(None),
@@ -158,7 +162,7 @@ impl Cobrowse {
             return;
         };
         self.invite.set(None);
-        let capture = Capture::start(self.privacy.get_value(), send, self.overlay);
+        let capture = Capture::start(self.privacy.get_value(), send, self.overlay, self.too_large);
         self.capture.set_value(capture);
         self.active.set(true);
         let granted = session_storage()

@@ -6,7 +6,7 @@ use super::privacy::{self, Privacy, MASK};
 use super::registry::Registry;
 use super::styles;
 use std::collections::HashMap;
-use tandem_shared::cobrowse::{ElementNode, NodeId, PageNode};
+use tandem_shared::cobrowse::{ElementNode, NodeId, PageNode, FRAME_HOST_ATTR, SIZE_ATTR};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node};
 
@@ -17,8 +17,10 @@ const SKIPPED: [&str; 5] = ["script", "noscript", "template", "object", "embed"]
 const URL_ATTRS: [&str; 5] = ["src", "href", "action", "poster", "xlink:href"];
 /// Largest canvas image sent (data URL characters); larger ones show as a placeholder.
 const MAX_CANVAS_CHARS: usize = 200_000;
-/// Nodes sent at most in one snapshot or one added subtree (larger pages are cut).
-pub const MAX_NODES: usize = 60_000;
+/// Nodes sent at most in one snapshot or one added subtree: a page of about 75,000 elements
+/// (and their text). A larger page is not shown, and both sides are told; a larger added
+/// subtree is cut.
+pub const MAX_NODES: usize = 150_000;
 
 /// The serializer's state for one page: numbering, rules, and what it found to watch.
 pub struct Serializer {
@@ -36,6 +38,8 @@ pub struct Serializer {
     pub styles: HashMap<NodeId, (NodeId, u32)>,
     /// Nodes serialized in the current snapshot or added subtree.
     pub count: usize,
+    /// Nodes were left out for [`MAX_NODES`] since the count was last reset.
+    pub cut: bool,
 }
 
 impl Serializer {
@@ -51,6 +55,7 @@ impl Serializer {
             found_roots: Vec::new(),
             styles: HashMap::new(),
             count: 0,
+            cut: false,
         }
     }
 
@@ -67,6 +72,7 @@ impl Serializer {
     /// when an ancestor's text may be shown (always, unless "private by default").
     pub fn node(&mut self, node: &Node, show_text: bool) -> Option<PageNode> {
         if self.count >= MAX_NODES {
+            self.cut = true;
             return None;
         }
         match node.node_type() {
@@ -173,7 +179,7 @@ impl Serializer {
             .collect();
         let rect = element.get_bounding_client_rect();
         attrs.push((
-            "data-tandem-size".into(),
+            SIZE_ATTR.into(),
             format!("{}x{}", rect.width().round(), rect.height().round()),
         ));
         PageNode::Element(Box::new(ElementNode {
@@ -233,6 +239,11 @@ impl Serializer {
     pub fn attribute(&self, tag: &str, name: &str, value: String) -> Option<String> {
         let lower = name.to_ascii_lowercase();
         if lower.starts_with("on") {
+            return None;
+        }
+        // A frame's address (which may carry a token) never leaves: its page is mirrored
+        // inside it when same-origin, or shown as a labelled box.
+        if tag == "iframe" && (lower == "src" || lower == "srcdoc") {
             return None;
         }
         let field = matches!(tag, "input" | "textarea" | "select" | "option");
@@ -351,17 +362,25 @@ impl Serializer {
             .collect()
     }
 
-    /// A same-origin frame: its document, as the frame's only child.
+    /// A same-origin frame: its document, as the frame's only child. A frame from another
+    /// origin: its size and the host it comes from ([`FRAME_HOST_ATTR`]), for a labelled box.
     fn frame_content(&mut self, node: &mut ElementNode, element: &Element) {
-        let document = element
-            .dyn_ref::<web_sys::HtmlIFrameElement>()
-            .and_then(|frame| frame.content_document());
-        let Some(document) = document else { return };
+        let frame = element.unchecked_ref::<web_sys::HtmlIFrameElement>();
+        let Some(document) = frame.content_document() else {
+            let host = web_sys::Url::new(&frame.src())
+                .map(|url| url.host())
+                .unwrap_or_default();
+            let rect = element.get_bounding_client_rect();
+            node.attrs.push((FRAME_HOST_ATTR.into(), host));
+            node.attrs.push((
+                SIZE_ATTR.into(),
+                format!("{}x{}", rect.width().round(), rect.height().round()),
+            ));
+            return;
+        };
         let Some(root) = document.document_element() else {
             return;
         };
-        node.attrs
-            .retain(|(name, _)| name != "src" && name != "srcdoc");
         if let Some(html) = self.node(&root, self.privacy.shows_all_text()) {
             node.children = vec![html];
         }

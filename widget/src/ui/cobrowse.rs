@@ -57,6 +57,9 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
                 {move || cobrowse.filled.get().map(|field| view! {
                     <span class="cb-filled">{texts.format("cobrowse.filled", &[("field", &field)])}</span>
                 })}
+                <Show when=move || cobrowse.too_large.get()>
+                    <span class="cb-filled" data-cobrowse-too-large="">{texts.t("cobrowse.too_large")}</span>
+                </Show>
                 <Show when=move || cobrowse.lapsed.get()>
                     <span class="cb-filled">{texts.t("cobrowse.lapsed")}</span>
                 </Show>
