@@ -7,19 +7,20 @@ use tandem_tests::recorder::Recorder;
 use tandem_tests::scene::Scene;
 use tandem_tests::Endpoint;
 
+/// The usual stage, with the pages made for these tests served as the visitor's site.
+async fn scene_on_test_pages() -> anyhow::Result<(Scene, DemoSite)> {
+    let scene = Scene::start().await?;
+    let site = DemoSite::serve_dir(&scene.relay.url(""), "tests/fixtures/pages").await?;
+    Ok((scene, site))
+}
+
 /// Tried: a page embedding a video page of another origin whose address carries a token, and a
 /// second such frame added while the adviser watches. The adviser sees a labelled box of each
 /// frame's size; their browser fetches neither page and the token never reaches the console.
 #[tokio::test]
 async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow::Result<()> {
-    let Scene {
-        relay,
-        console,
-        visitor,
-        browser: _browser,
-        ..
-    } = Scene::start().await?;
-    let site = DemoSite::serve_dir(&relay.url(""), "tests/fixtures/pages").await?;
+    let (scene, site) = scene_on_test_pages().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
     let other = Recorder::start().await?;
     let host = other.origin.trim_start_matches("http://").to_owned();
     let page = format!(
@@ -27,18 +28,18 @@ async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow
         site.url("frames.html"),
         other.origin
     );
-    share_page(&visitor, &console, &page, "Nos vidéos").await?;
+    share_page(visitor, console, &page, "Nos vidéos").await?;
     assert_eq!(other.count("/video.html"), 1, "the visitor's page loads it");
     let boxes = "return Array.from(doc.querySelectorAll('[data-tdm-frame]')).map(b => { \
                  const r = b.getBoundingClientRect(); \
                  return [b.getAttribute('data-tdm-frame'), Math.round(r.width), Math.round(r.height)]; });";
     mirror_true(
-        &console,
+        console,
         "a box for the video",
         "return doc.querySelectorAll('[data-tdm-frame]').length === 1;",
     )
     .await?;
-    let seen = mirror_json(&console, boxes).await?;
+    let seen = mirror_json(console, boxes).await?;
     let first = &seen[0];
     assert!(
         first[0].as_str().is_some_and(|label| label.contains(&host)),
@@ -60,12 +61,12 @@ async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow
         )
         .await?;
     mirror_true(
-        &console,
+        console,
         "a box for the map",
         "return doc.querySelectorAll('[data-tdm-frame]').length === 2;",
     )
     .await?;
-    let seen = mirror_json(&console, boxes).await?;
+    let seen = mirror_json(console, boxes).await?;
     assert!(
         seen[1][0]
             .as_str()
@@ -74,7 +75,7 @@ async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow
             && seen[1][2].as_i64() == Some(100),
         "the map's box: {seen}"
     );
-    let html = mirror_json(&console, "return doc.documentElement.outerHTML;").await?;
+    let html = mirror_json(console, "return doc.documentElement.outerHTML;").await?;
     let html = html.as_str().unwrap_or_default();
     assert!(
         !html.contains("SECRET") && !html.contains("<iframe"),
@@ -110,57 +111,45 @@ async fn mirror_box(console: &fantoccini::Client, css: &str) -> anyhow::Result<s
 /// the boxes are where they are on the visitor's screen.
 #[tokio::test]
 async fn old_pages_are_mirrored_in_their_own_rendering_mode() -> anyhow::Result<()> {
-    let Scene {
-        relay,
-        console,
-        visitor,
-        browser: _browser,
-        ..
-    } = Scene::start().await?;
-    let site = DemoSite::serve_dir(&relay.url(""), "tests/fixtures/pages").await?;
-    share_page(
-        &visitor,
-        &console,
-        &site.url("quirks.html"),
-        "Ancienne page",
-    )
-    .await?;
+    let (scene, site) = scene_on_test_pages().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    share_page(visitor, console, &site.url("quirks.html"), "Ancienne page").await?;
     mirror_true(
-        &console,
+        console,
         "the mirror in quirks mode",
         "return doc.compatMode === 'BackCompat';",
     )
     .await?;
-    let seen = visitor_box(&visitor, "#half").await?;
+    let seen = visitor_box(visitor, "#half").await?;
     assert!(
         seen[1].as_i64().unwrap_or_default() > 200,
         "quirks on the visitor's side: {seen}"
     );
     assert_eq!(
-        mirror_box(&console, "#half").await?,
+        mirror_box(console, "#half").await?,
         seen,
         "the half-window box"
     );
 
     // The next page of the site, in almost-standards mode.
-    tandem_tests::browser::on_page(&visitor, "a")
+    tandem_tests::browser::on_page(visitor, "a")
         .await?
         .click()
         .await?;
     tandem_tests::browser::wait_for_text("the next page mirrored", "Page de transition", || {
-        tandem_tests::browser::mirror_text(&console)
+        tandem_tests::browser::mirror_text(console)
     })
     .await?;
     mirror_true(
-        &console,
+        console,
         "the mirror in standards mode again",
         "return doc.compatMode === 'CSS1Compat' && !!doc.querySelector('#cell');",
     )
     .await?;
-    let seen = visitor_box(&visitor, "#cell").await?;
+    let seen = visitor_box(visitor, "#cell").await?;
     assert_eq!(seen[1].as_i64(), Some(20), "no gap under the image: {seen}");
     assert_eq!(
-        mirror_box(&console, "#cell").await?,
+        mirror_box(console, "#cell").await?,
         seen,
         "the image's cell"
     );
@@ -168,7 +157,7 @@ async fn old_pages_are_mirrored_in_their_own_rendering_mode() -> anyhow::Result<
     // another origin put into the mirror is not fetched.
     let other = Recorder::start().await?;
     tandem_tests::browser::in_mirror(
-        &console,
+        console,
         "const img = doc.createElement('img'); img.src = arguments[0] + '/probe.gif'; \
          doc.body.appendChild(img); return true;",
         vec![serde_json::json!(other.origin)],
@@ -184,22 +173,16 @@ async fn old_pages_are_mirrored_in_their_own_rendering_mode() -> anyhow::Result<
 /// whole; for the second both sides are told, instead of an adviser waiting for nothing.
 #[tokio::test]
 async fn large_pages_arrive_and_too_large_ones_are_told() -> anyhow::Result<()> {
-    let Scene {
-        relay,
-        console,
-        visitor,
-        browser: _browser,
-        ..
-    } = Scene::start().await?;
-    let site = DemoSite::serve_dir(&relay.url(""), "tests/fixtures/pages").await?;
+    let (scene, site) = scene_on_test_pages().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
     let page = format!("{}?items=32000", site.url("large.html"));
-    share_page(&visitor, &console, &page, "Catalogue complet").await?;
+    share_page(visitor, console, &page, "Catalogue complet").await?;
     tandem_tests::browser::wait_for_within(
         "every line in the mirror",
         std::time::Duration::from_secs(90),
         || async {
             let lines = mirror_json(
-                &console,
+                console,
                 "const items = doc.querySelectorAll('li'); \
                  return items.length === 32000 && items[31999].textContent.startsWith('Ligne 31999');",
             )
@@ -234,7 +217,7 @@ async fn large_pages_arrive_and_too_large_ones_are_told() -> anyhow::Result<()> 
     )
     .await
     .map(|told| assert!(told.contains("80"), "the adviser is told the page's size: {told}"))?;
-    let told = tandem_tests::browser::in_widget(&visitor, "[data-cobrowse-too-large]").await?;
+    let told = tandem_tests::browser::in_widget(visitor, "[data-cobrowse-too-large]").await?;
     assert!(!told.text().await?.is_empty(), "the visitor is told");
     Ok(())
 }

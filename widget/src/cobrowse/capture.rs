@@ -267,36 +267,37 @@ impl Capture {
         }
         let (scroll_x, scroll_y) = scroll_position();
         let url = document.url().unwrap_or_default();
-        let mode = document.doctype().map_or(
-            DocumentMode::of(&document.compat_mode(), "", ""),
-            |doctype| {
-                DocumentMode::of(
-                    &document.compat_mode(),
-                    &doctype.public_id(),
-                    &doctype.system_id(),
-                )
-            },
-        );
-        let mut snapshot = PageSnapshot {
+        let (public_id, system_id) = document
+            .doctype()
+            .map(|doctype| (doctype.public_id(), doctype.system_id()))
+            .unwrap_or_default();
+        let snapshot = PageSnapshot {
             url: self.serializer.url(&url).unwrap_or(url),
             title: document.title(),
             viewport: viewport(),
             scroll_x,
             scroll_y,
             root: tree,
-            mode,
+            mode: DocumentMode::of(&document.compat_mode(), &public_id, &system_id),
             too_large: None,
         };
-        if self.serializer.cut {
-            snapshot = too_large_notice(snapshot, &document);
-        }
-        let mut sent = self.send_page(PageFrame::Snapshot {
-            snapshot: Box::new(snapshot.clone()),
-        });
+        // Kept small, in case the page cannot be sent: its header without the tree.
+        let empty = emptied(&snapshot);
+        let mut sent = if self.serializer.cut {
+            Err(PartError::TooLarge)
+        } else {
+            self.send_page(PageFrame::Snapshot {
+                snapshot: Box::new(snapshot),
+            })
+        };
         if sent.is_err() {
-            // Within the node cap but beyond the parts a frame may have (very long texts).
+            // Past the node cap, or beyond the parts a frame may have (very long texts).
+            let notice = PageSnapshot {
+                too_large: Some(document.get_elements_by_tag_name("*").length()),
+                ..empty
+            };
             sent = self.send_page(PageFrame::Snapshot {
-                snapshot: Box::new(too_large_notice(snapshot, &document)),
+                snapshot: Box::new(notice),
             });
         }
         self.stats.snapshot_bytes = sent.unwrap_or_default();
@@ -836,21 +837,29 @@ fn scroll_position() -> (i32, i32) {
     })
 }
 
-/// What is sent instead of a page too large to be shown: its address, title and size, an
-/// empty page, and its number of elements.
-fn too_large_notice(snapshot: PageSnapshot, document: &web_sys::Document) -> PageSnapshot {
-    let elements = document.get_elements_by_tag_name("*").length();
-    let root = match snapshot.root {
+/// The snapshot's address, title, size and `html` element, without what the element holds:
+/// what is sent of a page too large to be shown.
+fn emptied(snapshot: &PageSnapshot) -> PageSnapshot {
+    let root = match &snapshot.root {
         PageNode::Element(html) => PageNode::Element(Box::new(ElementNode {
+            id: html.id,
+            tag: html.tag.clone(),
+            attrs: html.attrs.clone(),
             children: Vec::new(),
             shadow: None,
-            ..*html
+            svg: html.svg,
+            masked: html.masked,
         })),
-        text => text,
+        text => text.clone(),
     };
     PageSnapshot {
+        url: snapshot.url.clone(),
+        title: snapshot.title.clone(),
+        viewport: snapshot.viewport,
+        scroll_x: snapshot.scroll_x,
+        scroll_y: snapshot.scroll_y,
         root,
-        too_large: Some(elements),
-        ..snapshot
+        mode: snapshot.mode,
+        too_large: None,
     }
 }

@@ -177,11 +177,7 @@ impl Serializer {
             .into_iter()
             .filter(|(name, _)| Privacy::keeps_on_private(name))
             .collect();
-        let rect = element.get_bounding_client_rect();
-        attrs.push((
-            SIZE_ATTR.into(),
-            format!("{}x{}", rect.width().round(), rect.height().round()),
-        ));
+        attrs.push(size_attribute(element));
         PageNode::Element(Box::new(ElementNode {
             id,
             tag: tag.to_owned(),
@@ -370,12 +366,8 @@ impl Serializer {
             let host = web_sys::Url::new(&frame.src())
                 .map(|url| url.host())
                 .unwrap_or_default();
-            let rect = element.get_bounding_client_rect();
             node.attrs.push((FRAME_HOST_ATTR.into(), host));
-            node.attrs.push((
-                SIZE_ATTR.into(),
-                format!("{}x{}", rect.width().round(), rect.height().round()),
-            ));
+            node.attrs.push(size_attribute(element));
             return;
         };
         let Some(root) = document.document_element() else {
@@ -393,6 +385,15 @@ impl Serializer {
 pub fn as_field<'a, T: JsCast>(element: &'a Element, tag: &str) -> Option<&'a T> {
     (element.local_name() == tag && element.namespace_uri().as_deref() != Some(SVG_NS))
         .then(|| element.unchecked_ref::<T>())
+}
+
+/// The element's size on screen as [`SIZE_ATTR`], for the boxes the mirror draws instead.
+fn size_attribute(element: &Element) -> (String, String) {
+    let rect = element.get_bounding_client_rect();
+    (
+        SIZE_ATTR.into(),
+        format!("{}x{}", rect.width().round(), rect.height().round()),
+    )
 }
 
 fn is_stylesheet_link(element: &Element) -> bool {
