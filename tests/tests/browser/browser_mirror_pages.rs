@@ -221,3 +221,129 @@ async fn large_pages_arrive_and_too_large_ones_are_told() -> anyhow::Result<()> 
     assert!(!told.text().await?.is_empty(), "the visitor is told");
     Ok(())
 }
+
+/// Changes the catalogue in every animation frame for 150 frames, cycling through what busy
+/// pages do: a line added at the end, one inserted in the middle, one removed, one retitled,
+/// a late line moved early, an early one moved to the end, a class changed.
+const CHANGE_EVERY_FRAME: &str = "window.__changedAt = []; let n = 0; \
+    const list = document.getElementById('list'); \
+    function step() { const items = list.children; const count = items.length; \
+      switch (n % 7) { \
+        case 0: { const li = document.createElement('li'); li.textContent = 'Ajout ' + n; list.appendChild(li); break; } \
+        case 1: { const li = document.createElement('li'); li.textContent = 'Milieu ' + n; list.insertBefore(li, items[(count >> 1) + n]); break; } \
+        case 2: items[count - 3 - n].remove(); break; \
+        case 3: items[count - 10 - n].textContent = 'Retitrée ' + n; break; \
+        case 4: list.insertBefore(items[count - 20 - n], items[100 + n]); break; \
+        case 5: list.appendChild(items[5 + n]); break; \
+        default: items[count - 30 - n].className = 'vue-' + n; } \
+      window.__changedAt.push(performance.now()); \
+      if (++n < 150) requestAnimationFrame(step); } \
+    requestAnimationFrame(step);";
+
+/// The lines of the catalogue, as one text (their words and classes, in order).
+const LINES: &str = "return [...doc.querySelectorAll('#list > li')].map(li => li.className + ':' + li.textContent).join('\\n');";
+
+/// Tried: a 20,000-line page read over several animation frames while it changes in every
+/// frame (lines added at the end and in the middle, removed, retitled, moved both ways,
+/// restyled). Once the changes stop, the mirror holds exactly the visitor's lines, in order.
+#[tokio::test]
+async fn a_page_changing_while_it_is_read_ends_identical_in_the_mirror() -> anyhow::Result<()> {
+    let (scene, site) = scene_on_test_pages().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    let page = format!("{}?items=20000", site.url("large.html"));
+    tandem_tests::browser::ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        "Catalogue complet",
+    )
+    .await?;
+    tandem_tests::browser::wait_for_text("the console", "Catalogue complet", || {
+        tandem_tests::browser::page_text(console, ".chat-pane")
+    })
+    .await?;
+    tandem_tests::browser::on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    let accept = tandem_tests::browser::in_widget(visitor, "[data-cobrowse-accept]").await?;
+    visitor.execute(CHANGE_EVERY_FRAME, vec![]).await?;
+    accept.click().await?;
+    let page_lines = |client: &fantoccini::Client| {
+        let client = client.clone();
+        async move {
+            let lines = client
+                .execute(&LINES.replace("doc.", "document."), vec![])
+                .await?;
+            anyhow::Ok(lines.as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let stats = tandem_tests::browser::wait_for_within(
+        "the page read and the changes done",
+        std::time::Duration::from_secs(90),
+        || async {
+            let stats = visitor
+                .execute(
+                    "const s = window.__tandemCobrowse; \
+                     return s && window.__changedAt.length === 150 ? s : null;",
+                    vec![],
+                )
+                .await?;
+            Ok((!stats.is_null()).then_some(stats))
+        },
+    )
+    .await?;
+    // The changes really came while the page was being read.
+    let started = stats["snapshotAt"].as_f64().unwrap_or(f64::NAN);
+    let finished = started + stats["snapshotMs"].as_f64().unwrap_or(f64::NAN);
+    let during = visitor
+        .execute(
+            "return window.__changedAt.filter(t => t > arguments[0] && t < arguments[1]).length;",
+            vec![started.into(), finished.into()],
+        )
+        .await?;
+    assert!(
+        during.as_u64().unwrap_or(0) >= 3,
+        "changes made while the page was read: {during} (read from {started} to {finished} ms)"
+    );
+    let expected = page_lines(visitor).await?;
+    assert!(expected.contains("Milieu 148") && expected.contains("Retitrée"));
+    let mirrored = tandem_tests::browser::wait_for_within(
+        "the mirror to hold the visitor's lines",
+        std::time::Duration::from_secs(60),
+        || async {
+            let mirrored = mirror_json(console, LINES).await?;
+            let mirrored = mirrored.as_str().unwrap_or_default().to_owned();
+            Ok((mirrored == expected).then_some(mirrored))
+        },
+    )
+    .await;
+    if mirrored.is_err() {
+        let mirrored = mirror_json(console, LINES).await?;
+        let mirrored = mirrored.as_str().unwrap_or_default();
+        let first_difference = expected
+            .lines()
+            .zip(mirrored.lines())
+            .position(|(a, b)| a != b);
+        let around = |text: &str| {
+            let from = first_difference.unwrap_or(0).saturating_sub(2);
+            text.lines()
+                .skip(from)
+                .take(5)
+                .map(|line| line.chars().take(40).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        anyhow::bail!(
+            "the mirror differs: {} lines on the page, {} in the mirror, first difference at \
+             line {:?}: page [{}], mirror [{}]",
+            expected.lines().count(),
+            mirrored.lines().count(),
+            first_difference,
+            around(&expected),
+            around(mirrored)
+        );
+    }
+    Ok(())
+}

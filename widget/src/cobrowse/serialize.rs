@@ -21,6 +21,25 @@ const MAX_CANVAS_CHARS: usize = 200_000;
 /// (and their text). A larger page is not shown, and both sides are told; a larger added
 /// subtree is cut.
 pub const MAX_NODES: usize = 150_000;
+/// Elements a page may have to be shown: about half of [`MAX_NODES`] (text nodes are the
+/// other half). Counted before anything is read, so a larger page costs the visitor nothing.
+pub const MAX_ELEMENTS: usize = MAX_NODES / 2;
+/// Nodes serialized between two looks at the clock.
+const CLOCK_EVERY: u32 = 16;
+
+/// Children the walk left for a later animation frame when its time ran out: `next` and the
+/// siblings after it.
+pub struct Deferred {
+    /// Their parent (an element, a shadow root).
+    pub parent: Node,
+    /// The first of them.
+    pub next: Node,
+    /// Whether their text may be shown.
+    pub show_text: bool,
+    /// Where the mirror puts them, found by an earlier frame: the parent's count of child
+    /// changes then, and the sibling they go before.
+    pub placed: Option<(u32, Option<NodeId>)>,
+}
 
 /// The serializer's state for one page: numbering, rules, and what it found to watch.
 pub struct Serializer {
@@ -40,6 +59,14 @@ pub struct Serializer {
     pub count: usize,
     /// Nodes were left out for [`MAX_NODES`] since the count was last reset.
     pub cut: bool,
+    /// Time (`performance.now()`, ms) past which children are left for a later frame.
+    deadline: f64,
+    /// The deadline has passed (sticky until the next one is set).
+    expired: bool,
+    /// Nodes walked since the clock was last read.
+    ticks: u32,
+    /// Children left for later, in document order.
+    pub deferred: Vec<Deferred>,
 }
 
 impl Serializer {
@@ -56,7 +83,30 @@ impl Serializer {
             styles: HashMap::new(),
             count: 0,
             cut: false,
+            deadline: f64::INFINITY,
+            expired: false,
+            ticks: 0,
+            deferred: Vec::new(),
         }
+    }
+
+    /// Children met after `deadline` (`performance.now()`, ms) are left for later, in
+    /// [`Serializer::deferred`]; `f64::INFINITY` walks everything, `f64::NEG_INFINITY` no child.
+    pub fn set_deadline(&mut self, deadline: f64) {
+        self.deadline = deadline;
+        self.expired = deadline == f64::NEG_INFINITY;
+        self.ticks = 0;
+    }
+
+    /// Whether the walk's time has run out (the clock is read every few nodes).
+    pub fn out_of_time(&mut self) -> bool {
+        if !self.expired && self.deadline.is_finite() {
+            self.ticks += 1;
+            if self.ticks.is_multiple_of(CLOCK_EVERY) {
+                self.expired = now() > self.deadline;
+            }
+        }
+        self.expired
     }
 
     /// A URL attribute made absolute and stripped of private values.
@@ -153,7 +203,7 @@ impl Serializer {
                 }
                 self.field_value(&mut node, element);
             }
-            _ => node.children = self.children(element, show_text),
+            _ => node.children = self.children_in_time(element, show_text),
         }
         if tag == "head" {
             let document = element.owner_document().map(wasm_bindgen::JsValue::from);
@@ -162,7 +212,7 @@ impl Serializer {
             }
         }
         if let Some(shadow) = element.shadow_root() {
-            let mut children = self.children(&shadow, show_text);
+            let mut children = self.children_in_time(&shadow, show_text);
             children.extend(self.adopted(&shadow.clone().into()));
             node.shadow = Some(children);
             self.found_roots.push(shadow.into());
@@ -198,6 +248,30 @@ impl Serializer {
                 if let Some(node) = self.node(&child, show_text) {
                     children.push(node);
                 }
+            }
+        }
+        children
+    }
+
+    /// Children of an element or shadow root, up to the deadline; the rest is deferred.
+    fn children_in_time(&mut self, parent: &Node, show_text: bool) -> Vec<PageNode> {
+        let list = parent.child_nodes();
+        let mut children = Vec::new();
+        for index in 0..list.length() {
+            let Some(child) = list.item(index) else {
+                continue;
+            };
+            if self.out_of_time() {
+                self.deferred.push(Deferred {
+                    parent: parent.clone(),
+                    next: child,
+                    show_text,
+                    placed: None,
+                });
+                break;
+            }
+            if let Some(node) = self.node(&child, show_text) {
+                children.push(node);
             }
         }
         children
@@ -378,6 +452,13 @@ impl Serializer {
         }
         self.found_roots.push(document.into());
     }
+}
+
+/// The page's clock, in milliseconds.
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// `element` as the HTML type `T` when its tag is `tag`. Elements of a same-origin frame
