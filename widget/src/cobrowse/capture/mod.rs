@@ -15,7 +15,7 @@ use leptos::prelude::{RwSignal, Set};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
-use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges};
+use tandem_shared::cobrowse::{NodeId, PageChange, PageChanges, PageSnapshot};
 use tandem_shared::cobrowse_parts::{PageFrame, PartError};
 use tandem_shared::VisitorMsg;
 use wasm_bindgen::closure::Closure;
@@ -82,6 +82,9 @@ pub struct Capture {
     outbox: Pacer<VisitorMsg>,
     /// The page is too large to be shown (the visitor's bar says so).
     too_large: RwSignal<bool>,
+    /// The snapshot being read, without its tree: what is sent if the page grows past what
+    /// can be shown before it is read.
+    snapshot_header: Option<PageSnapshot>,
     /// When the snapshot being read (over several frames) was started.
     snapshot_started: Option<f64>,
     /// Node → how many queued records add it: until they are turned into changes, the
@@ -151,6 +154,7 @@ impl Capture {
             outbox: Pacer::default(),
             too_large,
             snapshot_started: None,
+            snapshot_header: None,
             child_changes: js_sys::WeakMap::new(),
             pending_adds: js_sys::WeakMap::new(),
             overlay,
@@ -372,8 +376,8 @@ impl Capture {
             // The page grew past what can be shown while it was read.
             let elements = document().map_or(0, |d| d.get_elements_by_tag_name("*").length());
             self.changes.clear();
-            if let Some(notice) = self.page_header() {
-                let _ = self.send_too_large(notice, elements);
+            if let Some(header) = self.snapshot_header.take() {
+                let _ = self.send_too_large(header, elements);
             }
         }
         if self.layout_changed {

@@ -46,26 +46,20 @@ impl Capture {
         for found in std::mem::take(&mut self.serializer.found_roots) {
             self.observe(&found);
         }
-        let snapshot = PageSnapshot {
-            too_large: too_large.then_some(elements),
-            ..self.page_snapshot(&document, tree)
-        };
+        let snapshot = self.page_snapshot(&document, tree);
         // Kept small, in case the page cannot be sent: its header without the tree.
         let empty = emptied(&snapshot);
-        let mut sent = if self.serializer.cut {
+        self.snapshot_header = Some(empty.clone());
+        // Past the element cap (the tree is then the `html` element alone), past the node cap,
+        // or beyond the parts a frame may have (very long texts): both sides are told.
+        let sent = if too_large || self.serializer.cut {
             Err(PartError::TooLarge)
         } else {
             self.send_page(PageFrame::Snapshot {
                 snapshot: Box::new(snapshot),
             })
         };
-        if sent.is_err() {
-            // Beyond the parts a frame may have (very long texts).
-            sent = self.send_too_large(empty, elements);
-        }
-        if too_large {
-            self.serializer.deferred.clear();
-        }
+        let sent = sent.or_else(|_| self.send_too_large(empty, elements));
         self.stats.snapshot_bytes = sent.unwrap_or_default();
         self.stats.snapshot_slice_ms = now() - started;
         self.snapshot_started = Some(started);
@@ -97,23 +91,6 @@ impl Capture {
             mode: DocumentMode::of(&document.compat_mode(), &public_id, &system_id),
             too_large: None,
         }
-    }
-
-    /// The page as a snapshot of its `html` element alone.
-    pub(super) fn page_header(&mut self) -> Option<PageSnapshot> {
-        let document = document()?;
-        let root = document.document_element()?;
-        let id = self.serializer.registry.assign(&root);
-        let html = PageNode::Element(Box::new(ElementNode {
-            id,
-            tag: root.local_name(),
-            attrs: self.serializer.attributes(&root, "html"),
-            children: Vec::new(),
-            shadow: None,
-            svg: false,
-            masked: false,
-        }));
-        Some(self.page_snapshot(&document, html))
     }
 
     /// Tells both sides the page can't be shown: its header and `html` element, and its
@@ -151,6 +128,7 @@ impl Capture {
             return;
         }
         self.snapshot_started = None;
+        self.snapshot_header = None;
         self.stats.snapshot_ms = now() - started;
         self.stats.snapshot_at = started;
         self.stats.snapshot_nodes = self.serializer.count;
