@@ -39,6 +39,15 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want" --quiet
 fi
 
+# wasm-split cuts the widget's co-browsing module from the chat's (Leptos' split format, the
+# tool cargo-leptos uses); pinned to the version checked with wasm_split_helpers in Cargo.lock.
+split_version=0.2.4
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$split_version:"; then
+  echo "setup: installing wasm-split-cli $split_version"
+  cargo install wasm_split_cli_support --version "=$split_version" --features build-binary \
+    --locked --quiet
+fi
+
 # wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module), terser to
 # minify the loader, axe-core for the accessibility audit of the browser tests, and socket.io for
 # the load harness's peer relay.

@@ -79,8 +79,8 @@
   }
   function load(open) {
     button.disabled = true;
-    loading = loading || looked.then(function () { return import(base + "/assets/widget/widget.js?v=" + v); }).then(function (m) {
-      return m.default({ module_or_path: base + "/assets/widget/widget_bg.wasm?v=" + v }).then(function () { return m; });
+    loading = loading || looked.then(function () { return import(base + "/assets/v-" + v + "/widget/widget.js"); }).then(function (m) {
+      return m.default({ module_or_path: base + "/assets/v-" + v + "/widget/widget_bg.wasm" }).then(function () { return m; });
     });
     loading.then(function (m) {
       if (widget) { if (open) widget.open(); return; }

@@ -4,6 +4,7 @@
 //! - [`relay`]: [`TestRelay`], started in-process, stopped on drop.
 //! - [`clients`]: [`WsClient`] with visitor and adviser helpers.
 //! - [`browser`]: chromedriver + Chromium, driven with fantoccini.
+//! - [`devtools`]: DevTools commands for those sessions (blocked URLs, network emulation).
 //! - [`demo`]: the demo site on its own origin.
 //! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
 //! - [`scene`]: the usual browser-test stage (relay, logged-in console, demo site, visitor).
@@ -17,6 +18,7 @@ pub mod browser;
 pub mod clients;
 pub mod contract;
 pub mod demo;
+pub mod devtools;
 pub mod load;
 pub mod nats;
 pub mod nodes;

@@ -1,8 +1,10 @@
 //! The widget loader (`/widget.js`), the built widget and console (`/assets/…`), the console
 //! page (`/console`) and the optional demo site (`/demo/…`).
 //!
-//! Asset URLs carry a version derived from the built files, so assets are cached for a year
-//! while the small loader is cached for five minutes. Assets are served precompressed
+//! Asset URLs carry a version derived from the built files (`/assets/v-<version>/…`, or an
+//! older `?v=` query), so assets are cached for a year while the small loader is cached for
+//! five minutes. The version is a path segment so that what a module fetches relative to its
+//! own address (the widget's co-browsing module) is versioned too. Assets are served precompressed
 //! (brotli, gzip) and with CORS, because the widget runs on other sites.
 
 use super::AppState;
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The built bundles, whose bytes decide the version in asset URLs.
+/// The built bundles that must be there for the widget and console to load.
 const BUNDLES: [&str; 4] = [
     "widget/widget.js",
     "widget/widget_bg.wasm",
@@ -41,12 +43,12 @@ pub struct Assets {
 impl Assets {
     /// Reads the built bundles in `dir` to version the loader and console page.
     pub fn load(dir: &Path) -> Assets {
+        let complete = BUNDLES.iter().all(|bundle| dir.join(bundle).is_file());
         let mut hash = Sha256::new();
-        let mut complete = true;
-        for bundle in BUNDLES {
-            match std::fs::read(dir.join(bundle)) {
-                Ok(bytes) => hash.update(&bytes),
-                Err(_) => complete = false,
+        for file in built_files(dir) {
+            if let Ok(bytes) = std::fs::read(&file) {
+                hash.update(file.to_string_lossy().as_bytes());
+                hash.update(&bytes);
             }
         }
         if !complete {
@@ -70,6 +72,46 @@ impl Assets {
             complete,
         }
     }
+}
+
+/// The widget's and console's files (not their compressed copies), in a stable order: their
+/// bytes decide the version in asset URLs.
+fn built_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["widget", "console"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(dir.join(sub)).ok())
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            let compressed = path
+                .extension()
+                .is_some_and(|ext| ext == "br" || ext == "gz");
+            path.is_file() && !compressed
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `/v-<version>/rest` → `/rest`: the version segment only busts caches (any version is
+/// served the current files; the loader always asks for the current one).
+fn strip_version<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let path = request.uri().path();
+    let Some(rest) = path
+        .strip_prefix("/v-")
+        .and_then(|tail| tail.split_once('/').map(|(_, rest)| rest))
+    else {
+        return request;
+    };
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    if let Ok(uri) = format!("/{rest}{query}").parse() {
+        *request.uri_mut() = uri;
+    }
+    request
 }
 
 /// `bytes` compressed with brotli at quality 11; none if the encoder failed.
@@ -154,6 +196,7 @@ pub fn routes(config: &Config) -> Router<AppState> {
             tower::ServiceBuilder::new()
                 .layer(immutable)
                 .layer(cors)
+                .map_request(strip_version)
                 .service(bundles),
         );
     router = match demo_dir(config) {

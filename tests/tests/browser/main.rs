@@ -15,3 +15,4 @@ mod browser_mirror_pages;
 mod browser_mirror_safety;
 mod browser_records;
 mod browser_sites;
+mod browser_widget_modules;

@@ -87,11 +87,34 @@ async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Res
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
     assert_eq!(response.headers()["cache-control"], "public, max-age=300");
     let body = response.text().await?;
-    assert!(
-        body.contains("/assets/widget/widget.js?v="),
-        "assets are versioned"
-    );
     assert!(!body.contains("__VERSION__"));
+    // The version is a path segment: the widget's JS, its WebAssembly and the co-browsing
+    // module it fetches relative to itself are all served under it, cached for a year.
+    let console = reqwest::get(relay.url("/console")).await?.text().await?;
+    let version = console
+        .split("/assets/v-")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .ok_or_else(|| anyhow::anyhow!("no versioned asset on the console page"))?;
+    assert_eq!(version.len(), 16, "a version of 16 hex digits: {version}");
+    assert!(
+        body.contains(version),
+        "the loader asks for the same version"
+    );
+    for file in [
+        "widget.js",
+        "widget_bg.wasm",
+        "__wasm_split.js",
+        "split_cobrowse.wasm",
+    ] {
+        let asset = reqwest::get(relay.url(&format!("/assets/v-{version}/widget/{file}"))).await?;
+        assert_eq!(asset.status(), 200, "{file} is served under the version");
+        assert_eq!(
+            asset.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{file}"
+        );
+    }
     // What a browser downloads: brotli, under 2 KB (issue 9's budget).
     let compressed = reqwest::Client::new()
         .get(relay.url("/widget.js"))

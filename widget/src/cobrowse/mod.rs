@@ -18,14 +18,44 @@ mod serialize;
 mod styles;
 pub mod view;
 
-use capture::{Capture, Send};
+use capture::Send;
 use leptos::prelude::*;
 use privacy::Privacy;
 use std::cell::RefCell;
 use std::rc::Rc;
-use tandem_shared::cobrowse::Guidance;
+use tandem_shared::cobrowse::{Guidance, NodeId};
 use tandem_shared::{VisitorFrame, VisitorMsg};
 use view::Overlay;
+use web_sys::Element;
+
+/// A capture running on this page, as the chat side drives it. Its code is in the
+/// co-browsing module, fetched when a session first starts (see [`capture::start_capture`]).
+pub trait Session {
+    /// Sends the whole page again (the adviser's view lost something).
+    fn resync(&mut self);
+    /// Re-reads the positions of veils and highlight soon.
+    fn relayout(&mut self);
+    /// Stops observing the page.
+    fn stop(&mut self);
+    /// The element of a node number, for the adviser's guidance.
+    fn element(&self, id: NodeId) -> Option<Element>;
+    /// Applies the adviser's fill or tick to a field; the field's name when it was applied.
+    fn fill(&self, id: NodeId, fill: &Fill) -> Option<String>;
+}
+
+/// What the adviser puts in a field.
+pub enum Fill {
+    /// Text typed (or an option chosen).
+    Value(String),
+    /// A box ticked or not.
+    Checked(bool),
+}
+
+/// A running session, shared with the callbacks of its page.
+type Running = Rc<RefCell<dyn Session>>;
+
+/// How often the co-browsing module is fetched before the session is given up.
+const LOAD_ATTEMPTS: u32 = 3;
 
 /// Remembers across the site's pages that the visitor let the adviser fill in fields.
 const CONTROL_KEY: &str = "tandem.cobrowse.control";
@@ -55,9 +85,13 @@ pub struct Cobrowse {
     pub lapsed: RwSignal<bool>,
     /// The page is too large for the adviser to see.
     pub too_large: RwSignal<bool>,
+    /// The co-browsing module could not be fetched: the session was stopped.
+    pub load_failed: RwSignal<bool>,
     /// Veils, pointer, highlight.
     pub overlay: Overlay,
-    capture: StoredValue<Option<Rc<RefCell<Capture>>>, LocalStorage>,
+    capture: StoredValue<Option<Running>, LocalStorage>,
+    /// Counts starts, so a module that arrives after the session ended is not used.
+    generation: StoredValue<u32>,
     send: StoredValue<Option<Send>, LocalStorage>,
     privacy: StoredValue<Privacy>,
     /// Stopped here; the relay's confirmation is on its way.
@@ -78,8 +112,10 @@ impl Cobrowse {
             filled: RwSignal::new(None),
             lapsed: RwSignal::new(false),
             too_large: RwSignal::new(false),
+            load_failed: RwSignal::new(false),
             overlay: Overlay::new(),
             capture: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
             send: StoredValue::new_local(None),
             privacy: StoredValue::new(privacy),
             stopping: StoredValue::new(false),
@@ -118,21 +154,22 @@ impl Cobrowse {
     pub fn on_frame(&self, frame: &VisitorFrame) -> bool {
         match frame {
             VisitorFrame::CobrowseInvite { adviser, .. } => {
+                self.load_failed.set(false);
                 self.adviser.set(adviser.clone());
                 self.invite.set(Some(adviser.clone()));
             }
-            VisitorFrame::CobrowseResync { .. } => self.with_capture(Capture::snapshot),
+            VisitorFrame::CobrowseResync { .. } => self.with_capture(|c| c.resync()),
             VisitorFrame::CobrowseGuide { guidance, .. } => self.guide(guidance.clone()),
             _ => return false,
         }
         true
     }
 
-    fn with_capture(&self, f: impl FnOnce(&mut Capture)) {
+    fn with_capture(&self, f: impl FnOnce(&mut dyn Session)) {
         let capture = self.capture.with_value(Clone::clone);
         if let Some(capture) = capture {
             if let Ok(mut capture) = capture.try_borrow_mut() {
-                f(&mut capture);
+                f(&mut *capture);
             }
         }
     }
@@ -149,7 +186,7 @@ impl Cobrowse {
                 self.adviser.set(adviser);
             }
         }
-        let capturing = self.capture.with_value(Option::is_some);
+        let capturing = self.active.get_untracked();
         if running && !capturing {
             self.start();
         } else if !running && capturing {
@@ -158,23 +195,68 @@ impl Cobrowse {
     }
 
     fn start(&self) {
+        if self.send.with_value(Option::is_none) {
+            return;
+        }
+        self.invite.set(None);
+        self.load_failed.set(false);
+        self.active.set(true);
+        self.generation.update_value(|g| *g += 1);
+        self.load(self.generation.get_value(), 1);
+    }
+
+    /// Fetches the co-browsing module (once per page) and starts the capture with it; tries
+    /// again a little later when the fetch fails.
+    fn load(&self, generation: u32, attempt: u32) {
         let Some(send) = self.send.with_value(Clone::clone) else {
             return;
         };
-        self.invite.set(None);
-        let capture = Capture::start(self.privacy.get_value(), send, self.overlay, self.too_large);
-        self.capture.set_value(capture);
-        self.active.set(true);
-        let granted = session_storage()
-            .and_then(|s| s.get_item(CONTROL_KEY).ok().flatten())
-            .is_some();
-        if granted {
-            self.set_control(true);
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let privacy = this.privacy.get_value();
+            let outcome = capture::start_capture(privacy, send, this.overlay, this.too_large).await;
+            match outcome {
+                Ok(started) => this.started(generation, Some(started)),
+                Err(_) if attempt < LOAD_ATTEMPTS => {
+                    let delay = 1000 * attempt as i32;
+                    web_client::browser::after(delay, move || {
+                        if this.generation.try_get_value() == Some(generation) {
+                            this.load(generation, attempt + 1);
+                        }
+                    });
+                }
+                Err(_) => this.started(generation, None),
+            }
+        });
+    }
+
+    /// The co-browsing module answered: the capture runs (or could not be fetched).
+    fn started(&self, generation: u32, started: Option<Option<Running>>) {
+        let current = self.generation.try_get_value() == Some(generation);
+        match started {
+            Some(Some(session)) if current && self.active.get_untracked() => {
+                self.capture.set_value(Some(session));
+                let granted = session_storage()
+                    .and_then(|s| s.get_item(CONTROL_KEY).ok().flatten())
+                    .is_some();
+                if granted {
+                    self.set_control(true);
+                }
+            }
+            // The session ended while the module was on its way.
+            Some(Some(session)) => session.borrow_mut().stop(),
+            Some(None) => {}
+            None if current => {
+                self.stop();
+                self.load_failed.set(true);
+            }
+            None => {}
         }
     }
 
     fn halt(&self) {
-        self.with_capture(Capture::stop);
+        self.generation.update_value(|g| *g += 1);
+        self.with_capture(|c| c.stop());
         self.capture.set_value(None);
         self.active.set(false);
         self.control.set(false);
@@ -241,11 +323,11 @@ impl Cobrowse {
             Guidance::PointerHidden => self.overlay.pointer.set(None),
             Guidance::Highlight { id, label } => {
                 self.overlay.highlighted.set(Some((id, label)));
-                self.with_capture(Capture::relayout);
+                self.with_capture(|c| c.relayout());
             }
             Guidance::ClearHighlight => {
                 self.overlay.highlighted.set(None);
-                self.with_capture(Capture::relayout);
+                self.with_capture(|c| c.relayout());
             }
             Guidance::ScrollTo { id } => {
                 if let Some(element) = element(id) {
@@ -255,12 +337,8 @@ impl Cobrowse {
                     element.scroll_into_view_with_scroll_into_view_options(&options);
                 }
             }
-            Guidance::Fill { id, value } => {
-                self.apply_fill(id, |el, privacy| remote::fill(el, &value, privacy))
-            }
-            Guidance::Check { id, checked } => {
-                self.apply_fill(id, |el, privacy| remote::check(el, checked, privacy))
-            }
+            Guidance::Fill { id, value } => self.apply_fill(id, Fill::Value(value)),
+            Guidance::Check { id, checked } => self.apply_fill(id, Fill::Checked(checked)),
             Guidance::Navigate { url } => {
                 if remote::is_same_site(&url) {
                     self.proposal.set(Some(url));
@@ -269,20 +347,15 @@ impl Cobrowse {
         }
     }
 
-    fn apply_fill(
-        &self,
-        id: tandem_shared::cobrowse::NodeId,
-        apply: impl FnOnce(&web_sys::Element, &Privacy) -> Result<String, remote::Refusal>,
-    ) {
+    fn apply_fill(&self, id: NodeId, fill: Fill) {
         if !self.control.get_untracked() {
             return;
         }
-        let target = self
-            .capture
-            .with_value(|c| c.as_ref().and_then(|c| c.try_borrow().ok()?.element(id)));
-        let Some(element) = target else { return };
-        let privacy = self.privacy.get_value();
-        if let Ok(field) = apply(&element, &privacy) {
+        let applied = self.capture.with_value(|c| {
+            c.as_ref()
+                .and_then(|c| c.try_borrow().ok()?.fill(id, &fill))
+        });
+        if let Some(field) = applied {
             self.last_fill_ms.set_value(js_sys::Date::now());
             self.filled.set(Some(field.clone()));
             self.send(&VisitorMsg::CobrowseFilled { field });

@@ -66,6 +66,14 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
             </div>
             <OverlayLayer overlay=cobrowse.overlay adviser=adviser veil_text=texts.t("cobrowse.veil")/>
         </Show>
+        <Show when=move || cobrowse.load_failed.get()>
+            <div class="cb-card" role="alert" data-cobrowse-load-failed="">
+                <p>{texts.t("cobrowse.load_failed")}</p>
+                <p class="cb-actions">
+                    <button type="button" class="secondary" on:click=move |_| cobrowse.load_failed.set(false)>{texts.t("widget.close")}</button>
+                </p>
+            </div>
+        </Show>
         {move || cobrowse.proposal.get().map(|url| view! {
             <div class="cb-card" role="alertdialog" aria-labelledby="cb-proposal-title">
                 <p id="cb-proposal-title" class="cb-title">{texts.t("cobrowse.proposal")}</p>

@@ -11,6 +11,7 @@ use super::pacer::Pacer;
 use super::privacy::Privacy;
 use super::serialize::{now, Deferred, Serializer};
 use super::view::Overlay;
+use super::{Fill, Session};
 use leptos::prelude::{RwSignal, Set};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -129,6 +130,58 @@ fn event_target(event: &Event) -> Option<Element> {
 }
 
 use snapshot::viewport;
+
+/// The co-browsing module could not be fetched (the connection dropped, the relay is away).
+#[derive(Debug)]
+pub struct LoadFailed;
+
+impl From<leptos::wasm_split::SplitLoaderError> for LoadFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> LoadFailed {
+        LoadFailed
+    }
+}
+
+/// Starts capturing this page (see [`Capture::start`]). This is where the widget's
+/// co-browsing module is cut off: the first call fetches it, so a chat that never
+/// co-browses never downloads it.
+#[leptos::wasm_split::wasm_split(cobrowse, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn start_capture(
+    privacy: Privacy,
+    send: Send,
+    overlay: Overlay,
+    too_large: RwSignal<bool>,
+) -> Result<Option<Rc<RefCell<dyn Session>>>, LoadFailed> {
+    let capture = Capture::start(privacy, send, overlay, too_large);
+    Ok(capture.map(|capture| capture as Rc<RefCell<dyn Session>>))
+}
+
+impl Session for Capture {
+    fn resync(&mut self) {
+        self.snapshot();
+    }
+
+    fn relayout(&mut self) {
+        Capture::relayout(self);
+    }
+
+    fn stop(&mut self) {
+        Capture::stop(self);
+    }
+
+    fn element(&self, id: NodeId) -> Option<Element> {
+        Capture::element(self, id)
+    }
+
+    fn fill(&self, id: NodeId, fill: &Fill) -> Option<String> {
+        let element = Capture::element(self, id)?;
+        let privacy = &self.serializer.privacy;
+        let applied = match fill {
+            Fill::Value(value) => super::remote::fill(&element, value, privacy),
+            Fill::Checked(checked) => super::remote::check(&element, *checked, privacy),
+        };
+        applied.ok()
+    }
+}
 
 impl Capture {
     /// Starts capturing this page: sends the snapshot, then changes as they happen.
@@ -418,11 +471,6 @@ impl Capture {
     /// The node of a number, for the adviser's guidance.
     pub fn element(&self, id: NodeId) -> Option<Element> {
         self.serializer.registry.node(id).and_then(as_element)
-    }
-
-    /// The site's privacy rules.
-    pub fn privacy(&self) -> &Privacy {
-        &self.serializer.privacy
     }
 
     /// Re-reads the positions of veils and highlight soon.

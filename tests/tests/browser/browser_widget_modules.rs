@@ -1,0 +1,166 @@
+//! The widget in two modules: the chat's, fetched on the launcher's click, and the
+//! co-browsing module, fetched only when a co-browsing session starts on the page.
+
+use fantoccini::Client;
+use tandem_tests::browser::{
+    click_in_widget, in_widget, mirror_text, on_page, page_text, type_in_widget, wait_for,
+    wait_for_text, widget_text,
+};
+use tandem_tests::demo::DemoSite;
+use tandem_tests::devtools::block_urls;
+use tandem_tests::scene::Scene;
+use tandem_tests::Endpoint;
+
+/// The name of the co-browsing module's file.
+const COBROWSE_MODULE: &str = "split_cobrowse";
+
+/// The addresses this page has fetched so far (its performance resource entries).
+async fn fetched(page: &Client) -> anyhow::Result<Vec<String>> {
+    let names = page
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name);",
+            vec![],
+        )
+        .await?;
+    Ok(names
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+async fn fetched_cobrowse_module(page: &Client) -> anyhow::Result<bool> {
+    Ok(fetched(page)
+        .await?
+        .iter()
+        .any(|name| name.contains(COBROWSE_MODULE)))
+}
+
+/// Tried: a whole chat (form, queue, adviser's answer) without co-browsing, then the adviser
+/// asks to co-browse and the visitor accepts, then the visitor goes to another page of the
+/// site while the session runs.
+#[tokio::test]
+async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    visitor.goto(&scene.site.url("apply.html")).await?;
+    click_in_widget(visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(visitor, "#tandem-name", "Jeanne Martin").await?;
+    type_in_widget(visitor, "#tandem-email", "jeanne@example.com").await?;
+    type_in_widget(visitor, "#tandem-reason", "Une question sur ma cotisation").await?;
+    click_in_widget(visitor, "button[type=submit]").await?;
+    wait_for_text("the console", "Une question sur ma cotisation", || {
+        page_text(console, ".chat-pane")
+    })
+    .await?;
+    let files = fetched(visitor).await?;
+    assert!(
+        files.iter().any(|f| f.contains("widget_bg.wasm")),
+        "the chat's module was fetched: {files:#?}"
+    );
+    assert!(
+        !fetched_cobrowse_module(visitor).await?,
+        "a chat without co-browsing fetches no co-browsing code: {files:#?}"
+    );
+
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    wait_for_text("the mirror", "Demande d'adhésion", || mirror_text(console)).await?;
+    assert!(fetched_cobrowse_module(visitor).await?);
+
+    // Another page of the site, the session still running: the module comes with it.
+    visitor.goto(&scene.site.url("garanties.html")).await?;
+    in_widget(visitor, "[data-cobrowse-bar]").await?;
+    wait_for_text(
+        "the new page in the mirror",
+        "Tableau des garanties",
+        || mirror_text(console),
+    )
+    .await?;
+    assert!(fetched_cobrowse_module(visitor).await?);
+    Ok(())
+}
+
+/// Tried: the co-browsing module cannot be fetched (its requests fail, as on a connection
+/// that dropped) when the visitor accepts. The widget tries again, then ends the session and
+/// says why; the adviser sees it ended; the site's own error monitoring sees nothing.
+#[tokio::test]
+async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() -> anyhow::Result<()>
+{
+    let scene = Scene::start().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    let site = DemoSite::serve_dir(&scene.relay.url(""), "tests/fixtures/host-errors").await?;
+    visitor.goto(&site.url("page.html")).await?;
+    block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
+    click_in_widget(visitor, "[data-tandem-launcher]").await?;
+    type_in_widget(visitor, "#tandem-name", "Jeanne Martin").await?;
+    type_in_widget(visitor, "#tandem-email", "jeanne@example.com").await?;
+    type_in_widget(visitor, "#tandem-reason", "Aidez-moi à remplir").await?;
+    click_in_widget(visitor, "button[type=submit]").await?;
+    wait_for_text("the console", "Aidez-moi à remplir", || {
+        page_text(console, ".chat-pane")
+    })
+    .await?;
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+
+    in_widget(visitor, "[data-cobrowse-load-failed]").await?;
+    wait_for_text("the visitor told", "n'a pas pu démarrer", || {
+        widget_text(visitor)
+    })
+    .await?;
+    wait_for("the bar gone", || async {
+        let gone = visitor
+            .execute(
+                "return !document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-cobrowse-bar]');",
+                vec![],
+            )
+            .await?;
+        Ok((gone.as_bool() == Some(true)).then_some(()))
+    })
+    .await?;
+    // The adviser can ask again: the session ended on the relay too.
+    wait_for("the adviser free to ask again", || async {
+        Ok(console
+            .find(fantoccini::Locator::Css("[data-cobrowse-ask]"))
+            .await
+            .ok())
+    })
+    .await?;
+    let errors = visitor
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('host-errors') || '[]');",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        errors.as_array().map(Vec::len),
+        Some(0),
+        "the site's pages saw: {errors}"
+    );
+
+    // Once the network is back, the next invitation works.
+    block_urls(visitor, &[]).await?;
+    share_again(visitor, console).await?;
+    Ok(())
+}
+
+async fn share_again(visitor: &Client, console: &Client) -> anyhow::Result<()> {
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    in_widget(visitor, "[data-cobrowse-bar]").await?;
+    wait_for_text("the mirror", "Mon espace", || mirror_text(console)).await?;
+    Ok(())
+}
