@@ -79,8 +79,13 @@
   }
   function load(open) {
     button.disabled = true;
-    loading = loading || looked.then(function () { return import(base + "/assets/v-" + v + "/widget/widget.js"); }).then(function (m) {
-      return m.default({ module_or_path: base + "/assets/v-" + v + "/widget/widget_bg.wasm" }).then(function () { return m; });
+    // The WebAssembly is fetched alongside the JS, not after it (a round trip less).
+    loading = loading || looked.then(function () {
+      var path = base + "/assets/v-" + v + "/widget/widget", wasm = fetch(path + "_bg.wasm");
+      wasm["catch"](function () { /* reported by the import or the init below */ });
+      return import(path + ".js").then(function (m) {
+        return m.default({ module_or_path: wasm }).then(function () { return m; });
+      });
     });
     loading.then(function (m) {
       if (widget) { if (open) widget.open(); return; }

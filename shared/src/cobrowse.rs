@@ -17,6 +17,12 @@ pub type NodeId = u32;
 pub const MAX_HIGHLIGHT_LABEL_CHARS: usize = 80;
 /// Longest value the adviser may fill into a field, in characters.
 pub const MAX_FILL_CHARS: usize = 2000;
+/// Most points in one stroke the adviser draws.
+pub const MAX_STROKE_POINTS: usize = 200;
+/// Farthest a drawing may reach from the window's corner, in CSS pixels (any way).
+pub const MAX_DRAW_COORDINATE: i32 = 20_000;
+/// How long a drawing stays on the visitor's page before it has faded, in milliseconds.
+pub const DRAWING_LIFETIME_MS: i32 = 4_000;
 /// Longest field name kept in the record, in characters.
 pub const MAX_FIELD_NAME_CHARS: usize = 120;
 /// Most changes in one batch.
@@ -336,6 +342,21 @@ pub enum Guidance {
         /// The page's address.
         url: String,
     },
+    /// Draws a stroke through these places of the visitor's window (like the pointer's);
+    /// it fades after [`DRAWING_LIFETIME_MS`].
+    Draw {
+        /// `[x, y]` in order, at most [`MAX_STROKE_POINTS`].
+        points: Vec<[i32; 2]>,
+    },
+    /// Draws a circle around a place of the visitor's window; it fades like a stroke.
+    Circle {
+        /// Centre, horizontal.
+        x: i32,
+        /// Centre, vertical.
+        y: i32,
+        /// Radius.
+        r: i32,
+    },
 }
 
 /// Every field of a [`Guidance`], whatever it does.
@@ -350,6 +371,8 @@ struct GuidanceFields {
     value: Option<String>,
     checked: Option<bool>,
     url: Option<String>,
+    points: Option<Vec<[i32; 2]>>,
+    r: Option<i32>,
 }
 
 /// What [`Guidance`] reads, for the error about anything else.
@@ -362,6 +385,8 @@ const GUIDANCE_ACTIONS: &[&str] = &[
     "fill",
     "check",
     "navigate",
+    "draw",
+    "circle",
 ];
 
 impl<'de> Deserialize<'de> for Guidance {
@@ -392,6 +417,14 @@ impl<'de> Deserialize<'de> for Guidance {
             },
             "navigate" => Guidance::Navigate {
                 url: required(f.url, "url")?,
+            },
+            "draw" => Guidance::Draw {
+                points: required(f.points, "points")?,
+            },
+            "circle" => Guidance::Circle {
+                x: required(f.x, "x")?,
+                y: required(f.y, "y")?,
+                r: required(f.r, "r")?,
             },
             other => {
                 use serde::de::Error;
@@ -429,14 +462,41 @@ impl Guidance {
                     problem: Problem::Invalid,
                 })
             }
+            Guidance::Draw { points } if points.len() > MAX_STROKE_POINTS => {
+                Err(too_long("points"))
+            }
+            Guidance::Draw { points } if points.iter().flatten().any(|c| !on_canvas(*c)) => {
+                Err(FieldError {
+                    field: "points",
+                    problem: Problem::Invalid,
+                })
+            }
+            Guidance::Circle { x, y, r }
+                if !on_canvas(*x) || !on_canvas(*y) || !on_canvas(*r) || *r < 1 =>
+            {
+                Err(FieldError {
+                    field: "r",
+                    problem: Problem::Invalid,
+                })
+            }
             _ => Ok(self),
         }
+    }
+
+    /// True for a drawing (a stroke or a circle).
+    pub fn is_drawing(&self) -> bool {
+        matches!(self, Guidance::Draw { .. } | Guidance::Circle { .. })
     }
 
     /// True when it changes the visitor's form, which needs their permission.
     pub fn needs_control(&self) -> bool {
         matches!(self, Guidance::Fill { .. } | Guidance::Check { .. })
     }
+}
+
+/// A coordinate a drawing may use.
+fn on_canvas(value: i32) -> bool {
+    (-MAX_DRAW_COORDINATE..=MAX_DRAW_COORDINATE).contains(&value)
 }
 
 /// A co-browsing session as the CRM record keeps it.
@@ -500,6 +560,14 @@ mod guidance_tests {
             Guidance::Navigate {
                 url: "https://shop.example/help".into(),
             },
+            Guidance::Draw {
+                points: vec![[1, 2], [30, -4]],
+            },
+            Guidance::Circle {
+                x: 10,
+                y: 20,
+                r: 30,
+            },
         ];
         for guidance in all {
             let text = serde_json::to_string(&guidance).unwrap_or_default();
@@ -517,6 +585,23 @@ mod guidance_tests {
         };
         assert!(error(r#"{"do":"dance"}"#).contains("unknown variant `dance`"));
         assert!(error(r#"{"do":"fill","id":3}"#).contains("missing field `value`"));
+        assert!(error(r#"{"do":"circle","x":3,"y":4}"#).contains("missing field `r`"));
+    }
+
+    #[test]
+    fn drawings_are_refused_past_their_limits() {
+        use super::{MAX_DRAW_COORDINATE, MAX_STROKE_POINTS};
+        let stroke = |n: usize, at: i32| Guidance::Draw {
+            points: vec![[at, at]; n],
+        };
+        let field = |g: Guidance| g.validated().err().map(|e| e.field);
+        assert_eq!(field(stroke(MAX_STROKE_POINTS, 5)), None);
+        assert_eq!(field(stroke(MAX_STROKE_POINTS + 1, 5)), Some("points"));
+        assert_eq!(field(stroke(3, MAX_DRAW_COORDINATE + 1)), Some("points"));
+        let circle = |r: i32| Guidance::Circle { x: 0, y: 0, r };
+        assert_eq!(field(circle(40)), None);
+        assert_eq!(field(circle(0)), Some("r"));
+        assert_eq!(field(circle(MAX_DRAW_COORDINATE + 1)), Some("r"));
     }
 }
 

@@ -1,7 +1,8 @@
 //! Co-browsing in the chat pane: the adviser asks, then sees a live mirror of the visitor's
 //! page, with the visitor's pointer; picks an element to highlight it, scroll the visitor to
-//! it or (with the visitor's permission) fill it in; proposes a page; stops.
+//! it or (with the visitor's permission) fill it in; draws on it; proposes a page; stops.
 
+use super::sketch::{Sketch, SketchLayer, SketchTools};
 use super::Ui;
 use crate::cobrowse::mirror::{field, Mirror, MirrorLabels};
 use crate::desk::DeskHandle;
@@ -138,6 +139,7 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
     let value = RwSignal::new(String::new());
     let proposal = RwSignal::new(String::new());
     let last_pointer = StoredValue::new(0.0_f64);
+    let sketch = Sketch::new();
     // The mirror is scaled to fit its pane's width and to leave the conversation and the
     // message box room on the screen; again whenever the window is resized.
     let resized = RwSignal::new(0u32);
@@ -202,6 +204,9 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
     };
     let move_id = id.clone();
     let on_move = move |ev: web_sys::MouseEvent| {
+        if let Some((x, y)) = point(&ev) {
+            sketch.extend(x as i32, y as i32);
+        }
         let now = js_sys::Date::now();
         if now - last_pointer.get_value() < POINTER_GAP_MS {
             return;
@@ -218,9 +223,30 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
         }
     };
     let leave_id = id.clone();
-    let on_leave = move |_| handle.cobrowse_guide(leave_id.clone(), Guidance::PointerHidden);
+    let on_leave = move |_| {
+        if let Some(drawing) = sketch.finish() {
+            handle.cobrowse_guide(leave_id.clone(), drawing);
+        }
+        handle.cobrowse_guide(leave_id.clone(), Guidance::PointerHidden)
+    };
+    let on_press = move |ev: web_sys::MouseEvent| {
+        if let Some((x, y)) = point(&ev) {
+            if sketch.begin(x as i32, y as i32) {
+                ev.prevent_default();
+            }
+        }
+    };
+    let release_id = id.clone();
+    let on_release = move |_| {
+        if let Some(drawing) = sketch.finish() {
+            handle.cobrowse_guide(release_id.clone(), drawing);
+        }
+    };
     let pick_id = id.clone();
     let on_pick = move |ev: web_sys::MouseEvent| {
+        if sketch.tool.get_untracked() != super::sketch::Tool::Pick {
+            return;
+        }
         let Some((x, y)) = point(&ev) else { return };
         let mut found = None;
         cobrowse.with_mirror(&pick_id, |mirror| found = mirror.element_at(x, y));
@@ -250,6 +276,7 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
                 <span class="cobrowse-url" title=move || session.with(|s| s.url.clone())>{move || session.with(|s| s.url.clone())}</span>
                 <span class="cobrowse-control" data-control=move || session.with(|s| s.control).to_string()>{move || if session.with(|s| s.control) {
                     texts.t("console.cobrowse.control_on") } else { texts.t("console.cobrowse.control_off") }}</span>
+                <SketchTools sketch=sketch/>
                 <button type="button" class="link" on:click=move |_| handle.cobrowse_resync(refresh_id.clone())>{texts.t("console.cobrowse.refresh")}</button>
                 <button type="button" class="secondary" data-cobrowse-stop="" on:click=move |_| handle.cobrowse_stop(stop_id.clone())>{texts.t("console.cobrowse.stop")}</button>
             </div>
@@ -257,7 +284,9 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
                 style=move || { let v = session.with(|s| s.viewport); let s = scale.get(); format!("width:{}px;height:{}px", (f64::from(v.w.max(320)) * s).round(), (f64::from(v.h.max(200)) * s).round()) }>
                 <iframe class="mirror" title=texts.t("console.cobrowse.ask") sandbox="allow-same-origin" referrerpolicy="no-referrer" node_ref=frame
                     style=move || { let v = session.with(|s| s.viewport); format!("width:{}px;height:{}px;transform:scale({})", v.w.max(320), v.h.max(200), scale.get()) }></iframe>
-                <div class="mirror-overlay" data-mirror-overlay="" on:mousemove=on_move on:mouseleave=on_leave on:click=on_pick>
+                <div class="mirror-overlay" data-mirror-overlay="" class:drawing=move || sketch.tool.get() != super::sketch::Tool::Pick
+                    on:mousemove=on_move on:mouseleave=on_leave on:mousedown=on_press on:mouseup=on_release on:click=on_pick>
+                    <SketchLayer sketch=sketch scale=scale/>
                     {move || session.with(|s| s.pointer).map(|(x, y)| view! {
                         <span class="visitor-pointer" style=move || format!("left:{}px;top:{}px", f64::from(x) * scale.get(), f64::from(y) * scale.get())></span>
                     })}

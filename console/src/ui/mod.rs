@@ -14,6 +14,7 @@ mod login;
 mod records;
 mod sidebar;
 mod sites;
+mod sketch;
 mod sync;
 mod teamwork;
 mod tickets;

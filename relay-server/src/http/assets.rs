@@ -180,6 +180,11 @@ pub fn routes(config: &Config) -> Router<AppState> {
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
+    // Sites may measure what the widget costs their pages (sizes in resource timings).
+    let timing = SetResponseHeaderLayer::overriding(
+        axum::http::HeaderName::from_static("timing-allow-origin"),
+        HeaderValue::from_static("*"),
+    );
     let mut router = Router::new()
         // The loader is on every page of the site: sent compressed (brotli or gzip).
         .route(
@@ -196,6 +201,7 @@ pub fn routes(config: &Config) -> Router<AppState> {
             tower::ServiceBuilder::new()
                 .layer(immutable)
                 .layer(cors)
+                .layer(timing)
                 .map_request(strip_version)
                 .service(bundles),
         );

@@ -8,6 +8,7 @@ mod browser_cluster;
 mod browser_cobrowse;
 mod browser_day;
 mod browser_desk;
+mod browser_drawing;
 mod browser_embed;
 mod browser_faq;
 mod browser_files;

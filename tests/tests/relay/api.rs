@@ -114,6 +114,7 @@ async fn the_loader_is_small_cacheable_and_usable_from_any_site() -> anyhow::Res
             "public, max-age=31536000, immutable",
             "{file}"
         );
+        assert_eq!(asset.headers()["timing-allow-origin"], "*", "{file}");
     }
     // What a browser downloads: brotli, under 2 KB (issue 9's budget).
     let compressed = reqwest::Client::new()

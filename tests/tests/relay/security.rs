@@ -488,6 +488,57 @@ async fn the_relay_sends_the_visitor_only_to_pages_of_the_site_shown() -> anyhow
 }
 
 #[tokio::test]
+async fn drawings_past_their_limits_never_reach_the_visitor() -> anyhow::Result<()> {
+    // Tried: an adviser's stroke of 5,000 points, one far off any screen, a circle of radius
+    // 0; then a stroke within the limits, which the visitor gets.
+    use tandem_shared::cobrowse::{Guidance, MAX_STROKE_POINTS};
+    use tandem_shared::AdviserMsg;
+    let relay = TestRelay::spawn().await?;
+    let mut adviser = relay.adviser("lea", "Léa").await?;
+    adviser.set_presence(true, 2).await?;
+    let mut visitor = relay.visitor().await?;
+    let conversation = visitor
+        .start_chat(chat_request("Ana", "ana@example.com", "Aide"))
+        .await?;
+    let id = conversation.id.clone();
+    adviser.next_assigned().await?;
+    tandem_tests::clients::cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
+    let guide = |guidance: Guidance| AdviserMsg::CobrowseGuide {
+        conversation_id: id.clone(),
+        guidance,
+    };
+    let refused = [
+        Guidance::Draw {
+            points: vec![[10, 10]; 5_000],
+        },
+        Guidance::Draw {
+            points: vec![[10, 10], [i32::MAX, 3]],
+        },
+        Guidance::Circle { x: 5, y: 5, r: 0 },
+    ];
+    for drawing in refused {
+        adviser.send(&guide(drawing)).await?;
+        adviser.expect_error(ErrorCode::InvalidInput).await?;
+    }
+    let stroke = vec![[10, 10]; MAX_STROKE_POINTS];
+    adviser
+        .send(&guide(Guidance::Draw {
+            points: stroke.clone(),
+        }))
+        .await?;
+    // The first guidance the visitor gets is the stroke within the limits.
+    let received = visitor
+        .recv_until("the stroke", |f| {
+            matches!(f, ServerMsg::CobrowseGuide { .. })
+        })
+        .await?;
+    assert!(
+        matches!(received, ServerMsg::CobrowseGuide { guidance: Guidance::Draw { points }, .. } if points == stroke)
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn logging_out_ends_the_consoles_open_socket() -> anyhow::Result<()> {
     // Tried: an adviser logs out while their console's socket is open, then the socket
     // reconnects with the old cookie.

@@ -7,6 +7,7 @@
 //! - [`capture`]: snapshot and changes per animation frame.
 //! - `remote`: the adviser's form help.
 //! - [`view`]: veils, pointer and highlight drawn for the visitor.
+//! - `sketch`: the adviser's strokes and circles, fading.
 
 pub mod capture;
 mod listener;
@@ -15,6 +16,7 @@ pub mod privacy;
 mod registry;
 mod remote;
 mod serialize;
+mod sketch;
 mod styles;
 pub mod view;
 
@@ -41,6 +43,8 @@ pub trait Session {
     fn element(&self, id: NodeId) -> Option<Element>;
     /// Applies the adviser's fill or tick to a field; the field's name when it was applied.
     fn fill(&self, id: NodeId, fill: &Fill) -> Option<String>;
+    /// Shows the adviser's stroke or circle on the page until it has faded.
+    fn draw(&mut self, drawing: &Guidance);
 }
 
 /// What the adviser puts in a field.
@@ -343,6 +347,9 @@ impl Cobrowse {
                 if remote::is_same_site(&url) {
                     self.proposal.set(Some(url));
                 }
+            }
+            drawing @ (Guidance::Draw { .. } | Guidance::Circle { .. }) => {
+                self.with_capture(|c| c.draw(&drawing))
             }
         }
     }

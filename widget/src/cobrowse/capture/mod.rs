@@ -95,6 +95,8 @@ pub struct Capture {
     /// (children read later are placed by their known siblings once it is not zero).
     child_changes: js_sys::WeakMap,
     overlay: Overlay,
+    /// The adviser's drawings on the page.
+    sketch: super::sketch::Sketch,
     stats: Stats,
     listeners: Vec<Listener>,
     on_frame: Option<Closure<dyn FnMut()>>,
@@ -181,6 +183,10 @@ impl Session for Capture {
         };
         applied.ok()
     }
+
+    fn draw(&mut self, drawing: &tandem_shared::cobrowse::Guidance) {
+        self.sketch.draw(drawing);
+    }
 }
 
 impl Capture {
@@ -211,6 +217,7 @@ impl Capture {
             child_changes: js_sys::WeakMap::new(),
             pending_adds: js_sys::WeakMap::new(),
             overlay,
+            sketch: super::sketch::Sketch::default(),
             stats: Stats::default(),
             listeners: Vec::new(),
             on_frame: None,
@@ -513,6 +520,7 @@ impl Capture {
         self.work.clear();
         self.changes.clear();
         self.overlay.clear();
+        self.sketch.clear();
     }
 }
 
