@@ -9,30 +9,23 @@ cd "$(dirname "$0")/.."
 
 profile=wasm-release
 wasm_dir="target/wasm32-unknown-unknown/$profile"
-cargo build --locked --target wasm32-unknown-unknown --profile "$profile" -p console
-# The widget is linked with its relocations kept, so that wasm-split can cut the co-browsing
-# module (what `cobrowse::capture::start_capture` reaches) from the chat's.
-cargo rustc --locked --target wasm32-unknown-unknown --profile "$profile" -p widget --lib \
-  -- -C link-args=--emit-relocs
-split_dir="target/widget-split"
-rm -rf "$split_dir" && mkdir -p "$split_dir"
-wasm-split-cli "$wasm_dir/widget.wasm" "$split_dir" --out-name widget --target web
-
 for crate in widget console; do
+  # Linked with its relocations kept, so that wasm-split can cut the modules fetched later
+  # (the widget's co-browsing; the console's dashboard, contacts, sites and articles) from
+  # the one fetched first.
+  cargo rustc --locked --target wasm32-unknown-unknown --profile "$profile" -p "$crate" --lib \
+    -- -C link-args=--emit-relocs
   out="dist/$crate"
-  rm -rf "$out" && mkdir -p "$out"
-  input="$wasm_dir/$crate.wasm"
-  keep=()
-  if [ "$crate" = widget ]; then
-    input="$split_dir/widget.wasm"
-    keep=(--keep-lld-exports)
-    cp "$split_dir"/split_*.wasm "$split_dir/__wasm_split.js" "$out/"
-    # A chunk that fails to load is reported by the widget itself, in its panel: nothing on
-    # the site's console.
-    sed -i 's/console\.error(e);//' "$out/__wasm_split.js"
-  fi
+  split_dir="target/$crate-split"
+  rm -rf "$out" "$split_dir" && mkdir -p "$out" "$split_dir"
+  wasm-split-cli "$wasm_dir/$crate.wasm" "$split_dir" --out-name "$crate" --target web
+  find "$split_dir" -name '*.wasm' ! -name "$crate.wasm" -exec cp {} "$out/" \;
+  cp "$split_dir/__wasm_split.js" "$out/"
+  # A module that fails to load is reported by the page itself, in its own words: nothing
+  # on the site's console.
+  sed -i 's/console\.error(e);//' "$out/__wasm_split.js"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    "${keep[@]}" --out-dir "$out" "$input"
+    --keep-lld-exports --out-dir "$out" "$split_dir/$crate.wasm"
   for wasm in "$out"/*.wasm; do
     tools/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types "$wasm" -o "$wasm"
@@ -63,6 +56,10 @@ loader=$(mktemp)
 sed 's/__VERSION__/0123456789abcdef/' dist/loader.js > "$loader"
 printf '  %-36s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$(brotli -q 11 -c "$loader" | wc -c)"
 rm -f "$loader"
+echo "console sizes (bytes): raw / gzip / brotli"
+for file in dist/console/*.js dist/console/*.wasm dist/console/console.css; do
+  printf '  %-36s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
+done
 
 # Size budgets (brotli, what browsers download): the build fails when a part grows past its
 # budget. The chat is what the launcher's click fetches (glue, split loader, main module);

@@ -11,6 +11,7 @@ mod dashboard;
 mod header;
 mod invitations;
 mod login;
+mod pages;
 mod records;
 mod sidebar;
 mod sites;
@@ -170,10 +171,10 @@ fn DeskView() -> impl IntoView {
                 }.into_any(),
                 Page::Tickets => view! { <main class="page"><tickets::TicketsView/></main> }.into_any(),
                 Page::Canned => view! { <main class="page"><canned::CannedView/></main> }.into_any(),
-                Page::Dashboard => view! { <main class="page"><dashboard::DashboardView/></main> }.into_any(),
-                Page::Contacts => view! { <main class="page"><records::RecordsView/></main> }.into_any(),
-                Page::Sites => view! { <main class="page"><sites::SitesView/></main> }.into_any(),
-                Page::Articles => view! { <main class="page"><articles::ArticlesView/></main> }.into_any(),
+                Page::Dashboard => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Dashboard/></main> }.into_any(),
+                Page::Contacts => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Contacts/></main> }.into_any(),
+                Page::Sites => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Sites/></main> }.into_any(),
+                Page::Articles => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Articles/></main> }.into_any(),
             }}
         </div>
     }

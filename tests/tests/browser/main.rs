@@ -14,6 +14,6 @@ mod browser_faq;
 mod browser_files;
 mod browser_mirror_pages;
 mod browser_mirror_safety;
+mod browser_modules;
 mod browser_records;
 mod browser_sites;
-mod browser_widget_modules;

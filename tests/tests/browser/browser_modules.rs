@@ -1,5 +1,6 @@
-//! The widget in two modules: the chat's, fetched on the launcher's click, and the
-//! co-browsing module, fetched only when a co-browsing session starts on the page.
+//! Code fetched only when it is needed: the widget's co-browsing module when a session starts
+//! on the page (the chat's module comes with the launcher's click), the console's dashboard,
+//! contacts, sites and articles when their page is first opened.
 
 use fantoccini::Client;
 use tandem_tests::browser::{
@@ -162,5 +163,50 @@ async fn share_again(visitor: &Client, console: &Client) -> anyhow::Result<()> {
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
     in_widget(visitor, "[data-cobrowse-bar]").await?;
     wait_for_text("the mirror", "Mon espace", || mirror_text(console)).await?;
+    Ok(())
+}
+
+/// Tried: an adviser logs in and works at the desk, then opens the dashboard; then the
+/// contacts page while its module cannot be fetched, then again once it can.
+#[tokio::test]
+async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let console = &scene.console;
+    on_page(console, "[data-page='console.dashboard']").await?;
+    let files = fetched(console).await?;
+    assert!(
+        files.iter().any(|f| f.contains("console_bg.wasm")),
+        "the desk's module was fetched: {files:#?}"
+    );
+    assert!(
+        !files.iter().any(|f| f.contains("split_")),
+        "the desk fetches no page's module: {files:#?}"
+    );
+
+    on_page(console, "[data-page='console.dashboard']")
+        .await?
+        .click()
+        .await?;
+    on_page(console, "section.dashboard").await?;
+    let files = fetched(console).await?;
+    assert!(files.iter().any(|f| f.contains("split_dashboard")));
+    assert!(!files.iter().any(|f| f.contains("split_contacts")));
+
+    block_urls(console, &["*split_contacts*"]).await?;
+    on_page(console, "[data-page='console.contacts']")
+        .await?
+        .click()
+        .await?;
+    on_page(console, "[data-page-failed]").await?;
+    block_urls(console, &[]).await?;
+    on_page(console, "[data-page-failed] button")
+        .await?
+        .click()
+        .await?;
+    on_page(console, "form.contact-search").await?;
+    assert!(fetched(console)
+        .await?
+        .iter()
+        .any(|f| f.contains("split_contacts")));
     Ok(())
 }

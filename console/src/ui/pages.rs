@@ -1,0 +1,79 @@
+//! The pages an adviser opens now and then (dashboard, contacts, sites, articles), each in a
+//! WebAssembly module of its own that the console fetches the first time the page is opened:
+//! the desk loads without their code.
+
+use super::Ui;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+/// A page's module could not be fetched (the connection dropped, the relay restarted).
+#[derive(Debug)]
+pub(super) struct PageLoadFailed;
+
+impl From<leptos::wasm_split::SplitLoaderError> for PageLoadFailed {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> PageLoadFailed {
+        PageLoadFailed
+    }
+}
+
+#[leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn dashboard_page() -> Result<AnyView, PageLoadFailed> {
+    Ok(view! { <super::dashboard::DashboardView/> }.into_any())
+}
+
+#[leptos::wasm_split::wasm_split(contacts, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn contacts_page() -> Result<AnyView, PageLoadFailed> {
+    Ok(view! { <super::records::RecordsView/> }.into_any())
+}
+
+#[leptos::wasm_split::wasm_split(sites, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn sites_page() -> Result<AnyView, PageLoadFailed> {
+    Ok(view! { <super::sites::SitesView/> }.into_any())
+}
+
+#[leptos::wasm_split::wasm_split(articles, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn articles_page() -> Result<AnyView, PageLoadFailed> {
+    Ok(view! { <super::articles::ArticlesView/> }.into_any())
+}
+
+/// A page whose code is fetched when it is first opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LazyPage {
+    Dashboard,
+    Contacts,
+    Sites,
+    Articles,
+}
+
+/// Shows `page` once its module is here (a light "loading" line meanwhile); when it cannot be
+/// fetched, says so with "Try again".
+#[component]
+pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let attempt = RwSignal::new(0u32);
+    let loading =
+        move || view! { <p class="hint" role="status">{texts.t("console.page_loading")}</p> };
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                attempt.track();
+                Suspend::new(SendWrapper::new(async move {
+                    let loaded = match page {
+                        LazyPage::Dashboard => dashboard_page().await,
+                        LazyPage::Contacts => contacts_page().await,
+                        LazyPage::Sites => sites_page().await,
+                        LazyPage::Articles => articles_page().await,
+                    };
+                    loaded.unwrap_or_else(|PageLoadFailed| view! {
+                        <p class="error" role="alert" data-page-failed="">
+                            {texts.t("console.page_failed")} " "
+                            <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>
+                                {texts.t("console.try_again")}
+                            </button>
+                        </p>
+                    }.into_any())
+                }))
+            }}
+        </Suspense>
+    }
+}
