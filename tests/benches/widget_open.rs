@@ -15,8 +15,7 @@
 use serde_json::{json, Value};
 use std::time::Instant;
 use tandem_tests::browser::{
-    ask_for_a_chat, click_in_widget, in_widget, mirror_text, on_page, page_text, wait_for_text,
-    Browser,
+    click_in_widget, in_widget, invite_to_share, mirror_text, wait_for_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::devtools;
@@ -166,21 +165,7 @@ async fn accept_to_mirror(profile: Profile) -> anyhow::Result<f64> {
     let (console, visitor) = (&scene.console, &scene.visitor);
     profile.apply(visitor).await?;
     let heading = "Demande d'adhésion";
-    let page = scene.site.url("apply.html");
-    ask_for_a_chat(
-        visitor,
-        &page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        heading,
-    )
-    .await?;
-    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    in_widget(visitor, "[data-cobrowse-accept]").await?;
+    invite_to_share(visitor, console, &scene.site.url("apply.html"), heading).await?;
     let start = Instant::now();
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
     wait_for_text("the mirror", heading, || mirror_text(console)).await?;

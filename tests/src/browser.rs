@@ -330,12 +330,48 @@ pub async fn share_page(
     )
     .await?;
     wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    start_sharing(visitor, console, heading).await
+}
+
+/// In a chat the console shows, the adviser asks to co-browse and the visitor accepts: the
+/// visitor's bar shows and the mirror shows `heading`.
+pub async fn start_sharing(
+    visitor: &Client,
+    console: &Client,
+    heading: &str,
+) -> anyhow::Result<()> {
     on_page(console, "[data-cobrowse-ask]")
         .await?
         .click()
         .await?;
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    in_widget(visitor, "[data-cobrowse-bar]").await?;
     wait_for_text("the mirror", heading, || mirror_text(console)).await?;
+    Ok(())
+}
+
+/// The visitor on `page` (whose text holds `heading`) asks for a chat with `heading` as
+/// reason; the adviser asks to co-browse; returns once the visitor sees the invitation.
+pub async fn invite_to_share(
+    visitor: &Client,
+    console: &Client,
+    page: &str,
+    heading: &str,
+) -> anyhow::Result<()> {
+    ask_for_a_chat(
+        visitor,
+        page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        heading,
+    )
+    .await?;
+    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    in_widget(visitor, "[data-cobrowse-accept]").await?;
     Ok(())
 }
 
@@ -436,10 +472,14 @@ pub async fn record_notifications(client: &Client) -> anyhow::Result<()> {
 
 /// The notifications recorded since [`record_notifications`].
 pub async fn notifications(client: &Client) -> anyhow::Result<Vec<String>> {
-    let shown = client
-        .execute("return window.__notifications || [];", vec![])
-        .await?;
-    Ok(shown
+    strings(client, "return window.__notifications || [];").await
+}
+
+/// Runs `script` in the page and reads what it returns as a list of strings (anything else
+/// in it is left out).
+pub async fn strings(client: &Client, script: &str) -> anyhow::Result<Vec<String>> {
+    let value = client.execute(script, vec![]).await?;
+    Ok(value
         .as_array()
         .map(|list| {
             list.iter()
@@ -447,4 +487,14 @@ pub async fn notifications(client: &Client) -> anyhow::Result<Vec<String>> {
                 .collect()
         })
         .unwrap_or_default())
+}
+
+/// What the site's own error monitoring saw on its pages (the head script of the
+/// `tests/fixtures/host-errors` pages keeps it in session storage).
+pub async fn host_errors(visitor: &Client) -> anyhow::Result<Vec<String>> {
+    strings(
+        visitor,
+        "return JSON.parse(sessionStorage.getItem('host-errors') || '[]');",
+    )
+    .await
 }

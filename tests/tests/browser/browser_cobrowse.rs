@@ -4,9 +4,9 @@
 use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, in_mirror, in_widget, mirror_json, mirror_text, mirror_true,
-    on_page, page_text, pick_in_mirror, share_page, type_in_widget, wait_for, wait_for_text,
-    wait_for_within, widget_text, Browser,
+    click_in_widget, console_log_in, host_errors, in_mirror, in_widget, mirror_json, mirror_text,
+    mirror_true, on_page, page_text, pick_in_mirror, share_page, start_sharing, type_in_widget,
+    wait_for, wait_for_text, wait_for_within, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
@@ -33,18 +33,6 @@ async fn chat_on_the_form(
         page_text(console, ".chat-pane")
     })
     .await?;
-    Ok(())
-}
-
-/// The adviser asks to co-browse and the visitor accepts; the mirror shows the page.
-async fn start_cobrowsing(visitor: &Client, console: &Client) -> anyhow::Result<()> {
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
-    in_widget(visitor, "[data-cobrowse-bar]").await?;
-    wait_for_text("the mirror", "Demande d'adhésion", || mirror_text(console)).await?;
     Ok(())
 }
 
@@ -101,7 +89,7 @@ async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> any
     assert!(console.find(Locator::Css("iframe.mirror")).await.is_err());
 
     // Accepted: the visitor sees the bar; the mirror shows the page, styled by its sheet.
-    start_cobrowsing(&visitor, &console).await?;
+    start_sharing(&visitor, &console, "Demande d'adhésion").await?;
     // The site stays usable while shared: every link of its menu can be clicked, whatever
     // the window's width.
     for width in [800, 1100, 1400] {
@@ -321,7 +309,7 @@ async fn secrets_typed_while_co_browsing_never_reach_the_relay() -> anyhow::Resu
     let visitor = browser.session(1100, 800).await?;
     console_log_in(&console, &relay.url(""), "lea").await?;
     chat_on_the_form(&visitor, &console, &site).await?;
-    start_cobrowsing(&visitor, &console).await?;
+    start_sharing(&visitor, &console, "Demande d'adhésion").await?;
 
     // To the payment step, where the IBAN (marked private by the site), the card number
     // (autocomplete cc-number) and the password are.
@@ -664,7 +652,7 @@ async fn the_console_fits_the_screen_while_co_browsing() -> anyhow::Result<()> {
         browser: _browser,
     } = Scene::start().await?;
     chat_on_the_form(&visitor, &console, &site).await?;
-    start_cobrowsing(&visitor, &console).await?;
+    start_sharing(&visitor, &console, "Demande d'adhésion").await?;
     for (width, height) in [(1280, 800), (1400, 1000), (1920, 1080)] {
         console.set_window_size(width, height).await?;
         // Read once the layout settled: the mirror scaled to its pane.
@@ -694,24 +682,6 @@ async fn the_console_fits_the_screen_while_co_browsing() -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// What the site's own error monitoring saw on its pages (the fixture's head script keeps it).
-async fn host_errors(visitor: &Client) -> anyhow::Result<Vec<String>> {
-    let noted = visitor
-        .execute(
-            "return JSON.parse(sessionStorage.getItem('host-errors') || '[]');",
-            vec![],
-        )
-        .await?;
-    Ok(noted
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|e| e.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default())
 }
 
 /// Tried: stopping the share while the page changes, then the next page of the site; the page

@@ -55,6 +55,17 @@ async fn drawn_on_page(visitor: &Client) -> anyhow::Result<serde_json::Value> {
         .await?)
 }
 
+/// Waits for a shape of `tag` (`polyline`, `circle`) on the visitor's page.
+async fn drawn_shape(visitor: &Client, tag: &str) -> anyhow::Result<serde_json::Value> {
+    wait_for(&format!("a {tag} on the visitor's page"), || async {
+        let shapes = drawn_on_page(visitor).await?;
+        Ok(shapes
+            .as_array()
+            .and_then(|list| list.iter().find(|s| s["tag"] == tag).cloned()))
+    })
+    .await
+}
+
 /// Tried: the adviser takes the pen and drags across the mirror, then the circle tool and
 /// drags from a centre outwards; a press with the picking tool draws nothing.
 #[tokio::test]
@@ -80,13 +91,7 @@ async fn the_advisers_stroke_and_circle_show_on_the_visitors_page_then_fade() ->
         &[(-60.0, 0.0), (0.0, 20.0), (80.0, 30.0)],
     )
     .await?;
-    let stroke = wait_for("the stroke on the visitor's page", || async {
-        let shapes = drawn_on_page(visitor).await?;
-        Ok(shapes
-            .as_array()
-            .and_then(|list| list.iter().find(|s| s["tag"] == "polyline").cloned()))
-    })
-    .await?;
+    let stroke = drawn_shape(visitor, "polyline").await?;
     let points: Vec<(f64, f64)> = stroke["points"]
         .as_str()
         .unwrap_or_default()
@@ -126,13 +131,7 @@ async fn the_advisers_stroke_and_circle_show_on_the_visitors_page_then_fade() ->
         .click()
         .await?;
     drag_on_mirror(console, (0.0, 0.0), &[(30.0, 0.0), (60.0, 0.0)]).await?;
-    let circle = wait_for("the circle on the visitor's page", || async {
-        let shapes = drawn_on_page(visitor).await?;
-        Ok(shapes
-            .as_array()
-            .and_then(|list| list.iter().find(|s| s["tag"] == "circle").cloned()))
-    })
-    .await?;
+    let circle = drawn_shape(visitor, "circle").await?;
     let radius = circle["r"].as_f64().unwrap_or_default();
     assert!(radius > 30.0, "a circle as wide as the drag: {circle}");
 

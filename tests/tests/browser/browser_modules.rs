@@ -4,8 +4,8 @@
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, mirror_text, on_page, page_text, type_in_widget, wait_for,
-    wait_for_text, widget_text,
+    ask_for_a_chat, click_in_widget, host_errors, in_widget, invite_to_share, mirror_text, on_page,
+    page_text, start_sharing, strings, wait_for, wait_for_text, widget_text,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::block_urls;
@@ -17,20 +17,11 @@ const COBROWSE_MODULE: &str = "split_cobrowse";
 
 /// The addresses this page has fetched so far (its performance resource entries).
 async fn fetched(page: &Client) -> anyhow::Result<Vec<String>> {
-    let names = page
-        .execute(
-            "return performance.getEntriesByType('resource').map(e => e.name);",
-            vec![],
-        )
-        .await?;
-    Ok(names
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|n| n.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default())
+    strings(
+        page,
+        "return performance.getEntriesByType('resource').map(e => e.name);",
+    )
+    .await
 }
 
 async fn fetched_cobrowse_module(page: &Client) -> anyhow::Result<bool> {
@@ -40,23 +31,24 @@ async fn fetched_cobrowse_module(page: &Client) -> anyhow::Result<bool> {
         .any(|name| name.contains(COBROWSE_MODULE)))
 }
 
-/// Tried: a whole chat (form, queue, adviser's answer) without co-browsing, then the adviser
+/// Tried: a chat (the form sent, the adviser has it) without co-browsing, then the adviser
 /// asks to co-browse and the visitor accepts, then the visitor goes to another page of the
 /// site while the session runs.
 #[tokio::test]
 async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Result<()> {
     let scene = Scene::start().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
-    visitor.goto(&scene.site.url("apply.html")).await?;
-    click_in_widget(visitor, "[data-tandem-launcher]").await?;
-    type_in_widget(visitor, "#tandem-name", "Jeanne Martin").await?;
-    type_in_widget(visitor, "#tandem-email", "jeanne@example.com").await?;
-    type_in_widget(visitor, "#tandem-reason", "Une question sur ma cotisation").await?;
-    click_in_widget(visitor, "button[type=submit]").await?;
-    wait_for_text("the console", "Une question sur ma cotisation", || {
-        page_text(console, ".chat-pane")
-    })
+    let reason = "Une question sur ma cotisation";
+    let page = scene.site.url("apply.html");
+    ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        reason,
+    )
     .await?;
+    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
     let files = fetched(visitor).await?;
     assert!(
         files.iter().any(|f| f.contains("widget_bg.wasm")),
@@ -67,12 +59,7 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
         "a chat without co-browsing fetches no co-browsing code: {files:#?}"
     );
 
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
-    wait_for_text("the mirror", "Demande d'adhésion", || mirror_text(console)).await?;
+    start_sharing(visitor, console, "Demande d'adhésion").await?;
     assert!(fetched_cobrowse_module(visitor).await?);
 
     // Another page of the site, the session still running: the module comes with it.
@@ -97,21 +84,8 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     let scene = Scene::start().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
     let site = DemoSite::serve_dir(&scene.relay.url(""), "tests/fixtures/host-errors").await?;
-    visitor.goto(&site.url("page.html")).await?;
     block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
-    click_in_widget(visitor, "[data-tandem-launcher]").await?;
-    type_in_widget(visitor, "#tandem-name", "Jeanne Martin").await?;
-    type_in_widget(visitor, "#tandem-email", "jeanne@example.com").await?;
-    type_in_widget(visitor, "#tandem-reason", "Aidez-moi à remplir").await?;
-    click_in_widget(visitor, "button[type=submit]").await?;
-    wait_for_text("the console", "Aidez-moi à remplir", || {
-        page_text(console, ".chat-pane")
-    })
-    .await?;
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    invite_to_share(visitor, console, &site.url("page.html"), "Mon espace").await?;
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
 
     in_widget(visitor, "[data-cobrowse-load-failed]").await?;
@@ -137,32 +111,12 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
             .ok())
     })
     .await?;
-    let errors = visitor
-        .execute(
-            "return JSON.parse(sessionStorage.getItem('host-errors') || '[]');",
-            vec![],
-        )
-        .await?;
-    assert_eq!(
-        errors.as_array().map(Vec::len),
-        Some(0),
-        "the site's pages saw: {errors}"
-    );
+    let errors = host_errors(visitor).await?;
+    assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
 
     // Once the network is back, the next invitation works.
     block_urls(visitor, &[]).await?;
-    share_again(visitor, console).await?;
-    Ok(())
-}
-
-async fn share_again(visitor: &Client, console: &Client) -> anyhow::Result<()> {
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
-    in_widget(visitor, "[data-cobrowse-bar]").await?;
-    wait_for_text("the mirror", "Mon espace", || mirror_text(console)).await?;
+    start_sharing(visitor, console, "Mon espace").await?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 use tandem_relay::config::Limits;
 use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
-use tandem_tests::clients::{chat_request, fresh_hello, WsClient};
+use tandem_tests::clients::{chat_request, fresh_hello, AdviserClient, VisitorClient, WsClient};
 use tandem_tests::relay::test_limits;
 use tandem_tests::{eventually, Endpoint, TestRelay};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -444,13 +444,10 @@ async fn another_site_cannot_change_a_queue_with_the_advisers_cookie() -> anyhow
     Ok(())
 }
 
-#[tokio::test]
-async fn the_relay_sends_the_visitor_only_to_pages_of_the_site_shown() -> anyhow::Result<()> {
-    // Tried: an adviser's navigate to another origin while the visitor shows
-    // https://site.test; then to another page of that site.
-    use tandem_shared::cobrowse::Guidance;
-    use tandem_shared::AdviserMsg;
-    let relay = TestRelay::spawn().await?;
+/// Léa and a visitor in a chat, co-browsing (the visitor consented).
+async fn co_browsing(
+    relay: &TestRelay,
+) -> anyhow::Result<(AdviserClient, VisitorClient, tandem_shared::ConversationId)> {
     let mut adviser = relay.adviser("lea", "Léa").await?;
     adviser.set_presence(true, 2).await?;
     let mut visitor = relay.visitor().await?;
@@ -460,6 +457,17 @@ async fn the_relay_sends_the_visitor_only_to_pages_of_the_site_shown() -> anyhow
     let id = conversation.id.clone();
     adviser.next_assigned().await?;
     tandem_tests::clients::cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
+    Ok((adviser, visitor, id))
+}
+
+#[tokio::test]
+async fn the_relay_sends_the_visitor_only_to_pages_of_the_site_shown() -> anyhow::Result<()> {
+    // Tried: an adviser's navigate to another origin while the visitor shows
+    // https://site.test; then to another page of that site.
+    use tandem_shared::cobrowse::Guidance;
+    use tandem_shared::AdviserMsg;
+    let relay = TestRelay::spawn().await?;
+    let (mut adviser, mut visitor, id) = co_browsing(&relay).await?;
     visitor
         .send(&tandem_tests::clients::page_snapshot(
             "https://site.test/apply",
@@ -494,15 +502,7 @@ async fn drawings_past_their_limits_never_reach_the_visitor() -> anyhow::Result<
     use tandem_shared::cobrowse::{Guidance, MAX_STROKE_POINTS};
     use tandem_shared::AdviserMsg;
     let relay = TestRelay::spawn().await?;
-    let mut adviser = relay.adviser("lea", "Léa").await?;
-    adviser.set_presence(true, 2).await?;
-    let mut visitor = relay.visitor().await?;
-    let conversation = visitor
-        .start_chat(chat_request("Ana", "ana@example.com", "Aide"))
-        .await?;
-    let id = conversation.id.clone();
-    adviser.next_assigned().await?;
-    tandem_tests::clients::cobrowse_consented(&mut visitor, &mut adviser, &id).await?;
+    let (mut adviser, mut visitor, id) = co_browsing(&relay).await?;
     let guide = |guidance: Guidance| AdviserMsg::CobrowseGuide {
         conversation_id: id.clone(),
         guidance,
