@@ -42,7 +42,7 @@ fi
 # wasm-split cuts the widget's co-browsing module from the chat's (Leptos' split format, the
 # tool cargo-leptos uses); pinned to the version checked with wasm_split_helpers in Cargo.lock.
 split_version=0.2.4
-if ! cargo install --list | grep -qx "wasm_split_cli_support v$split_version:"; then
+if ! cargo install --list | grep -x "wasm_split_cli_support v$split_version:" >/dev/null; then
   echo "setup: installing wasm-split-cli $split_version"
   cargo install wasm_split_cli_support --version "=$split_version" --features build-binary \
     --locked --quiet

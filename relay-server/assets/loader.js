@@ -34,7 +34,7 @@
   }
   root.innerHTML = "<style>:host{all:initial!important}[data-tandem-launcher],a,div{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
     "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8);border:0;border-radius:24px;" +
-    "padding:12px 18px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;text-decoration:none}" +
+    "padding:12px 18px;box-shadow:0 4px 14px #0004;cursor:pointer;text-decoration:none}" +
     "div{bottom:76px;display:flex;max-width:280px;padding:0;background:#fff;border-radius:14px}" +
     "div button{font:inherit;color:#1f2937;background:none;border:0;cursor:pointer;padding:12px;text-align:left}" +
     ":host([data-position=left]) :is([data-tandem-launcher],a,div){left:20px;right:auto}</style>" +
@@ -79,6 +79,8 @@
   }
   function load(open) {
     button.disabled = true;
+    // The click is answered at once: the launcher says the chat is coming while it downloads.
+    if (open) button.textContent = label() + " …";
     // The WebAssembly is fetched alongside the JS, not after it (a round trip less).
     loading = loading || looked.then(function () {
       var path = base + "/assets/v-" + v + "/widget/widget", wasm = fetch(path + "_bg.wasm");

@@ -164,3 +164,37 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
         .any(|f| f.contains("split_contacts")));
     Ok(())
 }
+
+/// Tried: a visitor on a slow connection (50 KB/s) clicks the launcher; the chat takes seconds
+/// to download.
+#[tokio::test]
+async fn the_launcher_answers_at_once_while_the_chat_downloads() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let visitor = &scene.visitor;
+    visitor.goto(&scene.site.url("index.html")).await?;
+    in_widget(visitor, "[data-tandem-launcher]").await?;
+    tandem_tests::devtools::devtools(visitor, "Network.enable", serde_json::json!({})).await?;
+    tandem_tests::devtools::devtools(
+        visitor,
+        "Network.emulateNetworkConditions",
+        serde_json::json!({
+            "offline": false,
+            "latency": 100,
+            "downloadThroughput": 50_000,
+            "uploadThroughput": 50_000,
+        }),
+    )
+    .await?;
+    let answered = visitor
+        .execute(
+            "const b = document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-tandem-launcher]');
+             b.click();
+             return [b.textContent, b.disabled];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(answered[0], "Discuter avec un conseiller …", "{answered}");
+    assert_eq!(answered[1], true, "one click is enough: {answered}");
+    in_widget(visitor, "#tandem-name").await?;
+    Ok(())
+}
