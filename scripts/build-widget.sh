@@ -53,7 +53,7 @@ for file in dist/widget/*.js dist/widget/*.wasm; do
   printf '  %-36s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
 done
 loader=$(mktemp)
-sed 's/__VERSION__/0123456789abcdef/' dist/loader.js > "$loader"
+sed 's/__VERSION__/9f3c2a71e4b05d86/' dist/loader.js > "$loader"
 printf '  %-36s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$(brotli -q 11 -c "$loader" | wc -c)"
 rm -f "$loader"
 echo "console sizes (bytes): raw / gzip / brotli"
@@ -72,7 +72,7 @@ chat_br=$(( $(brotli_size dist/widget/widget.js) + $(brotli_size dist/widget/wid
   + $(brotli_size dist/widget/__wasm_split.js) ))
 cobrowse_br=0
 for chunk in dist/widget/split_*.wasm; do cobrowse_br=$(( cobrowse_br + $(brotli_size "$chunk") )); done
-loader_br=$(sed 's/__VERSION__/0123456789abcdef/' dist/loader.js | brotli -q 11 -c | wc -c)
+loader_br=$(sed 's/__VERSION__/9f3c2a71e4b05d86/' dist/loader.js | brotli -q 11 -c | wc -c)
 echo "budget (brotli bytes): chat $chat_br / $chat_budget (target 100000)," \
   "co-browsing $cobrowse_br / $cobrowse_budget, loader $loader_br / $loader_budget"
 if [ "$chat_br" -gt "$chat_budget" ] || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \

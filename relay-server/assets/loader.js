@@ -4,7 +4,6 @@
    The site's look (colour, corner, texts) comes from the tag's attributes, else from the
    relay's settings for data-site (remembered in localStorage so the launcher never flickers). */
 (function () {
-  "use strict";
   var d = document, w = window, s = d.currentScript;
   if (!s || w.__tandem) return;
   w.__tandem = true;
@@ -53,7 +52,8 @@
     if (!widget) button.textContent = label();
   }
   try { applyLook(JSON.parse(w.localStorage.getItem(lookKey)) || {}); } catch (e) { applyLook({}); }
-  var looked = fetch(base + "/api/v1/sites/" + encodeURIComponent(site) + "/appearance").then(function (r) {
+  var siteApi = base + "/api/v1/sites/" + encodeURIComponent(site);
+  var looked = fetch(siteApi + "/appearance").then(function (r) {
     return r.ok ? r.json() : {};
   }).then(function (look) {
     applyLook(look);
@@ -101,7 +101,7 @@
     close: function () { if (widget) widget.close(); },
     identify: function (details) {
       details = details || {};
-      ["name", "email", "phone", "company", "userId", "userHash"].forEach(function (k) {
+      "name email phone company userId userHash".split(" ").forEach(function (k) {
         if (details[k] != null) cfg[k] = String(details[k]);
       });
       if (widget) widget.identify(details);
@@ -119,7 +119,7 @@
   // Proactive invitations: the first of the site's rules offered now (an adviser of its queue
   // is available) whose pattern matches this page shows as a bubble after its delay, at most
   // once per visit, never during a chat; what the visitor does with it is counted.
-  var siteUrl = base + "/api/v1/sites/" + encodeURIComponent(site) + "/invitations";
+  var siteUrl = siteApi + "/invitations";
   function report(rule, what) {
     fetch(siteUrl + "/" + encodeURIComponent(rule.id) + "/" + what, { method: "POST", mode: "no-cors" })["catch"](function () {});
   }
