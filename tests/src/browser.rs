@@ -321,16 +321,8 @@ pub async fn share_page(
     page: &str,
     heading: &str,
 ) -> anyhow::Result<()> {
-    ask_for_a_chat(
-        visitor,
-        page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        heading,
-    )
-    .await?;
-    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
-    start_sharing(visitor, console, heading).await
+    invite_to_share(visitor, console, page, heading).await?;
+    accept_sharing(visitor, console, heading).await
 }
 
 /// In a chat the console shows, the adviser asks to co-browse and the visitor accepts: the
@@ -344,10 +336,29 @@ pub async fn start_sharing(
         .await?
         .click()
         .await?;
+    accept_sharing(visitor, console, heading).await
+}
+
+/// The visitor accepts the invitation shown: their bar shows and the mirror shows `heading`.
+async fn accept_sharing(visitor: &Client, console: &Client, heading: &str) -> anyhow::Result<()> {
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
     in_widget(visitor, "[data-cobrowse-bar]").await?;
     wait_for_text("the mirror", heading, || mirror_text(console)).await?;
     Ok(())
+}
+
+/// Waits until the visitor's co-browsing bar is gone (the session ended on their page).
+pub async fn wait_for_no_sharing_bar(visitor: &Client) -> anyhow::Result<()> {
+    wait_for("the co-browsing bar gone", || async {
+        let gone = visitor
+            .execute(
+                "return !document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-cobrowse-bar]');",
+                vec![],
+            )
+            .await?;
+        Ok((gone.as_bool() == Some(true)).then_some(()))
+    })
+    .await
 }
 
 /// The visitor on `page` (whose text holds `heading`) asks for a chat with `heading` as

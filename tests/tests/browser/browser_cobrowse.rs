@@ -6,7 +6,7 @@ use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
     click_in_widget, console_log_in, host_errors, in_mirror, in_widget, mirror_json, mirror_text,
     mirror_true, on_page, page_text, pick_in_mirror, share_page, start_sharing, type_in_widget,
-    wait_for, wait_for_text, wait_for_within, widget_text, Browser,
+    wait_for, wait_for_no_sharing_bar, wait_for_text, wait_for_within, widget_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
@@ -732,16 +732,7 @@ async fn a_session_sends_the_page_once_and_leaves_no_error_on_the_site() -> anyh
     // The visitor types (changes are on their way) and stops sharing.
     on_page(&visitor, "#city").await?.send_keys("Lyon").await?;
     click_in_widget(&visitor, "[data-cobrowse-stop]").await?;
-    wait_for("the bar gone", || async {
-        let gone = visitor
-            .execute(
-                "return !document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-cobrowse-bar]');",
-                vec![],
-            )
-            .await?;
-        Ok((gone.as_bool() == Some(true)).then_some(()))
-    })
-    .await?;
+    wait_for_no_sharing_bar(&visitor).await?;
     on_page(&visitor, "#name")
         .await?
         .send_keys("Jeanne")

@@ -5,7 +5,8 @@
 use fantoccini::Client;
 use tandem_tests::browser::{
     ask_for_a_chat, click_in_widget, host_errors, in_widget, invite_to_share, mirror_text, on_page,
-    page_text, start_sharing, strings, wait_for, wait_for_text, widget_text,
+    page_text, start_sharing, strings, wait_for, wait_for_no_sharing_bar, wait_for_text,
+    widget_text,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::block_urls;
@@ -93,16 +94,7 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
         widget_text(visitor)
     })
     .await?;
-    wait_for("the bar gone", || async {
-        let gone = visitor
-            .execute(
-                "return !document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-cobrowse-bar]');",
-                vec![],
-            )
-            .await?;
-        Ok((gone.as_bool() == Some(true)).then_some(()))
-    })
-    .await?;
+    wait_for_no_sharing_bar(visitor).await?;
     // The adviser can ask again: the session ended on the relay too.
     wait_for("the adviser free to ask again", || async {
         Ok(console

@@ -564,3 +564,36 @@ async fn logging_out_ends_the_consoles_open_socket() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_version_segment_of_asset_paths_leads_nowhere_else() -> anyhow::Result<()> {
+    // Tried: asset paths whose version segment is followed by `..` (plain and encoded) to
+    // reach the workspace's Cargo.toml beside the built files; a version segment without a
+    // file. Sent raw: HTTP clients tidy `..` away before sending.
+    let relay = TestRelay::spawn().await?;
+    let attempts = [
+        "/assets/v-0123456789abcdef/../Cargo.toml",
+        "/assets/v-0123456789abcdef/..%2fCargo.toml",
+        "/assets/v-0123456789abcdef/widget/..%2f..%2fCargo.toml",
+        "/assets/v-..%2f../Cargo.toml",
+        "/assets/v-0123456789abcdef",
+    ];
+    for path in attempts {
+        let mut tcp = tokio::net::TcpStream::connect(relay.addr).await?;
+        tcp.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await?;
+        let answer = String::from_utf8_lossy(&read_until_closed(&mut tcp).await?).into_owned();
+        let status = answer.lines().next().unwrap_or_default().to_owned();
+        assert!(!status.contains(" 200 "), "{path}: {status}");
+        assert!(
+            !answer.contains("[workspace]"),
+            "{path} reached the workspace"
+        );
+    }
+    // The versioned path itself serves the widget.
+    let widget = reqwest::get(relay.url("/assets/v-0123456789abcdef/widget/widget.js")).await?;
+    assert_eq!(widget.status(), 200);
+    Ok(())
+}
