@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the visitor widget and the adviser console to WebAssembly into dist/:
-# cargo (wasm32, size profile) -> wasm-split (the widget: chat and co-browsing modules) ->
-# wasm-bindgen -> wasm-opt -Oz, the JS minified by terser
+# cargo (wasm32, size profile) -> wasm-split (what is fetched later cut off what is fetched
+# first) -> wasm-bindgen -> wasm-opt -Oz, the JS minified by terser
 # -> brotli and gzip copies;
 # the loader minified by terser (dist/loader.js, which the relay serves).
 set -euo pipefail
@@ -48,18 +48,18 @@ done
 
 size() { stat -c %s "$1"; }
 brotli_size() { size "$1.br"; }
-echo "widget sizes (bytes): raw / gzip / brotli"
-for file in dist/widget/*.js dist/widget/*.wasm; do
-  printf '  %-36s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
-done
+# A file's sizes: raw, gzip, brotli (the compressed copies made above).
+sizes() { printf '  %-36s %8d %8d %8d\n' "$1" "$(size "$1")" "$(size "$1.gz")" "$(size "$1.br")"; }
+# The loader as the relay serves it: its version, 16 hex digits, put in.
 loader=$(mktemp)
+trap 'rm -f "$loader"' EXIT
 sed 's/__VERSION__/9f3c2a71e4b05d86/' dist/loader.js > "$loader"
-printf '  %-36s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$(brotli -q 11 -c "$loader" | wc -c)"
-rm -f "$loader"
+loader_br=$(brotli -q 11 -c "$loader" | wc -c)
+echo "widget sizes (bytes): raw / gzip / brotli"
+for file in dist/widget/*.js dist/widget/*.wasm; do sizes "$file"; done
+printf '  %-36s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$loader_br"
 echo "console sizes (bytes): raw / gzip / brotli"
-for file in dist/console/*.js dist/console/*.wasm dist/console/console.css; do
-  printf '  %-36s %8d %8d %8d\n' "$file" "$(size "$file")" "$(size "$file.gz")" "$(size "$file.br")"
-done
+for file in dist/console/*.js dist/console/*.wasm dist/console/console.css; do sizes "$file"; done
 
 # Size budgets (brotli, what browsers download): the build fails when a part grows past its
 # budget. The chat is what the launcher's click fetches (glue, split loader, main module);
@@ -72,7 +72,6 @@ chat_br=$(( $(brotli_size dist/widget/widget.js) + $(brotli_size dist/widget/wid
   + $(brotli_size dist/widget/__wasm_split.js) ))
 cobrowse_br=0
 for chunk in dist/widget/split_*.wasm; do cobrowse_br=$(( cobrowse_br + $(brotli_size "$chunk") )); done
-loader_br=$(sed 's/__VERSION__/9f3c2a71e4b05d86/' dist/loader.js | brotli -q 11 -c | wc -c)
 echo "budget (brotli bytes): chat $chat_br / $chat_budget (target 100000)," \
   "co-browsing $cobrowse_br / $cobrowse_budget, loader $loader_br / $loader_budget"
 if [ "$chat_br" -gt "$chat_budget" ] || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \

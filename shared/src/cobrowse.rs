@@ -483,15 +483,17 @@ impl Guidance {
         }
     }
 
-    /// True for a drawing (a stroke or a circle).
-    pub fn is_drawing(&self) -> bool {
-        matches!(self, Guidance::Draw { .. } | Guidance::Circle { .. })
-    }
-
     /// True when it changes the visitor's form, which needs their permission.
     pub fn needs_control(&self) -> bool {
         matches!(self, Guidance::Fill { .. } | Guidance::Check { .. })
     }
+}
+
+/// A stroke's points as SVG's `points` attribute reads them (`x,y x,y …`): how both the
+/// visitor's page and the adviser's mirror draw it.
+pub fn svg_points(points: &[[i32; 2]]) -> String {
+    let pairs: Vec<String> = points.iter().map(|[x, y]| format!("{x},{y}")).collect();
+    pairs.join(" ")
 }
 
 /// A coordinate a drawing may use.
@@ -586,6 +588,12 @@ mod guidance_tests {
         assert!(error(r#"{"do":"dance"}"#).contains("unknown variant `dance`"));
         assert!(error(r#"{"do":"fill","id":3}"#).contains("missing field `value`"));
         assert!(error(r#"{"do":"circle","x":3,"y":4}"#).contains("missing field `r`"));
+    }
+
+    #[test]
+    fn a_strokes_points_read_as_svg_writes_them() {
+        assert_eq!(super::svg_points(&[[1, 2], [-30, 4]]), "1,2 -30,4");
+        assert_eq!(super::svg_points(&[]), "");
     }
 
     #[test]

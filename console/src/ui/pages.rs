@@ -4,35 +4,26 @@
 
 use super::Ui;
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
 use send_wrapper::SendWrapper;
 
-/// A page's module could not be fetched (the connection dropped, the relay restarted).
-#[derive(Debug)]
-pub(super) struct PageLoadFailed;
-
-impl From<leptos::wasm_split::SplitLoaderError> for PageLoadFailed {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> PageLoadFailed {
-        PageLoadFailed
-    }
-}
-
 #[leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn dashboard_page() -> Result<AnyView, PageLoadFailed> {
+fn dashboard_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::dashboard::DashboardView/> }.into_any())
 }
 
 #[leptos::wasm_split::wasm_split(contacts, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn contacts_page() -> Result<AnyView, PageLoadFailed> {
+fn contacts_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::records::RecordsView/> }.into_any())
 }
 
 #[leptos::wasm_split::wasm_split(sites, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn sites_page() -> Result<AnyView, PageLoadFailed> {
+fn sites_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::sites::SitesView/> }.into_any())
 }
 
 #[leptos::wasm_split::wasm_split(articles, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn articles_page() -> Result<AnyView, PageLoadFailed> {
+fn articles_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::articles::ArticlesView/> }.into_any())
 }
 
@@ -64,7 +55,8 @@ pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
                         LazyPage::Sites => sites_page().await,
                         LazyPage::Articles => articles_page().await,
                     };
-                    loaded.unwrap_or_else(|PageLoadFailed| view! {
+                    // Not fetched (the connection dropped, the relay restarted).
+                    loaded.unwrap_or_else(|_| view! {
                         <p class="error" role="alert" data-page-failed="">
                             {texts.t("console.page_failed")} " "
                             <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>

@@ -3,7 +3,7 @@
 
 use super::Ui;
 use leptos::prelude::*;
-use tandem_shared::cobrowse::{Guidance, DRAWING_LIFETIME_MS, MAX_STROKE_POINTS};
+use tandem_shared::cobrowse::{svg_points, Guidance, DRAWING_LIFETIME_MS, MAX_STROKE_POINTS};
 
 /// Least distance between two points of a stroke, in the visitor's pixels.
 const MIN_STEP: i32 = 3;
@@ -128,8 +128,7 @@ fn shape(drawing: &Guidance, fading: bool) -> Option<AnyView> {
     let class = if fading { "stroke fading" } else { "stroke" };
     match drawing {
         Guidance::Draw { points } => {
-            let points: Vec<String> = points.iter().map(|[x, y]| format!("{x},{y}")).collect();
-            Some(view! { <polyline class=class points=points.join(" ")/> }.into_any())
+            Some(view! { <polyline class=class points=svg_points(points)/> }.into_any())
         }
         Guidance::Circle { x, y, r } => Some(
             view! { <circle class=class cx=x.to_string() cy=y.to_string() r=r.to_string()/> }

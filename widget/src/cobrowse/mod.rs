@@ -220,7 +220,6 @@ impl Cobrowse {
             let privacy = this.privacy.get_value();
             let outcome = capture::start_capture(privacy, send, this.overlay, this.too_large).await;
             match outcome {
-                Ok(started) => this.started(generation, Some(started)),
                 Err(_) if attempt < LOAD_ATTEMPTS => {
                     let delay = 1000 * attempt as i32;
                     web_client::browser::after(delay, move || {
@@ -229,16 +228,20 @@ impl Cobrowse {
                         }
                     });
                 }
-                Err(_) => this.started(generation, None),
+                outcome => this.started(generation, outcome),
             }
         });
     }
 
     /// The co-browsing module answered: the capture runs (or could not be fetched).
-    fn started(&self, generation: u32, started: Option<Option<Running>>) {
+    fn started(
+        &self,
+        generation: u32,
+        started: Result<Option<Running>, leptos::wasm_split::SplitLoaderError>,
+    ) {
         let current = self.generation.try_get_value() == Some(generation);
         match started {
-            Some(Some(session)) if current && self.active.get_untracked() => {
+            Ok(Some(session)) if current && self.active.get_untracked() => {
                 self.capture.set_value(Some(session));
                 let granted = session_storage()
                     .and_then(|s| s.get_item(CONTROL_KEY).ok().flatten())
@@ -248,13 +251,13 @@ impl Cobrowse {
                 }
             }
             // The session ended while the module was on its way.
-            Some(Some(session)) => session.borrow_mut().stop(),
-            Some(None) => {}
-            None if current => {
+            Ok(Some(session)) => session.borrow_mut().stop(),
+            Ok(None) => {}
+            Err(_) if current => {
                 self.stop();
                 self.load_failed.set(true);
             }
-            None => {}
+            Err(_) => {}
         }
     }
 

@@ -1,7 +1,7 @@
 //! The adviser's strokes and circles on the visitor's page: SVG shapes in the widget's shadow
 //! root (which the capture never sends), each removed once it has faded.
 
-use tandem_shared::cobrowse::{Guidance, DRAWING_LIFETIME_MS};
+use tandem_shared::cobrowse::{svg_points, Guidance, DRAWING_LIFETIME_MS};
 use web_sys::Element;
 
 const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
@@ -20,8 +20,7 @@ impl Sketch {
         };
         let shape = match drawing {
             Guidance::Draw { points } => {
-                let points: Vec<String> = points.iter().map(|[x, y]| format!("{x},{y}")).collect();
-                shape(&document, "polyline", &[("points", points.join(" "))])
+                shape(&document, "polyline", &[("points", svg_points(points))])
             }
             Guidance::Circle { x, y, r } => shape(
                 &document,

@@ -13,6 +13,7 @@ use super::serialize::{now, Deferred, Serializer};
 use super::view::Overlay;
 use super::{Fill, Session};
 use leptos::prelude::{RwSignal, Set};
+use leptos::wasm_split::SplitLoaderError;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -133,26 +134,16 @@ fn event_target(event: &Event) -> Option<Element> {
 
 use snapshot::viewport;
 
-/// The co-browsing module could not be fetched (the connection dropped, the relay is away).
-#[derive(Debug)]
-pub struct LoadFailed;
-
-impl From<leptos::wasm_split::SplitLoaderError> for LoadFailed {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> LoadFailed {
-        LoadFailed
-    }
-}
-
 /// Starts capturing this page (see [`Capture::start`]). This is where the widget's
 /// co-browsing module is cut off: the first call fetches it, so a chat that never
-/// co-browses never downloads it.
+/// co-browses never downloads it. An error when the module could not be fetched.
 #[leptos::wasm_split::wasm_split(cobrowse, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn start_capture(
     privacy: Privacy,
     send: Send,
     overlay: Overlay,
     too_large: RwSignal<bool>,
-) -> Result<Option<Rc<RefCell<dyn Session>>>, LoadFailed> {
+) -> Result<Option<Rc<RefCell<dyn Session>>>, SplitLoaderError> {
     let capture = Capture::start(privacy, send, overlay, too_large);
     Ok(capture.map(|capture| capture as Rc<RefCell<dyn Session>>))
 }
