@@ -5,7 +5,7 @@ use crate::model::{Attention, Desk, Effect, Pending};
 use leptos::prelude::*;
 use tandem_shared::cobrowse::Guidance;
 use tandem_shared::desk::TransferTarget;
-use tandem_shared::model::{Presence, WrapUp};
+use tandem_shared::model::{Channel, Presence, WrapUp};
 use tandem_shared::{AdviserId, AdviserMsg, ConversationId, PROTOCOL_VERSION};
 use tandem_shared::{EventKind, ServerMsg};
 use web_client::browser::{after, unique_id};
@@ -95,6 +95,15 @@ impl DeskHandle {
                         handle.cobrowse.ended(conversation_id);
                     }
                 }
+                if let ServerMsg::Assigned { conversation } = &frame {
+                    // Joined by a caller's code: the relay asked the visitor's consent at once.
+                    let fresh = handle
+                        .desk
+                        .with_untracked(|d| d.chat(&conversation.id).is_none());
+                    if fresh && conversation.channel == Channel::Phone {
+                        handle.cobrowse.asked(&conversation.id);
+                    }
+                }
                 match handle.desk.try_update(|d| d.apply(frame)).flatten() {
                     Some(Effect::Sync {
                         conversation_id,
@@ -129,6 +138,12 @@ impl DeskHandle {
         self.desk
             .update(|desk| desk.chosen_presence = Some(presence));
         self.send(&AdviserMsg::SetPresence { presence });
+    }
+
+    /// Joins the caller who reads out this share code.
+    pub fn join_by_code(&self, code: String) {
+        self.desk.update(|d| d.error = None);
+        self.send(&AdviserMsg::JoinByCode { code });
     }
 
     /// Takes a waiting visitor.

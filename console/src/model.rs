@@ -2,7 +2,7 @@
 
 use tandem_shared::desk::{Colleague, ColleagueMessage};
 use tandem_shared::model::{
-    AdviserProfile, ConversationDetail, ConversationStatus, Presence, QueueEntry,
+    AdviserProfile, Channel, ConversationDetail, ConversationStatus, Presence, QueueEntry,
 };
 use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
 
@@ -288,7 +288,12 @@ impl Desk {
                         true
                     }
                 };
-                if self.selected.is_none() {
+                // A caller's code was just typed here: their chat comes on screen.
+                let joined_by_code = new
+                    && self
+                        .chat(&id)
+                        .is_some_and(|c| c.detail.channel == Channel::Phone);
+                if self.selected.is_none() || joined_by_code {
                     self.select(&id);
                 }
                 // A chat the console held already (a reconnect) calls nobody.
@@ -457,6 +462,7 @@ mod tests {
             visit: None,
             visitor_seen_seq: 0,
             adviser_seen_seq: 0,
+            channel: Channel::Chat,
         }
     }
 

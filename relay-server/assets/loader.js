@@ -1,5 +1,5 @@
 /* Tandem loader: draws the launcher at once, loads the chat widget only when it is needed, and
-   offers the page window.Tandem: open(), close(), identify({...}), setLocale(tag), on(event, fn).
+   offers the page window.Tandem: open(), close(), share(), identify({...}), setLocale(tag), on(event, fn).
    Calls made before this script ran are queued in window.Tandem.q (see docs/embedding.md).
    The site's look (colour, corner, texts) comes from the tag's attributes, else from the
    relay's settings for data-site (remembered in localStorage so the launcher never flickers). */
@@ -77,7 +77,7 @@
       button.textContent = fr() ? "Chat indisponible, réessayer" : "Chat unavailable, try again";
     }
   }
-  function load(open) {
+  function load(open, share) {
     button.disabled = true;
     // The click is answered at once: the launcher says the chat is coming while it downloads.
     if (open) button.textContent = label() + " …";
@@ -90,15 +90,18 @@
       });
     });
     loading.then(function (m) {
-      if (widget) { if (open) widget.open(); return; }
+      if (widget) return share ? widget.share() : widget.open();
       widget = m.mount(root, cfg, open, emit);
+      if (share) widget.share();
       emit("ready");
       if (open) emit("open");
     }, failed);
   }
   var api = {
-    open: function () { if (widget) widget.open(); else load(true); },
+    open: function () { load(true); },
     close: function () { if (widget) widget.close(); },
+    // A code to read out to an adviser on the phone, who then asks to see the page.
+    share: function () { load(true, true); },
     identify: function (details) {
       details = details || {};
       "name email phone company userId userHash".split(" ").forEach(function (k) {

@@ -118,6 +118,13 @@ pub enum AdviserMsg {
         /// The conversation.
         conversation_id: ConversationId,
     },
+    /// Joins the visitor who reads out this share code on the phone: the relay opens a
+    /// conversation of channel `phone` held by this adviser and asks the visitor's consent to
+    /// see their page.
+    JoinByCode {
+        /// The code, as typed (spaces are ignored).
+        code: String,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

@@ -45,6 +45,7 @@ pub mod model;
 pub mod pending;
 pub mod report;
 pub mod server;
+pub mod share_code;
 pub mod site;
 pub mod transcript;
 pub mod visit;

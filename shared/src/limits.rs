@@ -191,6 +191,17 @@ impl ChatRequest {
     /// The request trimmed and normalised (email lower-cased, phone digits only), or the first
     /// field that breaks a rule.
     pub fn validated(&self) -> Result<ChatRequest, FieldError> {
+        self.checked(true)
+    }
+
+    /// The request of a visitor who shares their page by phone: checked like
+    /// [`ChatRequest::validated`], but an email or phone number is not required (the adviser
+    /// hears who calls).
+    pub fn validated_for_phone(&self) -> Result<ChatRequest, FieldError> {
+        self.checked(false)
+    }
+
+    fn checked(&self, contact_required: bool) -> Result<ChatRequest, FieldError> {
         let name = required(&self.name, "name", MAX_NAME_CHARS)?;
         let email = match optional(self.email.as_deref(), "email", MAX_EMAIL_CHARS)? {
             Some(email) => Some(normalize_email(&email).ok_or(FieldError {
@@ -206,7 +217,7 @@ impl ChatRequest {
             })?),
             None => None,
         };
-        if email.is_none() && phone.is_none() {
+        if contact_required && email.is_none() && phone.is_none() {
             return Err(FieldError {
                 field: "contact",
                 problem: Problem::Required,

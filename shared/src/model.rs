@@ -49,6 +49,36 @@ pub struct SignedIdentity {
     pub signature: String,
 }
 
+/// How a conversation was started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The visitor asked for a chat in the widget.
+    #[default]
+    Chat,
+    /// The visitor read out a share code to an adviser on the phone.
+    Phone,
+}
+
+impl Channel {
+    /// The name stored in the CRM.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Phone => "phone",
+        }
+    }
+
+    /// Parses a stored name (anything unknown is a chat).
+    pub fn parse(text: &str) -> Self {
+        if text == "phone" {
+            Self::Phone
+        } else {
+            Self::Chat
+        }
+    }
+}
+
 /// Where a conversation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -352,4 +382,7 @@ pub struct ConversationDetail {
     /// The highest event number an adviser's screen has shown.
     #[serde(default)]
     pub adviser_seen_seq: u64,
+    /// How it was started (a chat, or a share code read out on the phone).
+    #[serde(default)]
+    pub channel: Channel,
 }

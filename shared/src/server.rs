@@ -227,6 +227,14 @@ pub enum ServerMsg {
         /// What to do.
         guidance: Guidance,
     },
+    /// The code this visitor reads out to an adviser on the phone (answer to
+    /// `request_share_code`); it works once, until `expires_at_ms`.
+    ShareCode {
+        /// Six digits.
+        share_code: String,
+        /// When it stops working (ms since the epoch).
+        expires_at_ms: i64,
+    },
     /// A frame or request was refused; nothing else happened.
     Error {
         /// Machine-readable reason.

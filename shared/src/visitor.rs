@@ -121,6 +121,16 @@ pub enum VisitorMsg {
         /// The conversation's token (from `chat_started`).
         token: String,
     },
+    /// Asks for a short code to read out to an adviser on the phone, who types it in the
+    /// console to join (co-browsing without a chat, see [`crate::share_code`]). The request
+    /// carries what the site told about the visitor (name, email, phone, signed identity),
+    /// page and language; every contact field may be empty. Answered with `share_code`.
+    RequestShareCode {
+        /// What the site told about the visitor; `reason` is ignored.
+        request: ChatRequest,
+    },
+    /// Withdraws this connection's share code.
+    CancelShareCode,
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

@@ -124,6 +124,13 @@ pub enum VisitorFrame {
         /// What to do.
         guidance: Guidance,
     },
+    /// The code to read out to an adviser on the phone.
+    ShareCode {
+        /// Six digits.
+        share_code: String,
+        /// When it stops working (ms since the epoch).
+        expires_at_ms: i64,
+    },
     /// A frame or request was refused.
     Error {
         /// Machine-readable reason.
@@ -165,6 +172,8 @@ struct FrameFields {
     adviser: Option<String>,
     guidance: Option<Guidance>,
     code: Option<ErrorCode>,
+    share_code: Option<String>,
+    expires_at_ms: Option<i64>,
     message: Option<String>,
     field: Option<String>,
 }
@@ -229,6 +238,10 @@ impl<'de> Deserialize<'de> for VisitorFrame {
             "cobrowse_guide" => VisitorFrame::CobrowseGuide {
                 conversation_id: required(id, "conversation_id")?,
                 guidance: required(f.guidance, "guidance")?,
+            },
+            "share_code" => VisitorFrame::ShareCode {
+                share_code: required(f.share_code, "share_code")?,
+                expires_at_ms: required(f.expires_at_ms, "expires_at_ms")?,
             },
             "error" => VisitorFrame::Error {
                 code: required(f.code, "code")?,
@@ -362,6 +375,10 @@ mod tests {
             ServerMsg::CobrowseGuide {
                 conversation_id: id(),
                 guidance: Guidance::Pointer { x: 1, y: 2 },
+            },
+            ServerMsg::ShareCode {
+                share_code: "042917".into(),
+                expires_at_ms: 600_000,
             },
             ServerMsg::Error {
                 code: ErrorCode::InvalidInput,

@@ -57,6 +57,38 @@ fn visitor_frames() {
 }
 
 #[test]
+fn share_code_frames() {
+    assert_golden(
+        VisitorMsg::RequestShareCode {
+            request: ChatRequest {
+                page_url: Some("https://site.test/apply".into()),
+                locale: Some("fr".into()),
+                ..Default::default()
+            },
+        },
+        json!({"type": "request_share_code", "request": {"name": "", "reason": "",
+            "page_url": "https://site.test/apply", "locale": "fr"}}),
+    );
+    assert_golden(
+        VisitorMsg::CancelShareCode,
+        json!({"type": "cancel_share_code"}),
+    );
+    assert_golden(
+        ServerMsg::ShareCode {
+            share_code: "042917".into(),
+            expires_at_ms: 600_000,
+        },
+        json!({"type": "share_code", "share_code": "042917", "expires_at_ms": 600_000}),
+    );
+    assert_golden(
+        AdviserMsg::JoinByCode {
+            code: "042 917".into(),
+        },
+        json!({"type": "join_by_code", "code": "042 917"}),
+    );
+}
+
+#[test]
 fn adviser_frames() {
     let presence = Presence {
         available: true,
@@ -369,6 +401,7 @@ fn server_frames() {
                 visit: None,
                 visitor_seen_seq: 0,
                 adviser_seen_seq: 0,
+                channel: Channel::Phone,
             }),
         },
         json!({"type": "assigned", "conversation": {"id": "c1", "status": "active", "reason": "Invoice",
@@ -376,7 +409,7 @@ fn server_frames() {
             "contact_match": "typed",
             "history": [{"id": "c0", "requested_at_ms": 1, "reason": "Delivery", "status": "ended", "advisers": ["Léa"]}],
             "events": [], "queue": "general", "level": 1, "locale": "fr", "notes": [], "handovers": [],
-            "visitor_seen_seq": 0, "adviser_seen_seq": 0}}),
+            "visitor_seen_seq": 0, "adviser_seen_seq": 0, "channel": "phone"}}),
     );
     assert_golden(
         ServerMsg::Closed {

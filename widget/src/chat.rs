@@ -58,6 +58,8 @@ pub struct Chat {
     seen_sent: StoredValue<u64>,
     /// The page address last sent to the adviser.
     visit_href: StoredValue<String>,
+    /// What was sent to ask for a share code (sent again after a reconnection).
+    share_request: StoredValue<Option<ChatRequest>>,
 }
 
 impl Chat {
@@ -72,6 +74,7 @@ impl Chat {
             cobrowse,
             seen_sent: StoredValue::new(0),
             visit_href: StoredValue::new(String::new()),
+            share_request: StoredValue::new(None),
         };
         let socket = chat.socket;
         cobrowse.set_sender(Rc::new(move |frame: &VisitorMsg| {
@@ -94,6 +97,16 @@ impl Chat {
                     } => c.status != ConversationStatus::Ended,
                     _ => false,
                 };
+                let lapses = match &frame {
+                    VisitorFrame::ShareCode {
+                        share_code,
+                        expires_at_ms,
+                    } => {
+                        let left = expires_at_ms.saturating_sub(web_client::browser::now_ms());
+                        Some((share_code.clone(), i32::try_from(left).unwrap_or(i32::MAX)))
+                    }
+                    _ => None,
+                };
                 let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
                 if let Some(kind) = live {
                     crate::control::emit_event(&kind);
@@ -106,10 +119,16 @@ impl Chat {
                     Some(Effect::RememberToken(token)) => save(TOKEN_KEY, &token),
                     Some(Effect::ForgetToken) => forget(TOKEN_KEY),
                     Some(Effect::RememberTicket(token)) => remember_ticket(token),
+                    Some(Effect::AskShareCode) => chat.ask_share_code(),
                     None => {}
                 }
                 if chat_opens {
                     chat.send_visit();
+                }
+                if let Some((code, lapses_in_ms)) = lapses {
+                    after(lapses_in_ms, move || {
+                        chat.model.update(|m| m.code_lapsed(&code))
+                    });
                 }
             }),
             on_state: Box::new(move |state| chat.conn.set(state)),
@@ -296,6 +315,57 @@ impl Chat {
         if let Some(token) = token {
             self.send(&VisitorMsg::Survey { token, survey });
         }
+    }
+
+    /// Asks for a code the visitor reads out to an adviser on the phone (`Tandem.share()`):
+    /// the panel shows it until the adviser types it. `hints` is what the site told about the
+    /// visitor; nothing is asked while a chat is open.
+    pub fn share_by_phone(&self, hints: &crate::config::VisitorHints, locale: &str) {
+        let in_chat = self.model.with_untracked(|m| {
+            m.conversation
+                .as_ref()
+                .is_some_and(|c| c.status != ConversationStatus::Ended)
+        });
+        if in_chat {
+            return;
+        }
+        let request = ChatRequest {
+            name: hints.name.clone().unwrap_or_default(),
+            email: hints.email.clone(),
+            phone: hints.phone.clone(),
+            company: hints.company.clone(),
+            reason: String::new(),
+            page_url: self.cobrowse.page_url(),
+            locale: Some(locale.to_owned()),
+            identity: hints.identity(),
+            queue: None,
+            site: None,
+        };
+        self.share_request.set_value(Some(request));
+        if self.model.with_untracked(|m| m.conversation.is_some()) {
+            // The ended chat is left behind, as for a new chat.
+            self.new_chat();
+        }
+        self.ask_share_code();
+    }
+
+    /// Asks again for a code (after one lapsed, or the connection that held it closed).
+    pub fn ask_share_code(&self) {
+        let Some(request) = self.share_request.get_value() else {
+            return;
+        };
+        self.model.update(|m| {
+            m.error = None;
+            m.phone_share = Some(crate::model::PhoneShare::Asking);
+        });
+        self.send(&VisitorMsg::RequestShareCode { request });
+    }
+
+    /// Withdraws the share code, back to the form.
+    pub fn cancel_share(&self) {
+        self.share_request.set_value(None);
+        self.model.update(|m| m.phone_share = None);
+        self.send(&VisitorMsg::CancelShareCode);
     }
 
     /// Closes the acknowledgement of a ticket, back to the form.

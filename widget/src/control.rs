@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 /// What the page can change after the widget is mounted.
 #[derive(Clone, Copy)]
 pub(crate) struct Control {
+    /// The chat.
+    pub chat: crate::chat::Chat,
     /// The panel is open.
     pub open: RwSignal<bool>,
     /// The language of every text.
@@ -97,6 +99,17 @@ impl WidgetHandle {
     /// Closes the chat panel (the chat goes on).
     pub fn close(&self) {
         with_control(|c| c.open.set(false));
+    }
+
+    /// Opens the panel on a code the visitor reads out to an adviser on the phone, who types it
+    /// to see this page (once the visitor agrees). Does nothing during a chat.
+    pub fn share(&self) {
+        with_control(|c| {
+            c.open.set(true);
+            let hints = c.hints.get_untracked();
+            c.chat
+                .share_by_phone(&hints, c.locale.get_untracked().code());
+        });
     }
 
     /// Shows every text in `tag`'s language (`fr`, `en-GB`…); unknown languages fall back to

@@ -18,6 +18,19 @@ pub enum Screen {
     Ended,
     /// A message or callback was left: the acknowledgement.
     TicketLeft,
+    /// The code to read out to an adviser on the phone.
+    ShareCode,
+}
+
+/// Where the visitor is in sharing their page by phone (before an adviser typed the code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhoneShare {
+    /// The code was asked for.
+    Asking,
+    /// The code to read out, and when it stops working (ms since the epoch).
+    Code(String, i64),
+    /// The code stopped working before an adviser typed it.
+    Lapsed,
 }
 
 /// The visitor's place in the queue.
@@ -42,6 +55,8 @@ pub enum Effect {
     ForgetToken,
     /// Keep this ticket's token, to read the answer on a later visit.
     RememberTicket(String),
+    /// The share code died with the connection: ask for a new one.
+    AskShareCode,
 }
 
 /// Everything the widget knows about the visitor's chat.
@@ -78,6 +93,8 @@ pub struct ChatModel {
     pub adviser_seen: u64,
     /// Where the transcript was emailed (partly hidden), once it was.
     pub transcript_sent_to: Option<String>,
+    /// Sharing the page by phone, until an adviser typed the code.
+    pub phone_share: Option<PhoneShare>,
 }
 
 impl ChatModel {
@@ -85,6 +102,7 @@ impl ChatModel {
     pub fn screen(&self) -> Screen {
         match self.conversation.as_ref().map(|c| c.status) {
             None if self.acknowledged.is_some() => Screen::TicketLeft,
+            None if self.phone_share.is_some() => Screen::ShareCode,
             None => Screen::Form,
             Some(_) if self.has_ended() => Screen::Ended,
             Some(ConversationStatus::Ended) => Screen::Ended,
@@ -236,6 +254,7 @@ impl ChatModel {
                 self.events.clear();
                 self.replayed_through = 0;
                 self.error = None;
+                self.phone_share = None;
                 Some(Effect::RememberToken(token))
             }
             VisitorFrame::QueueStatus {
@@ -276,6 +295,14 @@ impl ChatModel {
                 self.transcript_sent_to = Some(to);
                 None
             }
+            VisitorFrame::ShareCode {
+                share_code,
+                expires_at_ms,
+            } => {
+                self.error = None;
+                self.phone_share = Some(PhoneShare::Code(share_code, expires_at_ms));
+                None
+            }
             VisitorFrame::Error {
                 code,
                 field,
@@ -285,6 +312,13 @@ impl ChatModel {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// The code `code` stopped working (if it is still the one shown).
+    pub fn code_lapsed(&mut self, code: &str) {
+        if matches!(&self.phone_share, Some(PhoneShare::Code(shown, _)) if shown == code) {
+            self.phone_share = Some(PhoneShare::Lapsed);
         }
     }
 
@@ -321,7 +355,14 @@ impl ChatModel {
                 self.events.clear();
                 self.pending.clear();
                 self.queue = None;
-                had.then_some(Effect::ForgetToken)
+                if had {
+                    return Some(Effect::ForgetToken);
+                }
+                // A code lives as long as the connection that asked for it.
+                self.phone_share.is_some().then(|| {
+                    self.phone_share = Some(PhoneShare::Asking);
+                    Effect::AskShareCode
+                })
             }
         }
     }
@@ -342,6 +383,70 @@ mod tests {
             last_seq: 0,
             adviser_seen_seq: 0,
         }
+    }
+
+    fn welcome(conversation: Option<VisitorConversation>) -> VisitorFrame {
+        VisitorFrame::VisitorWelcome {
+            protocol: tandem_shared::PROTOCOL_VERSION,
+            conversation,
+            queues: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_share_code_shows_until_an_adviser_joins() {
+        let mut model = ChatModel {
+            phone_share: Some(PhoneShare::Asking),
+            ..ChatModel::default()
+        };
+        assert_eq!(model.screen(), Screen::ShareCode);
+        model.apply(VisitorFrame::ShareCode {
+            share_code: "042917".into(),
+            expires_at_ms: 9,
+        });
+        assert_eq!(
+            model.phone_share,
+            Some(PhoneShare::Code("042917".into(), 9))
+        );
+        let effect = model.apply(VisitorFrame::ChatStarted {
+            conversation: conversation(ConversationStatus::Queued),
+        });
+        assert_eq!(effect, Some(Effect::RememberToken("t".into())));
+        assert_eq!(model.phone_share, None);
+        assert_eq!(model.screen(), Screen::Waiting);
+    }
+
+    #[test]
+    fn a_lapsed_code_offers_a_new_one_unless_another_was_given_since() {
+        let mut model = ChatModel {
+            phone_share: Some(PhoneShare::Code("042917".into(), 9)),
+            ..ChatModel::default()
+        };
+        model.code_lapsed("111111");
+        assert_eq!(
+            model.phone_share,
+            Some(PhoneShare::Code("042917".into(), 9))
+        );
+        model.code_lapsed("042917");
+        assert_eq!(model.phone_share, Some(PhoneShare::Lapsed));
+        assert_eq!(model.screen(), Screen::ShareCode);
+    }
+
+    #[test]
+    fn a_reconnection_asks_for_a_new_code() {
+        let mut model = ChatModel {
+            phone_share: Some(PhoneShare::Code("042917".into(), 9)),
+            ..ChatModel::default()
+        };
+        let effect = model.apply(welcome(None));
+        assert_eq!(effect, Some(Effect::AskShareCode));
+        assert_eq!(model.phone_share, Some(PhoneShare::Asking));
+        let mut chatting = ChatModel::default();
+        assert_eq!(
+            chatting.apply(welcome(None)),
+            None,
+            "no code, nothing asked"
+        );
     }
 
     fn message(seq: u64, id: &str) -> VisitorFrame {

@@ -3,6 +3,7 @@
 use super::Ui;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
+use tandem_shared::model::Channel;
 use web_client::browser::now_ms;
 
 /// My chats and the queue.
@@ -20,6 +21,7 @@ pub(crate) fn Sidebar() -> impl IntoView {
                         c.detail.contact.name.clone(),
                         c.unread > 0,
                         c.ended(),
+                        c.detail.channel == Channel::Phone,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -37,10 +39,11 @@ pub(crate) fn Sidebar() -> impl IntoView {
     }
     view! {
         <nav class="sidebar">
+            <JoinByCode/>
             <h2>{texts.t("console.my_chats")}</h2>
             <Show when=move || !chats().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.no_chats")}</p> }>
                 <ul class="chats">
-                    <For each=chats key=|c| (c.0.clone(), c.2, c.3) children=move |(id, name, unread, ended)| {
+                    <For each=chats key=|c| (c.0.clone(), c.2, c.3) children=move |(id, name, unread, ended, phone)| {
                         let current = id.clone();
                         view! {
                             <li>
@@ -48,6 +51,7 @@ pub(crate) fn Sidebar() -> impl IntoView {
                                     aria-current=move || if selected().as_ref() == Some(&current) { "true" } else { "false" }
                                     on:click=move |_| handle.desk.update(|d| d.select(&id))>
                                     {name}
+                                    {phone.then(|| view! { <span class="tag">{texts.t("console.phone")}</span> })}
                                     {ended.then(|| view! { <span class="tag">{texts.t("console.ended")}</span> })}
                                 </button>
                             </li>
@@ -82,5 +86,45 @@ pub(crate) fn Sidebar() -> impl IntoView {
                 </ol>
             </Show>
         </nav>
+    }
+}
+
+/// The code a caller reads out after clicking « Share my page »: typing it opens their chat
+/// here and asks them to let the adviser see their page.
+#[component]
+fn JoinByCode() -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let handle = expect_context::<DeskHandle>();
+    let code = RwSignal::new(String::new());
+    // The relay's answer to the code last typed here, when it refused it.
+    let tried = RwSignal::new(false);
+    let refused = move || {
+        tried
+            .get()
+            .then(|| handle.desk.with(|d| d.error.clone()))
+            .flatten()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        if typed.trim().is_empty() {
+            return;
+        }
+        tried.set(true);
+        code.set(String::new());
+        handle.join_by_code(typed);
+    };
+    view! {
+        <form class="join-code" on:submit=submit>
+            <label for="join-code">{texts.t("console.join_code")}</label>
+            <div class="row">
+                <input id="join-code" name="join-code" inputmode="numeric" autocomplete="off"
+                    maxlength="11" placeholder="123 456" data-join-code=""
+                    prop:value=move || code.get()
+                    on:input=move |ev| { tried.set(false); code.set(event_target_value(&ev)) }/>
+                <button type="submit" class="primary">{texts.t("console.join")}</button>
+            </div>
+            <p class="field-error" role="alert" data-join-error="">{refused}</p>
+        </form>
     }
 }

@@ -186,6 +186,7 @@ mod tests {
             responded: false,
             cobrowse_invited: false,
             cobrowse: None,
+            channel: tandem_shared::model::Channel::Chat,
         }
     }
 

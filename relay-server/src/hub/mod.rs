@@ -23,6 +23,7 @@ mod gauges;
 mod lobby;
 pub mod peer;
 mod receipts;
+mod share_codes;
 mod slot;
 pub mod state;
 mod tickets;
@@ -65,6 +66,8 @@ pub struct Hub {
     max_queue: usize,
     /// Live counters for `GET /metrics`.
     telemetry: Telemetry,
+    /// How many share codes advisers may type.
+    code_attempts: share_codes::CodeAttempts,
 }
 
 /// Keeps a connection registered with the hub while it is open.
@@ -142,6 +145,7 @@ impl Hub {
                     responded: row.first_response_at.is_some(),
                     cobrowse_invited: false,
                     cobrowse: None,
+                    channel: tandem_shared::model::Channel::parse(&row.channel),
                 },
             );
         }
@@ -207,6 +211,7 @@ impl Hub {
             drained: tokio::sync::Notify::new(),
             max_queue,
             telemetry,
+            code_attempts: share_codes::CodeAttempts::default(),
         });
         tokio::spawn(publish_when_changed(
             Arc::downgrade(&hub),
@@ -426,6 +431,7 @@ impl Hub {
             locale,
             visitor_seen_seq,
             adviser_seen_seq,
+            channel,
         ) = {
             let state = self.lock();
             let live = state
@@ -444,6 +450,7 @@ impl Hub {
                 live.locale.clone(),
                 live.visitor_seen,
                 live.adviser_seen,
+                live.channel,
             )
         };
         let contact = self
@@ -470,6 +477,7 @@ impl Hub {
             visit: self.store.visit(id).await?,
             visitor_seen_seq,
             adviser_seen_seq,
+            channel,
         })
     }
 }

@@ -6,7 +6,9 @@ use crate::hours::QueueSchedule;
 use crate::time::now_ms;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tandem_shared::model::{AdviserProfile, ConversationStatus, Presence, QueueEntry};
+use tandem_shared::model::{
+    AdviserProfile, Channel, ChatRequest, ConversationStatus, Presence, QueueEntry,
+};
 use tandem_shared::{AdviserId, ContactId, ConversationId, ServerMsg};
 
 /// A conversation that is waiting, in progress, or ended awaiting its wrap-up.
@@ -49,6 +51,50 @@ pub(crate) struct Live {
     pub cobrowse_invited: bool,
     /// The co-browsing session in progress.
     pub cobrowse: Option<super::cobrowse::CobrowseLive>,
+    /// How it was started.
+    pub channel: Channel,
+}
+
+impl Live {
+    /// A request just made through `channel` (stored already), waiting, with the visitor's
+    /// connection attached. `request` is validated and names its queue.
+    pub fn requested(
+        contact: crate::store::ContactLink,
+        request: &ChatRequest,
+        channel: Channel,
+        now_ms: i64,
+        visitor: Peer,
+    ) -> Live {
+        Live {
+            contact_id: contact.id,
+            contact_match: contact.matched,
+            visitor_name: request.name.clone(),
+            company: request.company.clone(),
+            reason: request.reason.clone(),
+            page_url: request.page_url.clone(),
+            requested_at_ms: now_ms,
+            status: ConversationStatus::Queued,
+            adviser: None,
+            adviser_name: None,
+            last_seq: 0,
+            visitor_seen: 0,
+            adviser_seen: 0,
+            append_lock: Arc::default(),
+            visitors: vec![visitor],
+            detached_at_ms: None,
+            queue: request
+                .queue
+                .clone()
+                .unwrap_or_else(|| tandem_shared::desk::DEFAULT_QUEUE.to_owned()),
+            level: tandem_shared::desk::MIN_LEVEL,
+            locale: request.locale.clone(),
+            transferred: false,
+            responded: false,
+            cobrowse_invited: false,
+            cobrowse: None,
+            channel,
+        }
+    }
 }
 
 /// An adviser known to this relay since it started.
@@ -85,6 +131,8 @@ pub(crate) struct HubState {
     pub lobby: HashMap<super::ConnId, super::lobby::LobbyVisitor>,
     /// The topics' availability as the form's visitors were last told.
     pub availability_sent: super::lobby::Availability,
+    /// Visitors waiting for an adviser to type the code they read out on the phone.
+    pub share_codes: super::share_codes::ShareCodes,
 }
 
 /// Chats in progress per adviser, kept by [`super::conversations::Conversations`].

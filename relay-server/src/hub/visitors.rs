@@ -4,13 +4,12 @@ use super::state::Live;
 use super::{Hub, HubError, Peer};
 use crate::store::OpenConversation;
 use crate::time::now_ms;
-use std::sync::Arc;
-use tandem_shared::model::{ChatRequest, ConversationStatus, VisitorConversation};
+use tandem_shared::model::{Channel, ChatRequest, ConversationStatus, VisitorConversation};
 use tandem_shared::site::SiteSettings;
 use tandem_shared::{Author, ConversationId, Role, ServerMsg, PROTOCOL_VERSION};
 
 impl Hub {
-    fn visitor_view(&self, id: &ConversationId, live: &Live) -> VisitorConversation {
+    pub(super) fn visitor_view(&self, id: &ConversationId, live: &Live) -> VisitorConversation {
         VisitorConversation {
             id: id.clone(),
             token: self.tokens.sign(id),
@@ -62,36 +61,11 @@ impl Hub {
             .await?;
         let id = ConversationId(uuid::Uuid::new_v4().to_string());
         self.store
-            .create_conversation(&id, &contact, request, now)
+            .create_conversation(&id, &contact, request, Channel::Chat, now)
             .await?;
-        let (contact_id, contact_match) = (contact.id, contact.matched);
         {
             let mut state = self.lock();
-            let live = Live {
-                contact_id,
-                contact_match,
-                visitor_name: request.name.clone(),
-                company: request.company.clone(),
-                reason: request.reason.clone(),
-                page_url: request.page_url.clone(),
-                requested_at_ms: now,
-                status: ConversationStatus::Queued,
-                adviser: None,
-                adviser_name: None,
-                last_seq: 0,
-                visitor_seen: 0,
-                adviser_seen: 0,
-                append_lock: Arc::default(),
-                visitors: vec![peer.clone()],
-                detached_at_ms: None,
-                queue: queue.clone(),
-                level: tandem_shared::desk::MIN_LEVEL,
-                locale: request.locale.clone(),
-                transferred: false,
-                responded: false,
-                cobrowse_invited: false,
-                cobrowse: None,
-            };
+            let live = Live::requested(contact, request, Channel::Chat, now, peer.clone());
             peer.send(ServerMsg::ChatStarted {
                 conversation: self.visitor_view(&id, &live),
             });

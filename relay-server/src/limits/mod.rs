@@ -38,6 +38,7 @@ pub struct Limiters {
     tickets: BoundedLimiter<IpAddr>,
     uploads: BoundedLimiter<IpAddr>,
     invitation_events: BoundedLimiter<IpAddr>,
+    share_codes: BoundedLimiter<IpAddr>,
     /// WebSockets open now, per address.
     sockets: Arc<OpenCounts>,
     sockets_per_ip: u32,
@@ -54,11 +55,17 @@ pub enum Action {
     Upload,
     /// Report what was done with a proactive invitation (shown, opened, dismissed).
     InvitationEvent,
+    /// Ask for a code to read out to an adviser on the phone.
+    ShareCode,
 }
 
 /// Invitation events one address may report per hour: a visitor makes at most three per
 /// visit (shown, then opened or dismissed); more is someone inflating the dashboard.
 const INVITATION_EVENTS_PER_IP_PER_HOUR: NonZeroU32 = NonZeroU32::MIN.saturating_add(59);
+
+/// Share codes one address may ask for per hour: a visitor asks for one per phone call (and
+/// again when one lapses); more is someone filling the relay's table of codes.
+const SHARE_CODES_PER_IP_PER_HOUR: NonZeroU32 = NonZeroU32::MIN.saturating_add(29);
 
 fn per_minute(n: NonZeroU32) -> Quota {
     Quota::per_minute(n).allow_burst(n)
@@ -89,6 +96,7 @@ impl Limiters {
                 per_hour(INVITATION_EVENTS_PER_IP_PER_HOUR),
                 MAX_KEYS,
             ),
+            share_codes: BoundedLimiter::new(per_hour(SHARE_CODES_PER_IP_PER_HOUR), MAX_KEYS),
             sockets: OpenCounts::new(),
             sockets_per_ip: limits.sockets_per_ip,
         }
@@ -124,6 +132,7 @@ impl Limiters {
             Action::LeaveMessage => &self.tickets,
             Action::Upload => &self.uploads,
             Action::InvitationEvent => &self.invitation_events,
+            Action::ShareCode => &self.share_codes,
         };
         limiter.check(&limit_key(ip))
     }
@@ -138,6 +147,7 @@ impl Limiters {
         self.tickets.prune();
         self.uploads.prune();
         self.invitation_events.prune();
+        self.share_codes.prune();
     }
 
     /// Keys held by all limiters together (for the flood benchmark and metrics).

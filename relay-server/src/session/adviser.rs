@@ -104,6 +104,7 @@ impl AdviserSession {
                     .cobrowse_stop(&conversation_id, tandem_shared::Role::Adviser)
                     .await
             }
+            AdviserMsg::JoinByCode { code } => self.hub.join_by_code(&me, &code).await,
             AdviserMsg::AskColleague {
                 to,
                 conversation_id,

@@ -9,6 +9,7 @@ use crate::limits::{Action, Limiters};
 use crate::sites::{is_allowed_site, origin_of_url};
 use std::net::IpAddr;
 use std::sync::Arc;
+use tandem_shared::i18n::{Locale, Texts};
 use tandem_shared::limits::{validate_body, validate_client_msg_id, FieldError, Problem};
 use tandem_shared::model::ChatRequest;
 use tandem_shared::site::SiteSettings;
@@ -50,6 +51,7 @@ pub(crate) fn session(
         greeted: false,
         in_lobby: false,
         conversation: None,
+        joining: None,
         site,
         faq: services.faq.clone(),
         mailer: services.mailer.clone(),
@@ -65,6 +67,8 @@ pub(crate) struct VisitorSession {
     in_lobby: bool,
     /// The open conversation this connection is attached to.
     conversation: Option<ConversationId>,
+    /// Gets the conversation an adviser opens by typing this visitor's share code.
+    joining: Option<tokio::sync::oneshot::Receiver<ConversationId>>,
     /// The secret the site signs user ids with, if identity verification is on.
     identity_secret: Option<String>,
     /// The site the page belongs to.
@@ -119,6 +123,35 @@ impl VisitorSession {
         Ok(request)
     }
 
+    /// The request of a visitor who shares their page by phone: what the site told about
+    /// them (their name, else « Phone caller »), this site's queue, a reason saying how the
+    /// session started.
+    fn phone_request(&self, mut request: ChatRequest) -> Result<ChatRequest, HubError> {
+        let texts = Texts::get(Locale::from_tag(request.locale.as_deref().unwrap_or("en")));
+        if request.name.trim().is_empty() {
+            texts.t("share.caller").clone_into(&mut request.name);
+        }
+        texts.t("share.reason").clone_into(&mut request.reason);
+        request.queue = None;
+        self.on_this_site(request.validated_for_phone().map_err(HubError::Invalid)?)
+    }
+
+    /// Takes the conversation an adviser opened by typing this visitor's share code.
+    fn adopt_joined_conversation(&mut self) {
+        use tokio::sync::oneshot::error::TryRecvError;
+        let Some(joining) = self.joining.as_mut() else {
+            return;
+        };
+        match joining.try_recv() {
+            Ok(id) => {
+                self.conversation = Some(id);
+                self.joining = None;
+            }
+            Err(TryRecvError::Closed) => self.joining = None,
+            Err(TryRecvError::Empty) => {}
+        }
+    }
+
     /// Counts `action` against the visitor's address; refused once its hourly quota is spent.
     fn within_quota(&self, action: Action) -> Result<(), HubError> {
         if self.limiters.allow(action, self.address) {
@@ -127,6 +160,7 @@ impl VisitorSession {
         tracing::info!(address = %self.address, ?action, "refused: this address's hourly quota is spent");
         let message = match action {
             Action::StartChat => "too many chats from this address; please try again later",
+            Action::ShareCode => "too many codes asked from this address; please try again later",
             _ => "too many messages from this address; please try again later",
         };
         Err(HubError::Protocol(ErrorCode::RateLimited, message.into()))
@@ -389,6 +423,29 @@ impl VisitorSession {
             }
             VisitorMsg::Seen { seq } => self.hub.visitor_seen(&self.conversation()?, seq).await,
             VisitorMsg::EmailTranscript { token } => self.email_transcript(&token).await,
+            VisitorMsg::RequestShareCode { request } => {
+                if self
+                    .conversation
+                    .as_ref()
+                    .is_some_and(|id| self.hub.is_open(id))
+                {
+                    return Err(HubError::Conflict("a chat is already open; end it first"));
+                }
+                let request = self.phone_request(request)?;
+                let verified_user = self.verified_user(&request)?;
+                self.within_quota(Action::ShareCode)?;
+                self.joining = Some(self.hub.request_share_code(
+                    request,
+                    verified_user,
+                    &self.peer,
+                )?);
+                Ok(())
+            }
+            VisitorMsg::CancelShareCode => {
+                self.hub.withdraw_share_code(&self.peer);
+                self.joining = None;
+                Ok(())
+            }
             VisitorMsg::EndChat => {
                 let id = self.conversation()?;
                 self.hub.visitor_end(&id).await?;
@@ -404,6 +461,7 @@ impl Session for VisitorSession {
     type Frame = VisitorMsg;
 
     async fn on_frame(&mut self, frame: VisitorMsg) {
+        self.adopt_joined_conversation();
         if let Err(error) = self.handle(frame).await {
             self.peer.send(error.to_frame());
         }
@@ -411,6 +469,9 @@ impl Session for VisitorSession {
     }
 
     async fn on_close(&mut self) {
+        if self.joining.take().is_some() {
+            self.hub.withdraw_share_code(&self.peer);
+        }
         if self.in_lobby {
             self.hub.leave_lobby(&self.peer);
         }

@@ -3,7 +3,9 @@
 use super::{Backend, ContactLink, Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::desk::DEFAULT_QUEUE;
-use tandem_shared::model::{ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp};
+use tandem_shared::model::{
+    Channel, ChatRequest, ConversationStatus, PastSession, Resolution, WrapUp,
+};
 use tandem_shared::site::DEFAULT_SITE;
 use tandem_shared::{AdviserId, ContactId, ConversationId, Role};
 
@@ -49,6 +51,8 @@ pub struct OpenConversation {
     pub visitor_seen_seq: i64,
     /// The highest event number an adviser's screen showed.
     pub adviser_seen_seq: i64,
+    /// `chat`, or `phone` for a visitor who read out a share code.
+    pub channel: String,
 }
 
 impl OpenConversation {
@@ -68,16 +72,17 @@ const OPEN_COLUMNS: &str =
     (SELECT d.display_name FROM conversation_advisers a JOIN advisers d ON d.id = a.adviser_id
      WHERE a.conversation_id = c.id ORDER BY a.joined_at DESC LIMIT 1) AS adviser_name,
     c.queue, c.level, c.locale, c.first_response_at, c.site, c.ended_at, c.contact_match,
-    c.visitor_seen_seq, c.adviser_seen_seq
+    c.visitor_seen_seq, c.adviser_seen_seq, c.channel
     FROM conversations c JOIN contacts p ON p.id = c.contact_id";
 
 impl Store {
-    /// Records a new request; `request` must be validated.
+    /// Records a new request made through `channel`; `request` must be validated.
     pub async fn create_conversation(
         &self,
         id: &ConversationId,
         contact: &ContactLink,
         request: &ChatRequest,
+        channel: Channel,
         now_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self
@@ -86,10 +91,11 @@ impl Store {
             .context("starting a chat request")?;
         sqlx::query(
             "INSERT INTO conversations (id, contact_id, channel, visitor_name, reason, page_url, locale, status, requested_at, queue, site, contact_match, visitor_company, visitor_email)
-             VALUES ($1, $2, 'chat', $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11, $12)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $10, $11, $12, $13)",
         )
         .bind(id.as_str())
         .bind(contact.id.as_str())
+        .bind(channel.as_str())
         .bind(&request.name)
         .bind(&request.reason)
         .bind(&request.page_url)
@@ -105,7 +111,7 @@ impl Store {
         .context("recording a chat request")?;
         let data = json!({
             "session_id": id,
-            "channel": "chat",
+            "channel": channel.as_str(),
             "queue": request.queue.as_deref().unwrap_or(DEFAULT_QUEUE),
             "site": request.site.as_deref().unwrap_or(DEFAULT_SITE),
             "reason": request.reason,

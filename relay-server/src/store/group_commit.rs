@@ -354,7 +354,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tandem_shared::model::ChatRequest;
+    use tandem_shared::model::{Channel, ChatRequest};
     use tandem_shared::{Author, Role};
 
     async fn store_with_conversations(dir: &std::path::Path, count: usize) -> Store {
@@ -379,7 +379,13 @@ mod tests {
             .expect("contact");
         for n in 0..count {
             store
-                .create_conversation(&ConversationId(format!("c{n}")), &contact, &request, 1)
+                .create_conversation(
+                    &ConversationId(format!("c{n}")),
+                    &contact,
+                    &request,
+                    Channel::Chat,
+                    1,
+                )
                 .await
                 .expect("conversation");
         }

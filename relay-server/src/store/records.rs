@@ -74,7 +74,7 @@ pub struct SessionSummary {
     /// `new` (this session created the contact) or `typed` (they typed the contact's email or
     /// phone: not proven to be the same person).
     pub contact_match: String,
-    /// How the request came in (`chat`).
+    /// How the request came in: `chat`, or `phone` (a share code read out to an adviser).
     pub channel: String,
     /// The site the visitor wrote from (`data-site`; `default` without one).
     pub site: String,

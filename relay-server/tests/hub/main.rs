@@ -5,6 +5,7 @@
 mod cobrowse;
 mod pairing;
 mod resume;
+mod share_code;
 mod support;
 mod tickets;
 mod transfer;

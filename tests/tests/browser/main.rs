@@ -15,5 +15,6 @@ mod browser_files;
 mod browser_mirror_pages;
 mod browser_mirror_safety;
 mod browser_modules;
+mod browser_phone_share;
 mod browser_records;
 mod browser_sites;

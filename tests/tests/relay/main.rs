@@ -25,6 +25,7 @@ mod restarts;
 mod resume;
 mod revocation;
 mod security;
+mod share_code;
 mod sites;
 mod tickets;
 mod visit;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::process::Command;
 use tandem_relay::store::{NewAdviser, Store, StoreLocation};
-use tandem_shared::model::ChatRequest;
+use tandem_shared::model::{Channel, ChatRequest};
 use tandem_shared::{AdviserId, ConversationId};
 use tandem_tests::clients::{chat_request, AdviserClient, VisitorClient};
 use tandem_tests::postgres::PostgresCluster;
@@ -138,7 +138,13 @@ async fn two_connections_taking_the_same_visitor_at_once_give_them_to_one_advise
     const VISITORS: usize = 40;
     for n in 0..VISITORS {
         node_a
-            .create_conversation(&ConversationId(format!("c{n}")), &contact, &request, 1)
+            .create_conversation(
+                &ConversationId(format!("c{n}")),
+                &contact,
+                &request,
+                Channel::Chat,
+                1,
+            )
             .await?;
     }
 

@@ -6,6 +6,7 @@ mod conversation;
 mod ended;
 mod form;
 mod queue;
+mod share;
 mod ticket;
 
 use crate::chat::Chat;
@@ -69,6 +70,7 @@ pub(crate) fn App(
         format!("({count}) {}", texts.t("widget.new_message"))
     });
     crate::control::register(crate::control::Control {
+        chat,
         open,
         locale,
         hints,
@@ -155,6 +157,7 @@ pub(crate) fn App(
                         {move || match screen.get() {
                             Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
                             Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
+                            Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
                             Screen::Waiting => view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any(),
                             Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
                             Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
