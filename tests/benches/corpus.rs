@@ -19,11 +19,13 @@ use tandem_tests::Endpoint;
 const CORPUS: &str = "tests/fixtures/corpus";
 
 /// Every visible element's box in page coordinates, keyed by its tag path
-/// (`tag:n-th of its tag among its siblings` from `body` down); the widget's own elements
-/// are left out. Runs with `d` bound to the document.
+/// (`tag:n-th of its tag among its siblings` from `body` down; a canvas counts as the image
+/// the mirror shows of it); the widget's own elements are left out. Runs with `d` bound to
+/// the document.
 const BOXES: &str = "const w = d.defaultView; const out = {}; \
     function walk(el, path) { const seen = {}; for (const c of el.children) { \
-      if (c.hasAttribute('data-tandem')) continue; const t = c.localName; \
+      if (c.hasAttribute('data-tandem')) continue; \
+      const t = c.localName === 'canvas' ? 'img' : c.localName; \
       seen[t] = (seen[t] || 0) + 1; const p = path + '>' + t + ':' + seen[t]; \
       const r = c.getBoundingClientRect(); \
       if (r.width > 0 || r.height > 0) out[p] = [r.x + w.scrollX, r.y + w.scrollY, r.width, r.height]; \

@@ -19,16 +19,59 @@ const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const MAX_HOST_CHARS: usize = 100;
 /// Marks the box standing for another origin's frame; its value is the box's label.
 pub const FRAME_BOX_ATTR: &str = "data-tdm-frame";
+/// Marks an image whose address is on another origin: not fetched, its box kept.
+pub const IMAGE_ELSEWHERE_ATTR: &str = "data-tdm-offsite";
 /// The mask shown in private fields: the same whatever they hold.
 const MASK: &str = "•••";
 /// Marks mirror elements with the visitor's node numbers (for picking an element).
 pub const ID_ATTR: &str = "data-tdm-id";
 
-/// The mirror's own rules: masks for what the visitor's browser kept private.
+/// The mirror's own rules: masks for what the visitor's browser kept private, boxes for
+/// frames and images of other origins.
 const MIRROR_CSS: &str = "[data-tdm-masked]{background-image:repeating-linear-gradient(45deg,#fde2e7 0 6px,#fbcfd8 6px 12px)!important;color:transparent!important;outline:2px dashed #e11d48!important}\
 [data-tdm-masked] *{visibility:hidden!important}\
 [data-tdm-frame]{display:inline-flex!important;align-items:center;justify-content:center;box-sizing:border-box;overflow:hidden;background:#f1f5f9!important;border:1px dashed #64748b!important;color:#334155!important;font:13px/1.3 system-ui,sans-serif!important;text-align:center;padding:4px}\
-[data-tdm-frame]::before{content:attr(data-tdm-frame)}";
+[data-tdm-frame]::before{content:attr(data-tdm-frame)}\
+:where(img[data-tdm-offsite][data-tandem-size]){display:inline-block;overflow:hidden;background:#f1f5f9}";
+
+/// An image without its address is drawn by the browser as its `alt` text, not as the box
+/// of its size the visitor sees: an image of another origin (never fetched by the mirror) is
+/// marked, and while the visitor's screen shows it (the widget sends its size) the mirror
+/// keeps a box of that size (the page's own `display` rules still win), sitting on the line
+/// as an image does (`overflow: hidden` puts an inline block's baseline at its bottom).
+fn mark_image_elsewhere(element: &Element, tag: &str, attribute: &str) {
+    if tag.eq_ignore_ascii_case("img") && attribute.eq_ignore_ascii_case("src") {
+        let _ = element.set_attribute(IMAGE_ELSEWHERE_ATTR, "");
+        fit_image_elsewhere(element);
+    }
+}
+
+/// Gives a marked image of another origin the size the visitor's screen shows it at (sent by
+/// the widget), whatever the page's rules say: the mirror has no picture to size it by.
+fn fit_image_elsewhere(element: &Element) {
+    if !element.has_attribute(IMAGE_ELSEWHERE_ATTR) {
+        return;
+    }
+    let style = element.unchecked_ref::<web_sys::HtmlElement>().style();
+    let size = element
+        .get_attribute(SIZE_ATTR)
+        .as_deref()
+        .and_then(size_of);
+    let Some((width, height)) = size else {
+        // It failed on the visitor's screen: its `alt` text shows, as there.
+        for property in ["box-sizing", "width", "height"] {
+            let _ = style.remove_property(property);
+        }
+        return;
+    };
+    for (property, value) in [
+        ("box-sizing", "border-box".to_owned()),
+        ("width", format!("{width}px")),
+        ("height", format!("{height}px")),
+    ] {
+        let _ = style.set_property_with_priority(property, &value, "important");
+    }
+}
 
 /// `WIDTHxHEIGHT` as whole CSS pixels (anything else, nothing).
 fn size_of(value: &str) -> Option<(u32, u32)> {
@@ -244,11 +287,15 @@ impl Mirror {
             document.create_element(&node.tag).ok()?
         };
         for (name, value) in &node.attrs {
-            if let Some(value) = clean_attribute(&node.tag, name, value, self.origin.as_deref()) {
-                let _ = element.set_attribute(name, &value);
+            match clean_attribute(&node.tag, name, value, self.origin.as_deref()) {
+                Some(value) => {
+                    let _ = element.set_attribute(name, &value);
+                }
+                None => mark_image_elsewhere(&element, &node.tag, name),
             }
         }
         let _ = element.set_attribute(ID_ATTR, &node.id.to_string());
+        fit_image_elsewhere(&element);
         if node.masked {
             self.mask(&element);
         } else if frame_elsewhere {
@@ -425,13 +472,29 @@ impl Mirror {
                     return;
                 };
                 let tag = element.local_name();
+                let value_given = value.is_some();
                 let value = value
                     .as_deref()
                     .and_then(|v| clean_attribute(&tag, name, v, self.origin.as_deref()));
-                let _ = match value {
-                    Some(value) => element.set_attribute(name, &value),
-                    None => element.remove_attribute(name),
-                };
+                match value {
+                    Some(value) => {
+                        let _ = element.set_attribute(name, &value);
+                        if name.eq_ignore_ascii_case("src") {
+                            let _ = element.remove_attribute(IMAGE_ELSEWHERE_ATTR);
+                        }
+                        // A new size, or a new `style` that dropped the size.
+                        fit_image_elsewhere(&element);
+                    }
+                    None => {
+                        let _ = element.remove_attribute(name);
+                        if value_given {
+                            mark_image_elsewhere(&element, &tag, name);
+                        } else if name.eq_ignore_ascii_case("src") {
+                            let _ = element.remove_attribute(IMAGE_ELSEWHERE_ATTR);
+                        }
+                        fit_image_elsewhere(&element);
+                    }
+                }
             }
             PageChange::Text { id, text } => {
                 let Some(node) = self.nodes.get(id) else {

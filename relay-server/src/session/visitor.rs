@@ -127,11 +127,16 @@ impl VisitorSession {
     /// them (their name, else « Phone caller »), this site's queue, a reason saying how the
     /// session started.
     fn phone_request(&self, mut request: ChatRequest) -> Result<ChatRequest, HubError> {
-        let texts = Texts::get(Locale::from_tag(request.locale.as_deref().unwrap_or("en")));
+        // Texts advisers see (the contact's name, the reason), in the visitor's language.
+        let texts = Texts::console(Locale::from_tag(request.locale.as_deref().unwrap_or("en")));
         if request.name.trim().is_empty() {
-            texts.t("share.caller").clone_into(&mut request.name);
+            texts
+                .t("console.phone_caller")
+                .clone_into(&mut request.name);
         }
-        texts.t("share.reason").clone_into(&mut request.reason);
+        texts
+            .t("console.phone_reason")
+            .clone_into(&mut request.reason);
         request.queue = None;
         self.on_this_site(request.validated_for_phone().map_err(HubError::Invalid)?)
     }

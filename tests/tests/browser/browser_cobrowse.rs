@@ -728,6 +728,18 @@ async fn a_session_sends_the_page_once_and_leaves_no_error_on_the_site() -> anyh
         Some(0),
         "a blank canvas is not a black block"
     );
+    // Reading it gave the page's canvas no context: the site can still pick its own.
+    let own_context = visitor
+        .execute(
+            "return !!document.querySelector('#blank').getContext('bitmaprenderer');",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        own_context,
+        serde_json::json!(true),
+        "the site's canvas is untouched"
+    );
 
     // The visitor types (changes are on their way) and stops sharing.
     on_page(&visitor, "#city").await?.send_keys("Lyon").await?;

@@ -14,11 +14,12 @@ async fn scene_on_test_pages() -> anyhow::Result<(Scene, DemoSite)> {
     Ok((scene, site))
 }
 
-/// Tried: a page embedding a video page of another origin whose address carries a token, and a
-/// second such frame added while the adviser watches. The adviser sees a labelled box of each
-/// frame's size; their browser fetches neither page and the token never reaches the console.
+/// Tried: a page embedding a video page of another origin whose address carries a token, a
+/// second such frame and an image of that origin added while the adviser watches. The adviser
+/// sees a labelled box of each frame's size and a box of the image's size; their browser
+/// fetches none of them and the tokens never reach the console.
 #[tokio::test]
-async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow::Result<()> {
+async fn frames_and_images_from_other_sites_keep_their_box_never_loaded() -> anyhow::Result<()> {
     let (scene, site) = scene_on_test_pages().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
     let other = Recorder::start().await?;
@@ -75,6 +76,24 @@ async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow
             && seen[1][2].as_i64() == Some(100),
         "the map's box: {seen}"
     );
+    // A photo of another origin, sized by its attributes, as news and shop pages have.
+    visitor
+        .execute(
+            "const img = new Image(); img.id = 'branch'; img.alt = 'Notre agence de Lyon'; \
+             img.width = 240; img.height = 160; img.src = arguments[0] + '/branch.gif?token=SECRET-IMG'; \
+             document.getElementById('slot').appendChild(img);",
+            vec![serde_json::json!(other.origin)],
+        )
+        .await?;
+    mirror_true(
+        console,
+        "the photo's box",
+        "const img = doc.getElementById('branch'); if (!img) return false; \
+         const r = img.getBoundingClientRect(); \
+         return img.hasAttribute('data-tdm-offsite') && !img.hasAttribute('src') \
+           && Math.round(r.width) === 240 && Math.round(r.height) === 160;",
+    )
+    .await?;
     let html = mirror_json(console, "return doc.documentElement.outerHTML;").await?;
     let html = html.as_str().unwrap_or_default();
     assert!(
@@ -85,6 +104,7 @@ async fn frames_from_other_sites_show_as_labelled_boxes_never_loaded() -> anyhow
     tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
     assert_eq!(other.count("/video.html"), 1, "{:?}", other.seen());
     assert_eq!(other.count("/map.html"), 1, "{:?}", other.seen());
+    assert_eq!(other.count("/branch.gif"), 1, "{:?}", other.seen());
     Ok(())
 }
 

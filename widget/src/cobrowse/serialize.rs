@@ -197,6 +197,11 @@ impl Serializer {
             "link" => self.link_element(&mut node, element),
             "canvas" => canvas_image(&mut node, element),
             "iframe" => self.frame_content(&mut node, element),
+            "img" => {
+                if let Some(Some(size)) = image_elsewhere_size(element) {
+                    node.attrs.push((SIZE_ATTR.into(), size));
+                }
+            }
             "input" | "textarea" | "select" => {
                 if tag != "textarea" {
                     node.children = self.children(element, show_text);
@@ -477,6 +482,25 @@ fn size_attribute(element: &Element) -> (String, String) {
     )
 }
 
+/// For an image from another origin than its page's (which the adviser's browser never
+/// fetches): its size on screen (the value of [`SIZE_ATTR`]) while it shows or loads, for the
+/// mirror to keep its box that size; `Some(None)` once it failed (the browser then shows its
+/// `alt` text, and so does the mirror). `None` for any other element.
+pub fn image_elsewhere_size(element: &Element) -> Option<Option<String>> {
+    let source = element.get_attribute("src")?;
+    let document = element.owner_document()?;
+    let base = document.base_uri().ok().flatten()?;
+    let source = web_sys::Url::new_with_base(source.trim(), &base).ok()?;
+    if source.href().starts_with("data:")
+        || source.origin() == document.location()?.origin().ok()?
+    {
+        return None;
+    }
+    let image = element.unchecked_ref::<web_sys::HtmlImageElement>();
+    let failed = image.complete() && image.natural_width() == 0;
+    Some((!failed).then(|| size_attribute(element).1))
+}
+
 fn is_stylesheet_link(element: &Element) -> bool {
     element.get_attribute("rel").is_some_and(|rel| {
         rel.to_ascii_lowercase()
@@ -490,8 +514,18 @@ fn is_stylesheet_link(element: &Element) -> bool {
 /// cannot write WebP give PNG.
 fn canvas_image(node: &mut ElementNode, element: &Element) {
     node.tag = "img".into();
-    let image = element
-        .dyn_ref::<web_sys::HtmlCanvasElement>()
+    let canvas = element.dyn_ref::<web_sys::HtmlCanvasElement>();
+    if let Some(canvas) = canvas.filter(|canvas| is_blank(canvas)) {
+        // Nothing drawn (a placeholder waiting for its picture): a transparent image of the
+        // canvas's size, without encoding one (7 ms a canvas; pages have a hundred).
+        let (width, height) = (canvas.width(), canvas.height());
+        node.attrs.push((
+            "src".into(),
+            format!("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'/%3E"),
+        ));
+        return;
+    }
+    let image = canvas
         .and_then(|canvas| {
             canvas
                 .to_data_url_with_type_and_encoder_options("image/webp", &0.7.into())
@@ -502,6 +536,53 @@ fn canvas_image(node: &mut ElementNode, element: &Element) {
         Some(url) => node.attrs.push(("src".into(), url)),
         None => node.attrs.push(("alt".into(), "canvas".into())),
     }
+}
+
+/// Canvases larger than this many pixels are not checked for being blank (reading them costs
+/// more than encoding them).
+const MAX_BLANK_CHECK_PIXELS: u32 = 1_000_000;
+
+/// True when nothing is drawn on `canvas` (every pixel transparent). The canvas is copied onto
+/// a scratch canvas and read there: asking the page's canvas for a context would give it one,
+/// and a site that wants WebGL on it later could not have it.
+fn is_blank(canvas: &web_sys::HtmlCanvasElement) -> bool {
+    let (width, height) = (canvas.width(), canvas.height());
+    if width == 0 || height == 0 {
+        return true;
+    }
+    if width.saturating_mul(height) > MAX_BLANK_CHECK_PIXELS {
+        return false;
+    }
+    let Some(document) = canvas.owner_document() else {
+        return false;
+    };
+    let Ok(scratch) = document.create_element("canvas") else {
+        return false;
+    };
+    let scratch = scratch.unchecked_into::<web_sys::HtmlCanvasElement>();
+    scratch.set_width(width);
+    scratch.set_height(height);
+    let Ok(Some(context)) = scratch.get_context("2d") else {
+        return false;
+    };
+    let context = context.unchecked_into::<web_sys::CanvasRenderingContext2d>();
+    if context
+        .draw_image_with_html_canvas_element(canvas, 0.0, 0.0)
+        .is_err()
+    {
+        return false;
+    }
+    context
+        .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))
+        .map(|pixels| {
+            pixels
+                .data()
+                .iter()
+                .skip(3)
+                .step_by(4)
+                .all(|alpha| *alpha == 0)
+        })
+        .unwrap_or(false)
 }
 
 /// Names of the page's private fields.

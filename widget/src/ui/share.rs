@@ -34,7 +34,7 @@ pub(crate) fn ShareCode() -> impl IntoView {
             <p role="status">{status}</p>
             <p class="code" data-share-code="">{move || spaced(&code())}</p>
             <p class="hint">{texts.t("share.valid")}</p>
-            <button type="button" class="secondary" data-share-action=""
+            <button type="button" class="secondary"
                 on:click=move |_| if lapsed() { chat.ask_share_code() } else { chat.cancel_share() }>
                 {move || texts.t(if lapsed() { "share.new_code" } else { "share.cancel" })}
             </button>

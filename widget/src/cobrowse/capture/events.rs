@@ -88,7 +88,14 @@ impl Capture {
     }
 
     pub(super) fn on_load(&mut self, event: &Event) {
-        let Some(frame) = event_target(event).filter(|e| e.local_name() == "iframe") else {
+        let Some(target) = event_target(event) else {
+            return;
+        };
+        if target.local_name() == "img" {
+            self.image_resized(&target);
+            return;
+        }
+        let Some(frame) = Some(target).filter(|e| e.local_name() == "iframe") else {
             return;
         };
         let (Some(id), Some(parent)) =
@@ -113,6 +120,21 @@ impl Capture {
         }
         for found in std::mem::take(&mut self.serializer.found_roots) {
             self.observe(&found);
+        }
+    }
+
+    /// An image of another origin loaded (or failed): its box on the visitor's screen changed
+    /// size, so the mirror's box follows.
+    fn image_resized(&mut self, image: &Element) {
+        let Some(id) = self.serializer.registry.id_of(image) else {
+            return;
+        };
+        if let Some(size) = crate::cobrowse::serialize::image_elsewhere_size(image) {
+            self.push(PageChange::Attr {
+                id,
+                name: tandem_shared::cobrowse::SIZE_ATTR.into(),
+                value: size,
+            });
         }
     }
 

@@ -264,10 +264,11 @@ impl Capture {
                 with(&weak, |c| c.on_hover(&e))
             }));
         }
-        {
-            // A same-origin frame that (re)loads has a new document: send it again.
+        // A same-origin frame that (re)loads has a new document: send it again. An image of
+        // another origin that loads or fails changes size: send its new size.
+        for kind in ["load", "error"] {
             let weak = weak.clone();
-            listeners.push(Listener::new(target, "load", true, move |e| {
+            listeners.push(Listener::new(target, kind, true, move |e| {
                 with(&weak, |c| c.on_load(&e))
             }));
         }
