@@ -162,32 +162,20 @@ mod tests {
     use super::*;
 
     fn waiting() -> Live {
-        Live {
-            contact_id: tandem_shared::ContactId("k".into()),
-            contact_match: tandem_shared::model::ContactMatch::New,
-            visitor_name: "Ana".into(),
-            company: None,
+        let contact = crate::store::ContactLink {
+            id: tandem_shared::ContactId("k".into()),
+            matched: tandem_shared::model::ContactMatch::New,
+        };
+        let request = tandem_shared::model::ChatRequest {
+            name: "Ana".into(),
             reason: "help".into(),
-            page_url: None,
-            requested_at_ms: 1,
-            status: ConversationStatus::Queued,
-            adviser: None,
-            adviser_name: None,
-            last_seq: 0,
-            visitor_seen: 0,
-            adviser_seen: 0,
-            append_lock: Default::default(),
-            visitors: Vec::new(),
-            detached_at_ms: None,
-            queue: "general".into(),
-            level: 1,
-            locale: None,
-            transferred: false,
-            responded: false,
-            cobrowse_invited: false,
-            cobrowse: None,
-            channel: tandem_shared::model::Channel::Chat,
-        }
+            queue: Some("general".into()),
+            ..Default::default()
+        };
+        let channel = tandem_shared::model::Channel::Chat;
+        let mut live = Live::requested(contact, &request, channel, 1, super::super::Peer::new().0);
+        live.visitors.clear();
+        live
     }
 
     fn give(conversations: &mut Conversations, id: &str, adviser: &str) {
