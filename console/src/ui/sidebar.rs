@@ -98,6 +98,12 @@ fn JoinByCode() -> impl IntoView {
     let code = RwSignal::new(String::new());
     // The relay's answer to the code last typed here, when it refused it.
     let tried = RwSignal::new(false);
+    // A chat that opens (the caller's) answers the code: later errors are not the code's.
+    let chat_count = Memo::new(move |_| handle.desk.with(|d| d.chats.len()));
+    Effect::new(move |_| {
+        chat_count.track();
+        tried.set(false);
+    });
     let refused = move || {
         tried
             .get()

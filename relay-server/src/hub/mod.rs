@@ -7,6 +7,7 @@
 //!
 //! - [`state`]: the data and the pure rules (queue, estimates, who gets the next chat).
 //! - `visitors`, `advisers`: what each side may do.
+//! - `share_codes`: co-browsing by phone (a code the visitor reads out, the adviser types).
 //! - `assign`: pairing waiting visitors with advisers.
 //! - [`peer`]: a connected client's outbox.
 

@@ -209,9 +209,14 @@ impl Hub {
             .await?;
         {
             let mut state = self.lock();
-            let live = Live::requested(contact, &share.request, Channel::Phone, now, share.peer);
-            // The visitor's session learns its conversation before the visitor can answer.
-            let _ = share.joined.send(id.clone());
+            let mut live =
+                Live::requested(contact, &share.request, Channel::Phone, now, share.peer);
+            // The visitor's session learns its conversation before the visitor can answer;
+            // a page closed meanwhile leaves the chat waiting for them, as any chat would.
+            if share.joined.send(id.clone()).is_err() {
+                live.visitors.clear();
+                live.detached_at_ms = Some(now);
+            }
             for visitor in &live.visitors {
                 visitor.send(ServerMsg::ChatStarted {
                     conversation: self.visitor_view(&id, &live),

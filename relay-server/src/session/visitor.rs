@@ -474,6 +474,8 @@ impl Session for VisitorSession {
     }
 
     async fn on_close(&mut self) {
+        // An adviser may have typed the code since the last frame: that chat is detached too.
+        self.adopt_joined_conversation();
         if self.joining.take().is_some() {
             self.hub.withdraw_share_code(&self.peer);
         }
