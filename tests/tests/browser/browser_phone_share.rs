@@ -6,8 +6,8 @@
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tandem_tests::browser::{
-    click_in_widget, host_errors, in_widget, mirror_text, on_page, page_text, press, wait_for,
-    wait_for_text,
+    accessibility_violations, click_in_widget, host_errors, in_widget, mirror_text, on_page,
+    page_text, press, wait_for, wait_for_text,
 };
 use tandem_tests::scene::Scene;
 use tandem_tests::Endpoint;
@@ -43,6 +43,8 @@ async fn a_caller_reads_out_a_code_and_the_adviser_sees_their_page() -> anyhow::
         format!("{} {}", &code[..3], &code[3..]),
         "spaced to be read out"
     );
+    let violations = accessibility_violations(visitor).await?;
+    assert!(violations.is_empty(), "the code screen: {violations:#?}");
 
     // A digit misheard: the console says so, nothing opens.
     let wrong = if code.starts_with('9') { "1" } else { "9" };
@@ -51,6 +53,11 @@ async fn a_caller_reads_out_a_code_and_the_adviser_sees_their_page() -> anyhow::
         page_text(console, "[data-join-error]")
     })
     .await?;
+    let violations = accessibility_violations(console).await?;
+    assert!(
+        violations.is_empty(),
+        "the code box and its refusal: {violations:#?}"
+    );
 
     type_code(console, &read_out).await?;
     // The chat comes on screen, the visitor is asked, as from a chat.
