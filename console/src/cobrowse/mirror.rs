@@ -39,11 +39,17 @@ const MIRROR_CSS: &str = "[data-tdm-masked]{background-image:repeating-linear-gr
 /// marked, and while the visitor's screen shows it (the widget sends its size) the mirror
 /// keeps a box of that size (the page's own `display` rules still win), sitting on the line
 /// as an image does (`overflow: hidden` puts an inline block's baseline at its bottom).
-fn mark_image_elsewhere(element: &Element, tag: &str, attribute: &str) {
-    if tag.eq_ignore_ascii_case("img") && attribute.eq_ignore_ascii_case("src") {
-        let _ = element.set_attribute(IMAGE_ELSEWHERE_ATTR, "");
-        fit_image_elsewhere(element);
+/// Marks (or unmarks) `element` after its attribute `attribute` was set: an `img` whose `src`
+/// was given but not kept.
+fn mark_image_elsewhere(element: &Element, tag: &str, attribute: &str, dropped: bool) {
+    if !tag.eq_ignore_ascii_case("img") || !attribute.eq_ignore_ascii_case("src") {
+        return;
     }
+    let _ = if dropped {
+        element.set_attribute(IMAGE_ELSEWHERE_ATTR, "")
+    } else {
+        element.remove_attribute(IMAGE_ELSEWHERE_ATTR)
+    };
 }
 
 /// Gives a marked image of another origin the size the visitor's screen shows it at (sent by
@@ -291,7 +297,7 @@ impl Mirror {
                 Some(value) => {
                     let _ = element.set_attribute(name, &value);
                 }
-                None => mark_image_elsewhere(&element, &node.tag, name),
+                None => mark_image_elsewhere(&element, &node.tag, name, true),
             }
         }
         let _ = element.set_attribute(ID_ATTR, &node.id.to_string());
@@ -476,25 +482,13 @@ impl Mirror {
                 let value = value
                     .as_deref()
                     .and_then(|v| clean_attribute(&tag, name, v, self.origin.as_deref()));
-                match value {
-                    Some(value) => {
-                        let _ = element.set_attribute(name, &value);
-                        if name.eq_ignore_ascii_case("src") {
-                            let _ = element.remove_attribute(IMAGE_ELSEWHERE_ATTR);
-                        }
-                        // A new size, or a new `style` that dropped the size.
-                        fit_image_elsewhere(&element);
-                    }
-                    None => {
-                        let _ = element.remove_attribute(name);
-                        if value_given {
-                            mark_image_elsewhere(&element, &tag, name);
-                        } else if name.eq_ignore_ascii_case("src") {
-                            let _ = element.remove_attribute(IMAGE_ELSEWHERE_ATTR);
-                        }
-                        fit_image_elsewhere(&element);
-                    }
-                }
+                let _ = match &value {
+                    Some(value) => element.set_attribute(name, value),
+                    None => element.remove_attribute(name),
+                };
+                mark_image_elsewhere(&element, &tag, name, value_given && value.is_none());
+                // A new address, a new size, or a new `style` that dropped the size.
+                fit_image_elsewhere(&element);
             }
             PageChange::Text { id, text } => {
                 let Some(node) = self.nodes.get(id) else {

@@ -235,6 +235,13 @@ impl VisitorSession {
         Ok(())
     }
 
+    /// True while this connection holds a chat that is not over.
+    fn has_open_chat(&self) -> bool {
+        self.conversation
+            .as_ref()
+            .is_some_and(|id| self.hub.is_open(id))
+    }
+
     fn conversation(&self) -> Result<ConversationId, HubError> {
         self.conversation
             .clone()
@@ -268,11 +275,7 @@ impl VisitorSession {
         }
         // One open chat per connection: a second hello may not leave it behind (waiting in
         // the queue with nobody attached) to start another.
-        if self
-            .conversation
-            .as_ref()
-            .is_some_and(|id| self.hub.is_open(id))
-        {
+        if self.has_open_chat() {
             return Err(HubError::Conflict(
                 "a chat is already open on this connection; end it first",
             ));
@@ -429,11 +432,7 @@ impl VisitorSession {
             VisitorMsg::Seen { seq } => self.hub.visitor_seen(&self.conversation()?, seq).await,
             VisitorMsg::EmailTranscript { token } => self.email_transcript(&token).await,
             VisitorMsg::RequestShareCode { request } => {
-                if self
-                    .conversation
-                    .as_ref()
-                    .is_some_and(|id| self.hub.is_open(id))
-                {
+                if self.has_open_chat() {
                     return Err(HubError::Conflict("a chat is already open; end it first"));
                 }
                 let request = self.phone_request(request)?;

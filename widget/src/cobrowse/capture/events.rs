@@ -91,13 +91,12 @@ impl Capture {
         let Some(target) = event_target(event) else {
             return;
         };
-        if target.local_name() == "img" {
-            self.image_resized(&target);
-            return;
+        match target.local_name().as_str() {
+            "img" => return self.image_resized(&target),
+            "iframe" => {}
+            _ => return,
         }
-        let Some(frame) = Some(target).filter(|e| e.local_name() == "iframe") else {
-            return;
-        };
+        let frame = target;
         let (Some(id), Some(parent)) =
             (self.serializer.registry.id_of(&frame), frame.parent_node())
         else {
