@@ -9,8 +9,12 @@ cargo build --locked --release -p tandem-relay
 relay=target/release/tandem-relay
 export TANDEM_STORE="${TANDEM_STORE:-${TANDEM_DB:-./tandem.db}}"
 export TANDEM_ADDR="${TANDEM_ADDR:-127.0.0.1:8080}"
+# One account of each role (docs/roles.md); the first account of a store is its admin.
+printf 'admin-password' | "$relay" adviser add --login admin --name "Alex (admin)" --role admin >/dev/null
 printf 'demo-password' | "$relay" adviser add --login demo --name "Camille (démo)" >/dev/null
 printf 'expert-password' | "$relay" adviser add --login expert --name "Max (expert)" --level 2 >/dev/null
+printf 'chef-password' | "$relay" adviser add --login chef --name "Sam (superviseur)" \
+  --role supervisor >/dev/null
 "$relay" queue set billing --name-en "Billing" --name-fr "Facturation" \
   --hours "Mo-Fr 09:00-18:00; PH off" --timezone Europe/Paris --position 1 >/dev/null
 # The knowledge base the widget suggests as visitors type their reason (fixed ids: re-running
@@ -39,7 +43,10 @@ cat <<EOT
   Tandem is starting on http://$TANDEM_ADDR
   1. Adviser:  open http://$TANDEM_ADDR/console  (login: demo, password: demo-password)
                and click "Available". A level-2 expert can take escalations: login
-               expert, password expert-password.
+               expert, password expert-password. A supervisor watches chats in
+               progress, whispers and takes over: login chef, password chef-password.
+               The admin manages sites, queues, articles: login admin, password
+               admin-password.
   2. Visitor:  in another window, open http://$TANDEM_ADDR/demo/, click "Discuter avec un
                conseiller" and send the form: the chat appears in the console (a form
                opened while nobody is available offers the chat as soon as someone is,
@@ -48,7 +55,7 @@ cat <<EOT
                callback, answered in the console's Tickets.
   3. Second site: http://127.0.0.1:$second_port/ (Brico Dépannage, key "brico": green
                launcher bottom left, its own queue); manage sites in the console's Sites page.
-  CRM API:     $relay token create --name my-crm, then
+  CRM API:     $relay token create --name my-crm --scope read, then
                curl -H "Authorization: Bearer <token>" http://$TANDEM_ADDR/api/v1/sessions
 
 EOT

@@ -37,6 +37,11 @@ async fn get<T: serde::de::DeserializeOwned>(url: &str) -> Option<T> {
     response.json().await.ok()
 }
 
+/// The chats in progress (supervisors and admins).
+pub async fn live_chats() -> Vec<tandem_shared::desk::LiveChat> {
+    get("/api/v1/live").await.unwrap_or_default()
+}
+
 /// The queues.
 pub async fn queues() -> Vec<QueueSummary> {
     get("/api/v1/queues").await.unwrap_or_default()
@@ -127,6 +132,25 @@ pub async fn merge_contacts(into: &str, from: &str) -> Result<(), String> {
             .json(&serde_json::json!({ "from": from })),
     )
     .await
+}
+
+/// Erases a contact and everything of theirs (admins); the relay's error message when refused.
+pub async fn erase_contact(id: &str) -> Result<(), String> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    send_checked(Request::delete(&format!("/api/v1/contacts/{id}")).build()).await
+}
+
+/// The audit trail's entries matching `query` (`from=…&to=…&actor=…&action=…`), newest
+/// first; the relay's error message when refused.
+pub async fn audit_entries(query: &str) -> Result<Vec<tandem_shared::audit::AuditEntry>, String> {
+    let response = Request::get(&format!("/api/v1/audit?{query}"))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(error_message(response).await);
+    }
+    response.json().await.map_err(|e| e.to_string())
 }
 
 /// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.

@@ -68,6 +68,16 @@ impl DeskHandle {
                         body: pending.body,
                     });
                 }
+                // The relay forgets what a closed console watched: ask again.
+                for conversation_id in handle.desk.with_untracked(|d| {
+                    d.chats
+                        .iter()
+                        .filter(|c| c.watching)
+                        .map(|c| c.detail.id.clone())
+                        .collect::<Vec<_>>()
+                }) {
+                    socket.send(&AdviserMsg::Watch { conversation_id });
+                }
             }),
             on_frame: Box::new(move |frame| {
                 if let ServerMsg::CobrowsePart {
@@ -245,12 +255,39 @@ impl DeskHandle {
         });
     }
 
-    /// Adds a note only advisers see.
+    /// Adds a note only advisers see: to a chat held, or as a whisper to a chat watched.
     pub fn add_note(&self, conversation_id: ConversationId, body: String) {
-        self.send(&AdviserMsg::AddNote {
-            conversation_id,
-            body,
-        });
+        let watching = self
+            .desk
+            .with_untracked(|d| d.chat(&conversation_id).is_some_and(|c| c.watching));
+        if watching {
+            self.send(&AdviserMsg::Whisper {
+                conversation_id,
+                body,
+            });
+        } else {
+            self.send(&AdviserMsg::AddNote {
+                conversation_id,
+                body,
+            });
+        }
+    }
+
+    /// Watches a chat another adviser holds (supervisors).
+    pub fn watch(&self, conversation_id: ConversationId) {
+        self.desk.update(|d| d.error = None);
+        self.send(&AdviserMsg::Watch { conversation_id });
+    }
+
+    /// Stops watching a chat.
+    pub fn unwatch(&self, conversation_id: ConversationId) {
+        self.desk.update(|d| d.unwatch(&conversation_id));
+        self.send(&AdviserMsg::Unwatch { conversation_id });
+    }
+
+    /// Takes a watched chat over from its adviser.
+    pub fn take_over(&self, conversation_id: ConversationId) {
+        self.send(&AdviserMsg::TakeOver { conversation_id });
     }
 
     /// Writes to a colleague.

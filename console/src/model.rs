@@ -20,6 +20,8 @@ pub struct HeldChat {
     /// Messages (and the request itself) not seen yet: arrived while another chat was shown
     /// or the console's tab was hidden.
     pub unread: u32,
+    /// A supervisor watches it (another adviser holds it): read-only, whispers only.
+    pub watching: bool,
 }
 
 impl HeldChat {
@@ -187,9 +189,22 @@ impl Desk {
         }
     }
 
-    /// What the tab's title counts: unread messages and visitors waiting.
+    /// Stops showing a watched chat.
+    pub fn unwatch(&mut self, id: &ConversationId) {
+        self.chats.retain(|c| !(c.watching && &c.detail.id == id));
+        if self.selected.as_ref() == Some(id) {
+            self.selected = self.chats.first().map(|c| c.detail.id.clone());
+        }
+    }
+
+    /// What the tab's title counts: unread messages of the chats held and visitors waiting.
     pub fn pending(&self) -> usize {
-        let unread: u32 = self.chats.iter().map(|c| c.unread).sum();
+        let unread: u32 = self
+            .chats
+            .iter()
+            .filter(|c| !c.watching)
+            .map(|c| c.unread)
+            .sum();
         usize::try_from(unread).unwrap_or(usize::MAX) + self.queue.len()
     }
 
@@ -274,9 +289,10 @@ impl Desk {
                     reason: conversation.reason.clone(),
                 };
                 let new = match self.chat_mut(&id) {
+                    // A chat watched until now was taken over: it is this console's now.
                     Some(chat) => {
                         chat.detail = *conversation;
-                        false
+                        std::mem::replace(&mut chat.watching, false)
                     }
                     None => {
                         self.chats.push(HeldChat {
@@ -284,6 +300,7 @@ impl Desk {
                             visitor_typing: false,
                             pending: Vec::new(),
                             unread: 1,
+                            watching: false,
                         });
                         true
                     }
@@ -298,6 +315,20 @@ impl Desk {
                 }
                 // A chat the console held already (a reconnect) calls nobody.
                 return new.then_some(Effect::Attention(attention));
+            }
+            ServerMsg::Watching { conversation } => {
+                let id = conversation.id.clone();
+                match self.chat_mut(&id) {
+                    Some(chat) => chat.detail = *conversation,
+                    None => self.chats.push(HeldChat {
+                        detail: *conversation,
+                        visitor_typing: false,
+                        pending: Vec::new(),
+                        unread: 0,
+                        watching: true,
+                    }),
+                }
+                self.select(&id);
             }
             ServerMsg::Seen {
                 conversation_id,
@@ -373,6 +404,7 @@ mod tests {
                 display_name: "Léa".into(),
                 level: 1,
                 queues: vec![],
+                role: tandem_shared::access::AdviserRole::Adviser,
             },
             presence: Presence {
                 available,
@@ -582,6 +614,53 @@ mod tests {
         });
         assert_eq!(desk.selected, Some(ConversationId::from("b")));
         assert_eq!(desk.chats.len(), 1);
+    }
+
+    #[test]
+    fn a_watched_chat_is_shown_read_only_counts_nothing_and_becomes_mine_once_taken_over() {
+        let mut desk = Desk::default();
+        desk.apply(ServerMsg::Watching {
+            conversation: Box::new(detail("w")),
+        });
+        let id = ConversationId::from("w");
+        assert!(desk.chat(&id).is_some_and(|c| c.watching));
+        assert_eq!(
+            desk.selected,
+            Some(id.clone()),
+            "the chat asked for comes on screen"
+        );
+        desk.set_away(true);
+        desk.apply(ServerMsg::Event {
+            conversation_id: id.clone(),
+            event: ConversationEvent {
+                seq: 2,
+                at_ms: 2,
+                kind: EventKind::Message {
+                    author: tandem_shared::Author {
+                        role: Role::Visitor,
+                        name: "Ana".into(),
+                    },
+                    body: "Bonjour".into(),
+                    client_msg_id: None,
+                    file: None,
+                },
+            },
+        });
+        assert_eq!(
+            desk.pending(),
+            0,
+            "someone else's chat is not this desk's to answer"
+        );
+        desk.apply(ServerMsg::Assigned {
+            conversation: Box::new(detail("w")),
+        });
+        assert!(desk.chat(&id).is_some_and(|c| !c.watching), "taken over");
+        desk.apply(ServerMsg::Watching {
+            conversation: Box::new(detail("v")),
+        });
+        desk.unwatch(&ConversationId::from("v"));
+        desk.unwatch(&id);
+        assert_eq!(desk.chats.len(), 1, "stop watching never drops a chat held");
     }
 
     fn colleague(id: &str, name: &str, online: bool) -> Colleague {

@@ -1,10 +1,12 @@
-//! The command line: `serve`, `adviser add`, `token create`, `queue set`, `queue list`,
-//! `site set`, `site list`, `webhooks`, `contact erase`, `backup`, `store copy`.
+//! The command line: `serve`, `adviser add`/`set-role`/`list`, `token create`, `queue set`,
+//! `queue list`, `site set`, `site list`, `webhooks`, `contact erase`, `backup`, `store copy`.
 
+use crate::auth::scope::TokenScope;
 use crate::store::StoreLocation;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use tandem_shared::access::AdviserRole;
 
 /// Tandem relay: live chat between website visitors and advisers, logged to a CRM.
 #[derive(Debug, Parser)]
@@ -392,6 +394,10 @@ pub struct ServeArgs {
     /// Delete the transcripts of sessions ended more than this many days ago (0 keeps them).
     #[arg(long, env = "TANDEM_RETENTION_DAYS", default_value_t = 0)]
     pub retention_days: u64,
+    /// Delete audit entries older than this many days (0 keeps them); the audit trail's own
+    /// retention, apart from transcripts'.
+    #[arg(long, env = "TANDEM_AUDIT_DAYS", default_value_t = 365)]
+    pub audit_days: u64,
     /// Join several nodes through this NATS server (`nats://host:4222`; several,
     /// comma-separated): one leads and runs the hub, the others forward their clients to it.
     /// Needs a PostgreSQL store shared by every node.
@@ -420,7 +426,23 @@ pub enum AdviserCommand {
         /// Queues served (comma-separated keys); every queue when absent.
         #[arg(long, value_delimiter = ',')]
         queues: Vec<String>,
+        /// Role of a new account: adviser, supervisor or admin (docs/roles.md). The first
+        /// account of an empty store is admin. An existing account keeps theirs (see
+        /// `set-role`).
+        #[arg(long, default_value = "adviser", value_parser = parse_role)]
+        role: AdviserRole,
     },
+    /// Give an adviser another role; their logins end (they log in again with it). The
+    /// last enabled admin keeps theirs.
+    SetRole {
+        /// Login name.
+        login: String,
+        /// adviser, supervisor or admin.
+        #[arg(value_parser = parse_role)]
+        role: AdviserRole,
+    },
+    /// List the advisers: login, name, role, level, queues.
+    List,
     /// Disable an adviser: they can no longer log in, every login of theirs ends and their
     /// open consoles close within seconds (their chats go back to the queue).
     Disable {
@@ -442,6 +464,10 @@ pub enum TokenCommand {
         /// What the token is for.
         #[arg(long)]
         name: String,
+        /// What it may do: read (the CRM), write (also contacts, notes, canned answers,
+        /// articles) or admin (also sites, queues, erasure, the audit trail).
+        #[arg(long, default_value = "read", value_parser = parse_scope)]
+        scope: TokenScope,
     },
     /// List the tokens (id, name, creation date; never the token itself).
     List,
@@ -450,6 +476,16 @@ pub enum TokenCommand {
         /// The token's id or name.
         token: String,
     },
+}
+
+/// Reads a role typed on the command line.
+fn parse_role(name: &str) -> Result<AdviserRole, String> {
+    AdviserRole::parse(name).ok_or_else(|| "a role is adviser, supervisor or admin".to_owned())
+}
+
+/// Reads a token scope typed on the command line.
+fn parse_scope(name: &str) -> Result<TokenScope, String> {
+    TokenScope::parse(name).ok_or_else(|| "a scope is read, write or admin".to_owned())
 }
 
 #[cfg(test)]

@@ -122,6 +122,8 @@ pub struct Config {
     pub abandon_after: Duration,
     /// Transcripts of sessions ended longer ago than this are deleted; none keeps them.
     pub retention: Option<Duration>,
+    /// Audit entries older than this are deleted; none keeps them.
+    pub audit_retention: Option<Duration>,
     /// The cluster this node joins, when several nodes serve the site.
     pub cluster: Option<crate::cluster::ClusterConfig>,
 }

@@ -27,7 +27,21 @@ async fn main() -> anyhow::Result<()> {
             name,
             level,
             queues,
-        }) => commands::adviser::add_adviser(&store, &login, &name, level, &queues).await,
+            role,
+        }) => {
+            let account = commands::adviser::Account {
+                login: &login,
+                name: &name,
+                level,
+                queues: &queues,
+                role,
+            };
+            commands::adviser::add_adviser(&store, account).await
+        }
+        Command::Adviser(AdviserCommand::SetRole { login, role }) => {
+            commands::adviser::set_role(&store, &login, role).await
+        }
+        Command::Adviser(AdviserCommand::List) => commands::adviser::list_advisers(&store).await,
         Command::Queue(QueueCommand::Set(args)) => commands::queue::set_queue(&store, args).await,
         Command::Queue(QueueCommand::List) => commands::queue::list_queues(&store).await,
         Command::Adviser(AdviserCommand::Disable { login }) => {
@@ -36,8 +50,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Adviser(AdviserCommand::Enable { login }) => {
             commands::adviser::set_disabled(&store, &login, false).await
         }
-        Command::Token(TokenCommand::Create { name }) => {
-            commands::token::create_token(&store, &name).await
+        Command::Token(TokenCommand::Create { name, scope }) => {
+            commands::token::create_token(&store, &name, scope).await
         }
         Command::Token(TokenCommand::List) => commands::token::list_tokens(&store).await,
         Command::Token(TokenCommand::Revoke { token }) => {

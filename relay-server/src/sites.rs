@@ -65,8 +65,14 @@ impl Sites {
     }
 
     /// Stores a validated site and serves it from now on (new connections see it).
-    pub async fn save(&self, site: SiteSettings) -> Result<(), StoreError> {
-        self.store.upsert_site(&site, crate::time::now_ms()).await?;
+    pub async fn save(
+        &self,
+        site: SiteSettings,
+        audit: &crate::store::Audit<'_>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .upsert_site(&site, audit, crate::time::now_ms())
+            .await?;
         self.by_key
             .write()
             .unwrap_or_else(|p| p.into_inner())

@@ -125,6 +125,31 @@ pub enum AdviserMsg {
         /// The code, as typed (spaces are ignored).
         code: String,
     },
+    /// Watches a chat in progress as it happens (supervisors and admins; the visitor is not
+    /// told): the relay answers `watching`, then sends its events, typing and notes.
+    Watch {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// Stops watching a chat.
+    Unwatch {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
+    /// A note to the adviser of a watched chat (supervisors and admins): only advisers see
+    /// it, never the visitor.
+    Whisper {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The text.
+        body: String,
+    },
+    /// Takes a chat over from its adviser (supervisors and admins): it moves to this
+    /// console, with its history and notes; the adviser's console lets it go.
+    TakeOver {
+        /// The conversation.
+        conversation_id: ConversationId,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

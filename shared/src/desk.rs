@@ -328,3 +328,22 @@ pub struct AdviserTicket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_error: Option<String>,
 }
+
+/// A chat in progress as a supervisor's list shows it (`GET /api/v1/live`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveChat {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The visitor's name.
+    pub visitor_name: String,
+    /// Why they asked.
+    pub reason: String,
+    /// The topic's queue.
+    pub queue: String,
+    /// The adviser holding it.
+    pub adviser_name: String,
+    /// When the visitor asked (ms since the epoch).
+    pub requested_at_ms: i64,
+    /// True once the chat ended (the adviser is writing the wrap-up).
+    pub ended: bool,
+}

@@ -10,6 +10,8 @@
 //!   surveys.
 //! - [`visitor`]: frames a visitor's widget sends.
 //! - [`adviser`]: frames an adviser's console sends.
+//! - [`access`]: the roles of adviser accounts (admin, supervisor, adviser).
+//! - [`audit`]: the audit trail's entries (who did what, when, from where).
 //! - [`server`]: frames the relay sends to both.
 //! - [`visitor_frame`]: the frames a visitor receives, as the widget reads them.
 //! - [`error`]: error codes that travel on the wire.
@@ -27,7 +29,9 @@
 //! Every connection starts with a `hello` frame carrying [`PROTOCOL_VERSION`]. Frames are JSON
 //! text objects tagged by a `type` field in `snake_case`. See `docs/protocol.md`.
 
+pub mod access;
 pub mod adviser;
+pub mod audit;
 pub mod cobrowse;
 pub mod cobrowse_parts;
 pub mod codec;

@@ -193,6 +193,9 @@ pub struct AdviserProfile {
     /// The queues this adviser serves; empty means all of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<String>,
+    /// What the account may do (docs/roles.md).
+    #[serde(default)]
+    pub role: crate::access::AdviserRole,
 }
 
 impl AdviserProfile {

@@ -155,6 +155,12 @@ pub enum ServerMsg {
         /// The advisers who changed, as they are now.
         advisers: Vec<Colleague>,
     },
+    /// A chat a supervisor watches, as it is now (answer to `watch`); its events, typing and
+    /// notes follow until `unwatch`, or until it is taken over or wrapped up.
+    Watching {
+        /// The conversation, with everything an adviser sees.
+        conversation: Box<ConversationDetail>,
+    },
     /// A note only advisers see, added to a conversation the adviser holds.
     Note {
         /// The conversation.

@@ -89,6 +89,39 @@ fn share_code_frames() {
 }
 
 #[test]
+fn supervision_frames() {
+    assert_golden(
+        AdviserMsg::Watch {
+            conversation_id: conv(),
+        },
+        json!({"type": "watch", "conversation_id": "c1"}),
+    );
+    assert_golden(
+        AdviserMsg::Unwatch {
+            conversation_id: conv(),
+        },
+        json!({"type": "unwatch", "conversation_id": "c1"}),
+    );
+    assert_golden(
+        AdviserMsg::Whisper {
+            conversation_id: conv(),
+            body: "Propose un avoir".into(),
+        },
+        json!({"type": "whisper", "conversation_id": "c1", "body": "Propose un avoir"}),
+    );
+    assert_golden(
+        AdviserMsg::TakeOver {
+            conversation_id: conv(),
+        },
+        json!({"type": "take_over", "conversation_id": "c1"}),
+    );
+    assert_eq!(
+        serde_json::to_value(tandem_shared::access::AdviserRole::Supervisor).ok(),
+        Some(json!("supervisor"))
+    );
+}
+
+#[test]
 fn adviser_frames() {
     let presence = Presence {
         available: true,
@@ -331,6 +364,7 @@ fn server_frames() {
         display_name: "Léa".into(),
         level: 2,
         queues: vec!["billing".into()],
+        role: tandem_shared::access::AdviserRole::Supervisor,
     };
     let presence = Presence {
         available: false,
@@ -342,7 +376,7 @@ fn server_frames() {
             adviser,
             presence,
         },
-        json!({"type": "adviser_welcome", "protocol": 1, "adviser": {"id": "a1", "login": "lea", "display_name": "Léa", "level": 2, "queues": ["billing"]},
+        json!({"type": "adviser_welcome", "protocol": 1, "adviser": {"id": "a1", "login": "lea", "display_name": "Léa", "level": 2, "queues": ["billing"], "role": "supervisor"},
             "presence": {"available": false, "max_chats": 2}}),
     );
     assert_golden(

@@ -147,7 +147,16 @@ impl ThreeNodes {
     /// A new CRM API token.
     pub fn api_token(&self) -> anyhow::Result<String> {
         let out = std::process::Command::new(relay_binary()?)
-            .args(["token", "create", "--name", "tests", "--store", &self.store])
+            .args([
+                "token",
+                "create",
+                "--name",
+                "tests",
+                "--scope",
+                "admin",
+                "--store",
+                &self.store,
+            ])
             .output()?;
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
     }

@@ -6,10 +6,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use tandem_relay::app::AppState;
 use tandem_relay::auth::password::hash_password;
+use tandem_relay::auth::scope::TokenScope;
 use tandem_relay::auth::secret::{random_token, token_hash};
 use tandem_relay::config::{Config, Limits};
 use tandem_relay::store::{NewAdviser, QueueRow, StoreLocation};
 use tandem_relay::{server, time::now_ms};
+use tandem_shared::access::AdviserRole;
 use tandem_shared::AdviserId;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -215,15 +217,35 @@ impl TestRelay {
         }
     }
 
-    /// Creates an adviser account with [`TEST_PASSWORD`].
+    /// Creates an adviser account with [`TEST_PASSWORD`] (the first of the store is admin,
+    /// the others advisers).
     pub async fn add_adviser(&self, login: &str, name: &str) -> anyhow::Result<AdviserId> {
+        self.add_adviser_with_role(login, name, AdviserRole::Adviser)
+            .await
+    }
+
+    /// Creates an adviser account with [`TEST_PASSWORD`] and a role (the first of the store
+    /// is admin whatever is asked).
+    pub async fn add_adviser_with_role(
+        &self,
+        login: &str,
+        name: &str,
+        role: AdviserRole,
+    ) -> anyhow::Result<AdviserId> {
         let hash = hash_password(TEST_PASSWORD)?;
         let adviser = NewAdviser {
             login,
             display_name: name,
             password_hash: &hash,
+            role,
         };
-        Ok(self.state.store.upsert_adviser(adviser, now_ms()).await?)
+        let actor = tandem_relay::store::Actor::command_line();
+        Ok(self
+            .state
+            .store
+            .upsert_adviser(adviser, &actor, now_ms())
+            .await?
+            .id)
     }
 
     /// Creates an adviser account at a service level, serving `queues` (all when empty).
@@ -245,7 +267,9 @@ impl TestRelay {
 
     /// Creates or changes a queue, as `PUT /api/v1/queues/{key}` does.
     pub async fn set_queue(&self, queue: QueueRow) -> anyhow::Result<()> {
-        self.state.store.upsert_queue(&queue).await?;
+        let actor = tandem_relay::store::Actor::command_line();
+        let audit = tandem_relay::store::Audit::of(&actor, "queue.changed", "queue", &queue.key);
+        self.state.store.upsert_queue(&queue, &audit).await?;
         self.state.hub.current().reload_queues().await?;
         Ok(())
     }
@@ -255,12 +279,23 @@ impl TestRelay {
         &self.state.store
     }
 
-    /// Creates a CRM API token.
+    /// Creates a CRM API token of scope `admin`.
     pub async fn api_token(&self) -> anyhow::Result<String> {
+        self.api_token_scoped(TokenScope::Admin).await
+    }
+
+    /// Creates a CRM API token of a scope.
+    pub async fn api_token_scoped(&self, scope: TokenScope) -> anyhow::Result<String> {
         let token = random_token();
         self.state
             .store
-            .create_api_token("tests", &token_hash(&token), now_ms())
+            .create_api_token(
+                "tests",
+                scope,
+                &token_hash(&token),
+                &tandem_relay::store::Actor::command_line(),
+                now_ms(),
+            )
             .await?;
         Ok(token)
     }
@@ -318,6 +353,7 @@ pub fn test_config() -> Config {
         mail: None,
         abandon_after: std::time::Duration::from_secs(600),
         retention: None,
+        audit_retention: None,
         cluster: None,
     }
 }

@@ -114,6 +114,8 @@ fn ChatView(
     let read =
         move |f: fn(&HeldChat) -> String| chat.with(|c| c.as_ref().map(f).unwrap_or_default());
     let ended = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(HeldChat::ended)));
+    let watching = Memo::new(move |_| chat.with(|c| c.as_ref().is_some_and(|c| c.watching)));
+    let watch_id = id.clone();
     let events = move || {
         chat.with(|c| {
             c.as_ref()
@@ -193,7 +195,7 @@ fn ChatView(
                 " "<span class="tag level-tag">{move || chat.with(|c| c.as_ref().map(|c| texts.format("console.level", &[("level", &c.detail.level.to_string())])))}</span></p>
             <p class="page" data-current-page="">{move || read(|c| c.current_page().unwrap_or_default())}</p>
         </header>
-        <super::cobrowse::Cobrowse id=cobrowse_id running=cobrowse_running/>
+        {move || (!watching.get()).then(|| view! { <super::cobrowse::Cobrowse id=cobrowse_id.clone() running=cobrowse_running/> })}
         <ol class="messages" aria-live="polite" aria-relevant="additions" node_ref=list>
             <For each=events key=|e| e.seq children=move |event| line(event, ui)/>
             <For each=pending key=|p| p.client_msg_id.clone() children=move |p| view! {
@@ -203,7 +205,8 @@ fn ChatView(
                 .then(|| view! { <li class="seen" data-seen="">{texts.t("chat.seen")}</li> })}
         </ol>
         <p class="typing" aria-live="polite">{typing}</p>
-        <Show when=move || !ended.get() fallback=move || view! { <WrapUpForm id=id.clone()/> }>
+        {move || watching.get().then(|| view! { <super::supervise::WatchBar id=watch_id.clone()/> })}
+        <Show when=move || !ended.get() && !watching.get() fallback=move || (!watching.get()).then(|| view! { <WrapUpForm id=id.clone()/> })>
             <div class="composer">
                 <label class="sr-only" for="draft">{texts.t("chat.placeholder")}</label>
                 <textarea id="draft" rows="3" placeholder=texts.t("chat.placeholder")

@@ -5,10 +5,11 @@ use super::Ui;
 use crate::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tandem_shared::access::AdviserRole;
 use tandem_shared::i18n::Texts;
 use tandem_shared::report::{Figures, Report};
 
-fn today_minus(days: i64) -> String {
+pub(super) fn today_minus(days: i64) -> String {
     let now = js_sys::Date::now() - (days as f64) * 86_400_000.0;
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now));
     format!(
@@ -19,7 +20,7 @@ fn today_minus(days: i64) -> String {
     )
 }
 
-fn utc_offset_minutes() -> i32 {
+pub(super) fn utc_offset_minutes() -> i32 {
     -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
@@ -106,7 +107,9 @@ pub(crate) fn DashboardView() -> impl IntoView {
                 <label>{texts.t("console.period_to")}" "<input type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/></label>
                 <button type="submit" class="primary">"OK"</button>
                 <a class="csv" href=csv download="">{texts.t("console.export_csv")}</a>
-                <a class="csv sessions-csv" href=sessions_csv download="">{texts.t("console.export_sessions_csv")}</a>
+                {super::role_allows(AdviserRole::Admin).then(|| view! {
+                    <a class="csv sessions-csv" href=sessions_csv download="">{texts.t("console.export_sessions_csv")}</a>
+                })}
             </form>
             <p class="field-error" role="alert">{move || error.get()}</p>
             {move || report.get().map(|r| {

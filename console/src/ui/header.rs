@@ -5,6 +5,7 @@ use crate::account;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tandem_shared::access::AdviserRole;
 use tandem_shared::limits::MAX_CHATS_PER_ADVISER;
 use tandem_shared::model::Presence;
 use web_client::ConnState;
@@ -23,6 +24,8 @@ pub(crate) fn Header() -> impl IntoView {
                 on:click=move |_| page.set(target)>{texts.t(key)}</button>
         }
     };
+    // Each role sees the pages it may use.
+    let may = super::role_allows;
     let presence = move || handle.desk.with(|d| d.presence);
     let name = move || {
         handle
@@ -66,11 +69,12 @@ pub(crate) fn Header() -> impl IntoView {
             <nav class="pages">
                 {tab(Page::Desk, "console.desk")}
                 {tab(Page::Tickets, "console.tickets")}
-                {tab(Page::Canned, "console.canned")}
-                {tab(Page::Articles, "console.articles")}
-                {tab(Page::Dashboard, "console.dashboard")}
+                {move || may(AdviserRole::Admin).then(|| tab(Page::Canned, "console.canned"))}
+                {move || may(AdviserRole::Admin).then(|| tab(Page::Articles, "console.articles"))}
+                {move || may(AdviserRole::Supervisor).then(|| tab(Page::Dashboard, "console.dashboard"))}
                 {tab(Page::Contacts, "console.contacts")}
-                {tab(Page::Sites, "console.sites")}
+                {move || may(AdviserRole::Admin).then(|| tab(Page::Sites, "console.sites"))}
+                {move || may(AdviserRole::Admin).then(|| tab(Page::Audit, "console.audit"))}
             </nav>
             <div class="presence" role="group" aria-label=texts.t("console.available")>
                 <button type="button" class="toggle" data-presence="available"

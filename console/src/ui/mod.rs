@@ -3,6 +3,7 @@
 
 mod articles;
 mod attention;
+mod audit;
 mod canned;
 mod chat;
 mod cobrowse;
@@ -16,6 +17,7 @@ mod records;
 mod sidebar;
 mod sites;
 mod sketch;
+mod supervise;
 mod sync;
 mod teamwork;
 mod tickets;
@@ -61,6 +63,18 @@ pub(crate) enum Page {
     Sites,
     /// The knowledge base suggested to visitors.
     Articles,
+    /// The audit trail (admins).
+    Audit,
+}
+
+/// True when the logged-in account's role includes `role` (the console shows each role what
+/// it may do; the relay refuses the rest anyway).
+pub(crate) fn role_allows(role: tandem_shared::access::AdviserRole) -> bool {
+    use_context::<DeskHandle>().is_some_and(|handle| {
+        handle
+            .desk
+            .with(|d| d.me.as_ref().is_some_and(|me| me.role.includes(role)))
+    })
 }
 
 /// The contact whose record the Contacts page opens on.
@@ -175,6 +189,7 @@ fn DeskView() -> impl IntoView {
                 Page::Contacts => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Contacts/></main> }.into_any(),
                 Page::Sites => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Sites/></main> }.into_any(),
                 Page::Articles => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Articles/></main> }.into_any(),
+                Page::Audit => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Audit/></main> }.into_any(),
             }}
         </div>
     }

@@ -1,4 +1,4 @@
-//! The pages an adviser opens now and then (dashboard, contacts, sites, articles), each in a
+//! The pages an adviser opens now and then (dashboard, contacts, sites, articles, audit), each in a
 //! WebAssembly module of its own that the console fetches the first time the page is opened:
 //! the desk loads without their code.
 
@@ -27,6 +27,11 @@ fn articles_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::articles::ArticlesView/> }.into_any())
 }
 
+#[leptos::wasm_split::wasm_split(audit, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn audit_page() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <super::audit::AuditView/> }.into_any())
+}
+
 /// A page whose code is fetched when it is first opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LazyPage {
@@ -34,6 +39,7 @@ pub(super) enum LazyPage {
     Contacts,
     Sites,
     Articles,
+    Audit,
 }
 
 /// Shows `page` once its module is here (a light "loading" line meanwhile); when it cannot be
@@ -54,6 +60,7 @@ pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
                         LazyPage::Contacts => contacts_page().await,
                         LazyPage::Sites => sites_page().await,
                         LazyPage::Articles => articles_page().await,
+                        LazyPage::Audit => audit_page().await,
                     };
                     // Not fetched (the connection dropped, the relay restarted).
                     loaded.unwrap_or_else(|_| view! {

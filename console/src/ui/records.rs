@@ -6,6 +6,7 @@ use super::{OpenRecord, Ui};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use tandem_shared::access::AdviserRole;
 
 fn text(value: &Value) -> String {
     match value {
@@ -31,7 +32,7 @@ pub(crate) fn RecordsView() -> impl IntoView {
     };
     view! {
         <h1>{texts.t("console.contacts")}</h1>
-        <super::sync::SyncStatus/>
+        {super::role_allows(AdviserRole::Admin).then(|| view! { <super::sync::SyncStatus/> })}
         <form class="contact-search" role="search" on:submit=search>
             <label for="contact-search">{texts.t("console.search_contacts")}</label>
             <input id="contact-search" type="search" minlength="2" maxlength="100"
@@ -85,22 +86,67 @@ fn ContactRecord(id: String) -> impl IntoView {
             view! {
                 <section class="record" aria-labelledby="record-title">
                     <h2 id="record-title">{text(&contact["name"])}</h2>
-                    <a class="export-record" download=format!("contact-{id}.json")
-                        href=format!("/api/v1/contacts/{}/export", String::from(js_sys::encode_uri_component(&id)))>
-                        {texts.t("console.export_record")}
-                    </a>
+                    {super::role_allows(AdviserRole::Admin).then(|| view! {
+                        <a class="export-record" download=format!("contact-{id}.json")
+                            href=format!("/api/v1/contacts/{}/export", String::from(js_sys::encode_uri_component(&id)))>
+                            {texts.t("console.export_record")}
+                        </a>
+                    })}
                     <ContactDetails id=id.clone() contact=contact.clone() version/>
-                    {(!r["merge_candidate"].is_null()).then(|| view! {
+                    {(!r["merge_candidate"].is_null() && super::role_allows(AdviserRole::Supervisor)).then(|| view! {
                         <MergeCandidate into=id.clone() candidate=r["merge_candidate"].clone() version/>
                     })}
-                    <ContactNotes id notes version/>
+                    <ContactNotes id=id.clone() notes version/>
                     <h3>{texts.format("console.session_count", &[("count", &sessions.len().to_string())])}</h3>
                     <ol class="sessions">
                         {sessions.into_iter().map(|s| view! { <SessionLine session=s/> }).collect_view()}
                     </ol>
+                    {super::role_allows(AdviserRole::Admin).then(|| view! { <EraseContact id=id.clone()/> })}
                 </section>
             }
         })
+    }
+}
+
+/// An admin's "Erase this contact", asked twice; the relay's refusal is shown (a chat still
+/// in progress).
+#[component]
+fn EraseContact(id: String) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let open = expect_context::<OpenRecord>().0;
+    let problem = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let erase = move |_| {
+        let sure = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(texts.t("console.erase_confirm"))
+                    .ok()
+            })
+            .unwrap_or(false);
+        if !sure {
+            return;
+        }
+        let id = id.clone();
+        spawn_local(async move {
+            match crate::api::erase_contact(&id).await {
+                Ok(()) => {
+                    done.set(true);
+                    problem.set(None);
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <div class="erase">
+            <Show when=move || !done.get() fallback=move || view! {
+                <p role="status" data-erased="">{texts.t("console.erased")}" "
+                    <button type="button" class="link" on:click=move |_| open.set(None)>"OK"</button></p>
+            }>
+                <button type="button" class="danger secondary" data-erase-contact="" on:click=erase.clone()>{texts.t("console.erase_contact")}</button>
+            </Show>
+            <p class="field-error" role="alert">{move || problem.get()}</p>
+        </div>
     }
 }
 

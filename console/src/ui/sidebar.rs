@@ -3,6 +3,7 @@
 use super::Ui;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
+use tandem_shared::access::AdviserRole;
 use tandem_shared::model::Channel;
 use web_client::browser::now_ms;
 
@@ -22,6 +23,7 @@ pub(crate) fn Sidebar() -> impl IntoView {
                         c.unread > 0,
                         c.ended(),
                         c.detail.channel == Channel::Phone,
+                        c.watching,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -43,7 +45,7 @@ pub(crate) fn Sidebar() -> impl IntoView {
             <h2>{texts.t("console.my_chats")}</h2>
             <Show when=move || !chats().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.no_chats")}</p> }>
                 <ul class="chats">
-                    <For each=chats key=|c| (c.0.clone(), c.2, c.3) children=move |(id, name, unread, ended, phone)| {
+                    <For each=chats key=|c| (c.0.clone(), c.2, c.3, c.5) children=move |(id, name, unread, ended, phone, watching)| {
                         let current = id.clone();
                         view! {
                             <li>
@@ -53,12 +55,14 @@ pub(crate) fn Sidebar() -> impl IntoView {
                                     {name}
                                     {phone.then(|| view! { <span class="tag">{texts.t("console.phone")}</span> })}
                                     {ended.then(|| view! { <span class="tag">{texts.t("console.ended")}</span> })}
+                                    {watching.then(|| view! { <span class="tag watching-tag">{texts.t("console.watching")}</span> })}
                                 </button>
                             </li>
                         }
                     }/>
                 </ul>
             </Show>
+            {move || super::role_allows(AdviserRole::Supervisor).then(|| view! { <super::supervise::LiveChats/> })}
             <h2>{texts.t("console.queue")}" "<span class="count">{move || queue().len()}</span></h2>
             <Show when=move || !queue().is_empty() fallback=move || view! { <p class="empty">{texts.t("console.queue_empty")}</p> }>
                 <ol class="queue">

@@ -43,6 +43,12 @@ pub(crate) fn TeamPanel(
             .with(|d| d.chat(&chat_id).map(|c| c.detail.clone()))
     });
     let detail = move || detail.get();
+    let watch_id = id.clone();
+    let watching = Memo::new(move |_| {
+        handle
+            .desk
+            .with(|d| d.chat(&watch_id).is_some_and(|c| c.watching))
+    });
     let me = move || handle.desk.with(|d| d.me.as_ref().map(|m| m.id.clone()));
     // Rebuilt only when the list itself changes, so a choice in the selects below stays.
     let colleagues = Memo::new(move |_| {
@@ -109,12 +115,13 @@ pub(crate) fn TeamPanel(
                 }).collect_view())}
             </ul>
             <form class="add-note" on:submit=add_note>
-                <label class="sr-only" for="note">{texts.t("console.notes")}</label>
-                <textarea id="note" rows="2" placeholder=texts.t("console.note_placeholder")
+                <label class="sr-only" for="note">{move || texts.t(if watching.get() { "console.whisper" } else { "console.notes" })}</label>
+                <textarea id="note" rows="2"
+                    placeholder=move || texts.t(if watching.get() { "console.whisper_placeholder" } else { "console.note_placeholder" })
                     prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
-                <button type="submit" class="secondary">{texts.t("console.add_note")}</button>
+                <button type="submit" class="secondary">{move || texts.t(if watching.get() { "console.whisper" } else { "console.add_note" })}</button>
             </form>
-            <Show when=move || detail().is_some_and(|d| d.status == tandem_shared::model::ConversationStatus::Active)>
+            <Show when=move || !watching.get() && detail().is_some_and(|d| d.status == tandem_shared::model::ConversationStatus::Active)>
                 <form class="transfer" on:submit=transfer.clone()>
                     <h2>{texts.t("console.transfer")}</h2>
                     <label for="transfer-to">{texts.t("console.transfer_to")}</label>

@@ -48,6 +48,9 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
     if let Some(retention) = config.retention {
         tokio::spawn(apply_retention(store.clone(), retention));
     }
+    if let Some(retention) = config.audit_retention {
+        tokio::spawn(apply_audit_retention(store.clone(), retention));
+    }
     let mailer = match &config.mail {
         Some(mail) => match Mailer::new(mail) {
             Ok(mailer) => Some(mailer),
@@ -139,6 +142,23 @@ pub async fn join_cluster(
         database_url.clone(),
     ));
     Ok(state)
+}
+
+/// Deletes audit entries past their retention period, at start and then every hour.
+async fn apply_audit_retention(store: Store, retention: Duration) {
+    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    loop {
+        store.wait_until_leading().await;
+        let before = crate::time::now_ms().saturating_sub(retention_ms);
+        match store.purge_audit(before).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "deleted audit entries past their retention"),
+            Err(error) => {
+                tracing::error!(%error, "the audit retention run failed; retrying in an hour")
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 /// Deletes transcripts past the retention period, at start and then every hour.

@@ -1,8 +1,10 @@
 //! Credentials: adviser passwords (argon2), random tokens stored as hashes (console logins,
-//! API tokens), and the signed tokens that let a visitor resume their own conversation.
+//! API tokens) and their scopes, and the signed tokens that let a visitor resume their own
+//! conversation.
 
 pub mod identity;
 pub mod password;
+pub mod scope;
 pub mod secret;
 pub mod visitor_token;
 

@@ -170,23 +170,24 @@ async fn remote_connection(
                 false
             }
         },
-        Open::Adviser { adviser_id } => {
-            match services.store.adviser(&AdviserId(adviser_id)).await {
-                Ok(Some(adviser)) => {
-                    let session =
-                        crate::session::adviser::session(hub.clone(), peer.clone(), adviser);
-                    drive(session, &mut frames, &mut outbox).await
-                }
-                Ok(None) => {
-                    tracing::warn!("a forwarded adviser who no longer exists");
-                    false
-                }
-                Err(error) => {
-                    tracing::error!(%error, "could not read a forwarded adviser");
-                    false
-                }
+        Open::Adviser {
+            adviser_id,
+            address,
+        } => match services.store.adviser(&AdviserId(adviser_id)).await {
+            Ok(Some(adviser)) => {
+                let session =
+                    crate::session::adviser::session(hub.clone(), peer.clone(), adviser, address);
+                drive(session, &mut frames, &mut outbox).await
             }
-        }
+            Ok(None) => {
+                tracing::warn!("a forwarded adviser who no longer exists");
+                false
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not read a forwarded adviser");
+                false
+            }
+        },
     };
     // The client reconnects and resumes (unless it closed itself).
     peer.close(CloseReason::Shutdown);

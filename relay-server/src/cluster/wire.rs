@@ -63,6 +63,9 @@ pub enum Open {
     Adviser {
         /// The adviser's id.
         adviser_id: String,
+        /// Where their console connected from (for the audit trail).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<std::net::IpAddr>,
     },
 }
 

@@ -20,9 +20,16 @@ pub(crate) async fn add_article(
     }
     .validated()
     .map_err(|e| anyhow::anyhow!("article {e}"))?;
+    let actor = tandem_relay::store::Actor::command_line();
+    let audit = tandem_relay::store::Audit {
+        actor: &actor,
+        action: "article.saved",
+        target: None,
+        detail: None,
+    };
     let saved = open_store(store)
         .await?
-        .save_article(article, now_ms())
+        .save_article(article, &audit, now_ms())
         .await?;
     println!("article {} saved", saved.id);
     Ok(())

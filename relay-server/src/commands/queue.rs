@@ -19,7 +19,9 @@ pub(crate) async fn set_queue(store: &StoreLocation, args: QueueArgs) -> anyhow:
     };
     QueueSchedule::new(row.clone())?;
     let store = super::open_store(store).await?;
-    store.upsert_queue(&row).await?;
+    let actor = tandem_relay::store::Actor::command_line();
+    let audit = tandem_relay::store::Audit::of(&actor, "queue.changed", "queue", &row.key);
+    store.upsert_queue(&row, &audit).await?;
     println!("queue {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/queues/{})", row.key, row.key);
     Ok(())
 }

@@ -72,6 +72,8 @@ pub(crate) async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Res
         abandon_after: std::time::Duration::from_secs(args.abandon_after_secs.max(10)),
         retention: (args.retention_days > 0)
             .then(|| std::time::Duration::from_secs(args.retention_days.saturating_mul(86_400))),
+        audit_retention: (args.audit_days > 0)
+            .then(|| std::time::Duration::from_secs(args.audit_days.saturating_mul(86_400))),
         cluster: args
             .cluster
             .map(|nats_url| tandem_relay::cluster::ClusterConfig {

@@ -50,7 +50,9 @@ pub(crate) async fn set_site(store: &StoreLocation, args: SiteArgs) -> anyhow::R
     if let Some(unknown) = tandem_relay::sites::unknown_queue(&store, &site).await? {
         bail!("there is no queue \"{unknown}\" (create it with `tandem-relay queue set`)");
     }
-    store.upsert_site(&site, now_ms()).await?;
+    let actor = tandem_relay::store::Actor::command_line();
+    let audit = tandem_relay::store::Audit::of(&actor, "site.changed", "site", &site.key);
+    store.upsert_site(&site, &audit, now_ms()).await?;
     println!(
         "site {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/sites/{}); its tag:\n{}",
         site.key,

@@ -1,7 +1,8 @@
 //! The CRM API: sessions and contacts as JSON, for an API token or a logged-in adviser.
 
-use super::extract::{ApiClient, CrmReader};
+use super::extract::Caller;
 use super::{ApiError, AppState};
+use crate::store::{Actor, Audit};
 use crate::store::{
     ContactRecord, ContactRef, Erasure, OutboxItem, OutboxSummary, SessionRecord, SessionSummary,
 };
@@ -33,7 +34,7 @@ pub struct SessionPage {
 
 /// `GET /api/v1/sessions?limit=&offset=`: sessions, newest first.
 pub async fn list_sessions(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
     Query(page): Query<Page>,
 ) -> Result<Json<SessionPage>, ApiError> {
@@ -52,34 +53,41 @@ pub async fn list_sessions(
 
 /// `GET /api/v1/sessions/{id}`: one session with its transcript.
 pub async fn get_session(
-    _: CrmReader,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<SessionRecord>, ApiError> {
-    app.store
-        .session_record(&ConversationId(id))
+    let record = app
+        .store
+        .session_record(&ConversationId(id.clone()))
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("no session with this id"))
+        .ok_or(ApiError::NotFound("no session with this id"))?;
+    let audit = Audit::of(&actor, "session.viewed", "conversation", &id);
+    app.store.audit(&audit, crate::time::now_ms()).await?;
+    Ok(Json(record))
 }
 
 /// `GET /api/v1/contacts/{id}`: a contact with all their sessions.
 pub async fn get_contact(
-    _: CrmReader,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ContactRecord>, ApiError> {
-    app.store
-        .contact_record(&ContactId(id))
+    let record = app
+        .store
+        .contact_record(&ContactId(id.clone()))
         .await?
-        .map(Json)
-        .ok_or(ApiError::NotFound("no contact with this id"))
+        .ok_or(ApiError::NotFound("no contact with this id"))?;
+    let audit = Audit::of(&actor, "contact.viewed", "contact", &id);
+    app.store.audit(&audit, crate::time::now_ms()).await?;
+    Ok(Json(record))
 }
 
-/// `DELETE /api/v1/contacts/{id}` (API token only): erases the contact and everything of
-/// theirs; 409 while one of their chats is in progress.
+/// `DELETE /api/v1/contacts/{id}` (an admin, or an API token of scope admin): erases the
+/// contact and everything of theirs; 409 while one of their chats is in progress.
 pub async fn erase_contact(
-    _: ApiClient,
+    caller: Caller,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Erasure>, ApiError> {
@@ -91,7 +99,12 @@ pub async fn erase_contact(
     }
     let erasure = app
         .store
-        .erase_contact(&id, "api", crate::time::now_ms())
+        .erase_contact(
+            &id,
+            &caller.label(),
+            &Audit::of(&actor, "contact.erased", "contact", id.as_str()),
+            crate::time::now_ms(),
+        )
         .await?
         .ok_or(ApiError::NotFound("no contact with this id"))?;
     tracing::info!(
@@ -122,7 +135,7 @@ pub struct ContactList {
 
 /// `GET /api/v1/contacts?q=`: contacts whose name, email, phone or company contains `q`.
 pub async fn search_contacts(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
     Query(query): Query<ContactQuery>,
 ) -> Result<Json<ContactList>, ApiError> {
@@ -151,7 +164,7 @@ pub struct WebhookStatus {
 /// `GET /api/v1/webhooks`: delivered, pending and failing events, in all and per destination;
 /// the oldest pending ones.
 pub async fn webhook_status(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
 ) -> Result<Json<WebhookStatus>, ApiError> {
     Ok(Json(outbox_status(&app).await?))

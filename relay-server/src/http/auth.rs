@@ -7,6 +7,7 @@ use super::{ApiError, AppState};
 use crate::auth::password::{password_check_turn, verify_against_nothing, verify_password};
 use crate::auth::secret::{random_token, token_hash};
 use crate::limits::MAX_LOGIN_CHARS;
+use crate::store::{Actor, Audit};
 use crate::time::now_ms;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
@@ -96,18 +97,27 @@ pub async fn login(
     .map_err(|e| ApiError::BadRequest(format!("login check failed: {e}")))?;
     let Some(adviser) = verified else {
         tracing::info!(login = ?loggable(login), %ip, "failed console login");
+        let nobody = Actor {
+            kind: "adviser",
+            id: None,
+            name: loggable(login),
+            address: Some(ip),
+        };
+        let refused = Audit {
+            actor: &nobody,
+            action: "login.refused",
+            target: None,
+            detail: None,
+        };
+        app.store.audit(&refused, now_ms()).await?;
         return Err(ApiError::Unauthorized("wrong login or password"));
     };
     let token = random_token();
     let now = now_ms();
     let profile = adviser.profile();
+    let actor = Actor::adviser(&adviser.id, &adviser.login, Some(ip));
     app.store
-        .create_login(
-            &token_hash(&token),
-            &profile.id,
-            now,
-            now + LOGIN_SECS * 1000,
-        )
+        .create_login(&token_hash(&token), &actor, now, now + LOGIN_SECS * 1000)
         .await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = cookie(&app, &token, LOGIN_SECS).parse() {

@@ -1,8 +1,9 @@
 //! Editing the CRM record of a contact: their details (which queues `contact.updated` for the
 //! webhook and CRM connectors) and advisers' notes on them. From the console or the API.
 
-use super::extract::CrmWriter;
+use super::extract::Caller;
 use super::{ApiError, AppState};
+use crate::store::{Actor, Audit};
 use crate::store::{ContactEdit, ContactNote, EditError, MergeError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -66,14 +67,22 @@ fn validated(edit: ContactEdit) -> Result<ContactEdit, ApiError> {
 /// `PATCH /api/v1/contacts/{id}`: new details (name, email, phone, company); 409 when another
 /// contact has that email or phone.
 pub async fn update_contact(
-    writer: CrmWriter,
+    writer: Caller,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Json(edit): Json<ContactEdit>,
 ) -> Result<StatusCode, ApiError> {
     let edit = validated(edit)?;
+    let audit = Audit::of(&actor, "contact.updated", "contact", &id);
     app.store
-        .update_contact(&ContactId(id), edit, &writer.label(), crate::time::now_ms())
+        .update_contact(
+            &ContactId(id.clone()),
+            edit,
+            &writer.label(),
+            &audit,
+            crate::time::now_ms(),
+        )
         .await
         .map_err(|error| match error {
             EditError::NotFound => ApiError::NotFound("no contact with this id"),
@@ -93,7 +102,8 @@ pub struct NewNote {
 
 /// `POST /api/v1/contacts/{id}/notes`: adds a note, signed with the adviser's name.
 pub async fn add_note(
-    writer: CrmWriter,
+    writer: Caller,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Json(note): Json<NewNote>,
@@ -101,16 +111,17 @@ pub async fn add_note(
     let body = required(&note.body, "body", MAX_NOTE_CHARS)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let (adviser_id, author) = match &writer {
-        CrmWriter::Adviser(adviser) => (Some(adviser.id.as_str()), adviser.display_name.clone()),
-        CrmWriter::Api => (None, "API".to_owned()),
+        Caller::Adviser(adviser) => (Some(adviser.id.as_str()), adviser.display_name.clone()),
+        Caller::Api(_) => (None, "API".to_owned()),
     };
     let note = app
         .store
         .add_contact_note(
-            &ContactId(id),
+            &ContactId(id.clone()),
             adviser_id,
             &author,
             &body,
+            &Audit::of(&actor, "contact.note_added", "contact", &id),
             crate::time::now_ms(),
         )
         .await?
@@ -129,7 +140,8 @@ pub struct MergeRequest {
 /// person as `{id}`: everything of `from` moves to `{id}` and `from` is removed. 409 when
 /// `from` is verified or has a chat in progress, 404 when either is unknown.
 pub async fn merge_contacts(
-    writer: CrmWriter,
+    writer: Caller,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Json(merge): Json<MergeRequest>,
@@ -141,7 +153,14 @@ pub async fn merge_contacts(
         ));
     }
     app.store
-        .merge_contacts(&into, &from, &writer.label(), crate::time::now_ms())
+        .merge_contacts(
+            &into,
+            &from,
+            &writer.label(),
+            &Audit::of(&actor, "contact.merged", "contact", into.as_str())
+                .with_detail(format!("from {}", from.as_str())),
+            crate::time::now_ms(),
+        )
         .await
         .map_err(|error| match error {
             MergeError::NotFound => ApiError::NotFound("no contact with this id"),

@@ -1,21 +1,22 @@
-//! The service desk's HTTP API: queues, canned answers and tickets.
+//! The service desk's HTTP API: queues, canned answers, tickets, the chats in progress.
 
-use super::extract::{ConsoleWriter, CrmReader, CrmWriter};
+use super::extract::{Caller, LoggedInAdviser};
 use super::{ApiError, AppState};
 use crate::hours::QueueSchedule;
 use crate::store::QueueRow;
+use crate::store::{Actor, Audit};
 use crate::time::now_ms;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use tandem_shared::desk::{AdviserTicket, CannedAnswer};
+use tandem_shared::desk::{AdviserTicket, CannedAnswer, LiveChat};
 use tandem_shared::limits::{required, validate_key, MAX_BODY_CHARS};
 use tandem_shared::AdviserId;
 
 /// `GET /api/v1/queues`: every queue with its settings.
 pub async fn list_queues(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
 ) -> Result<Json<Vec<QueueRow>>, ApiError> {
     Ok(Json(app.store.queues().await?))
@@ -23,21 +24,22 @@ pub async fn list_queues(
 
 /// `PUT /api/v1/queues/{key}`: creates or changes a queue; hours and time zone are checked.
 pub async fn put_queue(
-    _: CrmWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Path(key): Path<String>,
     Json(mut queue): Json<QueueRow>,
 ) -> Result<Json<QueueRow>, ApiError> {
     queue.key = validate_key(&key).map_err(|e| ApiError::BadRequest(format!("queue key {e}")))?;
     QueueSchedule::new(queue.clone()).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    app.store.upsert_queue(&queue).await?;
+    let audit = Audit::of(&actor, "queue.changed", "queue", &queue.key);
+    app.store.upsert_queue(&queue, &audit).await?;
     app.hub.current().reload_queues().await?;
     Ok(Json(queue))
 }
 
 /// `GET /api/v1/canned`: every canned answer.
 pub async fn list_canned(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
 ) -> Result<Json<Vec<CannedAnswer>>, ApiError> {
     Ok(Json(app.store.canned_answers().await?))
@@ -46,24 +48,34 @@ pub async fn list_canned(
 /// `POST /api/v1/canned`: creates a canned answer (or replaces the one with the same shortcut
 /// and language).
 pub async fn save_canned(
-    _: ConsoleWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Json(answer): Json<CannedAnswer>,
 ) -> Result<(StatusCode, Json<CannedAnswer>), ApiError> {
     let mut answer = answer
         .validated()
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    answer.id = app.store.save_canned_answer(&answer, now_ms()).await?;
+    let audit = Audit {
+        actor: &actor,
+        action: "canned.saved",
+        target: None,
+        detail: Some(format!("/{} ({})", answer.shortcut, answer.locale)),
+    };
+    answer.id = app
+        .store
+        .save_canned_answer(&answer, &audit, now_ms())
+        .await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// `DELETE /api/v1/canned/{id}`.
 pub async fn delete_canned(
-    _: ConsoleWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if app.store.delete_canned_answer(&id).await? {
+    let audit = Audit::of(&actor, "canned.deleted", "canned_answer", &id);
+    if app.store.delete_canned_answer(&id, &audit).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("no canned answer with this id"))
@@ -83,7 +95,7 @@ fn open() -> String {
 
 /// `GET /api/v1/tickets?status=open|answered`: open tickets by due time, or the latest answered.
 pub async fn list_tickets(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
     Query(filter): Query<TicketFilter>,
 ) -> Result<Json<Vec<AdviserTicket>>, ApiError> {
@@ -109,7 +121,7 @@ pub struct TicketAnswer {
 /// `POST /api/v1/tickets/{id}/answer`: records the answer; the visitor sees it when they come
 /// back to the site, and gets it by email when an SMTP server is configured.
 pub async fn answer_ticket(
-    ConsoleWriter(adviser): ConsoleWriter,
+    LoggedInAdviser(adviser): LoggedInAdviser,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Json(body): Json<TicketAnswer>,
@@ -150,4 +162,9 @@ pub async fn answer_ticket(
         });
     }
     Ok(Json(row.for_adviser()?))
+}
+
+/// `GET /api/v1/live` (supervisors and admins): the chats advisers hold now, oldest first.
+pub async fn live_chats(_: Caller, State(app): State<AppState>) -> Json<Vec<LiveChat>> {
+    Json(app.hub.current().live_chats())
 }

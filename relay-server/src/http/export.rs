@@ -1,9 +1,9 @@
 //! Exports: a contact's whole record as JSON (right of access, portability) and the sessions
 //! of a period as CSV (for spreadsheets and other tools).
 
-use super::extract::CrmReader;
 use super::report::{bounds, Period};
 use super::{ApiError, AppState};
+use crate::store::{Actor, Audit};
 use crate::store::{ContactRecord, SessionRecord, SessionSummary};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -24,15 +24,17 @@ pub struct ContactExport {
 
 /// `GET /api/v1/contacts/{id}/export`: the contact's full record as one JSON document.
 pub async fn export_contact(
-    _: CrmReader,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ContactExport>, ApiError> {
     let contact = app
         .store
-        .contact_record(&ContactId(id))
+        .contact_record(&ContactId(id.clone()))
         .await?
         .ok_or(ApiError::NotFound("no contact with this id"))?;
+    let audit = Audit::of(&actor, "contact.exported", "contact", &id);
+    app.store.audit(&audit, crate::time::now_ms()).await?;
     let mut session_records = Vec::with_capacity(contact.sessions.len());
     for session in &contact.sessions {
         let id = ConversationId(session.id.clone());
@@ -116,7 +118,7 @@ fn row(session: &SessionSummary) -> Vec<String> {
 /// A cell as a spreadsheet may open it safely: hidden control characters (NUL, bidi
 /// overrides) dropped, and a text a spreadsheet would read as a formula (starting with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return) prefixed with `'`, so it shows as typed.
-fn spreadsheet_safe(cell: String) -> String {
+pub(crate) fn spreadsheet_safe(cell: String) -> String {
     let cell = tandem_shared::limits::without_hidden_controls(&cell).into_owned();
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
@@ -146,12 +148,19 @@ fn to_csv(sessions: &[SessionSummary]) -> Result<String, ApiError> {
 /// `GET /api/v1/sessions.csv?from=YYYY-MM-DD&to=YYYY-MM-DD&utc_offset=`: the sessions
 /// requested over the period, one line each.
 pub async fn sessions_csv(
-    _: CrmReader,
+    actor: Actor,
     State(app): State<AppState>,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     let (from_ms, to_ms) = bounds(&period)?;
     let sessions = app.store.sessions_between(from_ms, to_ms).await?;
+    let audit = Audit {
+        actor: &actor,
+        action: "sessions.exported",
+        target: None,
+        detail: Some(format!("{} to {}", period.from, period.to)),
+    };
+    app.store.audit(&audit, crate::time::now_ms()).await?;
     let name = format!(
         "attachment; filename=\"tandem-sessions-{}-{}.csv\"",
         period.from, period.to

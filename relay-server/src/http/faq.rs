@@ -1,9 +1,10 @@
 //! The knowledge base over HTTP: advisers (console) and the site's systems (API token) list,
 //! write and delete articles; each change rebuilds the search index.
 
-use super::extract::{CrmReader, CrmWriter};
+use super::extract::Caller;
 use super::{ApiError, AppState};
 use crate::cluster::wire::Settings;
+use crate::store::{Actor, Audit};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -11,7 +12,7 @@ use tandem_shared::faq::Article;
 
 /// `GET /api/v1/articles`: every article.
 pub async fn list_articles(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
 ) -> Result<Json<Vec<Article>>, ApiError> {
     Ok(Json(app.store.articles().await?))
@@ -20,7 +21,7 @@ pub async fn list_articles(
 /// `POST /api/v1/articles`: creates an article (no `id`) or replaces one; 400 names the field
 /// in error.
 pub async fn save_article(
-    _: CrmWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Json(article): Json<Article>,
 ) -> Result<(StatusCode, Json<Article>), ApiError> {
@@ -29,7 +30,16 @@ pub async fn save_article(
         .map_err(|e| ApiError::BadRequest(format!("article {e}")))?;
     let saved = app
         .store
-        .save_article(article, crate::time::now_ms())
+        .save_article(
+            article,
+            &Audit {
+                actor: &actor,
+                action: "article.saved",
+                target: None,
+                detail: None,
+            },
+            crate::time::now_ms(),
+        )
         .await?;
     reindex(&app).await?;
     Ok((StatusCode::CREATED, Json(saved)))
@@ -37,11 +47,12 @@ pub async fn save_article(
 
 /// `DELETE /api/v1/articles/{id}`.
 pub async fn delete_article(
-    _: CrmWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if !app.store.delete_article(&id).await? {
+    let audit = Audit::of(&actor, "article.deleted", "article", &id);
+    if !app.store.delete_article(&id, &audit).await? {
         return Err(ApiError::NotFound("no article with this id"));
     }
     reindex(&app).await?;

@@ -3,7 +3,7 @@
 //! holding the transcript downloads with the file's unguessable link. Only images and PDF,
 //! recognised by their content, up to 10 MiB.
 
-use super::extract::ConsoleWriter;
+use super::extract::LoggedInAdviser;
 use super::{ApiError, AppState};
 use crate::hub::{HubError, Sharer};
 use crate::limits::Action;
@@ -113,7 +113,7 @@ async fn read_upload(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError>
 
 /// `POST /api/v1/conversations/{id}/files?name=…`: the adviser holding the chat shares a file.
 pub async fn adviser_upload(
-    writer: ConsoleWriter,
+    writer: LoggedInAdviser,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<UploadQuery>,

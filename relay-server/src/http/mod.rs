@@ -1,8 +1,10 @@
 //! HTTP routes: the widget loader and assets, the console page, the CRM API, login, health,
 //! and the WebSocket upgrades.
 
+pub mod access;
 mod api;
 pub mod assets;
+mod audit;
 mod auth;
 pub mod client_ip;
 mod contacts;
@@ -51,6 +53,8 @@ fn upload_cors() -> tower_http::cors::CorsLayer {
 pub fn app(state: AppState) -> Router {
     // Routes that act on live conversations run on the node that leads a cluster.
     let to_leader = axum::middleware::from_fn_with_state(state.clone(), to_leader::to_leader);
+    // Who may call each route (docs/roles.md): in front of every route, the public ones too.
+    let authorize = axum::middleware::from_fn_with_state(state.clone(), access::authorize);
     let api = Router::new()
         .route(
             "/auth/login",
@@ -83,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .route("/canned", get(desk::list_canned).post(desk::save_canned))
         .route("/canned/{id}", delete(desk::delete_canned))
         .route("/tickets", get(desk::list_tickets))
+        .route("/live", get(desk::live_chats).layer(to_leader.clone()))
         .route("/tickets/{id}/answer", post(desk::answer_ticket))
         .route(
             "/visitor/files",
@@ -112,6 +117,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/report", get(report::get_report))
         .route("/report.csv", get(report::get_report_csv))
+        .route("/audit", get(audit::list_audit))
+        .route("/audit.csv", get(audit::audit_csv))
+        .route_layer(authorize.clone())
         .fallback(api::not_found);
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -119,6 +127,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/visitor", get(upgrade::visitor_upgrade))
         .route("/ws/adviser", get(upgrade::adviser_upgrade))
         .route("/files/{id}/{key}", get(files::download))
+        .route_layer(authorize)
         .nest("/api/v1", api)
         .merge(assets::routes(&state.config))
         .layer(security_headers::nosniff())

@@ -1,6 +1,6 @@
 //! The dashboard's figures over a period (JSON and CSV), and the live figures for Prometheus.
 
-use super::extract::CrmReader;
+use super::extract::Caller;
 use super::{ApiError, AppState};
 use crate::metrics::report;
 use axum::extract::{Query, State};
@@ -60,7 +60,7 @@ async fn build(app: &AppState, period: &Period) -> Result<Report, ApiError> {
 
 /// `GET /api/v1/report?from=YYYY-MM-DD&to=YYYY-MM-DD&utc_offset=60`.
 pub async fn get_report(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
     Query(period): Query<Period>,
 ) -> Result<Json<Report>, ApiError> {
@@ -69,7 +69,7 @@ pub async fn get_report(
 
 /// `GET /api/v1/report.csv?...`: the same figures as CSV.
 pub async fn get_report_csv(
-    _: CrmReader,
+    _: Caller,
     State(app): State<AppState>,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
@@ -89,7 +89,7 @@ pub async fn get_report_csv(
 }
 
 /// `GET /metrics`: live figures in the Prometheus (OpenMetrics) text format.
-pub async fn prometheus(_: CrmReader, State(app): State<AppState>) -> Result<Response, ApiError> {
+pub async fn prometheus(_: Caller, State(app): State<AppState>) -> Result<Response, ApiError> {
     let text = app
         .hub
         .current()

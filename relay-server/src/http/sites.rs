@@ -1,8 +1,9 @@
 //! Sites over HTTP: the console and API manage them; any page reads a site's look.
 
-use super::extract::{CrmReader, CrmWriter};
+use super::extract::Caller;
 use super::{ApiError, AppState};
 use crate::limits::Action;
+use crate::store::{Actor, Audit};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,14 +14,14 @@ use tandem_shared::invitation::{InvitationEvent, InvitationRule};
 use tandem_shared::site::SiteSettings;
 
 /// `GET /api/v1/sites`: every site with its settings.
-pub async fn list_sites(_: CrmReader, State(app): State<AppState>) -> Json<Vec<SiteSettings>> {
+pub async fn list_sites(_: Caller, State(app): State<AppState>) -> Json<Vec<SiteSettings>> {
     Json(app.sites.all())
 }
 
 /// `PUT /api/v1/sites/{key}`: creates or changes a site; 400 names the field in error (an
 /// origin with a path, a colour that is not `#rrggbb`, a queue that does not exist, ...).
 pub async fn put_site(
-    _: CrmWriter,
+    actor: Actor,
     State(app): State<AppState>,
     Path(key): Path<String>,
     Json(site): Json<SiteSettings>,
@@ -33,7 +34,8 @@ pub async fn put_site(
             "site queues: there is no queue \"{unknown}\""
         )));
     }
-    app.sites.save(site.clone()).await?;
+    let audit = Audit::of(&actor, "site.changed", "site", &site.key);
+    app.sites.save(site.clone(), &audit).await?;
     if let Some(cluster) = &app.cluster {
         cluster
             .settings_changed(crate::cluster::wire::Settings::Sites)

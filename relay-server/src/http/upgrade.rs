@@ -93,9 +93,10 @@ pub async fn adviser_upgrade(
     Ok(socket::configure(ws, &limits).on_upgrade(move |socket| {
         let open = crate::cluster::wire::Open::Adviser {
             adviser_id: adviser.id.clone(),
+            address: Some(ip),
         };
-        serve(socket, &app, open, held, |hub, peer| {
-            adviser::session(hub, peer, adviser)
+        serve(socket, &app, open, held, move |hub, peer| {
+            adviser::session(hub, peer, adviser, Some(ip))
         });
         std::future::ready(())
     }))

@@ -15,6 +15,7 @@ impl Hub {
         profile: AdviserProfile,
         saved_max_chats: u8,
         peer: &Peer,
+        address: Option<std::net::IpAddr>,
     ) -> Result<(), HubError> {
         let adviser = profile.id.clone();
         let profile_for_queue = profile.clone();
@@ -31,10 +32,12 @@ impl Hub {
                     },
                     peers: Vec::new(),
                     idle_since_ms: now_ms(),
+                    address,
                 });
             // Level and queues may have changed since the adviser was last seen.
             live.profile = profile.clone();
             live.peers.push(peer.clone());
+            live.address = address.or(live.address);
             let presence = live.presence;
             peer.send(ServerMsg::AdviserWelcome {
                 protocol: PROTOCOL_VERSION,
@@ -65,6 +68,8 @@ impl Hub {
         }
         state.publish_queue();
         state.publish_colleagues();
+        drop(state);
+        self.forget_watcher(peer);
     }
 
     /// Closes every console connection of `adviser` (logged out, password changed): a
@@ -128,6 +133,17 @@ impl Hub {
         }
         self.assign_waiting().await;
         Ok(())
+    }
+
+    /// The adviser as the audit trail names them (login, and their console's address).
+    pub(crate) fn actor(&self, adviser: &AdviserId) -> crate::store::Actor {
+        let state = self.lock();
+        let live = state.advisers.get(adviser);
+        crate::store::Actor::adviser(
+            adviser.as_str(),
+            live.map_or(adviser.as_str(), |a| a.profile.login.as_str()),
+            live.and_then(|a| a.address),
+        )
     }
 
     /// Checks that `adviser` holds `id` and returns the adviser's display name and the status.

@@ -9,6 +9,7 @@
 use super::state::HubState;
 use super::{Hub, HubError};
 use crate::sites::origin_of_url;
+use crate::store::Audit;
 use crate::time::now_ms;
 use tandem_shared::cobrowse::{Guidance, PageChanges, PageSnapshot, MAX_FIELD_NAME_CHARS};
 use tandem_shared::limits::{truncate_chars, FieldError, Problem};
@@ -52,27 +53,32 @@ impl Hub {
         if status != ConversationStatus::Active {
             return Err(HubError::Conflict("co-browsing needs a chat in progress"));
         }
-        let mut state = self.lock();
-        let live = state
-            .conversations
-            .get_mut(id)
-            .ok_or(HubError::NotFound("no such conversation in progress"))?;
-        if live.cobrowse.is_some() {
-            return Err(HubError::Conflict("co-browsing is already running"));
+        {
+            let mut state = self.lock();
+            let live = state
+                .conversations
+                .get_mut(id)
+                .ok_or(HubError::NotFound("no such conversation in progress"))?;
+            if live.cobrowse.is_some() {
+                return Err(HubError::Conflict("co-browsing is already running"));
+            }
+            if live.visitors.is_empty() {
+                return Err(HubError::Conflict(
+                    "the visitor's page is not open now; ask again when they are back",
+                ));
+            }
+            live.cobrowse_invited = true;
+            state.send_to_visitors(
+                id,
+                &ServerMsg::CobrowseInvite {
+                    conversation_id: id.clone(),
+                    adviser: name,
+                },
+            );
         }
-        if live.visitors.is_empty() {
-            return Err(HubError::Conflict(
-                "the visitor's page is not open now; ask again when they are back",
-            ));
-        }
-        live.cobrowse_invited = true;
-        state.send_to_visitors(
-            id,
-            &ServerMsg::CobrowseInvite {
-                conversation_id: id.clone(),
-                adviser: name,
-            },
-        );
+        let actor = self.actor(adviser);
+        let audit = Audit::of(&actor, "cobrowse.requested", "conversation", id.as_str());
+        self.store.audit(&audit, now_ms()).await?;
         Ok(())
     }
 
@@ -104,7 +110,17 @@ impl Hub {
                 return Ok(());
             }
         }
-        let session = self.store.start_cobrowse(id, now_ms()).await?;
+        let holder = self
+            .lock()
+            .conversations
+            .get(id)
+            .and_then(|c| c.adviser.clone());
+        let actor = match &holder {
+            Some(adviser) => self.actor(adviser),
+            None => crate::store::Actor::command_line(),
+        };
+        let audit = Audit::of(&actor, "cobrowse.started", "conversation", id.as_str());
+        let session = self.store.start_cobrowse(id, &audit, now_ms()).await?;
         if let Some(live) = self.lock().conversations.get_mut(id) {
             live.cobrowse = Some(CobrowseLive {
                 session,
@@ -222,8 +238,20 @@ impl Hub {
         }
         truncate_chars(&mut field, MAX_FIELD_NAME_CHARS);
         let session = self.cobrowse_session(id)?;
+        let holder = self
+            .lock()
+            .conversations
+            .get(id)
+            .and_then(|c| c.adviser.clone());
+        let actor = match &holder {
+            Some(adviser) => self.actor(adviser),
+            None => crate::store::Actor::command_line(),
+        };
+        // The field's name, never its value.
+        let audit = Audit::of(&actor, "cobrowse.field_filled", "conversation", id.as_str())
+            .with_detail(field.clone());
         self.store
-            .add_cobrowse_field(session, &field, now_ms())
+            .add_cobrowse_field(session, &field, &audit, now_ms())
             .await?;
         self.to_holder(
             id,

@@ -88,6 +88,59 @@ impl Hub {
             ));
         }
         let destination = self.destination(me, id, target)?;
+        self.hand_over(me, my_name, id, destination, note).await
+    }
+
+    /// Takes a chat in progress over from its adviser (a supervisor's decision): it moves to
+    /// `me` as a hand-over from its adviser would, with a note saying who took it.
+    pub async fn take_over(&self, me: &AdviserId, id: &ConversationId) -> Result<(), HubError> {
+        let (holder, holder_name, my_name) = {
+            let state = self.lock();
+            let live = state
+                .conversations
+                .get(id)
+                .ok_or(HubError::NotFound("no such conversation in progress"))?;
+            if live.status != ConversationStatus::Active {
+                return Err(HubError::Conflict(
+                    "only a chat in progress can be taken over",
+                ));
+            }
+            let holder = live.adviser.clone().ok_or(HubError::Conflict(
+                "nobody holds this chat: take it from the queue",
+            ))?;
+            if &holder == me {
+                return Err(HubError::Conflict("you already hold this chat"));
+            }
+            let my_name = state
+                .advisers
+                .get(me)
+                .map(|a| a.profile.display_name.clone())
+                .ok_or(HubError::Forbidden("this adviser is not connected"))?;
+            (
+                holder,
+                live.adviser_name.clone().unwrap_or_default(),
+                my_name,
+            )
+        };
+        let target = TransferTarget::Adviser {
+            adviser_id: me.clone(),
+        };
+        let destination = self.destination(&holder, id, &target)?;
+        let note = format!("Taken over by {my_name}");
+        self.stop_watching(me, id);
+        self.hand_over(&holder, holder_name, id, destination, &note)
+            .await
+    }
+
+    /// Moves a chat `from` its adviser to `destination`, with a note.
+    async fn hand_over(
+        &self,
+        me: &AdviserId,
+        my_name: String,
+        id: &ConversationId,
+        destination: Destination,
+        note: &str,
+    ) -> Result<(), HubError> {
         let change = HandoverChange {
             queue: &destination.queue,
             level: destination.level,
@@ -155,6 +208,17 @@ impl Hub {
         body: String,
     ) -> Result<(), HubError> {
         let (author, _) = self.holder(me, id)?;
+        self.store_note(me, author, id, body).await
+    }
+
+    /// Stores a note by `author` and sends it to the chat's adviser and its watchers.
+    pub(super) async fn store_note(
+        &self,
+        me: &AdviserId,
+        author: String,
+        id: &ConversationId,
+        body: String,
+    ) -> Result<(), HubError> {
         let at_ms = now_ms();
         self.store.add_note(id, me, &body, at_ms).await?;
         let note = InternalNote {
@@ -162,8 +226,8 @@ impl Hub {
             body,
             at_ms,
         };
-        self.lock().send_to_adviser(
-            me,
+        self.lock().send_to_desk(
+            id,
             &ServerMsg::Note {
                 conversation_id: id.clone(),
                 note,

@@ -31,6 +31,7 @@ mod tickets;
 mod transcript;
 mod visit;
 mod visitors;
+mod watch;
 
 pub use error::HubError;
 pub use files::Sharer;
@@ -147,6 +148,7 @@ impl Hub {
                     cobrowse_invited: false,
                     cobrowse: None,
                     channel: tandem_shared::model::Channel::parse(&row.channel),
+                    watchers: Vec::new(),
                 },
             );
         }

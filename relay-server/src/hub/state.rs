@@ -53,6 +53,17 @@ pub(crate) struct Live {
     pub cobrowse: Option<super::cobrowse::CobrowseLive>,
     /// How it was started.
     pub channel: Channel,
+    /// Supervisors' consoles watching it (the visitor is not told).
+    pub watchers: Vec<Watcher>,
+}
+
+/// A supervisor's console watching a chat.
+#[derive(Debug, Clone)]
+pub(crate) struct Watcher {
+    /// Who watches.
+    pub adviser: AdviserId,
+    /// Their console connection.
+    pub peer: Peer,
 }
 
 impl Live {
@@ -93,6 +104,7 @@ impl Live {
             cobrowse_invited: false,
             cobrowse: None,
             channel,
+            watchers: Vec::new(),
         }
     }
 }
@@ -106,6 +118,8 @@ pub(crate) struct AdviserLive {
     pub peers: Vec<Peer>,
     /// When the adviser last got a chat (ties in assignment go to the longest idle).
     pub idle_since_ms: i64,
+    /// Where their last console connected from (for the audit trail).
+    pub address: Option<std::net::IpAddr>,
 }
 
 /// Everything the hub keeps in memory.
@@ -391,8 +405,26 @@ impl HubState {
             return;
         };
         self.send_frame_to_visitors(id, &frame);
-        if let Some(adviser) = self.conversations.get(id).and_then(|c| c.adviser.as_ref()) {
-            self.send_frame_to_adviser(adviser, &frame);
+        self.send_frame_to_desk(id, &frame);
+    }
+
+    /// Sends a frame to the advisers' side of a conversation: its adviser's consoles and the
+    /// supervisors watching it.
+    pub fn send_to_desk(&self, id: &ConversationId, frame: &ServerMsg) {
+        if let Some(frame) = Frame::encode(frame) {
+            self.send_frame_to_desk(id, &frame);
+        }
+    }
+
+    fn send_frame_to_desk(&self, id: &ConversationId, frame: &Frame) {
+        let Some(live) = self.conversations.get(id) else {
+            return;
+        };
+        if let Some(adviser) = &live.adviser {
+            self.send_frame_to_adviser(adviser, frame);
+        }
+        for watcher in &live.watchers {
+            watcher.peer.send_frame(frame);
         }
     }
 
@@ -438,6 +470,7 @@ mod routing_tests {
             display_name: id.into(),
             level,
             queues: queues.iter().map(|q| (*q).to_owned()).collect(),
+            role: tandem_shared::access::AdviserRole::Adviser,
         };
         state.advisers.insert(
             AdviserId::from(id),
@@ -448,6 +481,7 @@ mod routing_tests {
                     max_chats: 2,
                 },
                 peers: vec![peer],
+                address: None,
                 idle_since_ms,
             },
         );

@@ -5,15 +5,52 @@ use super::Session;
 use crate::hub::{Hub, HubError, Peer};
 use crate::store::AdviserRow;
 use std::sync::Arc;
+use tandem_shared::access::AdviserRole;
 use tandem_shared::limits::{validate_body, validate_client_msg_id, validate_note};
 use tandem_shared::{AdviserMsg, ErrorCode, PROTOCOL_VERSION};
 
+/// The least role that may send a frame (docs/roles.md lists them; the relay's tests walk
+/// that table).
+pub fn needed_role(frame: &AdviserMsg) -> AdviserRole {
+    match frame {
+        AdviserMsg::Watch { .. }
+        | AdviserMsg::Unwatch { .. }
+        | AdviserMsg::Whisper { .. }
+        | AdviserMsg::TakeOver { .. } => AdviserRole::Supervisor,
+        AdviserMsg::Hello { .. }
+        | AdviserMsg::SetPresence { .. }
+        | AdviserMsg::Take { .. }
+        | AdviserMsg::Send { .. }
+        | AdviserMsg::Typing { .. }
+        | AdviserMsg::Seen { .. }
+        | AdviserMsg::Sync { .. }
+        | AdviserMsg::EndChat { .. }
+        | AdviserMsg::WrapUp { .. }
+        | AdviserMsg::Transfer { .. }
+        | AdviserMsg::AddNote { .. }
+        | AdviserMsg::AskColleague { .. }
+        | AdviserMsg::CobrowseRequest { .. }
+        | AdviserMsg::CobrowseGuide { .. }
+        | AdviserMsg::CobrowseResync { .. }
+        | AdviserMsg::CobrowseStop { .. }
+        | AdviserMsg::JoinByCode { .. }
+        | AdviserMsg::Unknown => AdviserRole::Adviser,
+    }
+}
+
 /// The session of `adviser`'s console connection, served by `hub`; replies go to `peer`.
-pub(crate) fn session(hub: Arc<Hub>, peer: Peer, adviser: AdviserRow) -> AdviserSession {
+/// `address` is where the console connected from (the audit trail records it).
+pub(crate) fn session(
+    hub: Arc<Hub>,
+    peer: Peer,
+    adviser: AdviserRow,
+    address: Option<std::net::IpAddr>,
+) -> AdviserSession {
     AdviserSession {
         hub,
         peer,
         adviser,
+        address,
         greeted: false,
     }
 }
@@ -23,12 +60,18 @@ pub(crate) struct AdviserSession {
     hub: Arc<Hub>,
     peer: Peer,
     adviser: AdviserRow,
+    address: Option<std::net::IpAddr>,
     greeted: bool,
 }
 
 impl AdviserSession {
     async fn handle(&mut self, frame: AdviserMsg) -> Result<(), HubError> {
         let me = self.adviser.profile().id;
+        if !self.adviser.role().includes(needed_role(&frame)) {
+            return Err(HubError::Forbidden(
+                "your role does not allow this (docs/roles.md)",
+            ));
+        }
         match frame {
             AdviserMsg::Hello { .. } | AdviserMsg::Unknown => Ok(()),
             AdviserMsg::SetPresence { presence } => self.hub.set_presence(&me, presence).await,
@@ -105,6 +148,23 @@ impl AdviserSession {
                     .await
             }
             AdviserMsg::JoinByCode { code } => self.hub.join_by_code(&me, &code).await,
+            AdviserMsg::Watch { conversation_id } => {
+                self.hub.watch(&me, &conversation_id, &self.peer).await
+            }
+            AdviserMsg::Unwatch { conversation_id } => {
+                self.hub.unwatch(&conversation_id, &self.peer);
+                Ok(())
+            }
+            AdviserMsg::Whisper {
+                conversation_id,
+                body,
+            } => {
+                let body = validate_note(&body).map_err(HubError::Invalid)?;
+                self.hub.whisper(&me, &conversation_id, body).await
+            }
+            AdviserMsg::TakeOver { conversation_id } => {
+                self.hub.take_over(&me, &conversation_id).await
+            }
             AdviserMsg::AskColleague {
                 to,
                 conversation_id,
@@ -131,7 +191,12 @@ impl AdviserSession {
         self.greeted = true;
         let saved_capacity = u8::try_from(self.adviser.max_chats).unwrap_or(1);
         self.hub
-            .attach_adviser(self.adviser.profile(), saved_capacity, &self.peer)
+            .attach_adviser(
+                self.adviser.profile(),
+                saved_capacity,
+                &self.peer,
+                self.address,
+            )
             .await
     }
 }

@@ -1,6 +1,7 @@
-//! Adviser accounts.
+//! Adviser accounts and their roles.
 
-use super::{Context, Store, StoreError};
+use super::{write_audit, Actor, Audit, Context, Store, StoreError};
+use tandem_shared::access::AdviserRole;
 use tandem_shared::model::AdviserProfile;
 use tandem_shared::AdviserId;
 
@@ -13,6 +14,35 @@ pub struct NewAdviser<'a> {
     pub display_name: &'a str,
     /// Argon2 PHC string.
     pub password_hash: &'a str,
+    /// The role of a new account (an existing one keeps theirs; see
+    /// [`Store::set_adviser_role`]). The first account of an empty store is admin whatever
+    /// is asked.
+    pub role: AdviserRole,
+}
+
+/// What saving an adviser did.
+#[derive(Debug)]
+pub struct SavedAdviser {
+    /// The account.
+    pub id: AdviserId,
+    /// Their role now.
+    pub role: AdviserRole,
+    /// True when the account was created (not updated).
+    pub created: bool,
+}
+
+/// Why an account's role or access could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountChangeError {
+    /// No adviser has this login.
+    #[error("no adviser has this login")]
+    UnknownLogin,
+    /// The change would leave no enabled admin to manage the others.
+    #[error("at least one enabled admin must remain")]
+    LastAdmin,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// An adviser account as stored.
@@ -32,9 +62,16 @@ pub struct AdviserRow {
     pub level: i64,
     /// Comma-separated queues served; empty serves all.
     pub queues: String,
+    /// `admin`, `supervisor` or `adviser`.
+    pub role: String,
 }
 
 impl AdviserRow {
+    /// What the account may do; a name this relay does not know gives the least.
+    pub fn role(&self) -> AdviserRole {
+        AdviserRole::parse(&self.role).unwrap_or_default()
+    }
+
     /// The profile the console shows.
     pub fn profile(&self) -> AdviserProfile {
         AdviserProfile {
@@ -49,33 +86,100 @@ impl AdviserRow {
                 .filter(|q| !q.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            role: self.role(),
         }
     }
 }
 
-const COLUMNS: &str = "id, login, display_name, password_hash, max_chats, level, queues";
+const COLUMNS: &str = "id, login, display_name, password_hash, max_chats, level, queues, role";
 
 impl Store {
-    /// Creates an adviser account, or updates the name and password of an existing login.
+    /// Creates an adviser account, or updates the name and password of an existing login (who
+    /// keeps their role). The first account of an empty store is admin.
     pub async fn upsert_adviser(
         &self,
         adviser: NewAdviser<'_>,
+        actor: &Actor,
         now_ms: i64,
-    ) -> Result<AdviserId, StoreError> {
-        let (id,): (String,) = sqlx::query_as(
-            "INSERT INTO advisers (id, login, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)
+    ) -> Result<SavedAdviser, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to save an adviser")?;
+        let (accounts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM advisers")
+            .fetch_one(&mut *tx)
+            .await
+            .context("counting advisers")?;
+        let role = if accounts == 0 {
+            AdviserRole::Admin
+        } else {
+            adviser.role
+        };
+        let new_id = uuid::Uuid::new_v4().to_string();
+        let (id, stored_role): (String, String) = sqlx::query_as(
+            "INSERT INTO advisers (id, login, display_name, password_hash, created_at, role)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (login) DO UPDATE SET display_name = excluded.display_name,
                  password_hash = excluded.password_hash
-             RETURNING id",
+             RETURNING id, role",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&new_id)
         .bind(adviser.login)
         .bind(adviser.display_name)
         .bind(adviser.password_hash)
         .bind(now_ms)
-        .fetch_one(&self.pool)
+        .bind(role.as_str())
+        .fetch_one(&mut *tx)
         .await
         .context("saving an adviser")?;
+        let created = id == new_id;
+        let action = if created {
+            "adviser.created"
+        } else {
+            "adviser.changed"
+        };
+        let audit = Audit::of(actor, action, "adviser", &id).with_detail(adviser.login);
+        write_audit(&mut tx, &audit, now_ms).await?;
+        tx.commit().await.context("saving an adviser")?;
+        Ok(SavedAdviser {
+            created,
+            role: AdviserRole::parse(&stored_role).unwrap_or_default(),
+            id: AdviserId(id),
+        })
+    }
+
+    /// Gives the adviser with this login another role and ends their logins (they log in
+    /// again with it; a running relay closes their consoles within seconds). Refused when it
+    /// would leave no enabled admin.
+    pub async fn set_adviser_role(
+        &self,
+        login: &str,
+        role: AdviserRole,
+        actor: &Actor,
+    ) -> Result<AdviserId, AccountChangeError> {
+        let mut tx = self.begin_write().await.context("starting a role change")?;
+        let found: Option<(String,)> =
+            sqlx::query_as("UPDATE advisers SET role = $1 WHERE login = $2 RETURNING id")
+                .bind(role.as_str())
+                .bind(login)
+                .fetch_optional(&mut *tx)
+                .await
+                .context("changing a role")?;
+        let Some((id,)) = found else {
+            return Err(AccountChangeError::UnknownLogin);
+        };
+        if enabled_admins(&mut tx).await? == 0 {
+            return Err(AccountChangeError::LastAdmin);
+        }
+        sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .context("ending the logins of an adviser whose role changed")?;
+        let audit = Audit::of(actor, "adviser.role_changed", "adviser", &id)
+            .with_detail(format!("{login}: {}", role.as_str()));
+        write_audit(&mut tx, &audit, crate::time::now_ms()).await?;
+        tx.commit().await.context("saving a role change")?;
         Ok(AdviserId(id))
     }
 
@@ -121,14 +225,15 @@ impl Store {
     }
 
     /// Disables (or enables again) the adviser with this login; disabling ends every login
-    /// of theirs, and a running relay closes their open consoles within seconds. `None` when
-    /// no adviser has this login.
+    /// of theirs, and a running relay closes their open consoles within seconds. Refused when
+    /// it would leave no enabled admin.
     pub async fn set_adviser_disabled(
         &self,
         login: &str,
         disabled: bool,
+        actor: &Actor,
         now_ms: i64,
-    ) -> Result<Option<AdviserId>, StoreError> {
+    ) -> Result<AdviserId, AccountChangeError> {
         let mut tx = self
             .begin_write()
             .await
@@ -140,15 +245,28 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await
                 .context("disabling an adviser")?;
-        if let (Some((id,)), true) = (&found, disabled) {
+        let Some((id,)) = found else {
+            return Err(AccountChangeError::UnknownLogin);
+        };
+        if disabled {
+            if enabled_admins(&mut tx).await? == 0 {
+                return Err(AccountChangeError::LastAdmin);
+            }
             sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
-                .bind(id)
+                .bind(&id)
                 .execute(&mut *tx)
                 .await
                 .context("ending a disabled adviser's logins")?;
         }
+        let action = if disabled {
+            "adviser.disabled"
+        } else {
+            "adviser.enabled"
+        };
+        let audit = Audit::of(actor, action, "adviser", &id).with_detail(login);
+        write_audit(&mut tx, &audit, now_ms).await?;
         tx.commit().await.context("saving an adviser change")?;
-        Ok(found.map(|(id,)| AdviserId(id)))
+        Ok(AdviserId(id))
     }
 
     /// Sets the service level (1 to 3) and the queues an adviser serves (empty: all).
@@ -182,4 +300,15 @@ impl Store {
             .context("saving an adviser's capacity")?;
         Ok(())
     }
+}
+
+/// How many enabled admins the store holds, as seen inside a change.
+async fn enabled_admins(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<i64, StoreError> {
+    let (admins,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM advisers WHERE role = 'admin' AND disabled_at IS NULL",
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .context("counting admins")?;
+    Ok(admins)
 }

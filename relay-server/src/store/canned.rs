@@ -1,5 +1,6 @@
 //! Canned answers: texts advisers insert by typing `/shortcut`, one per language.
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use tandem_shared::desk::CannedAnswer;
 
@@ -28,8 +29,13 @@ impl Store {
     pub async fn save_canned_answer(
         &self,
         answer: &CannedAnswer,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<String, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to save a canned answer")?;
         let (id,): (String,) = sqlx::query_as(
             "INSERT INTO canned_answers (id, shortcut, locale, body, updated_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (shortcut, locale) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
@@ -40,20 +46,36 @@ impl Store {
         .bind(&answer.locale)
         .bind(&answer.body)
         .bind(now_ms)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .context("saving a canned answer")?;
+        let mut audit = audit.clone();
+        audit.target = Some(("canned_answer", id.clone()));
+        write_audit(&mut tx, &audit, now_ms).await?;
+        tx.commit().await.context("saving a canned answer")?;
         Ok(id)
     }
 
     /// Deletes a canned answer. False when there was none with this id.
-    pub async fn delete_canned_answer(&self, id: &str) -> Result<bool, StoreError> {
+    pub async fn delete_canned_answer(
+        &self,
+        id: &str,
+        audit: &Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to delete a canned answer")?;
         let deleted = sqlx::query("DELETE FROM canned_answers WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .context("deleting a canned answer")?
             .rows_affected();
+        if deleted == 1 {
+            write_audit(&mut tx, audit, crate::time::now_ms()).await?;
+        }
+        tx.commit().await.context("deleting a canned answer")?;
         Ok(deleted == 1)
     }
 }

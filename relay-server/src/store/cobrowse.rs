@@ -1,6 +1,7 @@
 //! Co-browsing sessions in the CRM record: start and end, pages seen, fields the adviser
 //! filled (names only).
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use tandem_shared::cobrowse::{CobrowseField, CobrowsePage, CobrowseRecord};
 use tandem_shared::{ConversationId, Role};
@@ -21,16 +22,25 @@ impl Store {
     pub async fn start_cobrowse(
         &self,
         id: &ConversationId,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to record co-browsing")?;
         let row: (i64,) = sqlx::query_as(
             "INSERT INTO cobrowse_sessions (conversation_id, started_at) VALUES ($1, $2) RETURNING id",
         )
         .bind(id.as_str())
         .bind(now_ms)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .context("recording the start of co-browsing")?;
+        write_audit(&mut tx, audit, now_ms).await?;
+        tx.commit()
+            .await
+            .context("recording the start of co-browsing")?;
         Ok(row.0)
     }
 
@@ -75,13 +85,22 @@ impl Store {
         &self,
         session: i64,
         field: &str,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to record a field filled")?;
         sqlx::query("INSERT INTO cobrowse_fields (session_id, field, at) VALUES ($1, $2, $3)")
             .bind(session)
             .bind(field)
             .bind(now_ms)
-            .execute(&self.pool)
+            .execute(&mut *tx)
+            .await
+            .context("recording a field filled during co-browsing")?;
+        write_audit(&mut tx, audit, now_ms).await?;
+        tx.commit()
             .await
             .context("recording a field filled during co-browsing")?;
         Ok(())

@@ -1,6 +1,7 @@
 //! Advisers edit a contact's details and keep notes on them. An edit queues `contact.updated`
 //! for the webhook and the CRM connectors.
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,6 +61,7 @@ impl Store {
         id: &ContactId,
         edit: ContactEdit,
         by: &str,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<(), EditError> {
         let email = blank_to_none(edit.email).map(|e| e.to_lowercase());
@@ -103,6 +105,7 @@ impl Store {
         });
         self.enqueue(&mut tx, "contact.updated", data, now_ms)
             .await?;
+        write_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await.context("saving a contact edit")?;
         self.wake_outbox();
         Ok(())
@@ -115,11 +118,16 @@ impl Store {
         adviser_id: Option<&str>,
         author: &str,
         body: &str,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<Option<ContactNote>, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting a contact note")?;
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM contacts WHERE id = $1")
             .bind(id.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await
             .context("finding a contact")?;
         if exists.is_none() {
@@ -140,9 +148,11 @@ impl Store {
         .bind(&note.author)
         .bind(&note.body)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("saving a contact note")?;
+        write_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await.context("saving a contact note")?;
         Ok(Some(note))
     }
 

@@ -2,6 +2,7 @@
 //! sessions, tickets and notes move to the contact kept. Never automatic (an email typed proves
 //! nothing); a verified contact is never merged away (the site vouched for it).
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use serde_json::json;
 use tandem_shared::ContactId;
@@ -41,6 +42,7 @@ impl Store {
         into: &ContactId,
         from: &ContactId,
         by: &str,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<(), MergeError> {
         if into == from {
@@ -123,6 +125,7 @@ impl Store {
         });
         self.enqueue(&mut tx, "contact.updated", data, now_ms)
             .await?;
+        write_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await.context("saving a contact merge")?;
         self.wake_outbox();
         tracing::info!(contact = %into, merged = %from, "contacts merged by an adviser");

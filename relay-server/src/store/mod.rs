@@ -8,6 +8,7 @@
 
 mod advisers;
 mod articles;
+mod audit;
 mod backup;
 mod canned;
 mod checkpoint;
@@ -36,7 +37,9 @@ mod tickets;
 mod tokens;
 mod visits;
 
-pub use advisers::{AdviserRow, NewAdviser};
+pub use advisers::{AccountChangeError, AdviserRow, NewAdviser, SavedAdviser};
+pub(crate) use audit::write_audit;
+pub use audit::{Actor, Audit, AuditFilter};
 pub use cobrowse::OpenCobrowse;
 pub use contact_edit::{ContactEdit, ContactNote, EditError};
 pub use contact_merge::MergeError;
@@ -177,6 +180,7 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
+        audit::guard_audit_trail(&pool, backend).await?;
         Ok(Store {
             pool,
             backend,

@@ -2,6 +2,7 @@
 //! (retention). The database runs with `secure_delete`, so erased rows are overwritten in the
 //! file, and the write-ahead log is checkpointed after an erasure.
 
+use super::{write_audit, Audit};
 use super::{Backend, Context, Store, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -44,6 +45,7 @@ impl Store {
         &self,
         id: &ContactId,
         by: &str,
+        audit: &Audit<'_>,
         now_ms: i64,
     ) -> Result<Option<Erasure>, StoreError> {
         let mut tx = self.begin_write().await.context("starting an erasure")?;
@@ -160,6 +162,7 @@ impl Store {
             now_ms,
         )
         .await?;
+        write_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await.context("saving an erasure")?;
         self.wake_outbox();
         self.checkpoint().await?;

@@ -1,5 +1,6 @@
 //! Queues by topic: names, business hours, time zone and the wait threshold.
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -36,8 +37,16 @@ impl Store {
         .context("listing queues")
     }
 
-    /// Creates or replaces a queue (already validated).
-    pub async fn upsert_queue(&self, queue: &QueueRow) -> Result<(), StoreError> {
+    /// Creates or replaces a queue (already validated), with its audit entry.
+    pub async fn upsert_queue(
+        &self,
+        queue: &QueueRow,
+        audit: &Audit<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to save a queue")?;
         sqlx::query(
             "INSERT INTO queues (key, name_en, name_fr, hours, timezone, max_wait_secs, reply_within_hours, position)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -53,9 +62,11 @@ impl Store {
         .bind(queue.max_wait_secs)
         .bind(queue.reply_within_hours)
         .bind(queue.position)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("saving a queue")?;
+        write_audit(&mut tx, audit, crate::time::now_ms()).await?;
+        tx.commit().await.context("saving a queue")?;
         Ok(())
     }
 }

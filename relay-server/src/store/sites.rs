@@ -1,5 +1,6 @@
 //! Sites: key, name, allowed origins, offered queues, look and invitation rules.
 
+use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
 use tandem_shared::site::{Appearance, SiteSettings};
 
@@ -46,12 +47,21 @@ impl Store {
         rows.into_iter().map(site_from_row).collect()
     }
 
-    /// Creates or replaces a site (already validated).
-    pub async fn upsert_site(&self, site: &SiteSettings, now_ms: i64) -> Result<(), StoreError> {
+    /// Creates or replaces a site (already validated), with its audit entry.
+    pub async fn upsert_site(
+        &self,
+        site: &SiteSettings,
+        audit: &Audit<'_>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         let appearance = serde_json::to_string(&site.appearance)
             .map_err(|e| StoreError::Corrupt(format!("appearance of site {}: {e}", site.key)))?;
         let invitations = serde_json::to_string(&site.invitations)
             .map_err(|e| StoreError::Corrupt(format!("invitations of site {}: {e}", site.key)))?;
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to save a site")?;
         sqlx::query(
             "INSERT INTO sites (key, name, origins, queues, appearance, updated_at, invitations)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -66,9 +76,11 @@ impl Store {
         .bind(appearance)
         .bind(now_ms)
         .bind(invitations)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("saving a site")?;
+        write_audit(&mut tx, audit, now_ms).await?;
+        tx.commit().await.context("saving a site")?;
         Ok(())
     }
 }

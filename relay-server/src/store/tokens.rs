@@ -1,7 +1,8 @@
 //! API tokens (for the CRM API) and adviser logins (console session cookies). Only hashes of
 //! the tokens are stored.
 
-use super::{Context, Store, StoreError};
+use super::{write_audit, Actor, Audit, Context, Store, StoreError};
+use crate::auth::scope::TokenScope;
 use std::collections::HashSet;
 use tandem_shared::AdviserId;
 
@@ -12,76 +13,120 @@ pub struct ApiTokenRow {
     pub id: String,
     /// What it is for.
     pub name: String,
+    /// `read`, `write` or `admin`.
+    pub scope: String,
     /// When it was created (ms since the epoch).
     pub created_at: i64,
 }
 
+impl ApiTokenRow {
+    /// What the token may do; a name this relay does not know gives the least.
+    pub fn scope(&self) -> TokenScope {
+        TokenScope::parse(&self.scope).unwrap_or(TokenScope::Read)
+    }
+}
+
 impl Store {
-    /// Stores a new API token's hash under a name.
+    /// Stores a new API token's hash under a name, with a scope.
     pub async fn create_api_token(
         &self,
         name: &str,
+        scope: TokenScope,
         token_hash: &str,
+        actor: &Actor,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to create an API token")?;
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_tokens (id, name, scope, token_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&id)
         .bind(name)
+        .bind(scope.as_str())
         .bind(token_hash)
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .context("creating an API token")?;
+        let audit = Audit::of(actor, "token.created", "token", &id)
+            .with_detail(format!("{name}: {}", scope.as_str()));
+        write_audit(&mut tx, &audit, now_ms).await?;
+        tx.commit().await.context("creating an API token")?;
         Ok(())
     }
 
     /// Every API token, oldest first.
     pub async fn api_tokens(&self) -> Result<Vec<ApiTokenRow>, StoreError> {
-        sqlx::query_as("SELECT id, name, created_at FROM api_tokens ORDER BY created_at")
+        sqlx::query_as("SELECT id, name, scope, created_at FROM api_tokens ORDER BY created_at")
             .fetch_all(&self.pool)
             .await
             .context("listing API tokens")
     }
 
     /// Revokes the API tokens with this id or name (they stop working at once); how many.
-    pub async fn revoke_api_token(&self, id_or_name: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 OR name = $1")
-            .bind(id_or_name)
-            .execute(&self.pool)
+    pub async fn revoke_api_token(
+        &self,
+        id_or_name: &str,
+        actor: &Actor,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self
+            .begin_write()
             .await
-            .context("revoking an API token")?;
-        Ok(done.rows_affected())
-    }
-
-    /// True when an API token with this hash exists.
-    pub async fn api_token_exists(&self, token_hash: &str) -> Result<bool, StoreError> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM api_tokens WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
+            .context("starting to revoke an API token")?;
+        let revoked: Vec<(String,)> =
+            sqlx::query_as("DELETE FROM api_tokens WHERE id = $1 OR name = $1 RETURNING id")
+                .bind(id_or_name)
+                .fetch_all(&mut *tx)
                 .await
-                .context("checking an API token")?;
-        Ok(row.is_some())
+                .context("revoking an API token")?;
+        for (id,) in &revoked {
+            let audit = Audit::of(actor, "token.revoked", "token", id);
+            write_audit(&mut tx, &audit, crate::time::now_ms()).await?;
+        }
+        tx.commit().await.context("revoking an API token")?;
+        Ok(revoked.len() as u64)
     }
 
-    /// Records a console login.
+    /// The API token with this hash, if one exists.
+    pub async fn api_token(&self, token_hash: &str) -> Result<Option<ApiTokenRow>, StoreError> {
+        sqlx::query_as("SELECT id, name, scope, created_at FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .context("checking an API token")
+    }
+
+    /// Records a console login (`actor` is the adviser logging in) and its audit entry.
     pub async fn create_login(
         &self,
         token_hash: &str,
-        adviser: &AdviserId,
+        actor: &Actor,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), StoreError> {
+        let adviser = actor.id.as_deref().unwrap_or_default();
+        let mut tx = self.begin_write().await.context("starting a login")?;
         sqlx::query("INSERT INTO adviser_logins (token_hash, adviser_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
-            .bind(adviser.as_str())
+            .bind(adviser)
             .bind(now_ms)
             .bind(expires_ms)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .context("recording a login")?;
+        let audit = Audit {
+            actor,
+            action: "login.succeeded",
+            target: None,
+            detail: None,
+        };
+        write_audit(&mut tx, &audit, now_ms).await?;
+        tx.commit().await.context("recording a login")?;
         Ok(())
     }
 

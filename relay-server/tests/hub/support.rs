@@ -160,8 +160,10 @@ impl Bench {
             login,
             display_name: login,
             password_hash: "not used here",
+            role: tandem_shared::access::AdviserRole::Adviser,
         };
-        let id = self.store.upsert_adviser(adviser, 1).await?;
+        let actor = tandem_relay::store::Actor::command_line();
+        let id = self.store.upsert_adviser(adviser, &actor, 1).await?.id;
         self.store.set_adviser_service(&id, level, &[]).await?;
         let row = self
             .store
@@ -170,7 +172,7 @@ impl Bench {
             .ok_or_else(|| anyhow::anyhow!("the adviser was not saved"))?;
         let client = Client::new();
         self.hub
-            .attach_adviser(row.profile(), 2, &client.peer)
+            .attach_adviser(row.profile(), 2, &client.peer, None)
             .await?;
         Ok(Console { id, client })
     }

@@ -286,10 +286,13 @@ pub async fn create_advisers(location: &StoreLocation, count: usize) -> anyhow::
                     login: &login,
                     display_name: &format!("Adviser {n}"),
                     password_hash: &hash,
+                    role: tandem_shared::access::AdviserRole::Adviser,
                 },
+                &tandem_relay::store::Actor::command_line(),
                 0,
             )
-            .await?;
+            .await?
+            .id;
         store
             .set_adviser_capacity(&id, tandem_shared::limits::MAX_CHATS_PER_ADVISER)
             .await?;

@@ -75,7 +75,14 @@ async fn a_level_one_adviser_escalates_a_visitor_to_a_level_two_colleague() -> a
         locale: "fr".into(),
         body: "La clause 7 signifie ceci".into(),
     };
-    relay.store().save_canned_answer(&canned, 0).await?;
+    let actor = tandem_relay::store::Actor::command_line();
+    let audit = tandem_relay::store::Audit {
+        actor: &actor,
+        action: "canned.saved",
+        target: None,
+        detail: None,
+    };
+    relay.store().save_canned_answer(&canned, &audit, 0).await?;
     log_in(&max, &relay, "max").await?;
     wait_for("Max in Léa's transfer list", || async {
         Ok(lea

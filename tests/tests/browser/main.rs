@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test binary: a panic is the failure report
 
 mod browser_a11y;
+mod browser_audit;
 mod browser_chat;
 mod browser_cluster;
 mod browser_cobrowse;
@@ -18,3 +19,4 @@ mod browser_modules;
 mod browser_phone_share;
 mod browser_records;
 mod browser_sites;
+mod browser_supervision;

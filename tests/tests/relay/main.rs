@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod audit;
 mod bad_input;
 mod chat;
 mod cluster;
@@ -24,9 +25,11 @@ mod records;
 mod restarts;
 mod resume;
 mod revocation;
+mod roles;
 mod security;
 mod share_code;
 mod sites;
+mod supervision;
 mod tickets;
 mod visit;
 mod webhooks;

@@ -188,8 +188,11 @@ async fn adviser(store: &Store, login: &str) -> anyhow::Result<AdviserId> {
                 login,
                 display_name: login,
                 password_hash: &hash,
+                role: tandem_shared::access::AdviserRole::Adviser,
             },
+            &tandem_relay::store::Actor::command_line(),
             1,
         )
-        .await?)
+        .await?
+        .id)
 }

@@ -55,8 +55,17 @@ async fn console_opens(relay: &TestRelay, cookie: &str) -> bool {
 #[tokio::test]
 async fn a_disabled_adviser_is_logged_out_everywhere_and_cannot_log_in() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
+    relay.add_adviser("ada", "Ada").await?;
     let mut adviser = relay.adviser("lea", "Léa").await?;
     let cookie = adviser.cookie.clone();
+    // Tried: disabling the last admin (nobody could manage the others).
+    let refused = run_cli(&relay, &["adviser", "disable", "ada"], "");
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("last enabled admin")),
+        "{refused:?}"
+    );
     let said = run_cli(&relay, &["adviser", "disable", "lea"], "")?;
     assert!(said.contains("disabled"), "{said}");
     let close = adviser.recv_close().await?;
