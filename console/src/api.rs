@@ -134,6 +134,16 @@ pub async fn merge_contacts(into: &str, from: &str) -> Result<(), String> {
     .await
 }
 
+/// Sets the secret a site signs user ids with; the relay's error message when refused.
+pub async fn set_site_secret(key: &str, secret: &str) -> Result<(), String> {
+    let key = String::from(js_sys::encode_uri_component(key));
+    send_checked(
+        Request::put(&format!("/api/v1/sites/{key}/identity-secret"))
+            .json(&serde_json::json!({ "secret": secret })),
+    )
+    .await
+}
+
 /// Erases a contact and everything of theirs (admins); the relay's error message when refused.
 pub async fn erase_contact(id: &str) -> Result<(), String> {
     let id = String::from(js_sys::encode_uri_component(id));

@@ -139,6 +139,12 @@ pub enum ArticleCommand {
 pub enum SiteCommand {
     /// Create a site or change some of its settings (options not given keep their value).
     Set(SiteArgs),
+    /// Set the secret this site signs user ids with (read from stdin, 16 characters or
+    /// more; empty removes it: the relay's --identity-secret applies again).
+    Secret {
+        /// The site's key.
+        key: String,
+    },
     /// List the sites with the tag to paste in their pages.
     List {
         /// The relay's public address, for the tags (https://chat.example.com).
@@ -180,6 +186,10 @@ pub struct SiteArgs {
     /// Greeting at the top of the panel, in English.
     #[arg(long)]
     pub greeting_en: Option<String>,
+    /// Only visitors whose user id the site signed may start a chat or leave a message
+    /// (identity verification; docs/embedding.md).
+    #[arg(long)]
+    pub verified_only: Option<bool>,
 }
 
 /// The launcher's corner.

@@ -58,6 +58,9 @@ async fn main() -> anyhow::Result<()> {
             commands::token::revoke_token(&store, &token).await
         }
         Command::Site(SiteCommand::Set(args)) => commands::site::set_site(&store, args).await,
+        Command::Site(SiteCommand::Secret { key }) => {
+            commands::site::set_secret(&store, &key).await
+        }
         Command::Site(SiteCommand::List { relay_url }) => {
             commands::site::list_sites(&store, &relay_url).await
         }

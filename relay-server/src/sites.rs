@@ -67,17 +67,48 @@ impl Sites {
     /// Stores a validated site and serves it from now on (new connections see it).
     pub async fn save(
         &self,
-        site: SiteSettings,
+        mut site: SiteSettings,
         audit: &crate::store::Audit<'_>,
     ) -> Result<(), StoreError> {
         self.store
             .upsert_site(&site, audit, crate::time::now_ms())
             .await?;
+        // The secret is not part of the settings sent: the one stored stays.
+        site.identity_secret = self
+            .get(Some(&site.key))
+            .and_then(|s| s.identity_secret.clone());
         self.by_key
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(site.key.clone(), Arc::new(site));
         Ok(())
+    }
+}
+
+impl Sites {
+    /// Sets (or removes) a site's identity secret, stored and served from now on; false when
+    /// no site has this key.
+    pub async fn set_identity_secret(
+        &self,
+        key: &str,
+        secret: Option<&str>,
+        audit: &crate::store::Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        if !self
+            .store
+            .set_site_identity_secret(key, secret, audit)
+            .await?
+        {
+            return Ok(false);
+        }
+        let mut by_key = self.by_key.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(site) = by_key.get_mut(key) {
+            let mut changed = site.as_ref().clone();
+            changed.identity_secret =
+                secret.map(|s| tandem_shared::site::IdentitySecret(s.to_owned()));
+            *site = Arc::new(changed);
+        }
+        Ok(true)
     }
 }
 

@@ -48,6 +48,24 @@ pub struct SiteSettings {
     /// Proactive invitations: when to offer a chat before the visitor asks.
     #[serde(default)]
     pub invitations: Vec<crate::invitation::InvitationRule>,
+    /// Only visitors whose user id the site signed (identity verification) may start a chat
+    /// or leave a message; the others are told to log in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified_only: bool,
+    /// The secret this site signs user ids with (else the relay's `--identity-secret`). Never
+    /// sent or read as JSON: set with `tandem-relay site secret` or its own route.
+    #[serde(skip)]
+    pub identity_secret: Option<IdentitySecret>,
+}
+
+/// A site's identity secret: shown as `…` in debug output, never serialized.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentitySecret(pub String);
+
+impl std::fmt::Debug for IdentitySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdentitySecret(…)")
+    }
 }
 
 /// What visitors see of a site's settings (served to any page, no secret in it). Missing
@@ -130,6 +148,8 @@ impl SiteSettings {
             queues: Vec::new(),
             appearance: Appearance::default(),
             invitations: Vec::new(),
+            verified_only: false,
+            identity_secret: None,
         }
     }
 
@@ -204,6 +224,8 @@ impl SiteSettings {
             queues,
             appearance,
             invitations,
+            verified_only: self.verified_only,
+            identity_secret: self.identity_secret,
         })
     }
 

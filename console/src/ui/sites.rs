@@ -97,6 +97,8 @@ fn SiteForm(
     let launcher = RwSignal::new(site.appearance.launcher_text.clone());
     let greeting = RwSignal::new(site.appearance.greeting.clone());
     let invitations = RwSignal::new(site.invitations.clone());
+    let verified_only = RwSignal::new(site.verified_only);
+    let secret = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let relay = web_sys::window()
@@ -118,9 +120,18 @@ fn SiteForm(
         edited.appearance.launcher_text = launcher.get_untracked();
         edited.appearance.greeting = greeting.get_untracked();
         edited.invitations = invitations.get_untracked();
+        edited.verified_only = verified_only.get_untracked();
+        let new_secret = secret.get_untracked().trim().to_owned();
         saved.set(false);
         spawn_local(async move {
-            match api::save_site(&edited).await {
+            let mut outcome = api::save_site(&edited).await;
+            if outcome.is_ok() && !new_secret.is_empty() {
+                outcome = api::set_site_secret(&edited.key, &new_secret).await;
+                if outcome.is_ok() {
+                    secret.set(String::new());
+                }
+            }
+            match outcome {
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
@@ -173,6 +184,12 @@ fn SiteForm(
             {text_pair(texts, "site-launcher", "console.site_launcher", launcher)}
             {text_pair(texts, "site-greeting", "console.site_greeting", greeting)}
             <super::invitations::InvitationRules rules=invitations queues=queues/>
+            <label class="check"><input type="checkbox" data-verified-only=""
+                prop:checked=move || verified_only.get()
+                on:change=move |ev| verified_only.set(event_target_checked(&ev))/>" "{texts.t("console.site_verified_only")}</label>
+            <label for="site-secret">{texts.t("console.site_secret")}</label>
+            <input id="site-secret" type="password" autocomplete="new-password" minlength="16" maxlength="200"
+                prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))/>
             <button type="submit" class="primary">{texts.t("console.site_save")}</button>
             <p class="field-error" role="alert">{move || error.get()}</p>
             <p class="saved" role="status">{move || saved.get().then(|| texts.t("console.site_saved"))}</p>

@@ -37,6 +37,9 @@ pub(crate) async fn set_site(store: &StoreLocation, args: SiteArgs) -> anyhow::R
             CornerArg::Left => Corner::Left,
         };
     }
+    if let Some(verified_only) = args.verified_only {
+        site.verified_only = verified_only;
+    }
     if let Some(name) = args.name {
         site.name = name;
     }
@@ -53,6 +56,13 @@ pub(crate) async fn set_site(store: &StoreLocation, args: SiteArgs) -> anyhow::R
     let actor = tandem_relay::store::Actor::command_line();
     let audit = tandem_relay::store::Audit::of(&actor, "site.changed", "site", &site.key);
     store.upsert_site(&site, &audit, now_ms()).await?;
+    if site.verified_only && site.identity_secret.is_none() {
+        println!(
+            "site {} takes verified visitors only: give it a secret (`tandem-relay site secret {}`) \
+             or start the relay with --identity-secret, or nobody can chat",
+            site.key, site.key
+        );
+    }
     println!(
         "site {} saved (a running relay picks it up on restart, or set it with PUT /api/v1/sites/{}); its tag:\n{}",
         site.key,
@@ -82,6 +92,36 @@ pub(crate) async fn list_sites(store: &StoreLocation, relay_url: &str) -> anyhow
             site.appearance.color,
             site.snippet(relay_url)
         );
+    }
+    Ok(())
+}
+
+/// Sets or removes a site's identity secret, read from stdin.
+pub(crate) async fn set_secret(store: &StoreLocation, key: &str) -> anyhow::Result<()> {
+    let mut secret = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut secret)
+        .map_err(|e| anyhow::anyhow!("reading the secret from stdin: {e}"))?;
+    let secret = secret.trim();
+    let min = tandem_relay::http::MIN_SECRET_CHARS;
+    if !secret.is_empty() && secret.chars().count() < min {
+        bail!("an identity secret has at least {min} characters");
+    }
+    let store = open_store(store).await?;
+    let actor = tandem_relay::store::Actor::command_line();
+    let (secret, action) = if secret.is_empty() {
+        (None, "site.secret_removed")
+    } else {
+        (Some(secret), "site.secret_set")
+    };
+    let audit = tandem_relay::store::Audit::of(&actor, action, "site", key);
+    if !store.set_site_identity_secret(key, secret, &audit).await? {
+        bail!("no site has the key `{key}` (create it with `tandem-relay site set {key}`)");
+    }
+    match secret {
+        Some(_) => {
+            println!("site {key} signs user ids with its own secret (a running relay: restart it)")
+        }
+        None => println!("site {key} uses the relay's --identity-secret again"),
     }
     Ok(())
 }

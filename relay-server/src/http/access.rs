@@ -104,6 +104,18 @@ pub const ROUTES: &[RouteAccess] = &[
     staff("DELETE", "/api/v1/articles/{id}", Admin, Some(Write)),
     staff("GET", "/api/v1/sites", Admin, Some(Read)),
     staff("PUT", "/api/v1/sites/{key}", Admin, Some(TokenScope::Admin)),
+    staff(
+        "PUT",
+        "/api/v1/sites/{key}/identity-secret",
+        Admin,
+        Some(TokenScope::Admin),
+    ),
+    staff(
+        "DELETE",
+        "/api/v1/sites/{key}/identity-secret",
+        Admin,
+        Some(TokenScope::Admin),
+    ),
     open("GET", "/api/v1/sites/{key}/appearance"),
     open("GET", "/api/v1/sites/{key}/invitations"),
     open("POST", "/api/v1/sites/{key}/invitations/{rule}/{event}"),

@@ -24,6 +24,7 @@ mod upgrade;
 
 pub use assets::Assets;
 pub use error::ApiError;
+pub use sites::MIN_SECRET_CHARS;
 
 use crate::app::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -106,6 +107,10 @@ pub fn app(state: AppState) -> Router {
         .route("/articles/{id}", delete(faq::delete_article))
         .route("/sites", get(sites::list_sites))
         .route("/sites/{key}", put(sites::put_site))
+        .route(
+            "/sites/{key}/identity-secret",
+            put(sites::put_identity_secret).delete(sites::delete_identity_secret),
+        )
         .route("/sites/{key}/appearance", get(sites::appearance))
         .route(
             "/sites/{key}/invitations",

@@ -45,6 +45,69 @@ pub async fn put_site(
     Ok(Json(site))
 }
 
+/// `PUT /api/v1/sites/{key}/identity-secret` body: the secret, 16 to 200 characters.
+#[derive(Debug, serde::Deserialize)]
+pub struct SecretBody {
+    secret: String,
+}
+
+/// Shortest identity secret accepted (a guessable one would let anyone sign any user id).
+pub const MIN_SECRET_CHARS: usize = 16;
+
+/// Longest identity secret accepted.
+const MAX_SECRET_CHARS: usize = 200;
+
+/// `PUT /api/v1/sites/{key}/identity-secret`: the site signs user ids with this secret from
+/// now on (never shown again); `DELETE` goes back to the relay's `--identity-secret`.
+pub async fn put_identity_secret(
+    actor: Actor,
+    State(app): State<AppState>,
+    Path(key): Path<String>,
+    Json(body): Json<SecretBody>,
+) -> Result<StatusCode, ApiError> {
+    let secret = body.secret.trim();
+    let length = secret.chars().count();
+    if !(MIN_SECRET_CHARS..=MAX_SECRET_CHARS).contains(&length) {
+        return Err(ApiError::BadRequest(format!(
+            "an identity secret has {MIN_SECRET_CHARS} to {MAX_SECRET_CHARS} characters"
+        )));
+    }
+    set_secret(&app, &actor, &key, Some(secret)).await
+}
+
+/// `DELETE /api/v1/sites/{key}/identity-secret`.
+pub async fn delete_identity_secret(
+    actor: Actor,
+    State(app): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    set_secret(&app, &actor, &key, None).await
+}
+
+async fn set_secret(
+    app: &AppState,
+    actor: &Actor,
+    key: &str,
+    secret: Option<&str>,
+) -> Result<StatusCode, ApiError> {
+    let action = if secret.is_some() {
+        "site.secret_set"
+    } else {
+        "site.secret_removed"
+    };
+    let audit = Audit::of(actor, action, "site", key);
+    if !app.sites.set_identity_secret(key, secret, &audit).await? {
+        return Err(ApiError::NotFound("no site with this key"));
+    }
+    if let Some(cluster) = &app.cluster {
+        cluster
+            .settings_changed(crate::cluster::wire::Settings::Sites)
+            .await;
+    }
+    tracing::info!(site = %key, "site identity secret changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /api/v1/sites/{key}/appearance`: the colour, corner, launcher text and greeting the
 /// loader applies; readable from any page and cached a minute.
 pub async fn appearance(

@@ -88,10 +88,17 @@ pub(crate) struct VisitorSession {
 }
 
 impl VisitorSession {
-    /// The site's user id when the request carries a valid signature; an error for a wrong
-    /// one. Without a configured secret, identities are ignored (nothing can be verified).
+    /// The site's user id when the request carries a valid signature (with the site's own
+    /// secret, else the relay's); an error for a wrong one. Without a secret, identities are
+    /// ignored (nothing can be verified).
     fn verified_user(&self, request: &ChatRequest) -> Result<Option<String>, HubError> {
-        let (Some(identity), Some(secret)) = (&request.identity, &self.identity_secret) else {
+        let secret = self
+            .site
+            .identity_secret
+            .as_ref()
+            .map(|s| &s.0)
+            .or(self.identity_secret.as_ref());
+        let (Some(identity), Some(secret)) = (&request.identity, secret) else {
             return Ok(None);
         };
         match identity::verify(secret, identity) {
@@ -104,6 +111,20 @@ impl VisitorSession {
                 }))
             }
         }
+    }
+
+    /// The verified user of a request; on a verified-only site, a request without one is
+    /// refused with a message, in the visitor's language, asking them to log in.
+    fn required_user(&self, request: &ChatRequest) -> Result<Option<String>, HubError> {
+        let user = self.verified_user(request)?;
+        if user.is_none() && self.site.verified_only {
+            let texts = Texts::console(Locale::from_tag(request.locale.as_deref().unwrap_or("en")));
+            return Err(HubError::Protocol(
+                ErrorCode::Unauthorized,
+                texts.t("visitor.log_in_to_chat").to_owned(),
+            ));
+        }
+        Ok(user)
     }
 
     /// The request as made on this site: its queue must be one the site offers (the site's
@@ -337,7 +358,7 @@ impl VisitorSession {
                     self.hub.detach_visitor(current, &self.peer);
                 }
                 let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
-                let verified_user = self.verified_user(&request)?;
+                let verified_user = self.required_user(&request)?;
                 self.within_quota(Action::StartChat)?;
                 self.conversation = self
                     .hub
@@ -350,7 +371,7 @@ impl VisitorSession {
                 callback_at_ms,
             } => {
                 let request = self.on_this_site(request.validated().map_err(HubError::Invalid)?)?;
-                let verified_user = self.verified_user(&request)?;
+                let verified_user = self.required_user(&request)?;
                 self.within_quota(Action::LeaveMessage)?;
                 self.hub
                     .leave_message(

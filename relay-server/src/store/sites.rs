@@ -2,9 +2,18 @@
 
 use super::{write_audit, Audit};
 use super::{Context, Store, StoreError};
-use tandem_shared::site::{Appearance, SiteSettings};
+use tandem_shared::site::{Appearance, IdentitySecret, SiteSettings};
 
-type SiteTuple = (String, String, String, String, String, String);
+type SiteTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+);
 
 fn lines(list: &[String]) -> String {
     list.join("\n")
@@ -19,7 +28,7 @@ fn from_lines(text: &str) -> Vec<String> {
 }
 
 fn site_from_row(
-    (key, name, origins, queues, appearance, invitations): SiteTuple,
+    (key, name, origins, queues, appearance, invitations, verified_only, secret): SiteTuple,
 ) -> Result<SiteSettings, StoreError> {
     let appearance: Appearance = serde_json::from_str(&appearance)
         .map_err(|e| StoreError::Corrupt(format!("appearance of site {key}: {e}")))?;
@@ -32,6 +41,8 @@ fn site_from_row(
         queues: from_lines(&queues),
         appearance,
         invitations,
+        verified_only: verified_only != 0,
+        identity_secret: secret.filter(|s| !s.is_empty()).map(IdentitySecret),
     })
 }
 
@@ -39,7 +50,9 @@ impl Store {
     /// Every site, by key.
     pub async fn sites(&self) -> Result<Vec<SiteSettings>, StoreError> {
         let rows: Vec<SiteTuple> = sqlx::query_as(
-            "SELECT key, name, origins, queues, appearance, invitations FROM sites ORDER BY key",
+            "SELECT key, name, origins, queues, appearance, invitations, verified_only,
+                    identity_secret
+             FROM sites ORDER BY key",
         )
         .fetch_all(&self.pool)
         .await
@@ -47,7 +60,8 @@ impl Store {
         rows.into_iter().map(site_from_row).collect()
     }
 
-    /// Creates or replaces a site (already validated), with its audit entry.
+    /// Creates or replaces a site (already validated), with its audit entry. Its identity
+    /// secret is left as stored (see [`Store::set_site_identity_secret`]).
     pub async fn upsert_site(
         &self,
         site: &SiteSettings,
@@ -63,11 +77,13 @@ impl Store {
             .await
             .context("starting to save a site")?;
         sqlx::query(
-            "INSERT INTO sites (key, name, origins, queues, appearance, updated_at, invitations)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO sites (key, name, origins, queues, appearance, updated_at, invitations,
+                 verified_only)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name, origins = excluded.origins,
                  queues = excluded.queues, appearance = excluded.appearance,
-                 updated_at = excluded.updated_at, invitations = excluded.invitations",
+                 updated_at = excluded.updated_at, invitations = excluded.invitations,
+                 verified_only = excluded.verified_only",
         )
         .bind(&site.key)
         .bind(&site.name)
@@ -76,11 +92,38 @@ impl Store {
         .bind(appearance)
         .bind(now_ms)
         .bind(invitations)
+        .bind(i64::from(site.verified_only))
         .execute(&mut *tx)
         .await
         .context("saving a site")?;
         write_audit(&mut tx, audit, now_ms).await?;
         tx.commit().await.context("saving a site")?;
         Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) the secret a site signs user ids with; false when no
+    /// site has this key. The audit entry never holds the secret.
+    pub async fn set_site_identity_secret(
+        &self,
+        key: &str,
+        secret: Option<&str>,
+        audit: &Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self
+            .begin_write()
+            .await
+            .context("starting to save a site's secret")?;
+        let done = sqlx::query("UPDATE sites SET identity_secret = $1 WHERE key = $2")
+            .bind(secret)
+            .bind(key)
+            .execute(&mut *tx)
+            .await
+            .context("saving a site's secret")?;
+        let found = done.rows_affected() > 0;
+        if found {
+            write_audit(&mut tx, audit, crate::time::now_ms()).await?;
+        }
+        tx.commit().await.context("saving a site's secret")?;
+        Ok(found)
     }
 }

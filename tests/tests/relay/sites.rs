@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 use tandem_shared::desk::QueueInfo;
+use tandem_shared::model::SignedIdentity;
 use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg, PROTOCOL_VERSION};
 use tandem_tests::clients::{chat_request, WsClient};
 use tandem_tests::relay::queue;
@@ -212,5 +213,95 @@ async fn a_site_saved_once_is_served_after_a_restart() -> anyhow::Result<()> {
     );
     let evil = open_site(&relay, "brico", "https://evil.example").await;
     assert!(evil.is_err(), "and its origins still apply");
+    Ok(())
+}
+
+/// `printf 42 | openssl dgst -sha256 -hmac bank-secret-0123456789`
+const BANK_USER_42: &str = "8939dfdc099b89555f630915e3ffc57de4a76f336faa12457ec72a407e251aac";
+
+/// `printf 42 | openssl dgst -sha256 -hmac relay-secret-0123456789`
+const RELAY_USER_42: &str = "6511bc643cdca0c2a0f1065bf7b6e73210dc4c9266f8a96916b00be0392e5809";
+
+/// Tried on a verified-only site: no signature (a chat, then a message), a signature made
+/// with the relay's secret instead of the site's, a forged one; the right one opens the chat.
+/// Another site of the same relay keeps taking anyone. The secret is never shown back.
+#[tokio::test]
+async fn a_verified_only_site_refuses_visitors_who_are_not_signed_in() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn_configured(|c| {
+        c.identity_secret = Some("relay-secret-0123456789".into());
+    })
+    .await?;
+    let token = relay.api_token().await?;
+    let mut adviser = relay.adviser("lea", "Léa").await?;
+    adviser.set_presence(true, 4).await?;
+    let bank = json!({ "key": "bank", "name": "Banque", "verified_only": true });
+    let (status, saved) = put_site(&relay, &token, "bank", &bank).await?;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["verified_only"], true);
+    let set_secret = |secret: &str| {
+        reqwest::Client::new()
+            .put(relay.url("/api/v1/sites/bank/identity-secret"))
+            .bearer_auth(&token)
+            .json(&json!({ "secret": secret }))
+            .send()
+    };
+    // Tried: a short, guessable secret.
+    assert_eq!(set_secret("1234").await?.status(), 400);
+    assert_eq!(set_secret("bank-secret-0123456789").await?.status(), 204);
+    let listed = relay.get_json("/api/v1/sites", &token).await?;
+    assert!(
+        !listed.to_string().contains("bank-secret"),
+        "the secret is never shown back: {listed}"
+    );
+
+    let (mut visitor, _) = open_site(&relay, "bank", "https://bank.example").await?;
+    let mut request = chat_request("Ana Lima", "ana@example.com", "Mon prêt");
+    request.locale = Some("fr".into());
+    visitor
+        .send(&VisitorMsg::StartChat {
+            request: request.clone(),
+        })
+        .await?;
+    let refused = visitor.expect_error(ErrorCode::Unauthorized).await?;
+    assert!(refused.contains("connectez-vous"), "{refused}");
+    visitor
+        .send(&VisitorMsg::LeaveMessage {
+            request: request.clone(),
+            callback_at_ms: None,
+        })
+        .await?;
+    visitor.expect_error(ErrorCode::Unauthorized).await?;
+    // Signed with the relay's secret: not this site's.
+    let signed = |signature: &str| SignedIdentity {
+        user_id: "42".into(),
+        signature: signature.into(),
+    };
+    request.identity = Some(signed(RELAY_USER_42));
+    visitor
+        .send(&VisitorMsg::StartChat {
+            request: request.clone(),
+        })
+        .await?;
+    visitor.expect_error(ErrorCode::InvalidInput).await?;
+    assert!(
+        adviser
+            .frames_during(std::time::Duration::from_millis(200))
+            .await
+            .iter()
+            .all(|f| !matches!(f, ServerMsg::Assigned { .. })),
+        "nothing reached the desk"
+    );
+
+    request.identity = Some(signed(BANK_USER_42));
+    visitor.send(&VisitorMsg::StartChat { request }).await?;
+    let chat = adviser.next_assigned().await?;
+    assert_eq!(chat.contact.verified_user_id.as_deref(), Some("42"));
+
+    // The default site takes anyone, as before.
+    let mut anyone = relay.visitor().await?;
+    anyone
+        .start_chat(chat_request("Bruno", "bruno@example.com", "Une question"))
+        .await?;
+    adviser.next_assigned().await?;
     Ok(())
 }
