@@ -49,11 +49,12 @@ if ! cargo install --list | grep -x "wasm_split_cli_support v$split_version:" >/
 fi
 
 # wasm-opt from npm's binaryen (Debian's binaryen 108 silently breaks the module), terser to
-# minify the loader, axe-core for the accessibility audit of the browser tests, and socket.io for
-# the load harness's peer relay.
+# minify the loader, axe-core for the accessibility audit of the browser tests, socket.io for
+# the load harness's peer relay, and oidc-provider for the single sign-on tests.
 if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ ! -f tools/node_modules/axe-core/axe.min.js ] \
-  || [ ! -x tools/node_modules/.bin/terser ] || [ ! -f tools/node_modules/socket.io/package.json ]; then
-  echo "setup: installing binaryen (wasm-opt), terser, axe-core and socket.io from npm"
+  || [ ! -x tools/node_modules/.bin/terser ] || [ ! -f tools/node_modules/socket.io/package.json ] \
+  || [ ! -f tools/node_modules/oidc-provider/package.json ]; then
+  echo "setup: installing binaryen (wasm-opt), terser, axe-core, socket.io and oidc-provider from npm"
   npm install --prefix tools --no-audit --no-fund --silent
 fi
 echo "setup: ready"

@@ -28,6 +28,23 @@ pub async fn log_in(login: &str, password: &str) -> Option<AdviserProfile> {
     response.json().await.ok()
 }
 
+/// How advisers may sign in here: (password, single sign-on). Password only when the relay
+/// cannot be asked.
+pub async fn methods() -> (bool, bool) {
+    let answer: Option<serde_json::Value> = async {
+        let response = Request::get("/api/v1/auth/methods").send().await.ok()?;
+        response.json().await.ok()
+    }
+    .await;
+    match answer {
+        Some(methods) => (
+            methods["password"].as_bool().unwrap_or(true),
+            methods["sso"].as_bool().unwrap_or(false),
+        ),
+        None => (true, false),
+    }
+}
+
 /// Logs out.
 pub async fn log_out() {
     let _ = Request::post("/api/v1/auth/logout").send().await;

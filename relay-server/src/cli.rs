@@ -265,6 +265,33 @@ pub struct ServeArgs {
     /// Secret the site's server signs logged-in users' ids with (identity verification).
     #[arg(long, env = "TANDEM_IDENTITY_SECRET", hide_env_values = true)]
     pub identity_secret: Option<String>,
+    /// Single sign-on for advisers: the OpenID provider's issuer URL (with --oidc-client-id
+    /// and --oidc-client-secret).
+    #[arg(long, env = "TANDEM_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
+    pub oidc_issuer: Option<String>,
+    /// This relay's client id at the OpenID provider.
+    #[arg(long, env = "TANDEM_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    pub oidc_client_id: Option<String>,
+    /// This relay's client secret at the OpenID provider.
+    #[arg(
+        long,
+        env = "TANDEM_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "oidc_issuer"
+    )]
+    pub oidc_client_secret: Option<String>,
+    /// The claim (and scope) giving an adviser's role: adviser, supervisor or admin, or a
+    /// list of them (the highest counts); adviser when absent.
+    #[arg(long, env = "TANDEM_OIDC_ROLE_CLAIM", default_value = "tandem_role")]
+    pub oidc_role_claim: String,
+    /// Where the provider sends advisers back
+    /// (`https://chat.example.com/api/v1/auth/oidc/callback`); from the request's host when
+    /// absent.
+    #[arg(long, env = "TANDEM_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// Advisers may log in with a password (`false` leaves single sign-on only).
+    #[arg(long, env = "TANDEM_PASSWORD_LOGIN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_login: bool,
     /// Largest frame accepted from a client, in bytes.
     #[arg(long, env = "TANDEM_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
     pub max_frame_bytes: usize,

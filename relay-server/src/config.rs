@@ -109,6 +109,10 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Secret the site's server signs logged-in users' ids with (identity verification).
     pub identity_secret: Option<String>,
+    /// Single sign-on for advisers, when configured.
+    pub oidc: Option<crate::auth::oidc::OidcConfig>,
+    /// Advisers may log in with a password.
+    pub password_login: bool,
     /// Outbound webhook for CRM events, when configured.
     pub webhook: Option<crate::webhooks::WebhookConfig>,
     /// HubSpot connector, when configured.

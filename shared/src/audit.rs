@@ -9,7 +9,8 @@ pub struct AuditEntry {
     pub id: i64,
     /// When (ms since the epoch).
     pub at_ms: i64,
-    /// `adviser`, `api` (a token) or `cli` (the command line on the server).
+    /// `adviser`, `api` (a token), `sso` (single sign-on creating or changing an account) or
+    /// `cli` (the command line on the server).
     pub actor_kind: String,
     /// The adviser's or the token's id, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,6 +22,7 @@ pub mod devtools;
 pub mod load;
 pub mod nats;
 pub mod nodes;
+pub mod oidc;
 pub mod postgres;
 pub mod process;
 pub mod recorder;

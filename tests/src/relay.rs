@@ -347,6 +347,8 @@ pub fn test_config() -> Config {
         allowed_origins: Vec::new(),
         trusted_proxies: Vec::new(),
         identity_secret: None,
+        oidc: None,
+        password_login: true,
         webhook: None,
         hubspot: None,
         salesforce: None,

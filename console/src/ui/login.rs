@@ -6,11 +6,17 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Login and password; a wrong pair is said plainly.
+/// Login and password, and single sign-on when the relay offers it; a wrong pair, or a
+/// sign-in the provider did not complete, is said plainly.
 #[component]
 pub(crate) fn LoginForm() -> impl IntoView {
     let texts = expect_context::<Ui>().texts;
     let auth = expect_context::<RwSignal<Auth>>();
+    let methods = RwSignal::new((true, false));
+    spawn_local(async move { methods.set(account::methods().await) });
+    let sso_failed = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .is_some_and(|hash| hash == "#sso-failed");
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let failed = RwSignal::new(false);
@@ -28,8 +34,14 @@ pub(crate) fn LoginForm() -> impl IntoView {
     };
     view! {
         <main class="login">
+            <div class="login-card">
+            <h1>{texts.t("console.title")}</h1>
+            <Show when=move || methods.get().1>
+                <a class="primary sso" href="/api/v1/auth/oidc/start" data-sso="">{texts.t("console.sso")}</a>
+            </Show>
+            {sso_failed.then(|| view! { <p class="error" role="alert" data-sso-failed="">{texts.t("console.sso_failed")}</p> })}
+            <Show when=move || methods.get().0>
             <form on:submit=submit>
-                <h1>{texts.t("console.title")}</h1>
                 <label for="login">{texts.t("console.login")}</label>
                 <input id="login" name="login" autocomplete="username" required
                     prop:value=move || login.get() on:input=move |ev| login.set(event_target_value(&ev))/>
@@ -39,6 +51,8 @@ pub(crate) fn LoginForm() -> impl IntoView {
                 <p class="error" role="alert">{move || failed.get().then(|| texts.t("console.bad_login"))}</p>
                 <button type="submit" class="primary" disabled=move || busy.get()>{texts.t("console.sign_in")}</button>
             </form>
+            </Show>
+            </div>
         </main>
     }
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub sites: Arc<crate::sites::Sites>,
     /// Emails ticket answers, when an SMTP server is configured.
     pub mailer: Option<crate::mail::Mailer>,
+    /// Signs advisers in through the OpenID provider, when configured.
+    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
 }
 
 impl AppState {

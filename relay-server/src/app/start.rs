@@ -67,7 +67,20 @@ pub async fn prepare(location: &StoreLocation, config: Config) -> Result<AppStat
     let sites = Arc::new(crate::sites::Sites::load(store.clone()).await?);
     let faq = crate::faq::FaqIndex::new(store.articles().await?)
         .map_err(|error| StoreError::Index(error.to_string()))?;
+    let oidc = match &config.oidc {
+        Some(oidc) => match crate::auth::oidc::Oidc::new(oidc.clone()) {
+            Ok(oidc) => Some(Arc::new(oidc)),
+            Err(error) => {
+                tracing::error!(%error, "single sign-on cannot start");
+                return Err(StoreError::Unsupported(
+                    "single sign-on could not start its HTTP client",
+                ));
+            }
+        },
+        None => None,
+    };
     Ok(AppState {
+        oidc,
         faq: Arc::new(faq),
         sites,
         hub,

@@ -3,6 +3,7 @@
 //! conversation.
 
 pub mod identity;
+pub mod oidc;
 pub mod password;
 pub mod scope;
 pub mod secret;

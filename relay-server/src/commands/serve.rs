@@ -42,6 +42,20 @@ pub(crate) async fn serve(store: &StoreLocation, args: ServeArgs) -> anyhow::Res
         allowed_origins: args.allowed_origins,
         trusted_proxies: args.trusted_proxies,
         identity_secret: args.identity_secret,
+        oidc: args
+            .oidc_issuer
+            .zip(args.oidc_client_id)
+            .zip(args.oidc_client_secret)
+            .map(
+                |((issuer, client_id), client_secret)| tandem_relay::auth::oidc::OidcConfig {
+                    issuer,
+                    client_id,
+                    client_secret,
+                    role_claim: args.oidc_role_claim,
+                    redirect_url: args.oidc_redirect_url,
+                },
+            ),
+        password_login: args.password_login,
         assets_dir: args.assets,
         demo_dir: args.demo_site,
         secure_cookies: args.secure_cookies,

@@ -32,7 +32,7 @@ fn loggable(login: &str) -> String {
 }
 
 /// How long a console login lasts.
-const LOGIN_SECS: i64 = 12 * 3600;
+pub(super) const LOGIN_SECS: i64 = 12 * 3600;
 
 /// The login form.
 #[derive(Debug, Deserialize)]
@@ -41,7 +41,8 @@ pub struct LoginForm {
     password: String,
 }
 
-fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
+/// The login cookie's `Set-Cookie` value.
+pub(super) fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
     let secure = if app.config.secure_cookies {
         "; Secure"
     } else {
@@ -61,6 +62,11 @@ pub async fn login(
 ) -> Result<impl IntoResponse, ApiError> {
     if !is_same_origin(&request_headers, app.config.secure_cookies) {
         return Err(ApiError::Forbidden("log in from the console's own page"));
+    }
+    if !app.config.password_login {
+        return Err(ApiError::Forbidden(
+            "password login is turned off: sign in with single sign-on",
+        ));
     }
     let ip = super::client_ip::client_ip(
         peer_addr.ip(),
@@ -117,7 +123,13 @@ pub async fn login(
     let profile = adviser.profile();
     let actor = Actor::adviser(&adviser.id, &adviser.login, Some(ip));
     app.store
-        .create_login(&token_hash(&token), &actor, now, now + LOGIN_SECS * 1000)
+        .create_login(
+            &token_hash(&token),
+            &actor,
+            "password",
+            now,
+            now + LOGIN_SECS * 1000,
+        )
         .await?;
     let mut headers = HeaderMap::new();
     if let Ok(value) = cookie(&app, &token, LOGIN_SECS).parse() {

@@ -19,6 +19,7 @@ pub mod origin;
 mod report;
 pub mod security_headers;
 mod sites;
+mod sso;
 mod to_leader;
 mod upgrade;
 
@@ -63,6 +64,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/auth/logout", post(auth::logout).layer(to_leader.clone()))
         .route("/auth/me", get(auth::me))
+        .route("/auth/methods", get(sso::methods))
+        .route("/auth/oidc/start", get(sso::start))
+        .route("/auth/oidc/callback", get(sso::callback))
         .route("/sessions", get(api::list_sessions))
         .route("/sessions/{id}", get(api::get_session))
         .route(

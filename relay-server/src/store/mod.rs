@@ -33,6 +33,7 @@ mod records;
 mod search;
 mod settings;
 mod sites;
+mod sso;
 mod tickets;
 mod tokens;
 mod visits;

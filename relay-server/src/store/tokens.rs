@@ -101,11 +101,13 @@ impl Store {
             .context("checking an API token")
     }
 
-    /// Records a console login (`actor` is the adviser logging in) and its audit entry.
+    /// Records a console login (`actor` is the adviser logging in, `method` how: `password`
+    /// or `sso`) and its audit entry.
     pub async fn create_login(
         &self,
         token_hash: &str,
         actor: &Actor,
+        method: &'static str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<(), StoreError> {
@@ -123,7 +125,7 @@ impl Store {
             actor,
             action: "login.succeeded",
             target: None,
-            detail: None,
+            detail: Some(method.to_owned()),
         };
         write_audit(&mut tx, &audit, now_ms).await?;
         tx.commit().await.context("recording a login")?;

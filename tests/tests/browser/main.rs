@@ -19,4 +19,5 @@ mod browser_modules;
 mod browser_phone_share;
 mod browser_records;
 mod browser_sites;
+mod browser_sso;
 mod browser_supervision;
