@@ -67,14 +67,14 @@ pub(crate) enum Page {
     Audit,
 }
 
+/// The logged-in account's role, changing only when it does (not at every frame of the desk).
+#[derive(Clone, Copy)]
+pub(crate) struct MyRole(Memo<Option<tandem_shared::access::AdviserRole>>);
+
 /// True when the logged-in account's role includes `role` (the console shows each role what
 /// it may do; the relay refuses the rest anyway).
 pub(crate) fn role_allows(role: tandem_shared::access::AdviserRole) -> bool {
-    use_context::<DeskHandle>().is_some_and(|handle| {
-        handle
-            .desk
-            .with(|d| d.me.as_ref().is_some_and(|me| me.role.includes(role)))
-    })
+    use_context::<MyRole>().is_some_and(|mine| mine.0.get().is_some_and(|me| me.includes(role)))
 }
 
 /// The contact whose record the Contacts page opens on.
@@ -141,6 +141,9 @@ pub(crate) fn App() -> impl IntoView {
 fn DeskView() -> impl IntoView {
     let handle = DeskHandle::connect();
     provide_context(handle);
+    provide_context(MyRole(Memo::new(move |_| {
+        handle.desk.with(|d| d.me.as_ref().map(|me| me.role))
+    })));
     let page = RwSignal::new(Page::Desk);
     provide_context(page);
     provide_context(OpenRecord(RwSignal::new(None)));

@@ -22,8 +22,9 @@ pub(crate) fn LiveChats() -> impl IntoView {
         on_cleanup(move || ticker.clear());
     }
     // A chat taken or handed over changes the list: read it again.
+    let on_desk = Memo::new(move |_| handle.desk.with(|d| d.chats.len()));
     Effect::new(move |_| {
-        handle.desk.with(|d| d.chats.len());
+        on_desk.track();
         refresh();
     });
     let on_screen = move |id: &ConversationId| handle.desk.with(|d| d.chat(id).is_some());
