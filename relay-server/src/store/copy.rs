@@ -33,6 +33,8 @@ const TABLES: &[&str] = &[
     "articles",
     "files",
     "invitation_counts",
+    "audit_log",
+    "oidc_pending",
 ];
 
 /// Tables whose `id` the database numbers itself: the target's counters are moved past the
@@ -45,6 +47,7 @@ const NUMBERED_TABLES: &[&str] = &[
     "cobrowse_pages",
     "cobrowse_fields",
     "erasures",
+    "audit_log",
 ];
 
 /// Tables the migrations fill with a default row, which the copy replaces.
