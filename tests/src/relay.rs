@@ -248,6 +248,18 @@ impl TestRelay {
             .id)
     }
 
+    /// Creates one account of each role: `ada` (admin), `sam` (supervisor), `lea` (adviser,
+    /// « Léa »), with [`TEST_PASSWORD`].
+    pub async fn add_team(&self) -> anyhow::Result<()> {
+        self.add_adviser_with_role("ada", "Ada", AdviserRole::Admin)
+            .await?;
+        self.add_adviser_with_role("sam", "Sam", AdviserRole::Supervisor)
+            .await?;
+        self.add_adviser_with_role("lea", "Léa", AdviserRole::Adviser)
+            .await?;
+        Ok(())
+    }
+
     /// Creates an adviser account at a service level, serving `queues` (all when empty).
     pub async fn add_adviser_serving(
         &self,

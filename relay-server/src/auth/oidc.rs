@@ -14,6 +14,17 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tandem_shared::access::AdviserRole;
 
+/// The client as built from discovered metadata: the authorization endpoint is known, the
+/// token and userinfo ones may be (the calls say when they are not).
+type OidcClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 /// How the relay signs advisers in with an OpenID provider.
 #[derive(Clone)]
 pub struct OidcConfig {
@@ -134,17 +145,22 @@ impl Oidc {
         Ok(metadata)
     }
 
-    /// Starts a sign-in that comes back to `redirect`.
-    pub async fn start(&self, redirect: &str) -> Result<Started, OidcError> {
+    /// The client for the discovered provider, coming back to `redirect`.
+    async fn client(&self, redirect: &str) -> Result<OidcClient, OidcError> {
         let metadata = self.metadata().await?;
         let redirect = RedirectUrl::new(redirect.to_owned())
             .map_err(|e| OidcError::Provider(e.to_string()))?;
-        let client = CoreClient::from_provider_metadata(
+        Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
             Some(ClientSecret::new(self.config.client_secret.clone())),
         )
-        .set_redirect_uri(redirect);
+        .set_redirect_uri(redirect))
+    }
+
+    /// Starts a sign-in that comes back to `redirect`.
+    pub async fn start(&self, redirect: &str) -> Result<Started, OidcError> {
+        let client = self.client(redirect).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -174,15 +190,7 @@ impl Oidc {
         verifier: &str,
         nonce: &str,
     ) -> Result<SignedIn, OidcError> {
-        let metadata = self.metadata().await?;
-        let redirect = RedirectUrl::new(redirect.to_owned())
-            .map_err(|e| OidcError::Provider(e.to_string()))?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.clone())),
-        )
-        .set_redirect_uri(redirect);
+        let client = self.client(redirect).await?;
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| OidcError::Token(e.to_string()))?

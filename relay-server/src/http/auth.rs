@@ -41,16 +41,28 @@ pub struct LoginForm {
     password: String,
 }
 
-/// The login cookie's `Set-Cookie` value.
-pub(super) fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
+/// A `Set-Cookie` value: HttpOnly, `Secure` when the relay is served over HTTPS.
+pub(super) fn set_cookie(
+    app: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: i64,
+) -> String {
     let secure = if app.config.secure_cookies {
         "; Secure"
     } else {
         ""
     };
     format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{name}={value}; Path={path}; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}"
     )
+}
+
+/// The login cookie's `Set-Cookie` value.
+pub(super) fn cookie(app: &AppState, value: &str, max_age: i64) -> String {
+    set_cookie(app, SESSION_COOKIE, value, "/", "Strict", max_age)
 }
 
 /// Checks the password and opens a console session.

@@ -4,7 +4,7 @@
 //! subject, its role from the role claim, a console login). A failed sign-in lands on the
 //! console's login page with `#sso-failed`; the reason is logged.
 
-use super::auth::{cookie, LOGIN_SECS};
+use super::auth::{cookie, set_cookie, LOGIN_SECS};
 use super::client_ip::client_ip;
 use super::{ApiError, AppState};
 use crate::auth::oidc::SignedIn;
@@ -62,14 +62,14 @@ fn see_other(location: &str, cookies: &[String]) -> Response {
 }
 
 fn state_cookie(app: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if app.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
     // Lax: the provider sends the browser back with a top-level navigation from its site.
-    format!(
-        "{STATE_COOKIE}={value}; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    set_cookie(
+        app,
+        STATE_COOKIE,
+        value,
+        "/api/v1/auth/oidc",
+        "Lax",
+        max_age,
     )
 }
 

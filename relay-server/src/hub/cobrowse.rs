@@ -110,15 +110,7 @@ impl Hub {
                 return Ok(());
             }
         }
-        let holder = self
-            .lock()
-            .conversations
-            .get(id)
-            .and_then(|c| c.adviser.clone());
-        let actor = match &holder {
-            Some(adviser) => self.actor(adviser),
-            None => crate::store::Actor::command_line(),
-        };
+        let actor = self.holder_actor(id);
         let audit = Audit::of(&actor, "cobrowse.started", "conversation", id.as_str());
         let session = self.store.start_cobrowse(id, &audit, now_ms()).await?;
         if let Some(live) = self.lock().conversations.get_mut(id) {
@@ -132,6 +124,20 @@ impl Hub {
         self.append(id, EventKind::CobrowseStarted, None).await?;
         tracing::info!(conversation = %id.as_str(), "co-browsing started");
         Ok(())
+    }
+
+    /// The adviser holding a chat, as the audit trail names them (co-browsing starts and fills
+    /// happen on the visitor's side, on that adviser's behalf).
+    fn holder_actor(&self, id: &ConversationId) -> crate::store::Actor {
+        let holder = self
+            .lock()
+            .conversations
+            .get(id)
+            .and_then(|c| c.adviser.clone());
+        match &holder {
+            Some(adviser) => self.actor(adviser),
+            None => crate::store::Actor::command_line(),
+        }
     }
 
     /// The session's row, or an error when none runs.
@@ -238,15 +244,7 @@ impl Hub {
         }
         truncate_chars(&mut field, MAX_FIELD_NAME_CHARS);
         let session = self.cobrowse_session(id)?;
-        let holder = self
-            .lock()
-            .conversations
-            .get(id)
-            .and_then(|c| c.adviser.clone());
-        let actor = match &holder {
-            Some(adviser) => self.actor(adviser),
-            None => crate::store::Actor::command_line(),
-        };
+        let actor = self.holder_actor(id);
         // The field's name, never its value.
         let audit = Audit::of(&actor, "cobrowse.field_filled", "conversation", id.as_str())
             .with_detail(field.clone());

@@ -168,14 +168,7 @@ impl Store {
         let Some((id,)) = found else {
             return Err(AccountChangeError::UnknownLogin);
         };
-        if enabled_admins(&mut tx).await? == 0 {
-            return Err(AccountChangeError::LastAdmin);
-        }
-        sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .context("ending the logins of an adviser whose role changed")?;
+        keep_an_admin_and_end_logins(&mut tx, &id).await?;
         let audit = Audit::of(actor, "adviser.role_changed", "adviser", &id)
             .with_detail(format!("{login}: {}", role.as_str()));
         write_audit(&mut tx, &audit, crate::time::now_ms()).await?;
@@ -249,14 +242,7 @@ impl Store {
             return Err(AccountChangeError::UnknownLogin);
         };
         if disabled {
-            if enabled_admins(&mut tx).await? == 0 {
-                return Err(AccountChangeError::LastAdmin);
-            }
-            sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
-                .bind(&id)
-                .execute(&mut *tx)
-                .await
-                .context("ending a disabled adviser's logins")?;
+            keep_an_admin_and_end_logins(&mut tx, &id).await?;
         }
         let action = if disabled {
             "adviser.disabled"
@@ -302,13 +288,25 @@ impl Store {
     }
 }
 
-/// How many enabled admins the store holds, as seen inside a change.
-async fn enabled_admins(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<i64, StoreError> {
+/// Inside a change of the account `id` (demoted or disabled): refuses it when no enabled
+/// admin would be left, else ends the account's logins (its consoles close within seconds).
+async fn keep_an_admin_and_end_logins(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+) -> Result<(), AccountChangeError> {
     let (admins,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM advisers WHERE role = 'admin' AND disabled_at IS NULL",
     )
     .fetch_one(&mut **tx)
     .await
     .context("counting admins")?;
-    Ok(admins)
+    if admins == 0 {
+        return Err(AccountChangeError::LastAdmin);
+    }
+    sqlx::query("DELETE FROM adviser_logins WHERE adviser_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .context("ending an adviser's logins")?;
+    Ok(())
 }

@@ -73,15 +73,7 @@ async fn holdings(relay: &TestRelay, admin_token: &str, contact: &str) -> anyhow
 #[tokio::test]
 async fn every_route_refuses_what_the_roles_table_refuses() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
-    relay
-        .add_adviser_with_role("ada", "Ada", AdviserRole::Admin)
-        .await?;
-    relay
-        .add_adviser_with_role("sam", "Sam", AdviserRole::Supervisor)
-        .await?;
-    relay
-        .add_adviser_with_role("lea", "Léa", AdviserRole::Adviser)
-        .await?;
+    relay.add_team().await?;
     let ada = AdviserClient::connect(&relay, "ada").await?;
     let sam = AdviserClient::connect(&relay, "sam").await?;
     let mut lea = AdviserClient::connect(&relay, "lea").await?;
@@ -319,15 +311,7 @@ fn forbidden(answers: &[ServerMsg]) -> bool {
 #[tokio::test]
 async fn every_console_frame_refuses_what_the_roles_table_refuses() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
-    relay
-        .add_adviser_with_role("ada", "Ada", AdviserRole::Admin)
-        .await?;
-    relay
-        .add_adviser_with_role("sam", "Sam", AdviserRole::Supervisor)
-        .await?;
-    relay
-        .add_adviser_with_role("lea", "Léa", AdviserRole::Adviser)
-        .await?;
+    relay.add_team().await?;
     let mut holder = relay.adviser("max", "Max").await?;
     holder.set_presence(true, 2).await?;
     let mut visitor = relay.visitor().await?;

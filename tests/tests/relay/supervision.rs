@@ -2,7 +2,6 @@
 //! whispering to its adviser, taking it over.
 
 use std::time::Duration;
-use tandem_shared::access::AdviserRole;
 use tandem_shared::desk::LiveChat;
 use tandem_shared::{AdviserMsg, EventKind, ServerMsg};
 use tandem_tests::clients::{chat_request, AdviserClient};
@@ -11,13 +10,8 @@ use tandem_tests::{Endpoint, TestRelay};
 #[tokio::test]
 async fn a_supervisor_watches_whispers_and_takes_a_chat_over() -> anyhow::Result<()> {
     let relay = TestRelay::spawn().await?;
-    relay
-        .add_adviser_with_role("ada", "Ada", AdviserRole::Admin)
-        .await?;
-    relay
-        .add_adviser_with_role("sam", "Sam", AdviserRole::Supervisor)
-        .await?;
-    let mut lea = relay.adviser("lea", "Léa").await?;
+    relay.add_team().await?;
+    let mut lea = AdviserClient::connect(&relay, "lea").await?;
     let mut sam = AdviserClient::connect(&relay, "sam").await?;
     lea.set_presence(true, 2).await?;
     let mut visitor = relay.visitor().await?;
