@@ -285,6 +285,14 @@ impl DeskHandle {
         self.send(&AdviserMsg::Unwatch { conversation_id });
     }
 
+    /// Moves a watched chat from its adviser to a colleague, a queue or a level.
+    pub fn reassign(&self, conversation_id: ConversationId, target: TransferTarget) {
+        self.send(&AdviserMsg::Reassign {
+            conversation_id,
+            target,
+        });
+    }
+
     /// Takes a watched chat over from its adviser.
     pub fn take_over(&self, conversation_id: ConversationId) {
         self.send(&AdviserMsg::TakeOver { conversation_id });

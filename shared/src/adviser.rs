@@ -150,6 +150,14 @@ pub enum AdviserMsg {
         /// The conversation.
         conversation_id: ConversationId,
     },
+    /// Moves a chat in progress from its adviser to a colleague, a queue or a level
+    /// (supervisors and admins), with a note saying who decided.
+    Reassign {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Where to.
+        target: TransferTarget,
+    },
     /// Any frame type this relay does not know (answered with `unknown_type`).
     #[serde(other)]
     Unknown,

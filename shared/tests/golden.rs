@@ -115,6 +115,13 @@ fn supervision_frames() {
         },
         json!({"type": "take_over", "conversation_id": "c1"}),
     );
+    assert_golden(
+        AdviserMsg::Reassign {
+            conversation_id: conv(),
+            target: tandem_shared::desk::TransferTarget::Level { level: 2 },
+        },
+        json!({"type": "reassign", "conversation_id": "c1", "target": {"to": "level", "level": 2}}),
+    );
     assert_eq!(
         serde_json::to_value(tandem_shared::access::AdviserRole::Supervisor).ok(),
         Some(json!("supervisor"))

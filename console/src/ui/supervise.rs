@@ -4,7 +4,8 @@
 use super::Ui;
 use crate::desk::DeskHandle;
 use leptos::prelude::*;
-use tandem_shared::ConversationId;
+use tandem_shared::desk::TransferTarget;
+use tandem_shared::{AdviserId, ConversationId};
 
 /// How often the list of chats in progress is read again.
 const LIVE_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
@@ -64,9 +65,40 @@ pub(crate) fn WatchBar(
     let texts = expect_context::<Ui>().texts;
     let handle = expect_context::<DeskHandle>();
     let take_id = id.clone();
+    let give_id = id.clone();
+    let to = RwSignal::new(String::new());
+    // Online colleagues other than me (the chat's adviser refuses it with a clear error).
+    let colleagues = Memo::new(move |_| {
+        handle.desk.with(|d| {
+            let me = d.me.as_ref().map(|m| m.id.clone());
+            d.colleagues
+                .iter()
+                .filter(|c| c.online && Some(&c.id) != me.as_ref())
+                .map(|c| (c.id.to_string(), c.display_name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let reassign = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let chosen = to.get_untracked();
+        if !chosen.is_empty() {
+            let target = TransferTarget::Adviser {
+                adviser_id: AdviserId(chosen),
+            };
+            handle.reassign(give_id.clone(), target);
+        }
+    };
     view! {
         <div class="watch-bar" data-watch-bar="">
             <p class="hint" role="status">{texts.t("console.watching_hint")}</p>
+            <form class="reassign" on:submit=reassign>
+                <label for="reassign-to">{texts.t("console.reassign")}</label>
+                <select id="reassign-to" on:change=move |ev| to.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || colleagues.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                </select>
+                <button type="submit" class="secondary">{texts.t("console.reassign_send")}</button>
+            </form>
             <button type="button" class="primary take-over" data-take-over=""
                 on:click=move |_| handle.take_over(take_id.clone())>{texts.t("console.take_over")}</button>
             <button type="button" class="secondary"

@@ -94,6 +94,20 @@ impl Hub {
     /// Takes a chat in progress over from its adviser (a supervisor's decision): it moves to
     /// `me` as a hand-over from its adviser would, with a note saying who took it.
     pub async fn take_over(&self, me: &AdviserId, id: &ConversationId) -> Result<(), HubError> {
+        let target = TransferTarget::Adviser {
+            adviser_id: me.clone(),
+        };
+        self.reassign(me, id, &target).await
+    }
+
+    /// Moves a chat in progress from its adviser to `target` (a supervisor's decision: a
+    /// colleague, a queue, a level, or `me`), with a note saying who decided.
+    pub async fn reassign(
+        &self,
+        me: &AdviserId,
+        id: &ConversationId,
+        target: &TransferTarget,
+    ) -> Result<(), HubError> {
         let (holder, holder_name, my_name) = {
             let state = self.lock();
             let live = state
@@ -102,15 +116,12 @@ impl Hub {
                 .ok_or(HubError::NotFound("no such conversation in progress"))?;
             if live.status != ConversationStatus::Active {
                 return Err(HubError::Conflict(
-                    "only a chat in progress can be taken over",
+                    "only a chat in progress can be reassigned",
                 ));
             }
             let holder = live.adviser.clone().ok_or(HubError::Conflict(
                 "nobody holds this chat: take it from the queue",
             ))?;
-            if &holder == me {
-                return Err(HubError::Conflict("you already hold this chat"));
-            }
             let my_name = state
                 .advisers
                 .get(me)
@@ -122,12 +133,20 @@ impl Hub {
                 my_name,
             )
         };
-        let target = TransferTarget::Adviser {
-            adviser_id: me.clone(),
+        let to_me = matches!(target, TransferTarget::Adviser { adviser_id } if adviser_id == me);
+        if to_me && &holder == me {
+            return Err(HubError::Conflict("you already hold this chat"));
+        }
+        if matches!(target, TransferTarget::Adviser { adviser_id } if adviser_id == &holder) {
+            return Err(HubError::Conflict("this adviser already holds the chat"));
+        }
+        let destination = self.destination(&holder, id, target)?;
+        let note = if to_me {
+            self.stop_watching(me, id);
+            format!("Taken over by {my_name}")
+        } else {
+            format!("Reassigned by {my_name}")
         };
-        let destination = self.destination(&holder, id, &target)?;
-        let note = format!("Taken over by {my_name}");
-        self.stop_watching(me, id);
         self.hand_over(&holder, holder_name, id, destination, &note)
             .await
     }

@@ -16,7 +16,8 @@ pub fn needed_role(frame: &AdviserMsg) -> AdviserRole {
         AdviserMsg::Watch { .. }
         | AdviserMsg::Unwatch { .. }
         | AdviserMsg::Whisper { .. }
-        | AdviserMsg::TakeOver { .. } => AdviserRole::Supervisor,
+        | AdviserMsg::TakeOver { .. }
+        | AdviserMsg::Reassign { .. } => AdviserRole::Supervisor,
         AdviserMsg::Hello { .. }
         | AdviserMsg::SetPresence { .. }
         | AdviserMsg::Take { .. }
@@ -165,6 +166,10 @@ impl AdviserSession {
             AdviserMsg::TakeOver { conversation_id } => {
                 self.hub.take_over(&me, &conversation_id).await
             }
+            AdviserMsg::Reassign {
+                conversation_id,
+                target,
+            } => self.hub.reassign(&me, &conversation_id, &target).await,
             AdviserMsg::AskColleague {
                 to,
                 conversation_id,

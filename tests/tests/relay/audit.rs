@@ -203,6 +203,27 @@ async fn each_audited_action_writes_one_entry_with_actor_address_and_target() ->
         .filter(|e| e.action == "login.succeeded")
         .collect();
     assert_eq!(logins.len(), 2, "Ada and Léa: {logins:#?}");
+    assert!(logins
+        .iter()
+        .all(|e| e.detail.as_deref() == Some("password")));
+    // The accounts and the token, made on the server's command line.
+    let created: Vec<&AuditEntry> = all
+        .iter()
+        .filter(|e| e.action == "adviser.created")
+        .collect();
+    assert_eq!(created.len(), 2, "{created:#?}");
+    assert!(created
+        .iter()
+        .all(|e| e.actor_kind == "cli" && e.address.is_none()));
+    let token_made = one(&all, "token.created");
+    assert_eq!(token_made.actor_kind, "cli");
+    assert!(
+        token_made
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.ends_with("admin")),
+        "the scope, never the token: {token_made:?}"
+    );
     // Co-browsing: asked and started by Léa's console, the field's name without its value.
     for action in [
         "cobrowse.requested",

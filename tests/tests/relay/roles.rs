@@ -240,6 +240,10 @@ fn sample(name: &str, conversation: &ConversationId) -> AdviserMsg {
             body: "psst".into(),
         },
         "take_over" => AdviserMsg::TakeOver { conversation_id },
+        "reassign" => AdviserMsg::Reassign {
+            conversation_id,
+            target: TransferTarget::Level { level: 2 },
+        },
         other => panic!("docs/roles.md lists a frame this test cannot build: {other}"),
     }
 }
@@ -269,6 +273,7 @@ fn name_of(frame: &AdviserMsg) -> &'static str {
         AdviserMsg::Unwatch { .. } => "unwatch",
         AdviserMsg::Whisper { .. } => "whisper",
         AdviserMsg::TakeOver { .. } => "take_over",
+        AdviserMsg::Reassign { .. } => "reassign",
         AdviserMsg::Unknown => "unknown",
     }
 }

@@ -136,3 +136,53 @@ async fn a_supervisor_watches_whispers_and_takes_a_chat_over() -> anyhow::Result
         .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_supervisor_reassigns_a_chat_to_a_colleague() -> anyhow::Result<()> {
+    let relay = TestRelay::spawn().await?;
+    relay.add_team().await?;
+    let mut lea = AdviserClient::connect(&relay, "lea").await?;
+    let mut max = relay.adviser("max", "Max").await?;
+    let mut sam = AdviserClient::connect(&relay, "sam").await?;
+    lea.set_presence(true, 2).await?;
+    let mut visitor = relay.visitor().await?;
+    visitor
+        .start_chat(chat_request("Ana Lima", "ana@example.com", "Mon contrat"))
+        .await?;
+    let chat = lea.next_assigned().await?;
+    // Tried: giving the chat to the adviser who holds it.
+    sam.send(&AdviserMsg::Reassign {
+        conversation_id: chat.id.clone(),
+        target: tandem_shared::desk::TransferTarget::Adviser {
+            adviser_id: lea.profile.id.clone(),
+        },
+    })
+    .await?;
+    sam.expect_error(tandem_shared::ErrorCode::Conflict).await?;
+    sam.send(&AdviserMsg::Reassign {
+        conversation_id: chat.id.clone(),
+        target: tandem_shared::desk::TransferTarget::Adviser {
+            adviser_id: max.profile.id.clone(),
+        },
+    })
+    .await?;
+    let closed = lea
+        .recv_until("the chat leaving", |f| {
+            matches!(f, ServerMsg::Closed { .. })
+        })
+        .await?;
+    assert!(
+        matches!(closed, ServerMsg::Closed { transferred_to: Some(ref to), .. } if to == "Max")
+    );
+    let given = max.next_assigned().await?;
+    assert_eq!(given.id, chat.id);
+    assert!(
+        given
+            .handovers
+            .iter()
+            .any(|h| h.note == "Reassigned by Sam" && h.from == "Léa"),
+        "{:?}",
+        given.handovers
+    );
+    Ok(())
+}
