@@ -144,6 +144,51 @@ pub async fn set_site_secret(key: &str, secret: &str) -> Result<(), String> {
     .await
 }
 
+/// Every account (admins).
+pub async fn team() -> Result<Vec<tandem_shared::access::TeamMember>, String> {
+    read_checked(Request::get("/api/v1/team").build()).await
+}
+
+/// Sends a team change (`PUT`/`POST` with `body`); the team after it, or the relay's refusal.
+pub async fn change_team(
+    request: gloo_net::http::RequestBuilder,
+    body: &serde_json::Value,
+) -> Result<Vec<tandem_shared::access::TeamMember>, String> {
+    read_checked(request.json(body)).await
+}
+
+/// Every API token (admins).
+pub async fn tokens() -> Result<Vec<tandem_shared::access::TokenSummary>, String> {
+    read_checked(Request::get("/api/v1/tokens").build()).await
+}
+
+/// Makes an API token: the token (shown once) and the tokens after it.
+pub async fn create_token(name: &str, scope: &str) -> Result<serde_json::Value, String> {
+    read_checked(Request::post("/api/v1/tokens").json(&json!({ "name": name, "scope": scope })))
+        .await
+}
+
+/// Revokes an API token; the tokens after it.
+pub async fn revoke_token(id: &str) -> Result<Vec<tandem_shared::access::TokenSummary>, String> {
+    let id = String::from(js_sys::encode_uri_component(id));
+    read_checked(Request::delete(&format!("/api/v1/tokens/{id}")).build()).await
+}
+
+/// Sends a request and reads its JSON answer; the relay's error message when it refuses.
+async fn read_checked<T: serde::de::DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, String> {
+    let response = request
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(error_message(response).await);
+    }
+    response.json().await.map_err(|e| e.to_string())
+}
+
 /// Erases a contact and everything of theirs (admins); the relay's error message when refused.
 pub async fn erase_contact(id: &str) -> Result<(), String> {
     let id = String::from(js_sys::encode_uri_component(id));

@@ -44,6 +44,36 @@ impl AdviserRole {
     }
 }
 
+/// An adviser account as the admins' Team page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    /// Login name.
+    pub login: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+    /// What the account may do.
+    pub role: AdviserRole,
+    /// Service level, 1 to 3.
+    pub level: u8,
+    /// True when the account may not log in.
+    pub disabled: bool,
+    /// True when the account signs in through the OpenID provider.
+    pub single_sign_on: bool,
+}
+
+/// An API token as listed (never the token itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    /// Its id.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// `read`, `write` or `admin`.
+    pub scope: String,
+    /// When it was made (ms since the epoch).
+    pub created_at_ms: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::AdviserRole;

@@ -74,6 +74,7 @@ pub(crate) fn Header() -> impl IntoView {
                 {move || may(AdviserRole::Supervisor).then(|| tab(Page::Dashboard, "console.dashboard"))}
                 {tab(Page::Contacts, "console.contacts")}
                 {move || may(AdviserRole::Admin).then(|| tab(Page::Sites, "console.sites"))}
+                {move || may(AdviserRole::Admin).then(|| tab(Page::Team, "console.team"))}
                 {move || may(AdviserRole::Admin).then(|| tab(Page::Audit, "console.audit"))}
             </nav>
             <div class="presence" role="group" aria-label=texts.t("console.available")>

@@ -19,6 +19,7 @@ mod sites;
 mod sketch;
 mod supervise;
 mod sync;
+mod team;
 mod teamwork;
 mod tickets;
 mod visit;
@@ -65,6 +66,8 @@ pub(crate) enum Page {
     Articles,
     /// The audit trail (admins).
     Audit,
+    /// Accounts, roles and API tokens (admins).
+    Team,
 }
 
 /// The logged-in account's role, changing only when it does (not at every frame of the desk).
@@ -193,6 +196,7 @@ fn DeskView() -> impl IntoView {
                 Page::Sites => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Sites/></main> }.into_any(),
                 Page::Articles => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Articles/></main> }.into_any(),
                 Page::Audit => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Audit/></main> }.into_any(),
+                Page::Team => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Team/></main> }.into_any(),
             }}
         </div>
     }

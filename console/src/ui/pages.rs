@@ -32,6 +32,11 @@ fn audit_page() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <super::audit::AuditView/> }.into_any())
 }
 
+#[leptos::wasm_split::wasm_split(team, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn team_page() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <super::team::TeamView/> }.into_any())
+}
+
 /// A page whose code is fetched when it is first opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LazyPage {
@@ -40,6 +45,7 @@ pub(super) enum LazyPage {
     Sites,
     Articles,
     Audit,
+    Team,
 }
 
 /// Shows `page` once its module is here (a light "loading" line meanwhile); when it cannot be
@@ -61,6 +67,7 @@ pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
                         LazyPage::Sites => sites_page().await,
                         LazyPage::Articles => articles_page().await,
                         LazyPage::Audit => audit_page().await,
+                        LazyPage::Team => team_page().await,
                     };
                     // Not fetched (the connection dropped, the relay restarted).
                     loaded.unwrap_or_else(|_| view! {

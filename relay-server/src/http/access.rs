@@ -124,6 +124,28 @@ pub const ROUTES: &[RouteAccess] = &[
     open("POST", "/api/v1/sites/{key}/invitations/{rule}/{event}"),
     staff("GET", "/api/v1/report", Supervisor, Some(Read)),
     staff("GET", "/api/v1/report.csv", Supervisor, Some(Read)),
+    staff("GET", "/api/v1/team", Admin, Some(TokenScope::Admin)),
+    staff("POST", "/api/v1/team", Admin, Some(TokenScope::Admin)),
+    staff(
+        "PUT",
+        "/api/v1/team/{login}/role",
+        Admin,
+        Some(TokenScope::Admin),
+    ),
+    staff(
+        "PUT",
+        "/api/v1/team/{login}/enabled",
+        Admin,
+        Some(TokenScope::Admin),
+    ),
+    staff("GET", "/api/v1/tokens", Admin, Some(TokenScope::Admin)),
+    staff("POST", "/api/v1/tokens", Admin, Some(TokenScope::Admin)),
+    staff(
+        "DELETE",
+        "/api/v1/tokens/{id}",
+        Admin,
+        Some(TokenScope::Admin),
+    ),
     staff("GET", "/api/v1/audit", Admin, Some(TokenScope::Admin)),
     staff("GET", "/api/v1/audit.csv", Admin, Some(TokenScope::Admin)),
 ];

@@ -20,6 +20,7 @@ mod report;
 pub mod security_headers;
 mod sites;
 mod sso;
+mod team;
 mod to_leader;
 mod upgrade;
 
@@ -118,7 +119,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sites/{key}/appearance", get(sites::appearance))
         .route(
             "/sites/{key}/invitations",
-            get(sites::invitation_for_page).layer(to_leader),
+            get(sites::invitation_for_page).layer(to_leader.clone()),
         )
         .route(
             "/sites/{key}/invitations/{rule}/{event}",
@@ -126,6 +127,17 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/report", get(report::get_report))
         .route("/report.csv", get(report::get_report_csv))
+        .route("/team", get(team::list_team).post(team::add_member))
+        .route(
+            "/team/{login}/role",
+            put(team::set_role).layer(to_leader.clone()),
+        )
+        .route(
+            "/team/{login}/enabled",
+            put(team::set_enabled).layer(to_leader),
+        )
+        .route("/tokens", get(team::list_tokens).post(team::create_token))
+        .route("/tokens/{id}", delete(team::revoke_token))
         .route("/audit", get(audit::list_audit))
         .route("/audit.csv", get(audit::audit_csv))
         .route_layer(authorize.clone())

@@ -217,6 +217,30 @@ impl Store {
         .context("listing advisers")
     }
 
+    /// Every account, enabled or not, by login, as the admins' Team page lists them.
+    pub async fn team(&self) -> Result<Vec<tandem_shared::access::TeamMember>, StoreError> {
+        let rows: Vec<(String, String, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT login, display_name, role, level, disabled_at, oidc_subject
+                 FROM advisers ORDER BY login",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("listing the team")?;
+        Ok(rows
+            .into_iter()
+            .map(|(login, display_name, role, level, disabled_at, subject)| {
+                tandem_shared::access::TeamMember {
+                    login,
+                    display_name,
+                    role: AdviserRole::parse(&role).unwrap_or_default(),
+                    level: u8::try_from(level).unwrap_or(1),
+                    disabled: disabled_at.is_some(),
+                    single_sign_on: subject.is_some(),
+                }
+            })
+            .collect())
+    }
+
     /// Disables (or enables again) the adviser with this login; disabling ends every login
     /// of theirs, and a running relay closes their open consoles within seconds. Refused when
     /// it would leave no enabled admin.

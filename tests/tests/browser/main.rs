@@ -21,3 +21,4 @@ mod browser_records;
 mod browser_sites;
 mod browser_sso;
 mod browser_supervision;
+mod browser_team;

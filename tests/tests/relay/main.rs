@@ -30,6 +30,7 @@ mod security;
 mod share_code;
 mod sites;
 mod supervision;
+mod team;
 mod tickets;
 mod visit;
 mod webhooks;

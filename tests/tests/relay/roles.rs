@@ -120,6 +120,7 @@ async fn every_route_refuses_what_the_roles_table_refuses() -> anyhow::Result<()
             .replace("/sessions/{id}", &format!("/sessions/{conversation}"))
             .replace("/queues/{key}", "/queues/general")
             .replace("/sites/{key}", "/sites/demo")
+            .replace("{login}", "nobody")
             .replace("{id}", "nothing-here");
         for who in &callers {
             let may = match who {
