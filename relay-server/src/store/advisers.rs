@@ -91,6 +91,17 @@ impl AdviserRow {
     }
 }
 
+/// An account as the Team page reads it.
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    login: String,
+    display_name: String,
+    role: String,
+    level: i64,
+    disabled_at: Option<i64>,
+    oidc_subject: Option<String>,
+}
+
 const COLUMNS: &str = "id, login, display_name, password_hash, max_chats, level, queues, role";
 
 impl Store {
@@ -219,24 +230,22 @@ impl Store {
 
     /// Every account, enabled or not, by login, as the admins' Team page lists them.
     pub async fn team(&self) -> Result<Vec<tandem_shared::access::TeamMember>, StoreError> {
-        let rows: Vec<(String, String, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<MemberRow> = sqlx::query_as(
             "SELECT login, display_name, role, level, disabled_at, oidc_subject
-                 FROM advisers ORDER BY login",
+             FROM advisers ORDER BY login",
         )
         .fetch_all(&self.pool)
         .await
         .context("listing the team")?;
         Ok(rows
             .into_iter()
-            .map(|(login, display_name, role, level, disabled_at, subject)| {
-                tandem_shared::access::TeamMember {
-                    login,
-                    display_name,
-                    role: AdviserRole::parse(&role).unwrap_or_default(),
-                    level: u8::try_from(level).unwrap_or(1),
-                    disabled: disabled_at.is_some(),
-                    single_sign_on: subject.is_some(),
-                }
+            .map(|row| tandem_shared::access::TeamMember {
+                role: AdviserRole::parse(&row.role).unwrap_or_default(),
+                level: u8::try_from(row.level).unwrap_or(1),
+                disabled: row.disabled_at.is_some(),
+                single_sign_on: row.oidc_subject.is_some(),
+                login: row.login,
+                display_name: row.display_name,
             })
             .collect())
     }
