@@ -198,14 +198,7 @@ pub async fn erase_contact(id: &str) -> Result<(), String> {
 /// The audit trail's entries matching `query` (`from=…&to=…&actor=…&action=…`), newest
 /// first; the relay's error message when refused.
 pub async fn audit_entries(query: &str) -> Result<Vec<tandem_shared::audit::AuditEntry>, String> {
-    let response = Request::get(&format!("/api/v1/audit?{query}"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        return Err(error_message(response).await);
-    }
-    response.json().await.map_err(|e| e.to_string())
+    read_checked(Request::get(&format!("/api/v1/audit?{query}")).build()).await
 }
 
 /// One session in full: transcript, wrap-up, hand-overs, notes, survey, co-browsing.
