@@ -83,7 +83,7 @@ pub async fn start(
         return Err(ApiError::NotFound("single sign-on is not set up"));
     };
     let ip = client_ip(peer.ip(), &headers, &app.config.trusted_proxies);
-    if !app.limiters.allow_login(ip, "single sign-on") {
+    if !app.limiters.allow_sign_in(ip) {
         return Err(ApiError::TooManyRequests(
             "too many sign-ins from this address; wait a minute",
         ));
@@ -126,7 +126,8 @@ pub async fn callback(
     match sign_in(&app, &headers, &jar, answer, ip).await {
         Ok(login_cookie) => see_other("/console", &[forget_state, login_cookie]),
         Err(reason) => {
-            tracing::warn!(%ip, %reason, "single sign-on refused");
+            // Debug-formatted: what the provider said cannot forge log lines.
+            tracing::warn!(%ip, ?reason, "single sign-on refused");
             see_other("/console#sso-failed", &[forget_state])
         }
     }

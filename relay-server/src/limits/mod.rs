@@ -125,6 +125,12 @@ impl Limiters {
         self.logins_by_name_and_ip.check(&(name.clone(), ip)) && self.logins_by_name.check(&name)
     }
 
+    /// True when `ip` may start a single sign-on now: counted with its logins, per address
+    /// only (a shared key would let one address throttle everyone's sign-ins).
+    pub fn allow_sign_in(&self, ip: IpAddr) -> bool {
+        self.logins_by_ip.check(&limit_key(ip))
+    }
+
     /// True when `ip` may do `what` once more now (and counts it).
     pub fn allow(&self, what: Action, ip: IpAddr) -> bool {
         let limiter = match what {
@@ -192,6 +198,20 @@ mod tests {
             limiters.allow_login(adviser, "Camille"),
             "the adviser still logs in from their own address"
         );
+    }
+
+    /// Tried: one address starting single sign-ons in a loop. It is throttled; a colleague's
+    /// address still signs in (no key shared by every address).
+    #[test]
+    fn one_address_starting_sign_ins_does_not_throttle_the_others() {
+        let limiters = Limiters::new(&Limits::default());
+        let attacker: IpAddr = [198, 51, 100, 66].into();
+        let tries = (0..50).filter(|_| limiters.allow_sign_in(attacker)).count();
+        assert_eq!(tries, 5, "the looping address is throttled");
+        for n in 1..=20u8 {
+            let adviser: IpAddr = [203, 0, 113, n].into();
+            assert!(limiters.allow_sign_in(adviser), "adviser {n}");
+        }
     }
 
     #[test]
