@@ -159,34 +159,43 @@ pub async fn join_cluster(
 
 /// Deletes audit entries past their retention period, at start and then every hour.
 async fn apply_audit_retention(store: Store, retention: Duration) {
-    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-    loop {
-        store.wait_until_leading().await;
-        let before = crate::time::now_ms().saturating_sub(retention_ms);
-        match store.purge_audit(before).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "deleted audit entries past their retention"),
-            Err(error) => {
-                tracing::error!(%error, "the audit retention run failed; retrying in an hour")
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-    }
+    every_hour_while_leading(&store, "audit entries", |store| async move {
+        let before = crate::time::now_ms().saturating_sub(millis(retention));
+        store.purge_audit(before).await
+    })
+    .await;
 }
 
 /// Deletes transcripts past the retention period, at start and then every hour.
 async fn apply_retention(store: Store, retention: Duration) {
-    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    every_hour_while_leading(&store, "transcripts", |store| async move {
+        let now = crate::time::now_ms();
+        store
+            .purge_transcripts(now.saturating_sub(millis(retention)), now)
+            .await
+    })
+    .await;
+}
+
+fn millis(period: Duration) -> i64 {
+    i64::try_from(period.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Runs a retention `purge` (how many rows of `what` it deleted) at start and then every
+/// hour, while this node leads; a failed run is logged and tried again an hour later.
+async fn every_hour_while_leading<F, Fut>(store: &Store, what: &'static str, purge: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = Result<u64, StoreError>>,
+{
     loop {
         store.wait_until_leading().await;
-        let now = crate::time::now_ms();
-        match store
-            .purge_transcripts(now.saturating_sub(retention_ms), now)
-            .await
-        {
+        match purge(store.clone()).await {
             Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "deleted transcripts past the retention period"),
-            Err(error) => tracing::error!(%error, "the retention run failed; retrying in an hour"),
+            Ok(purged) => tracing::info!(purged, what, "deleted rows past their retention"),
+            Err(error) => {
+                tracing::error!(%error, what, "a retention run failed; retrying in an hour")
+            }
         }
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
