@@ -87,18 +87,37 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-type AuditRow = (
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// An entry as stored; the columns are named as [`AuditEntry`]'s fields.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at_ms: i64,
+    actor_kind: String,
+    actor_id: Option<String>,
+    actor: String,
+    address: Option<String>,
+    action: String,
+    target_kind: Option<String>,
+    target_id: Option<String>,
+    detail: Option<String>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> AuditEntry {
+        AuditEntry {
+            id: row.id,
+            at_ms: row.at_ms,
+            actor_kind: row.actor_kind,
+            actor_id: row.actor_id,
+            actor: row.actor,
+            address: row.address,
+            action: row.action,
+            target_kind: row.target_kind,
+            target_id: row.target_id,
+            detail: row.detail,
+        }
+    }
+}
 
 /// Makes the database itself refuse to change an entry (engine-specific triggers, so they live
 /// here rather than in the twin migrations). Idempotent: runs at each start.
@@ -199,8 +218,8 @@ impl Store {
             }
         });
         let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, at, actor_kind, actor_id, actor_name, address, action, target_kind,
-                    target_id, detail
+            "SELECT id, at AS at_ms, actor_kind, actor_id, actor_name AS actor, address, action,
+                    target_kind, target_id, detail
              FROM audit_log
              WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR at < $2)
                AND ($3 IS NULL OR actor_name = $3 OR actor_id = $3)
@@ -215,36 +234,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .context("reading the audit trail")?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    at_ms,
-                    actor_kind,
-                    actor_id,
-                    actor,
-                    address,
-                    action,
-                    target_kind,
-                    target_id,
-                    detail,
-                )| {
-                    AuditEntry {
-                        id,
-                        at_ms,
-                        actor_kind,
-                        actor_id,
-                        actor,
-                        address,
-                        action,
-                        target_kind,
-                        target_id,
-                        detail,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 
     /// Tries to rewrite an entry's action in place, as someone with access to the database
