@@ -14,6 +14,9 @@ pub struct HashError(String);
 /// Shortest password accepted for an adviser account.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// Longest password checked or set: argon2 reads all of it, so a huge one would cost CPU.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// The argon2 PHC string of `password`, with a fresh salt.
 pub fn hash_password(password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);

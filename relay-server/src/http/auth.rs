@@ -4,7 +4,9 @@
 use super::extract::{LoggedInAdviser, SESSION_COOKIE};
 use super::origin::is_same_origin;
 use super::{ApiError, AppState};
-use crate::auth::password::{password_check_turn, verify_against_nothing, verify_password};
+use crate::auth::password::{
+    password_check_turn, verify_against_nothing, verify_password, MAX_PASSWORD_BYTES,
+};
 use crate::auth::secret::{random_token, token_hash};
 use crate::limits::MAX_LOGIN_CHARS;
 use crate::store::{Actor, Audit};
@@ -18,9 +20,6 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tandem_shared::model::AdviserProfile;
-
-/// Longest password checked: argon2 reads all of it, so a huge one would cost CPU.
-const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Largest login request body read (a login name and a password with JSON around them).
 pub const MAX_LOGIN_BODY_BYTES: usize = 8 * 1024;

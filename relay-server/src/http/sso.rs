@@ -10,7 +10,7 @@ use super::{ApiError, AppState};
 use crate::auth::oidc::SignedIn;
 use crate::auth::password::hash_password;
 use crate::auth::secret::{random_token, token_hash};
-use crate::limits::MAX_LOGIN_CHARS;
+use crate::limits::usable_login;
 use crate::store::{AccountChangeError, Actor, AdviserRow, NewAdviser};
 use crate::time::now_ms;
 use axum::extract::{ConnectInfo, Query, State};
@@ -219,10 +219,7 @@ async fn account_for(app: &AppState, signed: &SignedIn, ip: IpAddr) -> Result<Ad
             .ok_or_else(|| "the account vanished".to_owned());
     }
     let login = signed.login.trim();
-    if login.is_empty()
-        || login.chars().count() > MAX_LOGIN_CHARS
-        || login.chars().any(char::is_control)
-    {
+    if !usable_login(login) {
         return Err("the provider gave an unusable login".into());
     }
     if store.login_taken(login).await.map_err(|e| e.to_string())? {

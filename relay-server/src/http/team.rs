@@ -3,10 +3,10 @@
 //! write the audit trail. A change that ends someone's logins closes their consoles at once.
 
 use super::{ApiError, AppState};
-use crate::auth::password::{hash_password, MIN_PASSWORD_CHARS};
+use crate::auth::password::{hash_password, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
 use crate::auth::scope::TokenScope;
 use crate::auth::secret::{random_token, token_hash};
-use crate::limits::MAX_LOGIN_CHARS;
+use crate::limits::{usable_login, MAX_LOGIN_CHARS};
 use crate::store::{AccountChangeError, Actor, NewAdviser};
 use crate::time::now_ms;
 use axum::extract::{Path, State};
@@ -14,9 +14,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use tandem_shared::access::{AdviserRole, TeamMember, TokenSummary};
-
-/// Longest password accepted (argon2 reads all of it).
-const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// `GET /api/v1/team`: every account, enabled or not.
 pub async fn list_team(State(app): State<AppState>) -> Result<Json<Vec<TeamMember>>, ApiError> {
@@ -40,20 +37,18 @@ pub async fn add_member(
 ) -> Result<(StatusCode, Json<Vec<TeamMember>>), ApiError> {
     let login = member.login.trim().to_owned();
     let name = member.name.trim().to_owned();
-    if login.is_empty()
-        || login.chars().count() > MAX_LOGIN_CHARS
-        || login.chars().any(char::is_control)
-        || name.is_empty()
-        || name.chars().count() > 100
-    {
+    if !usable_login(&login) || name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::BadRequest(format!(
             "a login has 1 to {MAX_LOGIN_CHARS} characters and a name 1 to 100"
         )));
     }
-    let length = member.password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&length) {
+    // The same bound as the login's: a password set here can always be typed there.
+    if member.password.chars().count() < MIN_PASSWORD_CHARS
+        || member.password.len() > MAX_PASSWORD_BYTES
+    {
         return Err(ApiError::BadRequest(format!(
-            "a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
+            "a password has at least {MIN_PASSWORD_CHARS} characters and at most \
+             {MAX_PASSWORD_BYTES} bytes"
         )));
     }
     if app.store.login_taken(&login).await? {

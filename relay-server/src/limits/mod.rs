@@ -23,6 +23,14 @@ pub use address::limit_key;
 /// Longest login name looked up; a longer one is refused before it is counted or logged.
 pub const MAX_LOGIN_CHARS: usize = 254;
 
+/// True when `login` (trimmed) may name a new account: not empty, at most
+/// [`MAX_LOGIN_CHARS`], no control characters (a login is logged and shown).
+pub fn usable_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.chars().count() <= MAX_LOGIN_CHARS
+        && !login.chars().any(char::is_control)
+}
+
 /// How many times the per-name login quota the whole internet may try one login name: a
 /// single address cannot lock an adviser out, a crowd still cannot guess freely.
 const LOGIN_NAME_FROM_EVERYWHERE: NonZeroU32 = NonZeroU32::MIN.saturating_add(19);
