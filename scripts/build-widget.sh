@@ -3,18 +3,27 @@
 # cargo (wasm32, size profile) -> wasm-split (what is fetched later cut off what is fetched
 # first) -> wasm-bindgen -> wasm-opt -Oz, the JS minified by terser
 # -> brotli and gzip copies;
-# the loader minified by terser (dist/loader.js, which the relay serves).
+# the loader minified by terser (dist/loader.js, which the relay serves) and the invitations
+# module it fetches for sites that have some (dist/widget/invite.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=wasm-release
 wasm_dir="target/wasm32-unknown-unknown/$profile"
+# Built for size with the standard library compiled along (rust-src, installed by setup.sh):
+# a panic stops the module at once without formatting a message, panic locations and Debug
+# output are left out, and Leptos's components are type-erased (one renderer per output type
+# instead of one per closure). The unstable flags are allowed on stable by RUSTC_BOOTSTRAP,
+# for these two browser builds only. What each saved: BENCHMARKS.md (issue 28).
+export RUSTC_BOOTSTRAP=1
+export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none --cfg erase_components"
+build_std=(-Zbuild-std=std,panic_abort)
 for crate in widget console; do
   # Linked with its relocations kept, so that wasm-split can cut the modules fetched later
   # (the widget's co-browsing; the console's dashboard, contacts, sites and articles) from
   # the one fetched first.
-  cargo rustc --locked --target wasm32-unknown-unknown --profile "$profile" -p "$crate" --lib \
-    -- -C link-args=--emit-relocs
+  cargo rustc --locked "${build_std[@]}" --target wasm32-unknown-unknown --profile "$profile" \
+    -p "$crate" --lib -- -C link-args=--emit-relocs
   out="dist/$crate"
   split_dir="target/$crate-split"
   rm -rf "$out" "$split_dir" && mkdir -p "$out" "$split_dir"
@@ -39,6 +48,9 @@ done
 cp console/console.css dist/console/console.css
 tools/node_modules/.bin/terser relay-server/assets/loader.js --compress --mangle \
   --format comments=false -o dist/loader.js
+# Proactive invitations: fetched by the loader only for sites that have invitation rules.
+tools/node_modules/.bin/terser relay-server/assets/invite.js --module --compress --mangle \
+  --format comments=false -o dist/widget/invite.js
 
 for file in dist/widget/* dist/console/*; do
   case "$file" in *.br|*.gz) continue ;; esac

@@ -29,6 +29,8 @@ if ! has_aiosmtpd; then
 fi
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# The browser builds compile the standard library for size (scripts/build-widget.sh).
+rustup component list --installed | grep -q "^rust-src" || rustup component add rust-src
 
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3}' Cargo.lock)

@@ -7,7 +7,7 @@
   var d = document, w = window, s = d.currentScript;
   if (!s || w.__tandem) return;
   w.__tandem = true;
-  var base = new URL(s.src).origin, v = "__VERSION__";
+  var base = new URL(s.src).origin, assets = base + "/assets/v-__VERSION__/widget/";
   var attr = function (n) { return s.getAttribute("data-" + n); };
   var lang = (attr("locale") || d.documentElement.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   var custom = attr("launcher-text"), site = attr("site") || "default", lookKey = "tandem.look." + site;
@@ -36,13 +36,20 @@
     "padding:12px 18px;box-shadow:0 4px 14px #0004;cursor:pointer;text-decoration:none}" +
     "div{bottom:76px;display:flex;max-width:280px;padding:0;background:#fff;border-radius:14px}" +
     "div button{font:inherit;color:#1f2937;background:none;border:0;cursor:pointer;padding:12px;text-align:left}" +
-    ":host([data-position=left]) :is([data-tandem-launcher],a,div){left:20px;right:auto}</style>" +
+    // The panel's frame shown while the chat downloads (the widget's own panel replaces it).
+    "section{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:370px;max-width:calc(100vw - 24px);height:560px;" +
+    "max-height:calc(100vh - 40px);background:#fff;border-radius:14px;box-shadow:0 4px 14px #0004;overflow:hidden}" +
+    "h2{margin:0;padding:0 16px;font:600 16px/56px system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8)}" +
+    "i{display:block;height:14px;margin:22px 16px;border-radius:7px;background:#eee}" +
+    "@media (max-width:480px){section{inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}" +
+    ":host([data-position=left]) :is([data-tandem-launcher],a,div,section){left:20px;right:auto}</style>" +
     "<button type=\"button\" data-tandem-launcher></button>";
   var button = root.querySelector("button");
   var fr = function () { return cfg.locale === "fr"; };
+  var title = function () { return fr() ? "Discuter avec un conseiller" : "Chat with an adviser"; };
   var label = function () {
     var own = cfg.look && cfg.look.launcher_text && cfg.look.launcher_text[fr() ? "fr" : "en"];
-    return custom || own || (fr() ? "Discuter avec un conseiller" : "Chat with an adviser");
+    return custom || own || title();
   };
   function applyLook(look) {
     cfg.look = look;
@@ -59,12 +66,14 @@
     applyLook(look);
     try { w.localStorage.setItem(lookKey, JSON.stringify(look)); } catch (e) { /* storage blocked */ }
   }, function () { /* relay unreachable: keep the remembered look */ });
-  var listeners = {}, widget = null, loading = null;
+  var listeners = {}, widget = null, loading = null, skeleton = null;
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (h) { try { h(detail); } catch (e) { setTimeout(function () { throw e; }); } });
   }
   function failed() {
     loading = null;
+    if (skeleton) skeleton.remove();
+    skeleton = null;
     button.disabled = false;
     if (fallback) {
       // The widget cannot load: offer to write instead of a broken box.
@@ -79,11 +88,21 @@
   }
   function load(open, share) {
     button.disabled = true;
-    // The click is answered at once: the launcher says the chat is coming while it downloads.
-    if (open) button.textContent = label() + " …";
+    // The click is answered at once: the launcher says the chat is coming and the panel's
+    // frame (its title, a light skeleton) shows while the chat downloads.
+    if (open) {
+      button.textContent = label() + " …";
+      if (!widget && !skeleton) {
+        skeleton = d.createElement("section");
+        skeleton.setAttribute("aria-busy", "true");
+        skeleton.innerHTML = "<h2></h2><i></i><i></i><i></i>";
+        skeleton.firstChild.textContent = title();
+        root.appendChild(skeleton);
+      }
+    }
     // The WebAssembly is fetched alongside the JS, not after it (a round trip less).
     loading = loading || looked.then(function () {
-      var path = base + "/assets/v-" + v + "/widget/widget", wasm = fetch(path + "_bg.wasm");
+      var path = assets + "widget", wasm = fetch(path + "_bg.wasm");
       wasm["catch"](function () { /* reported by the import or the init below */ });
       return import(path + ".js").then(function (m) {
         return m.default({ module_or_path: wasm }).then(function () { return m; });
@@ -119,40 +138,6 @@
       if (name === "ready" && widget) handler();
     }
   };
-  // Proactive invitations: the first of the site's rules offered now (an adviser of its queue
-  // is available) whose pattern matches this page shows as a bubble after its delay, at most
-  // once per visit, never during a chat; what the visitor does with it is counted.
-  var siteUrl = siteApi + "/invitations";
-  function report(rule, what) {
-    fetch(siteUrl + "/" + encodeURIComponent(rule.id) + "/" + what, { method: "POST", mode: "no-cors" })["catch"](function () {});
-  }
-  // The rule offered for this page now (with `id`: only that one), then `then(rule)`.
-  function offered(id, then) {
-    fetch(siteUrl + "?path=" + encodeURIComponent(w.location.pathname)).then(function (r) { return r.ok ? r.json() : null; }).then(function (rule) {
-      if (rule && (!id || rule.id === id) && !widget && !loading) then(rule);
-    }, function () { /* relay unreachable: no invitation */ });
-  }
-  function invite() {
-    try { if (w.sessionStorage.getItem("tandem.invited")) return; } catch (e) { return; }
-    // Asked again when the delay is over: the adviser may have left meanwhile.
-    offered(null, function (rule) { setTimeout(function () { offered(rule.id, bubble); }, rule.after_secs * 1000); });
-  }
-  function bubble(rule) {
-    try { w.sessionStorage.setItem("tandem.invited", rule.id); } catch (e) { /* shown anyway */ }
-    var box = d.createElement("div"), open = d.createElement("button"), close = d.createElement("button");
-    box.setAttribute("role", "status");
-    open.textContent = rule.message[cfg.locale] || rule.message.fr || rule.message.en;
-    close.setAttribute("aria-label", fr() ? "Fermer" : "Close");
-    close.textContent = "\u00d7";
-    box.append(open, close);
-    box.onclick = function (event) {
-      box.remove();
-      report(rule, event.target === close ? "dismissed" : "opened");
-      if (event.target !== close) { cfg.queue = rule.queue; load(true); }
-    };
-    root.appendChild(box);
-    report(rule, "shown");
-  }
   var queued = (w.Tandem && w.Tandem.q) || [];
   w.Tandem = api;
   button.addEventListener("click", function () { load(true); });
@@ -174,7 +159,13 @@
     var resume = null;
     try { resume = w.localStorage.getItem("tandem.conversation"); } catch (e) { /* storage blocked */ }
     queued.forEach(function (call) { if (api[call[0]]) api[call[0]].apply(null, call[1]); });
-    if (resume) load(false); else invite();
+    // Proactive invitations: their code is fetched only for a site that has some.
+    if (resume) load(false); else looked.then(function () {
+      if (cfg.look.invitations) return import(assets + "invite.js").then(function (m) {
+        m.default({ root: root, cfg: cfg, siteApi: siteApi, open: function (queue) { cfg.queue = queue; load(true); },
+          busy: function () { return widget || loading; } });
+      });
+    })["catch"](function () { /* no invitation */ });
   }
   if (d.body) start(); else d.addEventListener("DOMContentLoaded", start);
 })();

@@ -19,9 +19,10 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The built bundles that must be there for the widget and console to load.
-const BUNDLES: [&str; 4] = [
+const BUNDLES: [&str; 5] = [
     "widget/widget.js",
     "widget/widget_bg.wasm",
+    "widget/invite.js",
     "console/console.js",
     "console/console_bg.wasm",
 ];

@@ -108,8 +108,18 @@ async fn set_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What the loader reads of a site: its look, and whether it has proactive invitations (the
+/// loader fetches their code only then).
+#[derive(serde::Serialize)]
+struct LoaderLook {
+    #[serde(flatten)]
+    appearance: tandem_shared::site::Appearance,
+    invitations: bool,
+}
+
 /// `GET /api/v1/sites/{key}/appearance`: the colour, corner, launcher text and greeting the
-/// loader applies; readable from any page and cached a minute.
+/// loader applies, and `invitations` when the site has invitation rules; readable from any
+/// page and cached a minute.
 pub async fn appearance(
     State(app): State<AppState>,
     Path(key): Path<String>,
@@ -123,7 +133,10 @@ pub async fn appearance(
             (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             (CACHE_CONTROL, "public, max-age=60"),
         ],
-        Json(site.appearance.clone()),
+        Json(LoaderLook {
+            appearance: site.appearance.clone(),
+            invitations: !site.invitations.is_empty(),
+        }),
     ))
 }
 

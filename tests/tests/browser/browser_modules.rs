@@ -1,5 +1,6 @@
 //! Code fetched only when it is needed: the widget's co-browsing module when a session starts
-//! on the page (the chat's module comes with the launcher's click), the console's dashboard,
+//! on the page (the chat's module comes with the launcher's click), the invitations' code on
+//! sites that have some, the console's dashboard,
 //! contacts, sites and articles when their page is first opened.
 
 use fantoccini::Client;
@@ -58,6 +59,10 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
     assert!(
         !fetched_cobrowse_module(visitor).await?,
         "a chat without co-browsing fetches no co-browsing code: {files:#?}"
+    );
+    assert!(
+        !files.iter().any(|f| f.contains("invit")),
+        "a site without invitation rules fetches neither their code nor an offer: {files:#?}"
     );
 
     start_sharing(visitor, console, "Demande d'adhésion").await?;
@@ -158,7 +163,7 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
 }
 
 /// Tried: a visitor on a slow connection (50 KB/s) clicks the launcher; the chat takes seconds
-/// to download.
+/// to download. The launcher answers and the panel's frame shows at once.
 #[tokio::test]
 async fn the_launcher_answers_at_once_while_the_chat_downloads() -> anyhow::Result<()> {
     let scene = Scene::start().await?;
@@ -179,14 +184,34 @@ async fn the_launcher_answers_at_once_while_the_chat_downloads() -> anyhow::Resu
     .await?;
     let answered = visitor
         .execute(
-            "const b = document.querySelector('[data-tandem]').shadowRoot.querySelector('[data-tandem-launcher]');
+            "const root = document.querySelector('[data-tandem]').shadowRoot;
+             const b = root.querySelector('[data-tandem-launcher]');
              b.click();
-             return [b.textContent, b.disabled];",
+             const frame = root.querySelector('section[aria-busy=true]');
+             const box = frame && frame.getBoundingClientRect();
+             return [b.textContent, b.disabled, frame && frame.querySelector('h2').textContent,
+                     box && box.height >= 300, frame && frame.querySelectorAll('i').length];",
             vec![],
         )
         .await?;
     assert_eq!(answered[0], "Discuter avec un conseiller …", "{answered}");
     assert_eq!(answered[1], true, "one click is enough: {answered}");
+    // The panel's frame shows at once, with its title and a light skeleton.
+    assert_eq!(answered[2], "Discuter avec un conseiller", "{answered}");
+    assert_eq!(
+        answered[3], true,
+        "the frame has the panel's size: {answered}"
+    );
+    assert_eq!(answered[4], 3, "{answered}");
     in_widget(visitor, "#tandem-name").await?;
+    // The chat's own panel took its place.
+    let frames = visitor
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot
+                .querySelectorAll('section[aria-busy]').length;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(frames, 0, "the skeleton is gone once the chat is there");
     Ok(())
 }

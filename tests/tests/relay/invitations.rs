@@ -58,8 +58,19 @@ async fn invitations_are_offered_while_someone_can_answer_and_counted() -> anyho
     let (status, body) = put_site(&relay, &token, &refused).await?;
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("url_pattern"), "{body}");
+    let look = |relay: &TestRelay| {
+        let url = relay.url("/api/v1/sites/shop/appearance");
+        async move { anyhow::Ok(reqwest::get(url).await?.json::<Value>().await?) }
+    };
+    // The loader fetches the invitations' code only for a site that has some.
+    let mut without_rules = shop_with_invitation();
+    without_rules["invitations"] = json!([]);
+    let (status, body) = put_site(&relay, &token, &without_rules).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(look(&relay).await?["invitations"], false);
     let (status, body) = put_site(&relay, &token, &shop_with_invitation()).await?;
     assert_eq!(status, 200, "{body}");
+    assert_eq!(look(&relay).await?["invitations"], true);
 
     // Nobody available: nothing is offered, whatever the page.
     assert_eq!(offered(&relay, "/pricing/team").await?, Value::Null);
