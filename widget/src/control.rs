@@ -24,14 +24,22 @@ pub(crate) struct Control {
     pub unread: RwSignal<u32>,
 }
 
+/// A call on the handle made before the panel was drawn.
+type Waiting = Box<dyn FnOnce(Control)>;
+
 thread_local! {
     static CONTROL: RefCell<Option<Control>> = const { RefCell::new(None) };
+    static WAITING: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
     static EVENTS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Registers the mounted widget's signals.
+/// Registers the mounted widget's signals, and applies the calls that waited for them in the
+/// order they were made.
 pub(crate) fn register(control: Control) {
     CONTROL.with(|c| *c.borrow_mut() = Some(control));
+    for call in WAITING.with(|w| std::mem::take(&mut *w.borrow_mut())) {
+        call(control);
+    }
 }
 
 /// Keeps the loader's event function.
@@ -79,9 +87,11 @@ pub(crate) fn emit_event(kind: &tandem_shared::EventKind) {
     }
 }
 
-fn with_control(f: impl FnOnce(Control)) {
-    if let Some(control) = CONTROL.with(|c| *c.borrow()) {
-        f(control);
+/// Runs `f` on the widget's signals, once they exist (the widget is drawn over a few tasks).
+fn with_control(f: impl FnOnce(Control) + 'static) {
+    match CONTROL.with(|c| *c.borrow()) {
+        Some(control) => f(control),
+        None => WAITING.with(|w| w.borrow_mut().push(Box::new(f))),
     }
 }
 
@@ -117,13 +127,13 @@ impl WidgetHandle {
     #[wasm_bindgen(js_name = setLocale)]
     pub fn set_locale(&self, tag: &str) {
         let locale = Locale::from_tag(tag);
-        with_control(|c| c.locale.set(locale));
+        with_control(move |c| c.locale.set(locale));
     }
 
     /// Takes the visitor's details from the site (`{ name, email, phone, company, userId,
     /// userHash }`): they fill the pre-chat form, and a signed user id is sent with the request.
     pub fn identify(&self, details: JsValue) {
         let hints = VisitorHints::from_js(&details);
-        with_control(|c| c.hints.set(hints));
+        with_control(move |c| c.hints.set(hints));
     }
 }

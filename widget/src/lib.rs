@@ -37,29 +37,65 @@ const STYLE: &str = include_str!("style.css");
 /// With `open`, the chat panel opens at once (the visitor clicked the launcher). `events` is
 /// called with `(name, detail)` for what the page may listen to (`Tandem.on`). Returns the
 /// handle behind the page's `Tandem.open()`, `close()`, `setLocale()` and `identify()`.
+///
+/// The widget is drawn over short tasks, so that a phone's main thread never waits long on it
+/// (the page stays responsive while the chat opens): the settings and the style, then the chat
+/// and the panel's frame, then the panel's body (see `ui::App`). Calls on the handle made
+/// meanwhile wait for the panel (see [`control`]); the loader's frame stays until then.
 #[wasm_bindgen]
 pub fn mount(
     root: web_sys::ShadowRoot,
     config: JsValue,
     open: bool,
     events: JsValue,
-) -> Result<control::WidgetHandle, JsValue> {
+) -> control::WidgetHandle {
     control::set_event_sink(events.dyn_into::<js_sys::Function>().ok());
-    if MOUNTED.with(|m| m.replace(true)) {
-        return Ok(control::WidgetHandle);
+    if !MOUNTED.with(|m| m.replace(true)) {
+        web_client::browser::after(0, move || {
+            let config = config::WidgetConfig::from_js(&config);
+            if let Some(frame) = add_style_and_container(&root) {
+                web_client::browser::after(0, move || draw(&root, frame, config, open));
+            }
+        });
     }
-    let config = config::WidgetConfig::from_js(&config);
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    root.set_inner_html("");
-    let style = document.create_element("style")?;
+    control::WidgetHandle
+}
+
+/// The widget's own elements in the shadow root: its style and its container.
+struct Frame {
+    style: web_sys::Element,
+    container: web_sys::HtmlElement,
+}
+
+/// Adds the widget's style and its (empty) container beside what the loader drew.
+fn add_style_and_container(root: &web_sys::ShadowRoot) -> Option<Frame> {
+    let document = web_sys::window()?.document()?;
+    let style = document.create_element("style").ok()?;
     style.set_text_content(Some(STYLE));
-    root.append_child(&style)?;
-    let container = document.create_element("div")?;
+    let container = document.create_element("div").ok()?;
     container.set_class_name("tandem");
-    root.append_child(&container)?;
-    let container: web_sys::HtmlElement = container.unchecked_into();
-    leptos::mount::mount_to(container, move || ui::App(ui::AppProps { config, open })).forget();
-    Ok(control::WidgetHandle)
+    root.append_child(&style).ok()?;
+    root.append_child(&container).ok()?;
+    Some(Frame {
+        style,
+        container: container.unchecked_into(),
+    })
+}
+
+/// Removes what the loader drew (its launcher, the panel's frame, an invitation) and draws the
+/// widget in its place.
+fn draw(root: &web_sys::ShadowRoot, frame: Frame, config: config::WidgetConfig, open: bool) {
+    let children = root.children();
+    for index in (0..children.length()).rev() {
+        let Some(child) = children.item(index) else {
+            continue;
+        };
+        if child != frame.style && child != *frame.container {
+            child.remove();
+        }
+    }
+    leptos::mount::mount_to(frame.container, move || {
+        ui::App(ui::AppProps { config, open })
+    })
+    .forget();
 }

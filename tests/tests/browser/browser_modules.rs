@@ -215,3 +215,35 @@ async fn the_launcher_answers_at_once_while_the_chat_downloads() -> anyhow::Resu
     assert_eq!(frames, 0, "the skeleton is gone once the chat is there");
     Ok(())
 }
+
+/// Tried: the page calls the widget's API the moment it says "ready", before the widget has
+/// drawn its panel (it draws over a few short tasks): the calls wait and apply in order.
+#[tokio::test]
+async fn calls_made_as_the_widget_gets_ready_wait_for_its_panel() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let visitor = &scene.visitor;
+    visitor.goto(&scene.site.url("index.html")).await?;
+    in_widget(visitor, "[data-tandem-launcher]").await?;
+    visitor
+        .execute(
+            "Tandem.on('ready', function () {
+               Tandem.setLocale('en');
+               Tandem.identify({ name: 'Ann Lee', email: 'ann@example.com' });
+               Tandem.close();
+               Tandem.open();
+             });
+             Tandem.open();",
+            vec![],
+        )
+        .await?;
+    wait_for_text("the English form", "Start the chat", || {
+        widget_text(visitor)
+    })
+    .await?;
+    let name = in_widget(visitor, "#tandem-name")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(name.as_deref(), Some("Ann Lee"));
+    Ok(())
+}

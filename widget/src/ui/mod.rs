@@ -93,7 +93,8 @@ pub(crate) fn App(
         }
         // Focus follows the visitor: into the panel when they open it, back to the launcher
         // when they close it (never stolen when the panel comes back open with a new page).
-        if changed || (previous.is_none() && asked) {
+        // The click that loaded the widget is followed once the panel's body is drawn.
+        if changed {
             request_animation_frame(move || {
                 if now {
                     focus_first_field(panel.get_untracked());
@@ -110,6 +111,15 @@ pub(crate) fn App(
         let latest = chat.model.with(|m| m.latest_adviser_message());
         if open.get() && visible.get() {
             chat.saw(latest);
+        }
+    });
+    // The panel's body and the co-browsing layer are drawn in a task of their own, after the
+    // panel's frame: neither keeps a phone's main thread long.
+    let body_drawn = RwSignal::new(false);
+    web_client::browser::after(0, move || {
+        body_drawn.set(true);
+        if asked && open.get_untracked() {
+            request_animation_frame(move || focus_first_field(panel.get_untracked()));
         }
     });
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
@@ -133,7 +143,7 @@ pub(crate) fn App(
             .launcher_text(code)
             .unwrap_or_else(|| texts.t("widget.launcher").to_owned());
         view! {
-            <cobrowse::CobrowseLayer/>
+            {move || body_drawn.get().then(|| view! { <cobrowse::CobrowseLayer/> })}
             <Show when=move || !open.get()>
                 <button type="button" class="launcher" data-tandem-launcher="" aria-haspopup="dialog"
                     node_ref=launcher on:click=move |_| open.set(true)>
@@ -154,7 +164,7 @@ pub(crate) fn App(
                     </header>
                     <ConnectionBanner/>
                     <div class="body">
-                        {move || match screen.get() {
+                        {move || body_drawn.get().then(|| match screen.get() {
                             Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
                             Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
                             Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
@@ -162,7 +172,7 @@ pub(crate) fn App(
                             Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
                             Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
                                 <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show> }.into_any(),
-                        }}
+                        })}
                     </div>
                 </section>
             </Show>
