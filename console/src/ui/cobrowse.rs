@@ -109,7 +109,13 @@ pub(crate) fn Cobrowse(
                 <p class="cobrowse-ask">
                     <button type="button" class="secondary" data-cobrowse-ask=""
                         disabled=move || session.with(|s| s.asked)
-                        on:click=move |_| handle.cobrowse_request(ask_id.clone())>{texts.t("console.cobrowse.ask")}</button>
+                        on:click=move |_| {
+                            handle.cobrowse_request(ask_id.clone());
+                            // Fetched while the visitor answers: the mirror is ready for the page.
+                            leptos::task::spawn_local(async {
+                                let _ = fetch_mirror_module().await;
+                            });
+                        }>{texts.t("console.cobrowse.ask")}</button>
                     " "
                     <span role="status">{move || session.with(|s| {
                         if s.asked { texts.t("console.cobrowse.asked") }
@@ -119,9 +125,45 @@ pub(crate) fn Cobrowse(
                 </p>
             }
         }>
-            <MirrorPanel id=id.clone()/>
+            {
+                let id = id.clone();
+                view! { <super::pages::LazyView load=move || mirror_panel(id.clone())/> }
+            }
         </Show>
     }
+}
+
+/// The live mirror and its tools, in a WebAssembly module of their own that the console
+/// fetches when the adviser first asks to co-browse (or a session starts): most advisers'
+/// days have none.
+#[leptos::wasm_split::wasm_split(
+    mirror,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(fetch_mirror_module)
+)]
+fn mirror_panel(id: ConversationId) -> Result<AnyView, leptos::wasm_split::SplitLoaderError> {
+    Ok(view! { <MirrorPanel id=id/> }.into_any())
+}
+
+/// Runs `then` with `frame` once it is on the page (checked each animation frame, for a few
+/// seconds at most: a panel taken away before it was shown needs nothing).
+fn when_on_page(
+    frame: web_sys::HtmlIFrameElement,
+    then: impl FnOnce(web_sys::HtmlIFrameElement) + 'static,
+) {
+    fn check(
+        frame: web_sys::HtmlIFrameElement,
+        then: Box<dyn FnOnce(web_sys::HtmlIFrameElement)>,
+        frames_left: u32,
+    ) {
+        if frame.is_connected() {
+            then(frame);
+        } else if frames_left > 0 {
+            request_animation_frame(move || check(frame, then, frames_left - 1));
+        }
+    }
+    check(frame, Box::new(then), 300);
 }
 
 /// The live mirror and the adviser's tools.
@@ -180,12 +222,17 @@ fn MirrorPanel(id: ConversationId) -> impl IntoView {
             attached.set_value(true);
             let element: web_sys::HtmlIFrameElement = frame.unchecked_into();
             let ask = id.clone();
+            let id = id.clone();
             let labels = MirrorLabels {
                 frame_from: texts.t("console.cobrowse.frame_from").to_owned(),
                 frame_unknown: texts.t("console.cobrowse.frame_unknown").to_owned(),
             };
-            cobrowse.attach(&id, Mirror::new(element, labels), move || {
-                handle.cobrowse_resync(ask)
+            // The panel is built before it is put on the page (its module fetched meanwhile):
+            // a frame has a document to write in only once it is on the page.
+            when_on_page(element, move |element| {
+                cobrowse.attach(&id, Mirror::new(element, labels), move || {
+                    handle.cobrowse_resync(ask)
+                });
             });
         });
     }

@@ -1,6 +1,7 @@
-//! The pages an adviser opens now and then (dashboard, contacts, sites, articles, audit), each in a
-//! WebAssembly module of its own that the console fetches the first time the page is opened:
-//! the desk loads without their code.
+//! The pages an adviser opens now and then (dashboard, contacts, sites, articles, audit, team),
+//! each in a WebAssembly module of its own that the console fetches the first time the page is
+//! opened: the desk loads without their code. [`LazyView`] shows any such view (the
+//! co-browsing mirror uses it too).
 
 use super::Ui;
 use leptos::prelude::*;
@@ -52,6 +53,29 @@ pub(super) enum LazyPage {
 /// fetched, says so with "Try again".
 #[component]
 pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
+    view! { <LazyView load=move || page_view(page)/> }
+}
+
+/// The view of `page`, its module fetched first.
+async fn page_view(page: LazyPage) -> Result<AnyView, SplitLoaderError> {
+    match page {
+        LazyPage::Dashboard => dashboard_page().await,
+        LazyPage::Contacts => contacts_page().await,
+        LazyPage::Sites => sites_page().await,
+        LazyPage::Articles => articles_page().await,
+        LazyPage::Audit => audit_page().await,
+        LazyPage::Team => team_page().await,
+    }
+}
+
+/// Shows the view `load` gives once the module it needs is here (a light "loading" line
+/// meanwhile); when the module cannot be fetched, says so with "Try again".
+#[component]
+pub(super) fn LazyView<Load, Loading>(load: Load) -> impl IntoView
+where
+    Load: Fn() -> Loading + Clone + Send + Sync + 'static,
+    Loading: std::future::Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
+{
     let texts = expect_context::<Ui>().texts;
     let attempt = RwSignal::new(0u32);
     let loading =
@@ -60,17 +84,10 @@ pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
         <Suspense fallback=loading>
             {move || {
                 attempt.track();
+                let load = load.clone();
                 Suspend::new(SendWrapper::new(async move {
-                    let loaded = match page {
-                        LazyPage::Dashboard => dashboard_page().await,
-                        LazyPage::Contacts => contacts_page().await,
-                        LazyPage::Sites => sites_page().await,
-                        LazyPage::Articles => articles_page().await,
-                        LazyPage::Audit => audit_page().await,
-                        LazyPage::Team => team_page().await,
-                    };
                     // Not fetched (the connection dropped, the relay restarted).
-                    loaded.unwrap_or_else(|_| view! {
+                    load().await.unwrap_or_else(|_| view! {
                         <p class="error" role="alert" data-page-failed="">
                             {texts.t("console.page_failed")} " "
                             <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>

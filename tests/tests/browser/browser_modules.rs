@@ -1,7 +1,7 @@
 //! Code fetched only when it is needed: the widget's co-browsing module when a session starts
 //! on the page (the chat's module comes with the launcher's click), the invitations' code on
-//! sites that have some, the console's dashboard,
-//! contacts, sites and articles when their page is first opened.
+//! sites that have some, the console's co-browsing mirror when the adviser first asks, its
+//! dashboard, contacts, sites and articles when their page is first opened.
 
 use fantoccini::Client;
 use tandem_tests::browser::{
@@ -65,8 +65,18 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
         "a site without invitation rules fetches neither their code nor an offer: {files:#?}"
     );
 
+    let mirror_fetched = |files: Vec<String>| files.iter().any(|f| f.contains("split_mirror"));
+    assert!(
+        !mirror_fetched(fetched(console).await?),
+        "the console's desk comes without the mirror's code"
+    );
+
     start_sharing(visitor, console, "Demande d'adhésion").await?;
     assert!(fetched_cobrowse_module(visitor).await?);
+    assert!(
+        mirror_fetched(fetched(console).await?),
+        "the mirror's code came with the first session"
+    );
 
     // Another page of the site, the session still running: the module comes with it.
     visitor.goto(&scene.site.url("garanties.html")).await?;
