@@ -146,5 +146,14 @@ async fn a_widget_that_cannot_load_offers_to_write_instead() -> anyhow::Result<(
         link.attr("href").await?.as_deref(),
         Some("mailto:contact@mutuelle-horizon.example")
     );
+    // The panel's frame drawn at the click is gone: no skeleton waits for nothing.
+    let frames = page
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot
+                .querySelectorAll('section[aria-busy]').length;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(frames, 0);
     Ok(())
 }
