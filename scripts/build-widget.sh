@@ -20,7 +20,7 @@ export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=n
 build_std=(-Zbuild-std=std,panic_abort)
 for crate in widget console; do
   # Linked with its relocations kept, so that wasm-split can cut the modules fetched later
-  # (the widget's co-browsing; the console's dashboard, contacts, sites and articles) from
+  # (the widget's later screens and co-browsing; the console's dashboard, contacts, sites and articles) from
   # the one fetched first.
   cargo rustc --locked "${build_std[@]}" --target wasm32-unknown-unknown --profile "$profile" \
     -p "$crate" --lib -- -C link-args=--emit-relocs
@@ -74,19 +74,30 @@ echo "console sizes (bytes): raw / gzip / brotli"
 for file in dist/console/*.js dist/console/*.wasm dist/console/console.css; do sizes "$file"; done
 
 # Size budgets (brotli, what browsers download): the build fails when a part grows past its
-# budget. The chat is what the launcher's click fetches (glue, split loader, main module);
-# co-browsing is the module fetched when the visitor accepts. Issue 28's target for the chat
-# is 100 KB; its budget only stops it from growing meanwhile (history: docs/perf-journal/).
+# budget. The chat is what the launcher's click fetches (glue, split loader, main module: the
+# panel and its form); its later screens (queue, conversation, survey) are the module fetched
+# while the visitor fills the form in; co-browsing is the module fetched when the visitor
+# accepts. Issue 28's target for the chat is 100 KB; its budget only stops it from growing
+# meanwhile (history: docs/perf-journal/).
 chat_budget=${TANDEM_CHAT_BUDGET:-212000}
+screens_budget=${TANDEM_SCREENS_BUDGET:-60000}
 cobrowse_budget=${TANDEM_COBROWSE_BUDGET:-80000}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
 chat_br=$(( $(brotli_size dist/widget/widget.js) + $(brotli_size dist/widget/widget_bg.wasm) \
   + $(brotli_size dist/widget/__wasm_split.js) ))
-cobrowse_br=0
-for chunk in dist/widget/split_*.wasm; do cobrowse_br=$(( cobrowse_br + $(brotli_size "$chunk") )); done
+# Code both later modules use is in small shared chunks, fetched with whichever comes first:
+# counted in both.
+chunks_br=0
+for chunk in dist/widget/chunk_*.wasm; do
+  [ -e "$chunk" ] && chunks_br=$(( chunks_br + $(brotli_size "$chunk") ))
+done
+screens_br=$(( $(brotli_size dist/widget/split_screens.wasm) + chunks_br ))
+cobrowse_br=$(( $(brotli_size dist/widget/split_cobrowse.wasm) + chunks_br ))
 echo "budget (brotli bytes): chat $chat_br / $chat_budget (target 100000)," \
+  "later screens $screens_br / $screens_budget," \
   "co-browsing $cobrowse_br / $cobrowse_budget, loader $loader_br / $loader_budget"
-if [ "$chat_br" -gt "$chat_budget" ] || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \
+if [ "$chat_br" -gt "$chat_budget" ] || [ "$screens_br" -gt "$screens_budget" ] \
+  || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \
   || [ "$loader_br" -gt "$loader_budget" ]; then
   echo "error: over the size budget" >&2
   exit 1

@@ -155,6 +155,11 @@ async fn openings(
         "ms",
         cold.iter().map(|o| o.longest_task_ms).collect(),
     );
+    let short = cold.iter().filter(|o| o.longest_task_ms == 0.0).count();
+    println!(
+        "  (the browser reports only tasks over 50 ms: {short} of {} opens had none)",
+        cold.len()
+    );
     Ok(())
 }
 

@@ -4,8 +4,10 @@
 //!   state honestly.
 //! - [`browser`]: small helpers (unique ids, local storage, timers).
 //! - [`tone`]: a short chime through the Web Audio API.
+//! - [`lazy`]: a view whose code is fetched when it is first shown.
 
 pub mod browser;
+pub mod lazy;
 pub mod socket;
 pub mod tone;
 

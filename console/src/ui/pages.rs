@@ -6,7 +6,7 @@
 use super::Ui;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
-use send_wrapper::SendWrapper;
+use web_client::lazy::LazyTexts;
 
 #[leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn dashboard_page() -> Result<AnyView, SplitLoaderError> {
@@ -68,8 +68,8 @@ async fn page_view(page: LazyPage) -> Result<AnyView, SplitLoaderError> {
     }
 }
 
-/// Shows the view `load` gives once the module it needs is here (a light "loading" line
-/// meanwhile); when the module cannot be fetched, says so with "Try again".
+/// Shows the view `load` gives once the module it needs is here, in the console's words
+/// (web_client's [`web_client::lazy::LazyView`]).
 #[component]
 pub(super) fn LazyView<Load, Loading>(load: Load) -> impl IntoView
 where
@@ -77,26 +77,10 @@ where
     Loading: std::future::Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
     let texts = expect_context::<Ui>().texts;
-    let attempt = RwSignal::new(0u32);
-    let loading =
-        move || view! { <p class="hint" role="status">{texts.t("console.page_loading")}</p> };
-    view! {
-        <Suspense fallback=loading>
-            {move || {
-                attempt.track();
-                let load = load.clone();
-                Suspend::new(SendWrapper::new(async move {
-                    // Not fetched (the connection dropped, the relay restarted).
-                    load().await.unwrap_or_else(|_| view! {
-                        <p class="error" role="alert" data-page-failed="">
-                            {texts.t("console.page_failed")} " "
-                            <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>
-                                {texts.t("console.try_again")}
-                            </button>
-                        </p>
-                    }.into_any())
-                }))
-            }}
-        </Suspense>
-    }
+    let texts = LazyTexts {
+        loading: texts.t("console.page_loading"),
+        failed: texts.t("console.page_failed"),
+        try_again: texts.t("console.try_again"),
+    };
+    view! { <web_client::lazy::LazyView load=load texts=texts/> }
 }

@@ -1,7 +1,8 @@
 //! Code fetched only when it is needed: the widget's co-browsing module when a session starts
-//! on the page (the chat's module comes with the launcher's click), the invitations' code on
-//! sites that have some, the console's co-browsing mirror when the adviser first asks, its
-//! dashboard, contacts, sites and articles when their page is first opened.
+//! on the page (the chat's module comes with the launcher's click, the screens after its form
+//! while the visitor fills it in), the invitations' code on sites that have some, the
+//! console's co-browsing mirror when the adviser first asks, its dashboard, contacts, sites
+//! and articles when their page is first opened.
 
 use fantoccini::Client;
 use tandem_tests::browser::{
@@ -16,6 +17,12 @@ use tandem_tests::Endpoint;
 
 /// The name of the co-browsing module's file.
 const COBROWSE_MODULE: &str = "split_cobrowse";
+
+/// The name of the file of the chat's screens after the form.
+const SCREENS_MODULE: &str = "split_screens";
+
+/// The Enter key, for WebDriver.
+const ENTER: &str = "\u{E007}";
 
 /// The addresses this page has fetched so far (its performance resource entries).
 async fn fetched(page: &Client) -> anyhow::Result<Vec<String>> {
@@ -124,6 +131,67 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     // Once the network is back, the next invitation works.
     block_urls(visitor, &[]).await?;
     start_sharing(visitor, console, "Mon espace").await?;
+    Ok(())
+}
+
+/// Tried: a visitor fills in the form and sends it while the module of the chat's later
+/// screens cannot be fetched (its requests fail, as on a connection that dropped). The form
+/// works without it and the request reaches the adviser; the panel says the conversation could
+/// not be shown, and "Try again" shows it once the network is back. Then, on a fresh page, the
+/// module comes while the visitor types, before the form is sent.
+#[tokio::test]
+async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    block_urls(visitor, &[&format!("*{SCREENS_MODULE}*")]).await?;
+    let reason = "Ma carte est bloquée";
+    let page = scene.site.url("index.html");
+    ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        reason,
+    )
+    .await?;
+    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
+    wait_for_text("the visitor told", "n'a pas pu être chargée", || {
+        widget_text(visitor)
+    })
+    .await?;
+    let errors = host_errors(visitor).await?;
+    assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
+
+    block_urls(visitor, &[]).await?;
+    click_in_widget(visitor, "[data-page-failed] button").await?;
+    let draft = in_widget(visitor, "#tandem-draft").await?;
+    draft.send_keys("Bonjour, me voici").await?;
+    draft.send_keys(ENTER).await?;
+    wait_for_text("the console", "Bonjour, me voici", || {
+        page_text(console, ".messages")
+    })
+    .await?;
+
+    // Another visitor's first visit: the module comes as they fill the form in.
+    visitor.delete_all_cookies().await?;
+    visitor.goto(&page).await?;
+    visitor
+        .execute("localStorage.clear(); sessionStorage.clear();", vec![])
+        .await?;
+    visitor.goto(&page).await?;
+    click_in_widget(visitor, "[data-tandem-launcher]").await?;
+    tandem_tests::browser::type_in_widget(visitor, "#tandem-name", "Paul").await?;
+    wait_for(
+        "the screens' module fetched before the form is sent",
+        || async {
+            Ok(fetched(visitor)
+                .await?
+                .iter()
+                .any(|f| f.contains(SCREENS_MODULE))
+                .then_some(()))
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -54,6 +54,8 @@ const SUGGEST_AFTER: std::time::Duration = std::time::Duration::from_millis(350)
 pub(crate) fn PreChatForm() -> impl IntoView {
     let chat = expect_context::<Chat>();
     let texts = expect_context::<Ui>().texts;
+    // What follows the form comes while the visitor fills it in.
+    super::screens::prefetch_soon();
     // As the visitor types their reason, matching knowledge-base articles are suggested (asked
     // once they pause, so a fast typist sends one request, not one per key).
     let pending_suggest = StoredValue::new(None::<TimeoutHandle>);
@@ -144,7 +146,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
         }
     };
     view! {
-        <form class="prechat" on:submit=submit novalidate>
+        <form class="prechat" on:submit=submit on:input=|_| super::screens::prefetch() novalidate>
             <p class="intro">{greeting.unwrap_or_else(|| texts.t("widget.intro").to_owned())}</p>
             <Field name="name" label=texts.t("form.name") autocomplete="name" value=name error=error/>
             <Field name="email" label=texts.t("form.email") kind="email" autocomplete="email" value=email error=error/>

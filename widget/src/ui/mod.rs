@@ -6,6 +6,7 @@ mod conversation;
 mod ended;
 mod form;
 mod queue;
+mod screens;
 mod share;
 mod ticket;
 
@@ -166,12 +167,7 @@ pub(crate) fn App(
                     <div class="body">
                         {move || body_drawn.get().then(|| match screen.get() {
                             Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
-                            Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
-                            Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
-                            Screen::Waiting => view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any(),
-                            Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
-                            Screen::Ended => view! { <conversation::Messages/> <ended::EndedPanel/>
-                                <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show> }.into_any(),
+                            later => view! { <screens::LaterScreen screen=later/> }.into_any(),
                         })}
                     </div>
                 </section>

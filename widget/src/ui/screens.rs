@@ -1,0 +1,70 @@
+//! The screens after the pre-chat form (the queue, the conversation, the end and its survey,
+//! the acknowledgement of a message left, the phone code) in a WebAssembly module of their
+//! own: the launcher's click fetches the form alone, and this module follows while the
+//! visitor types. A visitor who comes back mid-chat fetches both at once.
+
+use super::{conversation, ended, queue, share, ticket, Ui};
+use crate::chat::Chat;
+use crate::model::Screen;
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use web_client::lazy::{LazyTexts, LazyView};
+
+/// How long after the form shows its module is fetched, unless the visitor types first, in ms.
+const PREFETCH_AFTER_MS: i32 = 1_000;
+
+/// `screen` (any but the form), drawn once its module is here.
+#[component]
+pub(crate) fn LaterScreen(screen: Screen) -> impl IntoView {
+    let texts = expect_context::<Ui>().texts;
+    let texts = LazyTexts {
+        loading: texts.t("widget.loading"),
+        failed: texts.t("widget.load_failed"),
+        try_again: texts.t("widget.try_again"),
+    };
+    view! { <LazyView load=move || screen_view(screen) texts=texts/> }
+}
+
+/// Fetches the screens' module ahead of need: at the visitor's first keystroke in the form,
+/// or a moment after it shows.
+pub(crate) fn prefetch_soon() {
+    web_client::browser::after(PREFETCH_AFTER_MS, prefetch);
+}
+
+/// Fetches the screens' module now (once: later calls find it fetched or on its way).
+pub(crate) fn prefetch() {
+    thread_local! {
+        static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if ASKED.with(|asked| asked.replace(true)) {
+        return;
+    }
+    leptos::task::spawn_local(async {
+        // A failure shows where the screen is drawn, with "Try again".
+        let _ = fetch_screens_module().await;
+    });
+}
+
+#[leptos::wasm_split::wasm_split(
+    screens,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(fetch_screens_module)
+)]
+fn screen_view(screen: Screen) -> Result<AnyView, SplitLoaderError> {
+    let chat = expect_context::<Chat>();
+    Ok(match screen {
+        Screen::Form => ().into_any(),
+        Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
+        Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
+        Screen::Waiting => {
+            view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any()
+        }
+        Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
+        Screen::Ended => view! {
+            <conversation::Messages/> <ended::EndedPanel/>
+            <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show>
+        }
+        .into_any(),
+    })
+}
