@@ -79,10 +79,15 @@ for file in dist/console/*.js dist/console/*.wasm dist/console/console.css; do s
 # while the visitor fills the form in; co-browsing is the module fetched when the visitor
 # accepts. Issue 28's target for the chat is 100 KB; its budget only stops it from growing
 # meanwhile (history: docs/perf-journal/).
-chat_budget=${TANDEM_CHAT_BUDGET:-212000}
+chat_budget=${TANDEM_CHAT_BUDGET:-200000}
 screens_budget=${TANDEM_SCREENS_BUDGET:-60000}
 cobrowse_budget=${TANDEM_COBROWSE_BUDGET:-80000}
 loader_budget=${TANDEM_LOADER_BUDGET:-2048}
+# The console's desk: what an adviser's browser fetches to log in and take chats (glue, split
+# loader, main module); its occasional pages and the co-browsing mirror come when opened.
+desk_budget=${TANDEM_DESK_BUDGET:-250000}
+desk_br=$(( $(brotli_size dist/console/console.js) + $(brotli_size dist/console/console_bg.wasm) \
+  + $(brotli_size dist/console/__wasm_split.js) ))
 chat_br=$(( $(brotli_size dist/widget/widget.js) + $(brotli_size dist/widget/widget_bg.wasm) \
   + $(brotli_size dist/widget/__wasm_split.js) ))
 # Code both later modules use is in small shared chunks, fetched with whichever comes first:
@@ -95,10 +100,11 @@ screens_br=$(( $(brotli_size dist/widget/split_screens.wasm) + chunks_br ))
 cobrowse_br=$(( $(brotli_size dist/widget/split_cobrowse.wasm) + chunks_br ))
 echo "budget (brotli bytes): chat $chat_br / $chat_budget (target 100000)," \
   "later screens $screens_br / $screens_budget," \
-  "co-browsing $cobrowse_br / $cobrowse_budget, loader $loader_br / $loader_budget"
+  "co-browsing $cobrowse_br / $cobrowse_budget, loader $loader_br / $loader_budget," \
+  "console desk $desk_br / $desk_budget"
 if [ "$chat_br" -gt "$chat_budget" ] || [ "$screens_br" -gt "$screens_budget" ] \
   || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \
-  || [ "$loader_br" -gt "$loader_budget" ]; then
+  || [ "$loader_br" -gt "$loader_budget" ] || [ "$desk_br" -gt "$desk_budget" ]; then
   echo "error: over the size budget" >&2
   exit 1
 fi

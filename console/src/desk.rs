@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use tandem_shared::cobrowse::Guidance;
 use tandem_shared::desk::TransferTarget;
 use tandem_shared::model::{Channel, Presence, WrapUp};
+use tandem_shared::{AdviserFrame, EventKind};
 use tandem_shared::{AdviserId, AdviserMsg, ConversationId, PROTOCOL_VERSION};
-use tandem_shared::{EventKind, ServerMsg};
 use web_client::browser::{after, unique_id};
 use web_client::socket::Handlers;
 use web_client::{ConnState, Socket};
@@ -80,7 +80,7 @@ impl DeskHandle {
                 }
             }),
             on_frame: Box::new(move |frame| {
-                if let ServerMsg::CobrowsePart {
+                if let AdviserFrame::CobrowsePart {
                     conversation_id,
                     part,
                 } = &frame
@@ -93,7 +93,7 @@ impl DeskHandle {
                 if handle.cobrowse.on_frame(&frame) {
                     return;
                 }
-                if let ServerMsg::Event {
+                if let AdviserFrame::Event {
                     conversation_id,
                     event,
                 } = &frame
@@ -105,7 +105,7 @@ impl DeskHandle {
                         handle.cobrowse.ended(conversation_id);
                     }
                 }
-                if let ServerMsg::Assigned { conversation } = &frame {
+                if let AdviserFrame::Assigned { conversation } = &frame {
                     // Joined by a caller's code: the relay asked the visitor's consent at once.
                     let fresh = handle
                         .desk

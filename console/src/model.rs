@@ -4,7 +4,7 @@ use tandem_shared::desk::{Colleague, ColleagueMessage};
 use tandem_shared::model::{
     AdviserProfile, Channel, ConversationDetail, ConversationStatus, Presence, QueueEntry,
 };
-use tandem_shared::{ConversationEvent, ConversationId, EventKind, Role, ServerMsg};
+use tandem_shared::{AdviserFrame, ConversationEvent, ConversationId, EventKind, Role};
 
 pub use tandem_shared::pending::Pending;
 
@@ -260,9 +260,9 @@ impl Desk {
     }
 
     /// Applies a frame from the relay.
-    pub fn apply(&mut self, frame: ServerMsg) -> Option<Effect> {
+    pub fn apply(&mut self, frame: AdviserFrame) -> Option<Effect> {
         match frame {
-            ServerMsg::AdviserWelcome {
+            AdviserFrame::AdviserWelcome {
                 adviser, presence, ..
             } => {
                 self.me = Some(adviser);
@@ -275,14 +275,14 @@ impl Desk {
                     self.chosen_presence = None;
                 }
             }
-            ServerMsg::PresenceChanged { presence } => {
+            AdviserFrame::PresenceChanged { presence } => {
                 self.presence = Some(presence);
                 if self.chosen_presence == Some(presence) {
                     self.chosen_presence = None;
                 }
             }
-            ServerMsg::Queue { entries } => self.queue = entries,
-            ServerMsg::Assigned { conversation } => {
+            AdviserFrame::Queue { entries } => self.queue = entries,
+            AdviserFrame::Assigned { conversation } => {
                 let id = conversation.id.clone();
                 let attention = Attention::NewChat {
                     name: conversation.contact.name.clone(),
@@ -316,7 +316,7 @@ impl Desk {
                 // A chat the console held already (a reconnect) calls nobody.
                 return new.then_some(Effect::Attention(attention));
             }
-            ServerMsg::Watching { conversation } => {
+            AdviserFrame::Watching { conversation } => {
                 let id = conversation.id.clone();
                 match self.chat_mut(&id) {
                     Some(chat) => chat.detail = *conversation,
@@ -330,7 +330,7 @@ impl Desk {
                 }
                 self.select(&id);
             }
-            ServerMsg::Seen {
+            AdviserFrame::Seen {
                 conversation_id,
                 role: Role::Visitor,
                 seq,
@@ -339,7 +339,7 @@ impl Desk {
                     chat.detail.visitor_seen_seq = chat.detail.visitor_seen_seq.max(seq);
                 }
             }
-            ServerMsg::VisitChanged {
+            AdviserFrame::VisitChanged {
                 conversation_id,
                 visit,
             } => {
@@ -347,11 +347,11 @@ impl Desk {
                     chat.detail.visit = Some(visit);
                 }
             }
-            ServerMsg::Event {
+            AdviserFrame::Event {
                 conversation_id,
                 event,
             } => return self.insert_event(&conversation_id, event),
-            ServerMsg::Typing {
+            AdviserFrame::Typing {
                 conversation_id,
                 role: Role::Visitor,
                 active,
@@ -361,9 +361,9 @@ impl Desk {
                     chat.visitor_typing = active;
                 }
             }
-            ServerMsg::Colleagues { advisers } => self.colleagues = advisers,
-            ServerMsg::ColleaguesChanged { advisers } => self.merge_colleagues(advisers),
-            ServerMsg::Note {
+            AdviserFrame::Colleagues { advisers } => self.colleagues = advisers,
+            AdviserFrame::ColleaguesChanged { advisers } => self.merge_colleagues(advisers),
+            AdviserFrame::Note {
                 conversation_id,
                 note,
             } => {
@@ -371,8 +371,8 @@ impl Desk {
                     chat.detail.notes.push(note);
                 }
             }
-            ServerMsg::ColleagueMessage { message } => self.colleague_messages.push(message),
-            ServerMsg::Closed {
+            AdviserFrame::ColleagueMessage { message } => self.colleague_messages.push(message),
+            AdviserFrame::Closed {
                 conversation_id,
                 transferred_to,
             } => {
@@ -382,7 +382,7 @@ impl Desk {
                     self.selected = self.chats.first().map(|c| c.detail.id.clone());
                 }
             }
-            ServerMsg::Error { message, .. } => self.error = Some(message),
+            AdviserFrame::Error { message, .. } => self.error = Some(message),
             _ => {}
         }
         None
@@ -395,8 +395,8 @@ mod tests {
     use tandem_shared::model::ContactCard;
     use tandem_shared::{Author, ContactId};
 
-    fn welcome(available: bool) -> ServerMsg {
-        ServerMsg::AdviserWelcome {
+    fn welcome(available: bool) -> AdviserFrame {
+        AdviserFrame::AdviserWelcome {
             protocol: tandem_shared::PROTOCOL_VERSION,
             adviser: AdviserProfile {
                 id: tandem_shared::AdviserId::from("lea"),
@@ -421,7 +421,7 @@ mod tests {
             None,
             "first greeting: as the relay says"
         );
-        desk.apply(ServerMsg::PresenceChanged {
+        desk.apply(AdviserFrame::PresenceChanged {
             presence: Presence {
                 available: true,
                 max_chats: 3,
@@ -462,7 +462,7 @@ mod tests {
             Some(Effect::RestorePresence { presence: chosen }),
             "greeted as away: the choice is sent"
         );
-        desk.apply(ServerMsg::PresenceChanged { presence: chosen });
+        desk.apply(AdviserFrame::PresenceChanged { presence: chosen });
         assert_eq!(desk.chosen_presence, None, "confirmed: nothing left to say");
         assert_eq!(desk.apply(welcome(true)), None, "greeted as chosen");
     }
@@ -498,7 +498,7 @@ mod tests {
         }
     }
 
-    fn visitor_message(id: &str, seq: u64) -> ServerMsg {
+    fn visitor_message(id: &str, seq: u64) -> AdviserFrame {
         let author = Author {
             role: Role::Visitor,
             name: "Ana".into(),
@@ -509,7 +509,7 @@ mod tests {
             client_msg_id: Some(format!("v{seq}")),
             file: None,
         };
-        ServerMsg::Event {
+        AdviserFrame::Event {
             conversation_id: ConversationId::from(id),
             event: ConversationEvent {
                 seq,
@@ -522,10 +522,10 @@ mod tests {
     #[test]
     fn the_first_assigned_chat_is_shown_and_others_are_marked_unread() {
         let mut desk = Desk::default();
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("a")),
         });
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("b")),
         });
         assert_eq!(desk.selected, Some(ConversationId::from("a")));
@@ -543,7 +543,7 @@ mod tests {
     #[test]
     fn a_gap_in_event_numbers_asks_for_the_missing_events() {
         let mut desk = Desk::default();
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("a")),
         });
         assert!(matches!(
@@ -572,7 +572,7 @@ mod tests {
     fn away_from_the_tab_everything_stays_unread_and_calls_the_adviser_once() {
         let mut desk = Desk::default();
         desk.set_away(true);
-        let called = desk.apply(ServerMsg::Assigned {
+        let called = desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("a")),
         });
         assert!(matches!(
@@ -587,7 +587,7 @@ mod tests {
             "a replay calls nobody"
         );
         assert_eq!(desk.pending(), 2);
-        let again = desk.apply(ServerMsg::Assigned {
+        let again = desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("a")),
         });
         assert_eq!(again, None, "a chat held already (reconnect) calls nobody");
@@ -602,13 +602,13 @@ mod tests {
     #[test]
     fn a_closed_chat_leaves_the_desk() {
         let mut desk = Desk::default();
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("a")),
         });
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("b")),
         });
-        desk.apply(ServerMsg::Closed {
+        desk.apply(AdviserFrame::Closed {
             conversation_id: ConversationId::from("a"),
             transferred_to: None,
         });
@@ -619,7 +619,7 @@ mod tests {
     #[test]
     fn a_watched_chat_is_shown_read_only_counts_nothing_and_becomes_mine_once_taken_over() {
         let mut desk = Desk::default();
-        desk.apply(ServerMsg::Watching {
+        desk.apply(AdviserFrame::Watching {
             conversation: Box::new(detail("w")),
         });
         let id = ConversationId::from("w");
@@ -630,7 +630,7 @@ mod tests {
             "the chat asked for comes on screen"
         );
         desk.set_away(true);
-        desk.apply(ServerMsg::Event {
+        desk.apply(AdviserFrame::Event {
             conversation_id: id.clone(),
             event: ConversationEvent {
                 seq: 2,
@@ -651,11 +651,11 @@ mod tests {
             0,
             "someone else's chat is not this desk's to answer"
         );
-        desk.apply(ServerMsg::Assigned {
+        desk.apply(AdviserFrame::Assigned {
             conversation: Box::new(detail("w")),
         });
         assert!(desk.chat(&id).is_some_and(|c| !c.watching), "taken over");
-        desk.apply(ServerMsg::Watching {
+        desk.apply(AdviserFrame::Watching {
             conversation: Box::new(detail("v")),
         });
         desk.unwatch(&ConversationId::from("v"));
@@ -677,10 +677,10 @@ mod tests {
     #[test]
     fn colleague_changes_update_the_list_in_place_and_add_newcomers_in_name_order() {
         let mut desk = Desk::default();
-        desk.apply(ServerMsg::Colleagues {
+        desk.apply(AdviserFrame::Colleagues {
             advisers: vec![colleague("1", "Ana", true), colleague("2", "Max", true)],
         });
-        desk.apply(ServerMsg::ColleaguesChanged {
+        desk.apply(AdviserFrame::ColleaguesChanged {
             advisers: vec![colleague("2", "Max", false), colleague("3", "Bea", true)],
         });
         let shown: Vec<(&str, bool)> = desk

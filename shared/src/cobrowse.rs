@@ -39,8 +39,8 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
-/// One node of the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One node of the page (read through one flat struct: see `page_read` at the crate's root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "k")]
 pub enum PageNode {
     /// An element with its attributes (form values included as `value`, `checked`,
@@ -195,8 +195,9 @@ impl DocumentMode {
     }
 }
 
-/// One change to the page since the snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One change to the page since the snapshot (read through one flat struct: see `page_read`
+/// at the crate's root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum PageChange {
     /// A node was inserted under `parent` (into its shadow root with `shadow`), before the

@@ -17,8 +17,9 @@ pub const PART_BYTES: usize = 48 * 1024;
 /// the console puts parts together; the relay holds one at a time.
 pub const MAX_PARTS: u32 = 320;
 
-/// A co-browsing frame that may be sent in parts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A co-browsing frame that may be sent in parts (read through one flat struct: see `flat`
+/// at the crate's root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PageFrame {
     /// The whole page.
@@ -31,6 +32,33 @@ pub enum PageFrame {
         /// The changes.
         changes: PageChanges,
     },
+}
+
+/// Every field of either frame kind.
+#[derive(Deserialize)]
+struct PageFrameFields {
+    kind: String,
+    snapshot: Option<Box<PageSnapshot>>,
+    changes: Option<PageChanges>,
+}
+
+impl<'de> Deserialize<'de> for PageFrame {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::flat::required;
+        let f = PageFrameFields::deserialize(deserializer)?;
+        Ok(match f.kind.as_str() {
+            "snapshot" => PageFrame::Snapshot {
+                snapshot: required(f.snapshot, "snapshot")?,
+            },
+            "changes" => PageFrame::Changes {
+                changes: required(f.changes, "changes")?,
+            },
+            other => {
+                use serde::de::Error;
+                return Err(D::Error::unknown_variant(other, &["snapshot", "changes"]));
+            }
+        })
+    }
 }
 
 impl PageFrame {

@@ -31,6 +31,7 @@
 
 pub mod access;
 pub mod adviser;
+pub mod adviser_frame;
 pub mod audit;
 pub mod cobrowse;
 pub mod cobrowse_parts;
@@ -46,6 +47,7 @@ pub mod ids;
 pub mod invitation;
 pub mod limits;
 pub mod model;
+mod page_read;
 pub mod pending;
 pub mod report;
 pub mod server;
@@ -57,6 +59,7 @@ pub mod visitor;
 pub mod visitor_frame;
 
 pub use adviser::AdviserMsg;
+pub use adviser_frame::AdviserFrame;
 pub use error::ErrorCode;
 pub use event::{Author, ConversationEvent, EventKind, Role};
 pub use ids::{AdviserId, ContactId, ConversationId};

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tandem_shared::cobrowse::{PageChanges, PageSnapshot, Viewport};
 use tandem_shared::cobrowse_parts::{FramePart, PageFrame, PartAssembler};
-use tandem_shared::{ConversationId, ServerMsg};
+use tandem_shared::{AdviserFrame, ConversationId};
 
 /// What the console shows of one conversation's co-browsing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -96,9 +96,9 @@ impl CobrowseDesk {
     }
 
     /// Handles a co-browsing frame; false for other frames.
-    pub fn on_frame(&self, frame: &ServerMsg) -> bool {
+    pub fn on_frame(&self, frame: &AdviserFrame) -> bool {
         match frame {
-            ServerMsg::CobrowseSnapshot {
+            AdviserFrame::CobrowseSnapshot {
                 conversation_id,
                 snapshot,
             } => {
@@ -122,7 +122,7 @@ impl CobrowseDesk {
                     s.asked = false;
                 });
             }
-            ServerMsg::CobrowseChanges {
+            AdviserFrame::CobrowseChanges {
                 conversation_id,
                 changes,
             } => {
@@ -156,15 +156,17 @@ impl CobrowseDesk {
                     });
                 }
             }
-            ServerMsg::CobrowseDeclined { conversation_id } => self.update(conversation_id, |s| {
-                s.asked = false;
-                s.declined = true;
-            }),
-            ServerMsg::CobrowseControl {
+            AdviserFrame::CobrowseDeclined { conversation_id } => {
+                self.update(conversation_id, |s| {
+                    s.asked = false;
+                    s.declined = true;
+                })
+            }
+            AdviserFrame::CobrowseControl {
                 conversation_id,
                 granted,
             } => self.update(conversation_id, |s| s.control = *granted),
-            ServerMsg::CobrowseFilled {
+            AdviserFrame::CobrowseFilled {
                 conversation_id,
                 field,
             } => self.update(conversation_id, |s| s.filled.push(field.clone())),
@@ -201,11 +203,11 @@ impl CobrowseDesk {
         }
         let conversation_id = id.clone();
         self.on_frame(&match frame {
-            PageFrame::Snapshot { snapshot } => ServerMsg::CobrowseSnapshot {
+            PageFrame::Snapshot { snapshot } => AdviserFrame::CobrowseSnapshot {
                 conversation_id,
                 snapshot,
             },
-            PageFrame::Changes { changes } => ServerMsg::CobrowseChanges {
+            PageFrame::Changes { changes } => AdviserFrame::CobrowseChanges {
                 conversation_id,
                 changes,
             },

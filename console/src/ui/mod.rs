@@ -189,8 +189,8 @@ fn DeskView() -> impl IntoView {
                         <contact::ContactPane/>
                     </main>
                 }.into_any(),
-                Page::Tickets => view! { <main class="page"><tickets::TicketsView/></main> }.into_any(),
-                Page::Canned => view! { <main class="page"><canned::CannedView/></main> }.into_any(),
+                Page::Tickets => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Tickets/></main> }.into_any(),
+                Page::Canned => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Canned/></main> }.into_any(),
                 Page::Dashboard => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Dashboard/></main> }.into_any(),
                 Page::Contacts => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Contacts/></main> }.into_any(),
                 Page::Sites => view! { <main class="page"><pages::Lazy page=pages::LazyPage::Sites/></main> }.into_any(),

@@ -1,12 +1,22 @@
-//! The pages an adviser opens now and then (dashboard, contacts, sites, articles, audit, team),
-//! each in a WebAssembly module of its own that the console fetches the first time the page is
-//! opened: the desk loads without their code. [`LazyView`] shows any such view (the
+//! The pages an adviser opens now and then (tickets, canned answers, dashboard, contacts, sites,
+//! articles, audit, team), each in a WebAssembly module of its own that the console fetches the
+//! first time the page is opened: the desk loads without their code. [`LazyView`] shows any such view (the
 //! co-browsing mirror uses it too).
 
 use super::Ui;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use web_client::lazy::LazyTexts;
+
+#[leptos::wasm_split::wasm_split(tickets, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn tickets_page() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <super::tickets::TicketsView/> }.into_any())
+}
+
+#[leptos::wasm_split::wasm_split(canned, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn canned_page() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <super::canned::CannedView/> }.into_any())
+}
 
 #[leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn dashboard_page() -> Result<AnyView, SplitLoaderError> {
@@ -41,6 +51,8 @@ fn team_page() -> Result<AnyView, SplitLoaderError> {
 /// A page whose code is fetched when it is first opened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LazyPage {
+    Tickets,
+    Canned,
     Dashboard,
     Contacts,
     Sites,
@@ -59,6 +71,8 @@ pub(super) fn Lazy(page: LazyPage) -> impl IntoView {
 /// The view of `page`, its module fetched first.
 async fn page_view(page: LazyPage) -> Result<AnyView, SplitLoaderError> {
     match page {
+        LazyPage::Tickets => tickets_page().await,
+        LazyPage::Canned => canned_page().await,
         LazyPage::Dashboard => dashboard_page().await,
         LazyPage::Contacts => contacts_page().await,
         LazyPage::Sites => sites_page().await,

@@ -196,7 +196,8 @@ async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::
 }
 
 /// Tried: an adviser logs in and works at the desk, then opens the dashboard; then the
-/// contacts page while its module cannot be fetched, then again once it can.
+/// contacts page while its module cannot be fetched, then again once it can; then the canned
+/// answers' page, where they save one.
 #[tokio::test]
 async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> anyhow::Result<()> {
     let scene = Scene::start().await?;
@@ -237,6 +238,36 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
         .await?
         .iter()
         .any(|f| f.contains("split_contacts")));
+
+    // The canned answers' page, an admin's: its module comes with it, and it works.
+    assert!(!fetched(console)
+        .await?
+        .iter()
+        .any(|f| f.contains("split_canned")));
+    on_page(console, "[data-page='console.canned']")
+        .await?
+        .click()
+        .await?;
+    on_page(console, "#canned-shortcut")
+        .await?
+        .send_keys("horaires")
+        .await?;
+    on_page(console, "#canned-body")
+        .await?
+        .send_keys("Nous répondons de 9 h à 18 h.")
+        .await?;
+    on_page(console, "section.canned button[type=submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text("the saved answer", "Nous répondons de 9 h à 18 h.", || {
+        page_text(console, ".canned-list")
+    })
+    .await?;
+    assert!(fetched(console)
+        .await?
+        .iter()
+        .any(|f| f.contains("split_canned")));
     Ok(())
 }
 
