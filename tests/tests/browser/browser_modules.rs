@@ -260,9 +260,11 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
         .await?
         .click()
         .await?;
-    wait_for_text("the saved answer", "Nous répondons de 9 h à 18 h.", || {
-        page_text(console, ".canned-list")
-    })
+    wait_for_text(
+        "the saved answer",
+        "Nous répondons de 9 h à 18 h.",
+        || page_text(console, ".canned-list"),
+    )
     .await?;
     assert!(fetched(console)
         .await?
