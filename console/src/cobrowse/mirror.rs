@@ -425,8 +425,12 @@ impl Mirror {
         };
         for change in &changes.changes {
             self.apply_one(&document, change);
+            // A frame added by this change gets its document before the next change, which
+            // may add to a node inside it (a large page's frame comes in slices).
+            if !self.frames.is_empty() {
+                self.fill_frames();
+            }
         }
-        self.fill_frames();
     }
 
     fn apply_one(&mut self, document: &Document, change: &PageChange) {

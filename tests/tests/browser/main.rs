@@ -13,6 +13,7 @@ mod browser_drawing;
 mod browser_embed;
 mod browser_faq;
 mod browser_files;
+mod browser_mirror_frames;
 mod browser_mirror_pages;
 mod browser_mirror_safety;
 mod browser_modules;
