@@ -56,6 +56,11 @@ pub(crate) fn App(
     let locale = RwSignal::new(Locale::from_tag(&config.locale));
     let hints = RwSignal::new(config.hints());
     let chat = Chat::connect(&config.socket_url(), Cobrowse::new(config.privacy()));
+    // A chat in progress (a new page of the site, a reload) shows its conversation at once:
+    // its module is fetched alongside the drawing.
+    if load(crate::chat::TOKEN_KEY).is_some() {
+        screens::prefetch();
+    }
     provide_context(chat);
     provide_context(RelayOrigin(config.relay.trim_end_matches('/').to_owned()));
     provide_context(SiteHints(hints));

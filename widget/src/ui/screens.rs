@@ -1,7 +1,7 @@
 //! The screens after the pre-chat form (the queue, the conversation, the end and its survey,
 //! the acknowledgement of a message left, the phone code) in a WebAssembly module of their
 //! own: the launcher's click fetches the form alone, and this module follows while the
-//! visitor types. A visitor who comes back mid-chat fetches both at once.
+//! visitor types. On a page loaded mid-chat it is fetched as the widget starts.
 
 use super::{conversation, ended, queue, share, ticket, Ui};
 use crate::chat::Chat;
