@@ -8,6 +8,7 @@
 //! - [`demo`]: the demo site on its own origin.
 //! - [`process`]: the real relay binary, for kill -9 and SIGTERM tests.
 //! - [`scene`]: the usual browser-test stage (relay, logged-in console, demo site, visitor).
+//! - [`crafted`]: co-browsing frames written by hand, sent by a bare visitor socket.
 //! - [`contract`]: local HubSpot and Salesforce API servers for the CRM connectors.
 //! - [`postgres`]: a throw-away PostgreSQL cluster (`initdb` in a temp dir).
 //! - [`nats`]: a real `nats-server`, for several relay nodes.
@@ -17,6 +18,7 @@
 pub mod browser;
 pub mod clients;
 pub mod contract;
+pub mod crafted;
 pub mod demo;
 pub mod devtools;
 pub mod load;

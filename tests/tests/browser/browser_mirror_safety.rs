@@ -2,35 +2,12 @@
 //! adviser's console in headless Chromium: the adviser's browser fetches nothing from any
 //! origin but the visitor's site, and sends no `Referer`.
 
-use tandem_shared::cobrowse::{ElementNode, PageNode, PageSnapshot, Viewport};
-use tandem_shared::{ErrorCode, ServerMsg, VisitorMsg};
-use tandem_tests::browser::Browser;
-use tandem_tests::browser::{console_log_in, mirror_text, on_page, page_text, wait_for_text};
-use tandem_tests::clients::{accept_invitation, chat_request, fresh_hello, WsClient};
+use tandem_shared::cobrowse::{PageSnapshot, Viewport};
+use tandem_shared::{ErrorCode, VisitorMsg};
+use tandem_tests::browser::{mirror_text, wait_for_text};
+use tandem_tests::crafted::{answer_with, element, text, CraftedSession};
+use tandem_tests::eventually;
 use tandem_tests::recorder::Recorder;
-use tandem_tests::{eventually, Endpoint, TestRelay};
-
-fn element(id: u32, tag: &str, attrs: &[(&str, String)], children: Vec<PageNode>) -> PageNode {
-    PageNode::Element(Box::new(ElementNode {
-        id,
-        tag: tag.into(),
-        attrs: attrs
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), v.clone()))
-            .collect(),
-        children,
-        shadow: None,
-        svg: false,
-        masked: false,
-    }))
-}
-
-fn text(id: u32, text: &str) -> PageNode {
-    PageNode::Text {
-        id,
-        text: text.into(),
-    }
-}
 
 /// A page on `site` whose every way of fetching points at `evil`, and one image of its own.
 fn hostile_snapshot(site: &str, evil: &str) -> VisitorMsg {
@@ -152,52 +129,21 @@ async fn browser_a_hostile_snapshot_makes_the_console_fetch_nothing_off_site() -
     // origin), object, embed, poster, iframe src and srcdoc, onerror, a ping.
     let site = Recorder::start().await?;
     let evil = Recorder::start().await?;
-    let site_origin = site.origin.clone();
-    let relay = TestRelay::spawn_configured(|c| c.allowed_origins = vec![site_origin]).await?;
-    relay.add_adviser("lea", "Léa Martin").await?;
-    let mut browser = Browser::start().await?;
-    let console = browser.session(1400, 1000).await?;
-    console_log_in(&console, &relay.url(""), "lea").await?;
-
-    let mut visitor = WsClient::open_from(&relay.ws_url("/ws/visitor"), &site.origin).await?;
-    visitor.send(&fresh_hello()).await?;
-    visitor
-        .send(&VisitorMsg::StartChat {
-            request: chat_request("Mallory", "mallory@example.com", "Regardez ma page"),
-        })
-        .await?;
-    wait_for_text("the console", "Regardez ma page", || {
-        page_text(&console, ".chat-pane")
-    })
-    .await?;
+    let CraftedSession {
+        relay: _relay,
+        browser: _browser,
+        console,
+        mut visitor,
+    } = CraftedSession::start(&site.origin, "Regardez ma page").await?;
 
     // The relay refuses a page that names an origin the site does not allow.
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
-    accept_invitation(&mut visitor).await?;
     visitor
         .send(&hostile_snapshot(&evil.origin, &evil.origin))
         .await?;
     visitor.expect_error(ErrorCode::InvalidInput).await?;
 
     // A page of the site itself, full of addresses elsewhere, is shown without them.
-    let hostile = hostile_snapshot(&site.origin, &evil.origin);
-    // The console asks for a fresh snapshot once its mirror frame is ready: each ask is
-    // answered with the hostile page, as a widget would answer with the page.
-    let responder = tokio::spawn(async move {
-        let _ = visitor.send(&hostile).await;
-        loop {
-            match visitor.recv().await {
-                Ok(ServerMsg::CobrowseResync { .. }) => {
-                    let _ = visitor.send(&hostile).await;
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-    });
+    let responder = answer_with(visitor, vec![hostile_snapshot(&site.origin, &evil.origin)]);
     wait_for_text("the mirror", "Bonjour, page piégée", || {
         mirror_text(&console)
     })
