@@ -20,8 +20,8 @@ export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=n
 build_std=(-Zbuild-std=std,panic_abort)
 for crate in widget console; do
   # Linked with its relocations kept, so that wasm-split can cut the modules fetched later
-  # (the widget's later screens and co-browsing; the console's dashboard, contacts, sites and articles) from
-  # the one fetched first.
+  # (the widget's later screens and co-browsing; the console's occasional pages and mirror)
+  # from the one fetched first.
   cargo rustc --locked "${build_std[@]}" --target wasm32-unknown-unknown --profile "$profile" \
     -p "$crate" --lib -- -C link-args=--emit-relocs
   out="dist/$crate"

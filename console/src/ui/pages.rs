@@ -1,7 +1,7 @@
 //! The pages an adviser opens now and then (tickets, canned answers, dashboard, contacts, sites,
 //! articles, audit, team), each in a WebAssembly module of its own that the console fetches the
-//! first time the page is opened: the desk loads without their code. [`LazyView`] shows any such view (the
-//! co-browsing mirror uses it too).
+//! first time the page is opened: the desk loads without their code. [`LazyView`] shows any
+//! such view (the co-browsing mirror uses it too).
 
 use super::Ui;
 use leptos::prelude::*;

@@ -33,11 +33,9 @@ async fn fetched(page: &Client) -> anyhow::Result<Vec<String>> {
     .await
 }
 
-async fn fetched_cobrowse_module(page: &Client) -> anyhow::Result<bool> {
-    Ok(fetched(page)
-        .await?
-        .iter()
-        .any(|name| name.contains(COBROWSE_MODULE)))
+/// Whether this page has fetched a file whose address contains `name`.
+async fn has_fetched(page: &Client, name: &str) -> anyhow::Result<bool> {
+    Ok(fetched(page).await?.iter().any(|file| file.contains(name)))
 }
 
 /// Tried: a chat (the form sent, the adviser has it) without co-browsing, then the adviser
@@ -64,7 +62,7 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
         "the chat's module was fetched: {files:#?}"
     );
     assert!(
-        !fetched_cobrowse_module(visitor).await?,
+        !has_fetched(visitor, COBROWSE_MODULE).await?,
         "a chat without co-browsing fetches no co-browsing code: {files:#?}"
     );
     assert!(
@@ -72,16 +70,15 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
         "a site without invitation rules fetches neither their code nor an offer: {files:#?}"
     );
 
-    let mirror_fetched = |files: Vec<String>| files.iter().any(|f| f.contains("split_mirror"));
     assert!(
-        !mirror_fetched(fetched(console).await?),
+        !has_fetched(console, "split_mirror").await?,
         "the console's desk comes without the mirror's code"
     );
 
     start_sharing(visitor, console, "Demande d'adhésion").await?;
-    assert!(fetched_cobrowse_module(visitor).await?);
+    assert!(has_fetched(visitor, COBROWSE_MODULE).await?);
     assert!(
-        mirror_fetched(fetched(console).await?),
+        has_fetched(console, "split_mirror").await?,
         "the mirror's code came with the first session"
     );
 
@@ -94,7 +91,7 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
         || mirror_text(console),
     )
     .await?;
-    assert!(fetched_cobrowse_module(visitor).await?);
+    assert!(has_fetched(visitor, COBROWSE_MODULE).await?);
     Ok(())
 }
 
@@ -183,13 +180,7 @@ async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::
     tandem_tests::browser::type_in_widget(visitor, "#tandem-name", "Paul").await?;
     wait_for(
         "the screens' module fetched before the form is sent",
-        || async {
-            Ok(fetched(visitor)
-                .await?
-                .iter()
-                .any(|f| f.contains(SCREENS_MODULE))
-                .then_some(()))
-        },
+        || async { Ok(has_fetched(visitor, SCREENS_MODULE).await?.then_some(())) },
     )
     .await?;
     Ok(())
@@ -234,16 +225,10 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
         .click()
         .await?;
     on_page(console, "form.contact-search").await?;
-    assert!(fetched(console)
-        .await?
-        .iter()
-        .any(|f| f.contains("split_contacts")));
+    assert!(has_fetched(console, "split_contacts").await?);
 
     // The canned answers' page, an admin's: its module comes with it, and it works.
-    assert!(!fetched(console)
-        .await?
-        .iter()
-        .any(|f| f.contains("split_canned")));
+    assert!(!has_fetched(console, "split_canned").await?);
     on_page(console, "[data-page='console.canned']")
         .await?
         .click()
@@ -266,10 +251,7 @@ async fn the_console_fetches_a_pages_code_when_the_page_is_first_opened() -> any
         || page_text(console, ".canned-list"),
     )
     .await?;
-    assert!(fetched(console)
-        .await?
-        .iter()
-        .any(|f| f.contains("split_canned")));
+    assert!(has_fetched(console, "split_canned").await?);
     Ok(())
 }
 

@@ -31,7 +31,9 @@ pub(crate) fn prefetch_soon() {
     web_client::browser::after(PREFETCH_AFTER_MS, prefetch);
 }
 
-/// Fetches the screens' module now (once: later calls find it fetched or on its way).
+/// Fetches the screens' module now. Asked once per page: every keystroke calls this, and the
+/// loader retries a failed fetch on each call; after a failure the screen itself fetches it
+/// again (with "Try again"), not each key the visitor types.
 pub(crate) fn prefetch() {
     thread_local! {
         static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
