@@ -62,11 +62,17 @@ size() { stat -c %s "$1"; }
 brotli_size() { size "$1.br"; }
 # A file's sizes: raw, gzip, brotli (the compressed copies made above).
 sizes() { printf '  %-36s %8d %8d %8d\n' "$1" "$(size "$1")" "$(size "$1.gz")" "$(size "$1.br")"; }
-# The loader as the relay serves it: its version, 16 hex digits, put in.
+# The loader as the relay serves it: its version, 16 hex digits of the build's hash, put in.
+# Those digits compress differently from one build to the next (by up to 20 bytes): the size
+# counted is the largest of 64 random versions, so that no build's version tips it over.
 loader=$(mktemp)
 trap 'rm -f "$loader"' EXIT
-sed 's/__VERSION__/9f3c2a71e4b05d86/' dist/loader.js > "$loader"
-loader_br=$(brotli -q 11 -c "$loader" | wc -c)
+loader_br=0
+for _ in $(seq 64); do
+  sed "s/__VERSION__/$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')/" dist/loader.js > "$loader"
+  br=$(brotli -q 11 -c "$loader" | wc -c)
+  if [ "$br" -gt "$loader_br" ]; then loader_br=$br; fi
+done
 echo "widget sizes (bytes): raw / gzip / brotli"
 for file in dist/widget/*.js dist/widget/*.wasm; do sizes "$file"; done
 printf '  %-36s %8d %8d %8d\n' "loader (widget.js)" "$(size "$loader")" "$(gzip -9 -c "$loader" | wc -c)" "$loader_br"
@@ -104,7 +110,7 @@ echo "budget (brotli bytes): chat $chat_br / $chat_budget (target 100000)," \
   "console desk $desk_br / $desk_budget"
 if [ "$chat_br" -gt "$chat_budget" ] || [ "$screens_br" -gt "$screens_budget" ] \
   || [ "$cobrowse_br" -gt "$cobrowse_budget" ] \
-  || [ "$loader_br" -gt "$loader_budget" ] || [ "$desk_br" -gt "$desk_budget" ]; then
+  || [ "$loader_br" -ge "$loader_budget" ] || [ "$desk_br" -gt "$desk_budget" ]; then
   echo "error: over the size budget" >&2
   exit 1
 fi

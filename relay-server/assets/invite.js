@@ -17,12 +17,18 @@ export default function (tandem) {
   }
   function bubble(rule) {
     try { w.sessionStorage.setItem("tandem.invited", rule.id); } catch (e) { /* shown anyway */ }
-    var box = d.createElement("div"), open = d.createElement("button"), close = d.createElement("button");
+    var box = d.createElement("div"), style = d.createElement("style"), open = d.createElement("button"),
+      close = d.createElement("button");
     box.setAttribute("role", "status");
+    // A white bubble above the launcher, in its corner.
+    style.textContent = "div{position:fixed;right:20px;bottom:76px;z-index:2147483000;display:flex;max-width:280px;" +
+      "font:600 15px/1.2 system-ui,sans-serif;background:#fff;border-radius:14px;box-shadow:0 4px 14px #0004;cursor:pointer}" +
+      "div button{font:inherit;color:#1f2937;background:none;border:0;cursor:pointer;padding:12px;text-align:left}" +
+      ":host([data-position=left]) div{left:20px;right:auto}";
+    box.append(style, open, close);
     open.textContent = rule.message[cfg.locale] || rule.message.fr || rule.message.en;
     close.setAttribute("aria-label", cfg.locale === "fr" ? "Fermer" : "Close");
     close.textContent = "\u00d7";
-    box.append(open, close);
     box.onclick = function (event) {
       box.remove();
       report(rule, event.target === close ? "dismissed" : "opened");

@@ -31,18 +31,17 @@
     vv.addEventListener("scroll", fit);
     fit();
   }
-  root.innerHTML = "<style>:host{all:initial!important}[data-tandem-launcher],a,div{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
+  // (The invitation bubble brings its own style: invite.js.)
+  root.innerHTML = "<style>:host{all:initial!important}[data-tandem-launcher],a{position:fixed;right:20px;bottom:20px;z-index:2147483000;" +
     "font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8);border:0;border-radius:24px;" +
     "padding:12px 18px;box-shadow:0 4px 14px #0004;cursor:pointer;text-decoration:none}" +
-    "div{bottom:76px;display:flex;max-width:280px;padding:0;background:#fff;border-radius:14px}" +
-    "div button{font:inherit;color:#1f2937;background:none;border:0;cursor:pointer;padding:12px;text-align:left}" +
     // The panel's frame shown while the chat downloads (the widget's own panel replaces it).
     "section{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:370px;max-width:calc(100vw - 24px);height:560px;" +
     "max-height:calc(100vh - 40px);background:#fff;border-radius:14px;box-shadow:0 4px 14px #0004;overflow:hidden}" +
     "h2{margin:0;padding:0 16px;font:600 16px/56px system-ui,sans-serif;color:#fff;background:var(--tandem-color,#1d4ed8)}" +
     "i{display:block;height:14px;margin:22px 16px;border-radius:7px;background:#eee}" +
     "@media (max-width:480px){section{inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}" +
-    ":host([data-position=left]) :is([data-tandem-launcher],a,div,section){left:20px;right:auto}</style>" +
+    ":host([data-position=left]) :is([data-tandem-launcher],a,section){left:20px;right:auto}</style>" +
     "<button type=\"button\" data-tandem-launcher></button>";
   var button = root.querySelector("button");
   var fr = function () { return cfg.locale === "fr"; };

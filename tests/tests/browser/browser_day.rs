@@ -301,6 +301,23 @@ async fn an_invitation_set_in_the_console_opens_a_chat_and_is_counted() -> anyho
     visitor.goto(&site.url("garanties.html")).await?;
     let bubble = in_widget(&visitor, "div[role=status] button").await?;
     assert_eq!(bubble.text().await?, "Une question sur nos garanties ?");
+    // A white bubble standing above the launcher (its style comes with the invitations' code).
+    let placed = visitor
+        .execute(
+            "const root = document.querySelector('[data-tandem]').shadowRoot;
+             const box = root.querySelector('div[role=status]');
+             const launcher = root.querySelector('[data-tandem-launcher]').getBoundingClientRect();
+             const style = getComputedStyle(box);
+             return [style.position, style.backgroundColor,
+                     box.getBoundingClientRect().bottom <= launcher.top];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        placed,
+        serde_json::json!(["fixed", "rgb(255, 255, 255)", true]),
+        "the bubble's place and look"
+    );
     let violations = accessibility_violations(&visitor).await?;
     assert!(violations.is_empty(), "the bubble: {violations:#?}");
     bubble.click().await?;
