@@ -6,8 +6,9 @@
 //! - bytes fetched between the click and the usable panel (the page's resource timings, every
 //!   file whatever its name);
 //! - the page's longest task while the widget opens (long tasks are those over 50 ms);
-//! - the visitor's "accept" → the page in the adviser's mirror, the co-browsing module fetched
-//!   then.
+//! - click → the chat connected (its connection module fetched after the form is drawn);
+//! - the adviser's "co-browse" → the invitation shown to the visitor (the co-browsing module
+//!   fetched then), and the visitor's "accept" → the page in the adviser's mirror.
 //!
 //! `bash scripts/build-widget.sh && cargo bench -p tandem-tests --bench widget_open`
 //! (`WIDGET_OPEN_RUNS`, default 10 of each; `COBROWSE_START_RUNS`, default 5).
@@ -15,7 +16,8 @@
 use serde_json::{json, Value};
 use std::time::Instant;
 use tandem_tests::browser::{
-    click_in_widget, in_widget, invite_to_share, mirror_text, wait_for_text, Browser,
+    ask_for_a_chat, click_in_widget, in_widget, mirror_text, on_page, page_text, wait_for_text,
+    Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::devtools;
@@ -24,7 +26,9 @@ use tandem_tests::{Endpoint, TestRelay};
 
 /// Clicks the launcher and resolves, once the form's first field has the focus, with the
 /// milliseconds it took (the page's own clock), the bytes fetched since the click and the
-/// longest task since the click.
+/// longest task since the click; then, once the chat is connected (its connection module
+/// fetched, the socket open: the panel's "Connecting…" line gone), with the milliseconds since
+/// the click.
 const CLICK_TO_USABLE: &str = "const done = arguments[0];
     const root = document.querySelector('[data-tandem]').shadowRoot;
     const tasks = [];
@@ -42,7 +46,10 @@ const CLICK_TO_USABLE: &str = "const done = arguments[0];
         observer.takeRecords().forEach(t => tasks.push(t));
         const longest = tasks.filter(t => t.startTime >= start)
           .reduce((most, t) => Math.max(most, t.duration), 0);
-        done({ ms, bytes, longest });
+        (function connected() {
+          if (root.querySelector('.banner')) return requestAnimationFrame(connected);
+          done({ ms, bytes, longest, connected: performance.now() - start });
+        })();
       } else requestAnimationFrame(poll);
     })();";
 
@@ -86,6 +93,7 @@ impl Profile {
 /// What one opening measured.
 struct Opening {
     ms: f64,
+    connected_ms: f64,
     bytes: f64,
     longest_task_ms: f64,
 }
@@ -101,6 +109,7 @@ async fn open_the_chat(page: &fantoccini::Client) -> anyhow::Result<Opening> {
     let figures = page.execute_async(CLICK_TO_USABLE, vec![]).await?;
     Ok(Opening {
         ms: number(&figures, "ms")?,
+        connected_ms: number(&figures, "connected")?,
         bytes: number(&figures, "bytes")?,
         longest_task_ms: number(&figures, "longest")?,
     })
@@ -146,6 +155,11 @@ async fn openings(
     summary("click → usable panel, cold", "ms", ms(&cold));
     summary("click → usable panel, warm", "ms", ms(&warm));
     summary(
+        "click → chat connected, cold",
+        "ms",
+        cold.iter().map(|o| o.connected_ms).collect(),
+    );
+    summary(
         "bytes fetched click → usable, cold",
         "B",
         cold.iter().map(|o| o.bytes).collect(),
@@ -163,18 +177,36 @@ async fn openings(
     Ok(())
 }
 
-/// The visitor accepts co-browsing; resolves with the time until the adviser's mirror shows
-/// the page (measured here, across the two browsers).
-async fn accept_to_mirror(profile: Profile) -> anyhow::Result<f64> {
+/// The adviser asks to co-browse, the visitor accepts at once; resolves with the time from
+/// the adviser's click until the invitation shows to the visitor (the co-browsing module is
+/// fetched then), and from the visitor's "accept" until the adviser's mirror shows the page
+/// (measured here, across the two browsers).
+async fn invite_and_accept(profile: Profile) -> anyhow::Result<(f64, f64)> {
     let scene = Scene::start().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
     profile.apply(visitor).await?;
     let heading = "Demande d'adhésion";
-    invite_to_share(visitor, console, &scene.site.url("apply.html"), heading).await?;
+    let page = scene.site.url("apply.html");
+    ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        heading,
+    )
+    .await?;
+    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    let asked = Instant::now();
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    in_widget(visitor, "[data-cobrowse-accept]").await?;
+    let invited_ms = asked.elapsed().as_secs_f64() * 1000.0;
     let start = Instant::now();
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
     wait_for_text("the mirror", heading, || mirror_text(console)).await?;
-    Ok(start.elapsed().as_secs_f64() * 1000.0)
+    Ok((invited_ms, start.elapsed().as_secs_f64() * 1000.0))
 }
 
 fn runs_from(name: &str, default: usize) -> usize {
@@ -195,13 +227,20 @@ async fn main() -> anyhow::Result<()> {
     for profile in [Profile::Unthrottled, Profile::Phone] {
         openings(&mut browser, &site, profile, runs).await?;
     }
-    println!("accept co-browsing → the page in the adviser's mirror (module fetched then)");
+    println!(
+        "co-browsing: adviser asks → invitation shown (module fetched then); \
+         accept → the page in the adviser's mirror"
+    );
     for profile in [Profile::Unthrottled, Profile::Phone] {
-        let mut times = Vec::new();
+        let (mut invited, mut mirrored) = (Vec::new(), Vec::new());
         for _ in 0..cobrowse_runs {
-            times.push(accept_to_mirror(profile).await?);
+            let (invited_ms, mirrored_ms) = invite_and_accept(profile).await?;
+            invited.push(invited_ms);
+            mirrored.push(mirrored_ms);
         }
-        summary(profile.label(), "ms", times);
+        println!("{}", profile.label());
+        summary("adviser asks → invitation shown", "ms", invited);
+        summary("accept → page in the mirror", "ms", mirrored);
     }
     Ok(())
 }

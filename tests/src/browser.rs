@@ -344,7 +344,11 @@ pub async fn start_sharing(
 }
 
 /// The visitor accepts the invitation shown: their bar shows and the mirror shows `heading`.
-async fn accept_sharing(visitor: &Client, console: &Client, heading: &str) -> anyhow::Result<()> {
+pub async fn accept_sharing(
+    visitor: &Client,
+    console: &Client,
+    heading: &str,
+) -> anyhow::Result<()> {
     click_in_widget(visitor, "[data-cobrowse-accept]").await?;
     in_widget(visitor, "[data-cobrowse-bar]").await?;
     wait_for_text("the mirror", heading, || mirror_text(console)).await?;

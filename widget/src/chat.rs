@@ -1,18 +1,19 @@
-//! The controller: owns the socket, keeps the model signal current, and turns the visitor's
-//! actions into frames. Messages are kept as pending until the relay echoes them stored, and
-//! are sent again after a reconnect (their client id makes that harmless).
+//! The chat as the components use it: the model signal, the connection's state, and the
+//! visitor's actions turned into frames. The connection itself (the socket, reading the
+//! relay's frames, writing the visitor's) is in [`crate::engine`], a module fetched once the
+//! panel is drawn: until it is here, and whenever the connection is lost, frames are not sent;
+//! messages stay pending and the chat request waits, both sent after the next `hello`.
 
 use crate::cobrowse::Cobrowse;
-use crate::model::{ChatModel, Effect, Pending};
+use crate::model::{ChatModel, Pending};
 use leptos::prelude::*;
 use std::rc::Rc;
 use tandem_shared::desk::Survey;
 use tandem_shared::model::ChatRequest;
 use tandem_shared::model::ConversationStatus;
-use tandem_shared::{VisitorFrame, VisitorMsg, PROTOCOL_VERSION};
-use web_client::browser::{after, forget, load, save, unique_id};
-use web_client::socket::Handlers;
-use web_client::{ConnState, Socket};
+use tandem_shared::{VisitorMsg, PROTOCOL_VERSION};
+use web_client::browser::{after, forget, unique_id};
+use web_client::ConnState;
 
 /// Where the resume token is kept (the loader reads it too, to restore the chat on load).
 pub const TOKEN_KEY: &str = "tandem.conversation";
@@ -20,25 +21,8 @@ pub const TOKEN_KEY: &str = "tandem.conversation";
 /// Where the tokens of tickets left by this visitor are kept (a JSON list).
 pub const TICKETS_KEY: &str = "tandem.tickets";
 
-/// Tickets remembered at most (the oldest are forgotten).
-const MAX_REMEMBERED_TICKETS: usize = 10;
-
-fn remembered_tickets() -> Vec<String> {
-    load(TICKETS_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
-}
-
-fn remember_ticket(token: String) {
-    let mut tokens = remembered_tickets();
-    tokens.retain(|t| *t != token);
-    tokens.push(token);
-    let excess = tokens.len().saturating_sub(MAX_REMEMBERED_TICKETS);
-    tokens.drain(..excess);
-    if let Ok(json) = serde_json::to_string(&tokens) {
-        save(TICKETS_KEY, &json);
-    }
-}
+/// Sends a frame to the relay; false when it could not be sent (not connected).
+pub(crate) type Link = Rc<dyn Fn(&VisitorMsg) -> bool>;
 
 /// The visitor's chat; a cheap `Copy` handle for the components.
 #[derive(Clone, Copy)]
@@ -47,7 +31,11 @@ pub struct Chat {
     pub model: RwSignal<ChatModel>,
     /// The connection's state.
     pub conn: RwSignal<ConnState>,
-    socket: StoredValue<Option<Socket>, LocalStorage>,
+    /// How frames reach the relay, once the connection's module is here.
+    pub(crate) link: StoredValue<Option<Link>, LocalStorage>,
+    /// The chat request (or message left) that could not be sent yet: sent after the next
+    /// `hello`.
+    pub(crate) unsent: StoredValue<Option<VisitorMsg>, LocalStorage>,
     /// Whether the adviser was told the visitor is typing.
     typing: StoredValue<bool>,
     /// Counts keystrokes, to notice when typing stops.
@@ -57,118 +45,26 @@ pub struct Chat {
     /// The highest event number this screen already said it showed (read receipts).
     seen_sent: StoredValue<u64>,
     /// The page address last sent to the adviser.
-    visit_href: StoredValue<String>,
+    pub(crate) visit_href: StoredValue<String>,
     /// What was sent to ask for a share code (sent again after a reconnection).
     share_request: StoredValue<Option<ChatRequest>>,
 }
 
 impl Chat {
-    /// Connects to the relay, resuming the stored conversation if any.
-    pub fn connect(url: &str, cobrowse: Cobrowse) -> Chat {
-        let chat = Chat {
+    /// The chat of this page, not connected yet ([`crate::engine::start`] connects it).
+    pub fn new(cobrowse: Cobrowse) -> Chat {
+        Chat {
             model: RwSignal::new(ChatModel::default()),
             conn: RwSignal::new(ConnState::Connecting),
-            socket: StoredValue::new_local(None),
+            link: StoredValue::new_local(None),
+            unsent: StoredValue::new_local(None),
             typing: StoredValue::new(false),
             keystrokes: StoredValue::new(0),
             cobrowse,
             seen_sent: StoredValue::new(0),
             visit_href: StoredValue::new(String::new()),
             share_request: StoredValue::new(None),
-        };
-        let socket = chat.socket;
-        cobrowse.set_sender(Rc::new(move |frame: &VisitorMsg| {
-            socket.with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
-        }));
-        let handlers = Handlers {
-            on_open: Box::new(move |socket| chat.greet(socket)),
-            on_frame: Box::new(move |frame| {
-                if chat.cobrowse.on_frame(&frame) {
-                    return;
-                }
-                let live = chat
-                    .model
-                    .with_untracked(|m| m.live_event(&frame).map(|e| e.kind.clone()));
-                let chat_opens = match &frame {
-                    VisitorFrame::ChatStarted { .. } => true,
-                    VisitorFrame::VisitorWelcome {
-                        conversation: Some(c),
-                        ..
-                    } => c.status != ConversationStatus::Ended,
-                    _ => false,
-                };
-                let lapses = match &frame {
-                    VisitorFrame::ShareCode {
-                        share_code,
-                        expires_at_ms,
-                    } => {
-                        let left = expires_at_ms.saturating_sub(web_client::browser::now_ms());
-                        Some((share_code.clone(), i32::try_from(left).unwrap_or(i32::MAX)))
-                    }
-                    _ => None,
-                };
-                let effect = chat.model.try_update(|model| model.apply(frame)).flatten();
-                if let Some(kind) = live {
-                    crate::control::emit_event(&kind);
-                }
-                let (running, adviser) = chat
-                    .model
-                    .with_untracked(|m| (m.cobrowse_running(), m.adviser_name()));
-                chat.cobrowse.sync(running, adviser);
-                match effect {
-                    Some(Effect::RememberToken(token)) => save(TOKEN_KEY, &token),
-                    Some(Effect::ForgetToken) => forget(TOKEN_KEY),
-                    Some(Effect::RememberTicket(token)) => remember_ticket(token),
-                    Some(Effect::AskShareCode) => chat.ask_share_code(),
-                    None => {}
-                }
-                if chat_opens {
-                    chat.send_visit();
-                }
-                if let Some((code, lapses_in_ms)) = lapses {
-                    after(lapses_in_ms, move || {
-                        chat.model.update(|m| m.code_lapsed(&code))
-                    });
-                }
-            }),
-            on_state: Box::new(move |state| chat.conn.set(state)),
-        };
-        let socket = Socket::connect(url, handlers);
-        chat.socket.set_value(Some(socket));
-        chat.follow_the_address();
-        chat
-    }
-
-    /// Tells the adviser where the visitor is now (see [`crate::visit`]).
-    fn send_visit(&self) {
-        let href = web_sys::window()
-            .and_then(|w| w.location().href().ok())
-            .unwrap_or_default();
-        self.visit_href.set_value(href);
-        let context = crate::visit::context(self.cobrowse.page_url());
-        self.send(&VisitorMsg::Visit { context });
-    }
-
-    /// Single-page sites change their address without a load: while a chat runs, a new
-    /// address is noted as a page of the visit and sent to the adviser.
-    fn follow_the_address(&self) {
-        let chat = *self;
-        let check = move || {
-            let open = chat.model.with_untracked(|m| {
-                m.conversation
-                    .as_ref()
-                    .is_some_and(|c| c.status != ConversationStatus::Ended)
-            });
-            let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
-                return;
-            };
-            if open && chat.visit_href.with_value(|sent| *sent != href) {
-                crate::visit::note_page(&href);
-                chat.send_visit();
-            }
-        };
-        // The interval lives as long as the page (the widget is mounted once).
-        let _ = set_interval_with_handle(check, std::time::Duration::from_secs(2));
+        }
     }
 
     /// The visitor's screen shows the conversation up to `seq`: the adviser is told once.
@@ -189,32 +85,23 @@ impl Chat {
         }
     }
 
-    /// Says hello after each (re)connection and resends unconfirmed messages.
-    fn greet(&self, socket: &Socket) {
-        let last_seq = self.model.with_untracked(ChatModel::last_seq);
-        socket.send(&VisitorMsg::Hello {
-            protocol: PROTOCOL_VERSION,
-            resume: load(TOKEN_KEY),
-            last_seq,
-            tickets: remembered_tickets(),
-        });
-        for pending in self.model.with_untracked(|m| m.pending.clone()) {
-            socket.send(&VisitorMsg::Send {
-                client_msg_id: pending.client_msg_id,
-                body: pending.body,
-            });
-        }
+    /// Sends a frame; false when not connected.
+    pub(crate) fn send(&self, frame: &VisitorMsg) -> bool {
+        self.link
+            .with_value(|link| link.as_ref().is_some_and(|send| send(frame)))
     }
 
-    fn send(&self, frame: &VisitorMsg) -> bool {
-        self.socket
-            .with_value(|socket| socket.as_ref().is_some_and(|s| s.send(frame)))
+    /// Sends a chat request or a message left; kept for the next connection when it cannot
+    /// be sent now (so a form sent while offline is not lost).
+    fn send_request(&self, frame: VisitorMsg) {
+        let sent = self.send(&frame);
+        self.unsent.set_value((!sent).then_some(frame));
     }
 
     /// Sends the pre-chat form (already validated).
     pub fn start(&self, request: ChatRequest) {
         self.model.update(|m| m.error = None);
-        self.send(&VisitorMsg::StartChat { request });
+        self.send_request(VisitorMsg::StartChat { request });
     }
 
     /// Sends a message; it shows as pending until the relay confirms it.
@@ -264,6 +151,7 @@ impl Chat {
     pub fn new_chat(&self) {
         forget(TOKEN_KEY);
         self.seen_sent.set_value(0);
+        self.unsent.set_value(None);
         self.model.update(ChatModel::reset);
         self.send(&VisitorMsg::Hello {
             protocol: PROTOCOL_VERSION,
@@ -276,7 +164,7 @@ impl Chat {
     /// Leaves a message (or books a callback at `callback_at_ms`) instead of chatting.
     pub fn leave_message(&self, request: ChatRequest, callback_at_ms: Option<i64>) {
         self.model.update(|m| m.error = None);
-        self.send(&VisitorMsg::LeaveMessage {
+        self.send_request(VisitorMsg::LeaveMessage {
             request,
             callback_at_ms,
         });

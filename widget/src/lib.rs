@@ -5,7 +5,9 @@
 //! - [`config`]: settings passed by the loader (relay address, language, launcher text).
 //! - [`control`]: the page's JavaScript API as the widget sees it (commands in, events out).
 //! - [`model`]: the chat's state and how relay frames change it (plain Rust, unit-tested).
-//! - [`chat`]: the controller: the socket, the model signal, the visitor's actions.
+//! - [`chat`]: the chat as components use it: the model signal, the visitor's actions.
+//! - `engine`: the connection (socket, frames read and written), a module fetched after the
+//!   panel is drawn.
 //! - [`cobrowse`]: co-browsing: consent, redacted capture of the page, the adviser's guidance.
 //! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
 //! - [`transcript`]: the downloadable transcript.
@@ -16,6 +18,7 @@ pub mod chat;
 pub mod cobrowse;
 pub mod config;
 pub mod control;
+mod engine;
 pub mod model;
 pub mod transcript;
 mod ui;

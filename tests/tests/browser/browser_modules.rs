@@ -1,12 +1,12 @@
 //! Code fetched only when it is needed: the widget's co-browsing module when a session starts
-//! on the page (the chat's module comes with the launcher's click, the screens after its form
-//! while the visitor fills it in), the invitations' code on sites that have some, the
+//! on the page (the chat's module comes with the launcher's click, its connection once the
+//! form is drawn, the screens after the form while the visitor fills it in), the invitations' code on sites that have some, the
 //! console's co-browsing mirror when the adviser first asks, its dashboard, contacts, sites
 //! and articles when their page is first opened.
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    ask_for_a_chat, click_in_widget, host_errors, in_widget, invite_to_share, mirror_text, on_page,
+    accept_sharing, ask_for_a_chat, click_in_widget, host_errors, in_widget, mirror_text, on_page,
     page_text, start_sharing, strings, wait_for, wait_for_no_sharing_bar, wait_for_text,
     widget_text,
 };
@@ -20,6 +20,9 @@ const COBROWSE_MODULE: &str = "split_cobrowse";
 
 /// The name of the file of the chat's screens after the form.
 const SCREENS_MODULE: &str = "split_screens";
+
+/// The name of the file of the chat's connection (socket, frames read and written).
+const ENGINE_MODULE: &str = "split_engine";
 
 /// The Enter key, for WebDriver.
 const ENTER: &str = "\u{E007}";
@@ -39,10 +42,10 @@ async fn has_fetched(page: &Client, name: &str) -> anyhow::Result<bool> {
 }
 
 /// Tried: a chat (the form sent, the adviser has it) without co-browsing, then the adviser
-/// asks to co-browse and the visitor accepts, then the visitor goes to another page of the
-/// site while the session runs.
+/// asks to co-browse (the module comes with the invitation) and the visitor accepts, then the
+/// visitor goes to another page of the site while the session runs.
 #[tokio::test]
-async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Result<()> {
+async fn co_browsing_code_is_fetched_only_when_the_adviser_invites() -> anyhow::Result<()> {
     let scene = Scene::start().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
     let reason = "Une question sur ma cotisation";
@@ -96,18 +99,61 @@ async fn co_browsing_code_is_fetched_only_when_a_session_starts() -> anyhow::Res
 }
 
 /// Tried: the co-browsing module cannot be fetched (its requests fail, as on a connection
-/// that dropped) when the visitor accepts. The widget tries again, then ends the session and
-/// says why; the adviser sees it ended; the site's own error monitoring sees nothing.
+/// that dropped) when the adviser's invitation arrives. The visitor is told, with "Try
+/// again", and nothing of the page is shared; the site's error monitoring sees nothing. Once
+/// the network is back, "Try again" shows the invitation and the session runs. Then the
+/// module fails again on a page loaded inside the running session: the widget tries again,
+/// then ends the session and says why, and the adviser sees it ended.
 #[tokio::test]
 async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() -> anyhow::Result<()>
 {
     let scene = Scene::start().await?;
     let (console, visitor) = (&scene.console, &scene.visitor);
     let site = DemoSite::serve_dir(&scene.relay.url(""), "tests/fixtures/host-errors").await?;
+    let page = site.url("page.html");
+    ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        "Mon espace",
+    )
+    .await?;
+    wait_for_text("the console", "Mon espace", || {
+        page_text(console, ".chat-pane")
+    })
+    .await?;
     block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
-    invite_to_share(visitor, console, &site.url("page.html"), "Mon espace").await?;
-    click_in_widget(visitor, "[data-cobrowse-accept]").await?;
+    on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?;
+    in_widget(visitor, "[data-cobrowse-layer-failed]").await?;
+    wait_for_text("the visitor told", "n'a pas pu démarrer", || {
+        widget_text(visitor)
+    })
+    .await?;
+    let errors = host_errors(visitor).await?;
+    assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
+    let bars = visitor
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot
+                .querySelectorAll('[data-cobrowse-bar], [data-cobrowse-accept]').length;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        bars, 0,
+        "neither a session nor an answer without the module"
+    );
 
+    block_urls(visitor, &[]).await?;
+    click_in_widget(visitor, "[data-cobrowse-layer-failed] button").await?;
+    accept_sharing(visitor, console, "Mon espace").await?;
+
+    // A page loaded inside the session while the module cannot come.
+    block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
+    visitor.goto(&page).await?;
     in_widget(visitor, "[data-cobrowse-load-failed]").await?;
     wait_for_text("the visitor told", "n'a pas pu démarrer", || {
         widget_text(visitor)
@@ -124,10 +170,6 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     .await?;
     let errors = host_errors(visitor).await?;
     assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
-
-    // Once the network is back, the next invitation works.
-    block_urls(visitor, &[]).await?;
-    start_sharing(visitor, console, "Mon espace").await?;
     Ok(())
 }
 
@@ -182,6 +224,51 @@ async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::
         "the screens' module fetched before the form is sent",
         || async { Ok(has_fetched(visitor, SCREENS_MODULE).await?.then_some(())) },
     )
+    .await?;
+    Ok(())
+}
+
+/// Tried: the chat's connection module cannot be fetched (the network dropped just after the
+/// click). The form is drawn and usable all the same; the visitor fills it in and sends it;
+/// the panel says the chat is offline. Once the network is back the module comes, the chat
+/// connects, and the request sent meanwhile reaches the adviser: nothing is lost.
+#[tokio::test]
+async fn a_request_sent_before_the_connection_module_comes_is_not_lost() -> anyhow::Result<()> {
+    let scene = Scene::start().await?;
+    let (console, visitor) = (&scene.console, &scene.visitor);
+    let page = scene.site.url("index.html");
+    visitor.goto(&page).await?;
+    in_widget(visitor, "[data-tandem-launcher]").await?;
+    block_urls(visitor, &[&format!("*{ENGINE_MODULE}*")]).await?;
+    let reason = "Envoyé hors connexion";
+    ask_for_a_chat(
+        visitor,
+        &page,
+        "Jeanne Martin",
+        "jeanne@example.com",
+        reason,
+    )
+    .await?;
+    wait_for_text("the visitor told", "reconnexion en cours", || {
+        widget_text(visitor)
+    })
+    .await?;
+    let console_text = page_text(console, "body").await?;
+    assert!(
+        !console_text.contains(reason),
+        "nothing could have reached the adviser yet: {console_text}"
+    );
+    let errors = host_errors(visitor).await?;
+    assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
+
+    block_urls(visitor, &[]).await?;
+    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
+    let draft = in_widget(visitor, "#tandem-draft").await?;
+    draft.send_keys("Me revoici").await?;
+    draft.send_keys(ENTER).await?;
+    wait_for_text("the console", "Me revoici", || {
+        page_text(console, ".messages")
+    })
     .await?;
     Ok(())
 }

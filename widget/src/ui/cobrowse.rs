@@ -1,22 +1,74 @@
 //! Co-browsing as the visitor sees it: the invitation, the frame and bar while the adviser
 //! sees the page (with stop and the permission to fill in), the page the adviser proposes,
-//! veils on what the adviser cannot see, the adviser's pointer and highlight.
+//! veils on what the adviser cannot see, the adviser's pointer and highlight. Their code is in
+//! the co-browsing module, fetched when an invitation arrives (or a page loads inside a
+//! session): a chat that never co-browses never downloads it, and the capture's code is
+//! already here when the visitor accepts.
 
 use super::Ui;
 use crate::chat::Chat;
 use crate::cobrowse::view::OverlayLayer;
+use crate::cobrowse::Cobrowse;
 use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use send_wrapper::SendWrapper;
+use tandem_shared::i18n::Texts;
 
 /// Where the visitor put the co-browsing bar (session storage: `top` when moved up).
 const BAR_KEY: &str = "tandem.cobrowse.bar";
 
-/// Everything co-browsing draws; nothing while it is not in use.
+/// Everything co-browsing draws; nothing (and no code fetched) while it is not in use.
 #[component]
 pub(crate) fn CobrowseLayer() -> impl IntoView {
-    let chat = expect_context::<Chat>();
-    let ui = expect_context::<Ui>();
-    let cobrowse = chat.cobrowse;
-    let texts = ui.texts;
+    let cobrowse = expect_context::<Chat>().cobrowse;
+    let texts = expect_context::<Ui>().texts;
+    let in_use = Memo::new(move |_| {
+        cobrowse.invite.with(Option::is_some)
+            || cobrowse.active.get()
+            || cobrowse.proposal.with(Option::is_some)
+    });
+    // Counts the visitor's "Try again" after the module could not be fetched.
+    let attempt = RwSignal::new(0u32);
+    view! {
+        {move || in_use.get().then(|| view! {
+            <Suspense fallback=|| ()>
+                {move || {
+                    attempt.track();
+                    Suspend::new(SendWrapper::new(async move {
+                        layer_view(cobrowse, texts).await.unwrap_or_else(|_| view! {
+                            <div class="cb-card" role="alert" data-cobrowse-layer-failed="">
+                                <p>{texts.t("cobrowse.load_failed")}</p>
+                                <p class="cb-actions">
+                                    <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>
+                                        {texts.t("widget.try_again")}</button>
+                                </p>
+                            </div>
+                        }.into_any())
+                    }))
+                }}
+            </Suspense>
+        })}
+        <Show when=move || cobrowse.load_failed.get()>
+            <div class="cb-card" role="alert" data-cobrowse-load-failed="">
+                <p>{texts.t("cobrowse.load_failed")}</p>
+                <p class="cb-actions">
+                    <button type="button" class="secondary" on:click=move |_| cobrowse.load_failed.set(false)>{texts.t("widget.close")}</button>
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+/// The invitation, the session's frame, bar and overlay, and the page proposed: drawn once
+/// the co-browsing module is here (the first call fetches it).
+#[leptos::wasm_split::wasm_split(cobrowse, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn layer_view(cobrowse: Cobrowse, texts: &'static Texts) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <SessionLayer cobrowse=cobrowse texts=texts/> }.into_any())
+}
+
+/// What co-browsing draws while in use.
+#[component]
+fn SessionLayer(cobrowse: Cobrowse, texts: &'static Texts) -> impl IntoView {
     let adviser = Signal::derive(move || cobrowse.adviser.get());
     // The bar sits in a bottom corner, away from the site's menu; the visitor can move it to
     // the top when it covers something of theirs (remembered for the visit).
@@ -65,14 +117,6 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
                 </Show>
             </div>
             <OverlayLayer overlay=cobrowse.overlay adviser=adviser veil_text=texts.t("cobrowse.veil")/>
-        </Show>
-        <Show when=move || cobrowse.load_failed.get()>
-            <div class="cb-card" role="alert" data-cobrowse-load-failed="">
-                <p>{texts.t("cobrowse.load_failed")}</p>
-                <p class="cb-actions">
-                    <button type="button" class="secondary" on:click=move |_| cobrowse.load_failed.set(false)>{texts.t("widget.close")}</button>
-                </p>
-            </div>
         </Show>
         {move || cobrowse.proposal.get().map(|url| view! {
             <div class="cb-card" role="alertdialog" aria-labelledby="cb-proposal-title">

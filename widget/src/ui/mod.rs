@@ -55,7 +55,8 @@ pub(crate) fn App(
 ) -> impl IntoView {
     let locale = RwSignal::new(Locale::from_tag(&config.locale));
     let hints = RwSignal::new(config.hints());
-    let chat = Chat::connect(&config.socket_url(), Cobrowse::new(config.privacy()));
+    let chat = Chat::new(Cobrowse::new(config.privacy()));
+    let socket_url = config.socket_url();
     // A chat in progress (a new page of the site, a reload) shows its conversation at once:
     // its module is fetched alongside the drawing.
     if load(crate::chat::TOKEN_KEY).is_some() {
@@ -120,13 +121,18 @@ pub(crate) fn App(
         }
     });
     // The panel's body and the co-browsing layer are drawn in a task of their own, after the
-    // panel's frame: neither keeps a phone's main thread long.
+    // panel's frame: neither keeps a phone's main thread long. The connection's module is
+    // fetched next, while the visitor reads the form.
     let body_drawn = RwSignal::new(false);
     web_client::browser::after(0, move || {
         body_drawn.set(true);
         if asked && open.get_untracked() {
             request_animation_frame(move || focus_first_field(panel.get_untracked()));
         }
+        // Once the form is on screen and focused: the module's arrival never delays it.
+        request_animation_frame(move || {
+            web_client::browser::after(0, move || crate::engine::start(chat, socket_url))
+        });
     });
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
     // A new screen replaces the focused field (the form becomes the conversation): focus moves
