@@ -16,7 +16,7 @@
 use serde_json::{json, Value};
 use std::time::Instant;
 use tandem_tests::browser::{
-    ask_for_a_chat, click_in_widget, in_widget, mirror_text, on_page, page_text, wait_for_text,
+    chat_reaches_the_adviser, click_in_widget, in_widget, mirror_text, on_page, wait_for_text,
     Browser,
 };
 use tandem_tests::demo::DemoSite;
@@ -187,15 +187,7 @@ async fn invite_and_accept(profile: Profile) -> anyhow::Result<(f64, f64)> {
     profile.apply(visitor).await?;
     let heading = "Demande d'adhésion";
     let page = scene.site.url("apply.html");
-    ask_for_a_chat(
-        visitor,
-        &page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        heading,
-    )
-    .await?;
-    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    chat_reaches_the_adviser(visitor, console, &page, heading).await?;
     let asked = Instant::now();
     on_page(console, "[data-cobrowse-ask]")
         .await?

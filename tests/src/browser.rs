@@ -262,6 +262,33 @@ pub async fn ask_for_a_chat(
     click_in_widget(visitor, "button[type=submit]").await
 }
 
+/// Jeanne Martin asks for a chat from `page` with `reason`; returns once the adviser's console
+/// shows it in its chat pane.
+pub async fn chat_reaches_the_adviser(
+    visitor: &Client,
+    console: &Client,
+    page: &str,
+    reason: &str,
+) -> anyhow::Result<()> {
+    ask_for_a_chat(visitor, page, "Jeanne Martin", "jeanne@example.com", reason).await?;
+    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
+    Ok(())
+}
+
+/// How many elements of the widget (in its shadow root) match `selector`.
+pub async fn count_in_widget(page: &Client, selector: &str) -> anyhow::Result<u64> {
+    let count = page
+        .execute(
+            "return document.querySelector('[data-tandem]').shadowRoot
+                .querySelectorAll(arguments[0]).length;",
+            vec![selector.into()],
+        )
+        .await?;
+    count
+        .as_u64()
+        .ok_or_else(|| anyhow::anyhow!("no count for {selector}: {count}"))
+}
+
 /// Logs an adviser into the console at `relay` (its origin) with the test password, and
 /// makes them available.
 pub async fn console_log_in(console: &Client, relay: &str, login: &str) -> anyhow::Result<()> {
@@ -377,15 +404,7 @@ pub async fn invite_to_share(
     page: &str,
     heading: &str,
 ) -> anyhow::Result<()> {
-    ask_for_a_chat(
-        visitor,
-        page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        heading,
-    )
-    .await?;
-    wait_for_text("the console", heading, || page_text(console, ".chat-pane")).await?;
+    chat_reaches_the_adviser(visitor, console, page, heading).await?;
     on_page(console, "[data-cobrowse-ask]")
         .await?
         .click()

@@ -33,8 +33,10 @@ pub struct WidgetConfig {
     #[serde(default)]
     pub sound: bool,
     /// What the site tells about the visitor: `userId`/`userHash` from the tag's attributes
-    /// (identity verification), and name, email, phone, company from `Tandem.identify`.
-    #[serde(flatten)]
+    /// (identity verification), and name, email, phone, company from `Tandem.identify`. Read
+    /// from the same object on its own (serde's `flatten` costs the widget kilobytes of
+    /// buffering code); hints that cannot be read are left out, the settings kept.
+    #[serde(skip)]
     pub visitor: VisitorHints,
     /// CSS selectors of elements the adviser must never see (`data-private-selectors`).
     #[serde(default)]
@@ -61,23 +63,26 @@ impl WidgetConfig {
             .ok()
             .and_then(|s| s.as_string())
             .unwrap_or_default();
-        serde_json::from_str(&json).unwrap_or_else(|_| WidgetConfig {
-            relay: web_sys::window()
-                .and_then(|w| w.location().origin().ok())
-                .unwrap_or_default(),
-            locale: String::new(),
-            site: None,
-            launcher_text: None,
-            greeting: None,
-            look: None,
-            title_flash: true,
-            sound: false,
-            visitor: VisitorHints::default(),
-            private_selectors: None,
-            private_by_default: false,
-            public_selectors: None,
-            queue: None,
-        })
+        let mut config: WidgetConfig =
+            serde_json::from_str(&json).unwrap_or_else(|_| WidgetConfig {
+                relay: web_sys::window()
+                    .and_then(|w| w.location().origin().ok())
+                    .unwrap_or_default(),
+                locale: String::new(),
+                site: None,
+                launcher_text: None,
+                greeting: None,
+                look: None,
+                title_flash: true,
+                sound: false,
+                visitor: VisitorHints::default(),
+                private_selectors: None,
+                private_by_default: false,
+                public_selectors: None,
+                queue: None,
+            });
+        config.visitor = serde_json::from_str(&json).unwrap_or_default();
+        config
     }
 
     /// The launcher's label in `locale`: the tag's, else the site's, else none (built-in).

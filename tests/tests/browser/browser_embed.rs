@@ -147,13 +147,7 @@ async fn a_widget_that_cannot_load_offers_to_write_instead() -> anyhow::Result<(
         Some("mailto:contact@mutuelle-horizon.example")
     );
     // The panel's frame drawn at the click is gone: no skeleton waits for nothing.
-    let frames = page
-        .execute(
-            "return document.querySelector('[data-tandem]').shadowRoot
-                .querySelectorAll('section[aria-busy]').length;",
-            vec![],
-        )
-        .await?;
+    let frames = tandem_tests::browser::count_in_widget(&page, "section[aria-busy]").await?;
     assert_eq!(frames, 0);
     Ok(())
 }

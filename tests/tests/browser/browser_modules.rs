@@ -6,9 +6,9 @@
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    accept_sharing, ask_for_a_chat, click_in_widget, host_errors, in_widget, mirror_text, on_page,
-    page_text, start_sharing, strings, wait_for, wait_for_no_sharing_bar, wait_for_text,
-    widget_text,
+    accept_sharing, ask_for_a_chat, chat_reaches_the_adviser, click_in_widget, count_in_widget,
+    host_errors, in_widget, mirror_text, on_page, page_text, start_sharing, strings, wait_for,
+    wait_for_no_sharing_bar, wait_for_text, widget_text,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::block_urls;
@@ -50,15 +50,7 @@ async fn co_browsing_code_is_fetched_only_when_the_adviser_invites() -> anyhow::
     let (console, visitor) = (&scene.console, &scene.visitor);
     let reason = "Une question sur ma cotisation";
     let page = scene.site.url("apply.html");
-    ask_for_a_chat(
-        visitor,
-        &page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        reason,
-    )
-    .await?;
-    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
+    chat_reaches_the_adviser(visitor, console, &page, reason).await?;
     let files = fetched(visitor).await?;
     assert!(
         files.iter().any(|f| f.contains("widget_bg.wasm")),
@@ -111,18 +103,7 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     let (console, visitor) = (&scene.console, &scene.visitor);
     let site = DemoSite::serve_dir(&scene.relay.url(""), "tests/fixtures/host-errors").await?;
     let page = site.url("page.html");
-    ask_for_a_chat(
-        visitor,
-        &page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        "Mon espace",
-    )
-    .await?;
-    wait_for_text("the console", "Mon espace", || {
-        page_text(console, ".chat-pane")
-    })
-    .await?;
+    chat_reaches_the_adviser(visitor, console, &page, "Mon espace").await?;
     block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
     on_page(console, "[data-cobrowse-ask]")
         .await?
@@ -135,13 +116,7 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     .await?;
     let errors = host_errors(visitor).await?;
     assert!(errors.is_empty(), "the site's pages saw: {errors:#?}");
-    let bars = visitor
-        .execute(
-            "return document.querySelector('[data-tandem]').shadowRoot
-                .querySelectorAll('[data-cobrowse-bar], [data-cobrowse-accept]').length;",
-            vec![],
-        )
-        .await?;
+    let bars = count_in_widget(visitor, "[data-cobrowse-bar], [data-cobrowse-accept]").await?;
     assert_eq!(
         bars, 0,
         "neither a session nor an answer without the module"
@@ -185,15 +160,7 @@ async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::
     block_urls(visitor, &[&format!("*{SCREENS_MODULE}*")]).await?;
     let reason = "Ma carte est bloquée";
     let page = scene.site.url("index.html");
-    ask_for_a_chat(
-        visitor,
-        &page,
-        "Jeanne Martin",
-        "jeanne@example.com",
-        reason,
-    )
-    .await?;
-    wait_for_text("the console", reason, || page_text(console, ".chat-pane")).await?;
+    chat_reaches_the_adviser(visitor, console, &page, reason).await?;
     wait_for_text("the visitor told", "n'a pas pu être chargée", || {
         widget_text(visitor)
     })
@@ -385,13 +352,7 @@ async fn the_launcher_answers_at_once_while_the_chat_downloads() -> anyhow::Resu
     assert_eq!(answered[4], 3, "{answered}");
     in_widget(visitor, "#tandem-name").await?;
     // The chat's own panel took its place.
-    let frames = visitor
-        .execute(
-            "return document.querySelector('[data-tandem]').shadowRoot
-                .querySelectorAll('section[aria-busy]').length;",
-            vec![],
-        )
-        .await?;
+    let frames = count_in_widget(visitor, "section[aria-busy]").await?;
     assert_eq!(frames, 0, "the skeleton is gone once the chat is there");
     Ok(())
 }

@@ -177,7 +177,7 @@ pub(crate) fn App(
                     <ConnectionBanner/>
                     <div class="body">
                         {move || body_drawn.get().then(|| match screen.get() {
-                            Screen::Form => view! { <ticket::EarlierTickets/> <form::PreChatForm/> }.into_any(),
+                            Screen::Form => view! { <screens::EarlierTickets/> <form::PreChatForm/> }.into_any(),
                             later => view! { <screens::LaterScreen screen=later/> }.into_any(),
                         })}
                     </div>

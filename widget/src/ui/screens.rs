@@ -1,6 +1,6 @@
 //! The screens after the pre-chat form (the queue, the conversation, the end and its survey,
-//! the acknowledgement of a message left, the phone code) in a WebAssembly module of their
-//! own: the launcher's click fetches the form alone, and this module follows while the
+//! the acknowledgement of a message left, the phone code), and the answers to messages left
+//! on earlier visits shown above the form, in a WebAssembly module of their own: the launcher's click fetches the form alone, and this module follows while the
 //! visitor types. On a page loaded mid-chat it is fetched as the widget starts.
 
 use super::{conversation, ended, queue, share, ticket, Ui};
@@ -13,16 +13,34 @@ use web_client::lazy::{LazyTexts, LazyView};
 /// How long after the form shows its module is fetched, unless the visitor types first, in ms.
 const PREFETCH_AFTER_MS: i32 = 1_000;
 
-/// `screen` (any but the form), drawn once its module is here.
-#[component]
-pub(crate) fn LaterScreen(screen: Screen) -> impl IntoView {
+/// What a screen says while its module comes, or when it cannot come.
+fn lazy_texts() -> LazyTexts {
     let texts = expect_context::<Ui>().texts;
-    let texts = LazyTexts {
+    LazyTexts {
         loading: texts.t("widget.loading"),
         failed: texts.t("widget.load_failed"),
         try_again: texts.t("widget.try_again"),
-    };
+    }
+}
+
+/// `screen` (any but the form), drawn once its module is here.
+#[component]
+pub(crate) fn LaterScreen(screen: Screen) -> impl IntoView {
+    let texts = lazy_texts();
     view! { <LazyView load=move || screen_view(screen) texts=texts/> }
+}
+
+/// The messages the visitor left on earlier visits and their answers, above the form, once
+/// the relay has sent some: their code comes with this module.
+#[component]
+pub(crate) fn EarlierTickets() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let texts = lazy_texts();
+    let any = Memo::new(move |_| chat.model.with(|m| !m.tickets.is_empty()));
+    move || {
+        any.get()
+            .then(|| view! { <LazyView load=tickets_view texts=texts/> })
+    }
 }
 
 /// Fetches the screens' module ahead of need: at the visitor's first keystroke in the form,
@@ -69,4 +87,9 @@ fn screen_view(screen: Screen) -> Result<AnyView, SplitLoaderError> {
         }
         .into_any(),
     })
+}
+
+#[leptos::wasm_split::wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn tickets_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <ticket::EarlierTickets/> }.into_any())
 }
