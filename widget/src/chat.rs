@@ -34,8 +34,10 @@ pub struct Chat {
     /// How frames reach the relay, once the connection's module is here.
     pub(crate) link: StoredValue<Option<Link>, LocalStorage>,
     /// The chat request (or message left) that could not be sent yet: sent after the next
-    /// `hello`.
-    pub(crate) unsent: StoredValue<Option<VisitorMsg>, LocalStorage>,
+    /// `hello` (see [`Chat::keep_unsent`]).
+    unsent: StoredValue<Option<VisitorMsg>, LocalStorage>,
+    /// A chat request (or message left) waits for the connection: the form says so.
+    pub waiting: RwSignal<bool>,
     /// Whether the adviser was told the visitor is typing.
     typing: StoredValue<bool>,
     /// Counts keystrokes, to notice when typing stops.
@@ -58,6 +60,7 @@ impl Chat {
             conn: RwSignal::new(ConnState::Connecting),
             link: StoredValue::new_local(None),
             unsent: StoredValue::new_local(None),
+            waiting: RwSignal::new(false),
             typing: StoredValue::new(false),
             keystrokes: StoredValue::new(0),
             cobrowse,
@@ -95,7 +98,18 @@ impl Chat {
     /// be sent now (so a form sent while offline is not lost).
     fn send_request(&self, frame: VisitorMsg) {
         let sent = self.send(&frame);
-        self.unsent.set_value((!sent).then_some(frame));
+        self.keep_unsent((!sent).then_some(frame));
+    }
+
+    /// Keeps `frame` to send after the next `hello` (none: nothing waits any more).
+    pub(crate) fn keep_unsent(&self, frame: Option<VisitorMsg>) {
+        self.waiting.set(frame.is_some());
+        self.unsent.set_value(frame);
+    }
+
+    /// The chat request (or message left) waiting for the connection, if any.
+    pub(crate) fn unsent(&self) -> Option<VisitorMsg> {
+        self.unsent.get_value()
     }
 
     /// Sends the pre-chat form (already validated).
@@ -151,7 +165,7 @@ impl Chat {
     pub fn new_chat(&self) {
         forget(TOKEN_KEY);
         self.seen_sent.set_value(0);
-        self.unsent.set_value(None);
+        self.keep_unsent(None);
         self.model.update(ChatModel::reset);
         self.send(&VisitorMsg::Hello {
             protocol: PROTOCOL_VERSION,

@@ -74,9 +74,9 @@ fn greet(chat: Chat, socket: &Socket) {
             body: pending.body,
         });
     }
-    if let Some(request) = chat.unsent.get_value() {
+    if let Some(request) = chat.unsent() {
         if socket.send(&request) {
-            chat.unsent.set_value(None);
+            chat.keep_unsent(None);
         }
     }
 }

@@ -197,7 +197,7 @@ async fn the_chat_screens_come_while_the_visitor_fills_the_form_in() -> anyhow::
 
 /// Tried: the chat's connection module cannot be fetched (the network dropped just after the
 /// click). The form is drawn and usable all the same; the visitor fills it in and sends it;
-/// the panel says the chat is offline. Once the network is back the module comes, the chat
+/// the panel says the chat is offline and the request will leave once it is back. Once the network is back the module comes, the chat
 /// connects, and the request sent meanwhile reaches the adviser: nothing is lost.
 #[tokio::test]
 async fn a_request_sent_before_the_connection_module_comes_is_not_lost() -> anyhow::Result<()> {
@@ -219,6 +219,12 @@ async fn a_request_sent_before_the_connection_module_comes_is_not_lost() -> anyh
     wait_for_text("the visitor told", "reconnexion en cours", || {
         widget_text(visitor)
     })
+    .await?;
+    wait_for_text(
+        "the form",
+        "Votre demande partira dès que la connexion sera rétablie",
+        || widget_text(visitor),
+    )
     .await?;
     let console_text = page_text(console, "body").await?;
     assert!(

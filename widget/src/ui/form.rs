@@ -67,7 +67,6 @@ pub(crate) fn PreChatForm() -> impl IntoView {
         let handle = set_timeout_with_handle(move || chat.suggest(text, code), SUGGEST_AFTER).ok();
         pending_suggest.set_value(handle);
     };
-    let suggestions = move || chat.model.with(|m| m.suggestions.clone());
     let greeting = use_context::<SiteGreeting>().and_then(|greeting| greeting.0);
     let hints = expect_context::<SiteHints>().0;
     let [name, email, phone, company, reason] =
@@ -163,15 +162,7 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                     ask_suggestions(text);
                 }></textarea>
             <p class="field-error">{move || error.get().filter(|(f, _)| *f == "reason").map(|(_, t)| t)}</p>
-            <Show when=move || !suggestions().is_empty()>
-                <section class="faq" aria-live="polite" aria-labelledby="tandem-faq-title">
-                    <p class="faq-title" id="tandem-faq-title">{texts.t("form.faq_title")}</p>
-                    <ul>{move || suggestions().into_iter().map(|article| view! {
-                        <li><details><summary>{article.title}</summary><p>{article.body}</p></details></li>
-                    }).collect_view()}</ul>
-                    <p class="hint">{texts.t("form.faq_hint")}</p>
-                </section>
-            </Show>
+            <super::screens::SuggestedArticles/>
             <Show when=move || { queues().len() > 1 }>
                 <label for="tandem-topic">{texts.t("form.topic")}</label>
                 <select id="tandem-topic" name="queue" on:change=move |ev| topic.set(event_target_value(&ev))>
@@ -199,6 +190,9 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                 </select>
             </Show>
             <p class="field-error" role="alert">{server_error}</p>
+            <Show when=move || chat.waiting.get()>
+                <p class="hint" role="status" data-request-waiting="">{texts.t("form.waiting_connection")}</p>
+            </Show>
             <button type="submit" class="primary">{move || if !offline() {
                 texts.t("form.submit")
             } else if slot.get().is_empty() {
@@ -207,5 +201,23 @@ pub(crate) fn PreChatForm() -> impl IntoView {
                 texts.t("form.book_callback")
             }}</button>
         </form>
+    }
+}
+
+/// The knowledge-base articles matching the reason typed (drawn from the screens' module,
+/// fetched by then: the form's first keystroke asks for it).
+#[component]
+pub(super) fn Suggestions() -> impl IntoView {
+    let chat = expect_context::<Chat>();
+    let texts = expect_context::<Ui>().texts;
+    let suggestions = move || chat.model.with(|m| m.suggestions.clone());
+    view! {
+        <section class="faq" aria-live="polite" aria-labelledby="tandem-faq-title">
+            <p class="faq-title" id="tandem-faq-title">{texts.t("form.faq_title")}</p>
+            <ul>{move || suggestions().into_iter().map(|article| view! {
+                <li><details><summary>{article.title}</summary><p>{article.body}</p></details></li>
+            }).collect_view()}</ul>
+            <p class="hint">{texts.t("form.faq_hint")}</p>
+        </section>
     }
 }
