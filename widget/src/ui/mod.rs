@@ -126,13 +126,18 @@ pub(crate) fn App(
     let body_drawn = RwSignal::new(false);
     web_client::browser::after(0, move || {
         body_drawn.set(true);
+        let connect = move || crate::engine::start(chat, socket_url);
         if asked && open.get_untracked() {
-            request_animation_frame(move || focus_first_field(panel.get_untracked()));
+            // The click's form is focused first: the module's arrival never delays it.
+            request_animation_frame(move || {
+                focus_first_field(panel.get_untracked());
+                web_client::browser::after(0, connect);
+            });
+        } else {
+            // No click waits (a page loaded mid-chat, maybe in a background tab, where
+            // animation frames do not run): connect at once.
+            connect();
         }
-        // Once the form is on screen and focused: the module's arrival never delays it.
-        request_animation_frame(move || {
-            web_client::browser::after(0, move || crate::engine::start(chat, socket_url))
-        });
     });
     let screen = Memo::new(move |_| chat.model.with(|m| m.screen()));
     // A new screen replaces the focused field (the form becomes the conversation): focus moves
