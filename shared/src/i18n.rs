@@ -3,12 +3,12 @@
 //! Each language has two JSON files in `shared/locales/` mapping a key to a text: what visitors
 //! see (`en.json`: the widget, mails) and what only advisers see (`console.en.json`, keys under
 //! `console.`). The widget embeds only the first ([`Texts::get`]); the console both
-//! ([`Texts::console`]). `{name}` placeholders are filled by [`Texts::format`]. Adding a
-//! language is adding two files and one line to [`Locale::ALL`]. A key missing from a language
+//! ([`Texts::console`]). `build.rs` builds each file into one string of keys and texts: no JSON
+//! parser nor hash map in the browsers' downloads. `{name}` placeholders are filled by [`Texts::format`]. Adding a
+//! language is adding two files, their lines in `build.rs` and the language to [`Locale`]. A key missing from a language
 //! falls back to English.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
 /// A language Tandem ships.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -43,95 +43,74 @@ impl Locale {
             .find(|l| l.code() == primary)
             .unwrap_or(Locale::En)
     }
-
-    /// The texts visitors see in this language (the widget's and the mails').
-    fn visitor_source(self) -> &'static str {
-        match self {
-            Locale::En => include_str!("../locales/en.json"),
-            Locale::Fr => include_str!("../locales/fr.json"),
-        }
-    }
-
-    /// The texts only the adviser console shows, in this language.
-    fn console_source(self) -> &'static str {
-        match self {
-            Locale::En => include_str!("../locales/console.en.json"),
-            Locale::Fr => include_str!("../locales/console.fr.json"),
-        }
-    }
 }
 
 /// The texts of one language.
 #[derive(Debug)]
 pub struct Texts {
     locale: Locale,
-    entries: HashMap<String, String>,
+    /// What visitors see (see [`texts_of`]).
+    visitor: &'static str,
+    /// The console's own texts (none for visitors).
+    own: &'static str,
     /// The same set of texts in English, for keys this language lacks (none for English).
     english: Option<&'static Texts>,
 }
 
-/// One set of texts per language, each parsed on first use and kept.
-struct PerLocale {
-    en: OnceLock<Texts>,
-    fr: OnceLock<Texts>,
-}
+/// What visitors see in English.
+static VISITOR_EN: Texts = Texts {
+    locale: Locale::En,
+    visitor: EN,
+    own: "",
+    english: None,
+};
 
-impl PerLocale {
-    const fn new() -> PerLocale {
-        PerLocale {
-            en: OnceLock::new(),
-            fr: OnceLock::new(),
-        }
-    }
+/// What visitors see in French.
+static VISITOR_FR: Texts = Texts {
+    locale: Locale::Fr,
+    visitor: FR,
+    own: "",
+    english: Some(&VISITOR_EN),
+};
 
-    /// The texts of `locale`, from `parse` the first time.
-    fn get_or_parse(
-        &'static self,
-        locale: Locale,
-        parse: impl FnOnce() -> Texts,
-    ) -> &'static Texts {
-        let cell = match locale {
-            Locale::En => &self.en,
-            Locale::Fr => &self.fr,
-        };
-        cell.get_or_init(parse)
-    }
-}
+/// What the console shows in English.
+static CONSOLE_IN_EN: Texts = Texts {
+    locale: Locale::En,
+    visitor: EN,
+    own: CONSOLE_EN,
+    english: None,
+};
+
+/// What the console shows in French.
+static CONSOLE_IN_FR: Texts = Texts {
+    locale: Locale::Fr,
+    visitor: FR,
+    own: CONSOLE_FR,
+    english: Some(&CONSOLE_IN_EN),
+};
 
 impl Texts {
-    /// The texts visitors see in `locale` (the widget's and the mails'), parsed once.
+    /// The texts visitors see in `locale` (the widget's and the mails').
     pub fn get(locale: Locale) -> &'static Texts {
-        static PARSED: PerLocale = PerLocale::new();
-        PARSED.get_or_parse(locale, || {
-            let english = (locale != Locale::En).then(|| Texts::get(Locale::En));
-            Texts::parse(locale, &[locale.visitor_source()], english)
-        })
+        match locale {
+            Locale::En => &VISITOR_EN,
+            Locale::Fr => &VISITOR_FR,
+        }
     }
 
-    /// The adviser console's texts in `locale`: those of [`Texts::get`] and the console's own,
-    /// parsed once. Only the console calls this, so the widget does not carry them.
+    /// The adviser console's texts in `locale`: those of [`Texts::get`] and the console's own.
+    /// Only the console calls this, so the widget does not carry them.
     pub fn console(locale: Locale) -> &'static Texts {
-        static PARSED: PerLocale = PerLocale::new();
-        PARSED.get_or_parse(locale, || {
-            let english = (locale != Locale::En).then(|| Texts::console(Locale::En));
-            let sources = [locale.visitor_source(), locale.console_source()];
-            Texts::parse(locale, &sources, english)
-        })
+        match locale {
+            Locale::En => &CONSOLE_IN_EN,
+            Locale::Fr => &CONSOLE_IN_FR,
+        }
     }
 
-    fn parse(locale: Locale, sources: &[&str], english: Option<&'static Texts>) -> Texts {
-        // The files are part of the build and checked by a test, so a parse failure cannot
-        // reach a user; an empty map would still fall back to the key itself.
-        let mut entries = HashMap::new();
-        for source in sources {
-            let parsed: HashMap<String, String> = serde_json::from_str(source).unwrap_or_default();
-            entries.extend(parsed);
-        }
-        Texts {
-            locale,
-            entries,
-            english,
-        }
+    /// This language's own text for `key`, if it has one.
+    fn lookup(&self, key: &str) -> Option<&str> {
+        let find = |table| texts_of(table).find_map(|(k, text)| (k == key).then_some(text));
+        find(self.own).or_else(|| find(self.visitor))
     }
 
     /// The language of these texts.
@@ -141,10 +120,9 @@ impl Texts {
 
     /// The text for `key`, in English when this language lacks it, or the key itself.
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
-        self.entries
-            .get(key)
-            .or_else(|| self.english.and_then(|english| english.entries.get(key)))
-            .map_or(key, String::as_str)
+        self.lookup(key)
+            .or_else(|| self.english.and_then(|english| english.lookup(key)))
+            .unwrap_or(key)
     }
 
     /// The text for `key` with each `{name}` replaced by its value.
@@ -158,6 +136,15 @@ impl Texts {
 
     /// Every key of this language.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        let keys = |table| texts_of(table).map(|(key, _)| key);
+        keys(self.own).chain(keys(self.visitor))
     }
+}
+
+/// The keys and texts of a string built by `build.rs`: each key is followed by U+001F and its
+/// text, each text by U+001E.
+fn texts_of(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    table
+        .split('\u{1e}')
+        .filter_map(|pair| pair.split_once('\u{1f}'))
 }

@@ -31,8 +31,10 @@ pub(crate) fn call_attention(
 ) {
     let flashing: Rc<RefCell<Option<Flashing>>> = Rc::default();
     let text = Rc::new(text);
-    Effect::new(move |previous: Option<u32>| {
+    let previous = std::cell::Cell::new(None::<u32>);
+    crate::ui::dom::effect(move || {
         let count = unread.get();
+        let previous = previous.replace(Some(count));
         if sound && count > previous.unwrap_or(0) {
             web_client::tone::play_tone();
         }
@@ -44,7 +46,7 @@ pub(crate) fn call_attention(
                     doc.set_title(&done.original);
                 }
             }
-            return count;
+            return;
         }
         if state.is_none() {
             let original = document().map(|d| d.title()).unwrap_or_default();
@@ -64,6 +66,5 @@ pub(crate) fn call_attention(
                 *state = Some(Flashing { original, timer });
             }
         }
-        count
     });
 }

@@ -9,7 +9,8 @@
 //! - `engine`: the connection (socket, frames read and written), a module fetched after the
 //!   panel is drawn.
 //! - [`cobrowse`]: co-browsing: consent, redacted capture of the page, the adviser's guidance.
-//! - [`ui`]: the components (launcher, pre-chat form, queue, conversation, end screen).
+//! - [`ui`]: what the visitor sees: the launcher, the panel and the pre-chat form (drawn with the
+//!   DOM's own calls), the queue, conversation and end screen (Leptos, fetched later).
 //! - [`transcript`]: the downloadable transcript.
 //! - `visit`: the visitor's context (pages of the visit, browser, local time) for the adviser.
 
@@ -43,7 +44,7 @@ const STYLE: &str = include_str!("style.css");
 ///
 /// The widget is drawn over short tasks, so that a phone's main thread never waits long on it
 /// (the page stays responsive while the chat opens): the settings and the style, then the chat
-/// and the panel's frame, then the panel's body (see `ui::App`). Calls on the handle made
+/// and the panel's frame, then the panel's body (see `ui::start`). Calls on the handle made
 /// meanwhile wait for the panel (see [`control`]); the loader's frame stays until then.
 #[wasm_bindgen]
 pub fn mount(
@@ -97,8 +98,5 @@ fn draw(root: &web_sys::ShadowRoot, frame: Frame, config: config::WidgetConfig, 
             child.remove();
         }
     }
-    leptos::mount::mount_to(frame.container, move || {
-        ui::App(ui::AppProps { config, open })
-    })
-    .forget();
+    ui::start(frame.container, config, open);
 }

@@ -5,7 +5,8 @@
 use fantoccini::{Client, Locator};
 use tandem_shared::model::{Resolution, WrapUp};
 use tandem_tests::browser::{
-    click_in_widget, in_widget, page_text, wait_for, wait_for_text, widget_text, Browser,
+    click_in_widget, count_in_widget, in_widget, page_text, wait_for, wait_for_text, widget_text,
+    Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::{Endpoint, TestRelay};
@@ -40,16 +41,31 @@ async fn the_page_drives_the_widget_through_its_javascript_api() -> anyhow::Resu
     );
     assert!(widget_text(&page).await?.contains("Démarrer la discussion"));
 
-    // setLocale after load: every text switches, what was typed in the form stays known.
-    page.find(Locator::Css("#english")).await?.click().await?;
-    wait_for_text("English texts", "Start the chat", || widget_text(&page)).await?;
-    assert_eq!(field_value(&page, "#tandem-name").await?, "Claire Moreau");
-
-    // A chat: the adviser's message and the end reach the page's handlers.
+    // setLocale after load: every text switches, what was typed in the form stays, and stays
+    // again when the panel is closed and opened.
     in_widget(&page, "#tandem-reason")
         .await?
         .send_keys("Changer mon RIB")
         .await?;
+    page.find(Locator::Css("#english")).await?.click().await?;
+    wait_for_text("English texts", "Start the chat", || widget_text(&page)).await?;
+    assert_eq!(field_value(&page, "#tandem-name").await?, "Claire Moreau");
+    assert_eq!(
+        field_value(&page, "#tandem-reason").await?,
+        "Changer mon RIB"
+    );
+    page.find(Locator::Css("#hide")).await?.click().await?;
+    wait_for("the panel to close", || async {
+        Ok((count_in_widget(&page, "#tandem-reason").await? == 0).then_some(()))
+    })
+    .await?;
+    page.find(Locator::Css("#help")).await?.click().await?;
+    assert_eq!(
+        field_value(&page, "#tandem-reason").await?,
+        "Changer mon RIB"
+    );
+
+    // A chat: the adviser's message and the end reach the page's handlers.
     click_in_widget(&page, "button[type=submit]").await?;
     let chat = adviser.next_assigned().await?;
     adviser.say(&chat.id, "Bonjour Claire, je regarde").await?;

@@ -5,21 +5,22 @@
 //! session): a chat that never co-browses never downloads it, and the capture's code is
 //! already here when the visitor accepts.
 
+use super::dom::{child, effect, element, listen, show_when};
+use super::fetched::{draw_fetched, mount_in, slot, Mounted};
 use super::Ui;
 use crate::chat::Chat;
 use crate::cobrowse::view::OverlayLayer;
 use crate::cobrowse::Cobrowse;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
-use send_wrapper::SendWrapper;
 use tandem_shared::i18n::Texts;
 
 /// Where the visitor put the co-browsing bar (session storage: `top` when moved up).
 const BAR_KEY: &str = "tandem.cobrowse.bar";
 
-/// Everything co-browsing draws; nothing (and no code fetched) while it is not in use.
-#[component]
-pub(crate) fn CobrowseLayer() -> impl IntoView {
+/// Draws, at the end of `parent`, everything co-browsing shows; nothing (and no code fetched)
+/// while it is not in use.
+pub(crate) fn draw_cobrowse_layer(parent: &web_sys::Element) {
     let cobrowse = expect_context::<Chat>().cobrowse;
     let texts = expect_context::<Ui>().texts;
     let in_use = Memo::new(move |_| {
@@ -27,43 +28,72 @@ pub(crate) fn CobrowseLayer() -> impl IntoView {
             || cobrowse.active.get()
             || cobrowse.proposal.with(Option::is_some)
     });
-    // Counts the visitor's "Try again" after the module could not be fetched.
-    let attempt = RwSignal::new(0u32);
-    view! {
-        {move || in_use.get().then(|| view! {
-            <Suspense fallback=|| ()>
-                {move || {
-                    attempt.track();
-                    Suspend::new(SendWrapper::new(async move {
-                        layer_view(cobrowse, texts).await.unwrap_or_else(|_| view! {
-                            <div class="cb-card" role="alert" data-cobrowse-layer-failed="">
-                                <p>{texts.t("cobrowse.load_failed")}</p>
-                                <p class="cb-actions">
-                                    <button type="button" class="secondary" on:click=move |_| attempt.update(|n| *n += 1)>
-                                        {texts.t("widget.try_again")}</button>
-                                </p>
-                            </div>
-                        }.into_any())
-                    }))
-                }}
-            </Suspense>
-        })}
-        <Show when=move || cobrowse.load_failed.get()>
-            <div class="cb-card" role="alert" data-cobrowse-load-failed="">
-                <p>{texts.t("cobrowse.load_failed")}</p>
-                <p class="cb-actions">
-                    <button type="button" class="secondary" on:click=move |_| cobrowse.load_failed.set(false)>{texts.t("widget.close")}</button>
-                </p>
-            </div>
-        </Show>
-    }
+    let layer = slot(parent);
+    effect(move || {
+        if in_use.get() {
+            draw_fetched(layer.clone(), None, failure_card, move |owner, slot| {
+                layer_view(owner, slot, cobrowse, texts)
+            });
+        }
+    });
+    // The session ended because its module could not come on a new page.
+    let failed = element(
+        "div",
+        &[
+            ("class", "cb-card"),
+            ("role", "alert"),
+            ("data-cobrowse-load-failed", ""),
+        ],
+    );
+    child(&failed, "p", &[], texts.t("cobrowse.load_failed"));
+    let actions = child(&failed, "p", &[("class", "cb-actions")], "");
+    let close = child(
+        &actions,
+        "button",
+        &[("type", "button"), ("class", "secondary")],
+        texts.t("widget.close"),
+    );
+    listen(&close, "click", move |_| cobrowse.load_failed.set(false));
+    show_when(parent, &failed, move || cobrowse.load_failed.get());
+}
+
+/// Says the co-browsing layer could not come, in a card over the page, with "Try again".
+fn failure_card(slot: &web_sys::Element) -> web_sys::Element {
+    let texts = expect_context::<Ui>().texts;
+    let card = child(
+        slot,
+        "div",
+        &[
+            ("class", "cb-card"),
+            ("role", "alert"),
+            ("data-cobrowse-layer-failed", ""),
+        ],
+        "",
+    );
+    child(&card, "p", &[], texts.t("cobrowse.load_failed"));
+    let actions = child(&card, "p", &[("class", "cb-actions")], "");
+    child(
+        &actions,
+        "button",
+        &[("type", "button"), ("class", "secondary")],
+        texts.t("widget.try_again"),
+    )
 }
 
 /// The invitation, the session's frame, bar and overlay, and the page proposed: drawn once
 /// the co-browsing module is here (the first call fetches it).
 #[leptos::wasm_split::wasm_split(cobrowse, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn layer_view(cobrowse: Cobrowse, texts: &'static Texts) -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <SessionLayer cobrowse=cobrowse texts=texts/> }.into_any())
+fn layer_view(
+    owner: Owner,
+    slot: web_sys::HtmlElement,
+    cobrowse: Cobrowse,
+    texts: &'static Texts,
+) -> Result<Mounted, SplitLoaderError> {
+    Ok(mount_in(
+        owner,
+        slot,
+        move || view! { <SessionLayer cobrowse=cobrowse texts=texts/> },
+    ))
 }
 
 /// What co-browsing draws while in use.

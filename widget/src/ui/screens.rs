@@ -5,57 +5,58 @@
 //! alone, and this module follows while the visitor types. On a page loaded mid-chat it is
 //! fetched as the widget starts.
 
+use super::fetched::{draw_fetched, failure_line, mount_in, slot, Mounted};
 use super::{conversation, ended, form, queue, share, ticket, Ui};
 use crate::chat::Chat;
 use crate::model::Screen;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
-use web_client::lazy::{LazyTexts, LazyView};
 
 /// How long after the form shows its module is fetched, unless the visitor types first, in ms.
 const PREFETCH_AFTER_MS: i32 = 1_000;
 
-/// What a screen says while its module comes, or when it cannot come.
-fn lazy_texts() -> LazyTexts {
-    let texts = expect_context::<Ui>().texts;
-    LazyTexts {
-        loading: texts.t("widget.loading"),
-        failed: texts.t("widget.load_failed"),
-        try_again: texts.t("widget.try_again"),
-    }
+/// Draws `screen` (any but the form) into `body` once its module is here.
+pub(crate) fn draw_later_screen(body: &web_sys::Element, screen: Screen) {
+    let loading = expect_context::<Ui>().texts.t("widget.loading");
+    draw_fetched(
+        slot(body),
+        Some(loading),
+        failure_line,
+        move |owner, slot| screen_view(owner, slot, screen),
+    );
 }
 
-/// `screen` (any but the form), drawn once its module is here.
-#[component]
-pub(crate) fn LaterScreen(screen: Screen) -> impl IntoView {
-    let texts = lazy_texts();
-    view! { <LazyView load=move || screen_view(screen) texts=texts/> }
-}
-
-/// The knowledge-base articles suggested as the visitor types the reason, once there are some.
-#[component]
-pub(crate) fn SuggestedArticles() -> impl IntoView {
+/// Draws, at the end of `form`, the knowledge-base articles suggested as the visitor types the
+/// reason, once there are some.
+pub(crate) fn draw_suggested_articles(form: &web_sys::Element) {
     let chat = expect_context::<Chat>();
-    let texts = lazy_texts();
     let any = Memo::new(move |_| chat.model.with(|m| !m.suggestions.is_empty()));
-    move || {
-        any.get()
-            .then(|| view! { <LazyView load=suggestions_view texts=texts/> })
-    }
+    draw_when(form, any, suggestions_view);
 }
 
-/// The messages the visitor left on earlier visits and their answers, above the form, once
-/// the relay has sent some. (Written out like `SuggestedArticles`: a shared generic helper
-/// costs the click 0.4 KB.)
-#[component]
-pub(crate) fn EarlierTickets() -> impl IntoView {
+/// Draws, at the end of `body`, the messages the visitor left on earlier visits and their
+/// answers, once the relay has sent some.
+pub(crate) fn draw_earlier_tickets(body: &web_sys::Element) {
     let chat = expect_context::<Chat>();
-    let texts = lazy_texts();
     let any = Memo::new(move |_| chat.model.with(|m| !m.tickets.is_empty()));
-    move || {
-        any.get()
-            .then(|| view! { <LazyView load=tickets_view texts=texts/> })
-    }
+    draw_when(body, any, tickets_view);
+}
+
+/// Draws the view `mount` gives at the end of `parent` while `when` holds.
+fn draw_when<Fetching>(
+    parent: &web_sys::Element,
+    when: Memo<bool>,
+    mount: fn(Owner, web_sys::HtmlElement) -> Fetching,
+) where
+    Fetching: std::future::Future<Output = Result<Mounted, SplitLoaderError>> + 'static,
+{
+    let loading = expect_context::<Ui>().texts.t("widget.loading");
+    let slot = slot(parent);
+    super::dom::effect(move || {
+        if when.get() {
+            draw_fetched(slot.clone(), Some(loading), failure_line, mount);
+        }
+    });
 }
 
 /// Fetches the screens' module ahead of need: at the visitor's first keystroke in the form,
@@ -86,30 +87,40 @@ pub(crate) fn prefetch() {
     fallible,
     preload(fetch_screens_module)
 )]
-fn screen_view(screen: Screen) -> Result<AnyView, SplitLoaderError> {
-    let chat = expect_context::<Chat>();
-    Ok(match screen {
-        Screen::Form => ().into_any(),
-        Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
-        Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
-        Screen::Waiting => {
-            view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any()
+fn screen_view(
+    owner: Owner,
+    slot: web_sys::HtmlElement,
+    screen: Screen,
+) -> Result<Mounted, SplitLoaderError> {
+    Ok(mount_in(owner, slot, move || {
+        let chat = expect_context::<Chat>();
+        match screen {
+            Screen::Form => ().into_any(),
+            Screen::TicketLeft => view! { <ticket::Acknowledgement/> }.into_any(),
+            Screen::ShareCode => view! { <share::ShareCode/> }.into_any(),
+            Screen::Waiting => {
+                view! { <queue::QueueBanner/> <conversation::Conversation/> }.into_any()
+            }
+            Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
+            Screen::Ended => view! {
+                <conversation::Messages/> <ended::EndedPanel/>
+                <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show>
+            }
+            .into_any(),
         }
-        Screen::Chatting => view! { <conversation::Conversation/> }.into_any(),
-        Screen::Ended => view! {
-            <conversation::Messages/> <ended::EndedPanel/>
-            <Show when=move || chat.model.with(|m| m.acknowledged.is_some())><ticket::Acknowledgement/></Show>
-        }
-        .into_any(),
-    })
+    }))
 }
 
 #[leptos::wasm_split::wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn tickets_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ticket::EarlierTickets/> }.into_any())
+fn tickets_view(owner: Owner, slot: web_sys::HtmlElement) -> Result<Mounted, SplitLoaderError> {
+    Ok(mount_in(
+        owner,
+        slot,
+        || view! { <ticket::EarlierTickets/> },
+    ))
 }
 
 #[leptos::wasm_split::wasm_split(screens, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn suggestions_view() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <form::Suggestions/> }.into_any())
+fn suggestions_view(owner: Owner, slot: web_sys::HtmlElement) -> Result<Mounted, SplitLoaderError> {
+    Ok(mount_in(owner, slot, || view! { <form::Suggestions/> }))
 }
