@@ -12,8 +12,8 @@
 use serde_json::Value;
 use std::time::Duration;
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page, type_in_widget,
-    wait_for, wait_for_text, Browser,
+    ask_to_share, click_in_widget, console_log_in, in_mirror, in_widget, mirror_text, on_page,
+    type_in_widget, wait_for, wait_for_text, Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::{Endpoint, TestRelay};
@@ -71,10 +71,7 @@ async fn main() -> anyhow::Result<()> {
     type_in_widget(&visitor, "#tandem-email", "paul@example.com").await?;
     type_in_widget(&visitor, "#tandem-reason", "Benchmark").await?;
     click_in_widget(&visitor, "button[type=submit]").await?;
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(&console).await?;
     click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
     in_widget(&visitor, "[data-cobrowse-bar]").await?;
     wait_for_text("the mirror", "Tableau des garanties", || {

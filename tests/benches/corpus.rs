@@ -9,7 +9,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::time::Duration;
 use tandem_tests::browser::{
-    ask_for_a_chat, click_in_widget, in_mirror, on_page, page_text, wait_for_text, wait_for_within,
+    ask_for_a_chat, ask_to_share, click_in_widget, in_mirror, page_text, wait_for_text,
+    wait_for_within,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::scene::Scene;
@@ -208,10 +209,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             wait_for_text("the chat", "Corpus", || page_text(console, ".chat-pane")).await?;
-            on_page(console, "[data-cobrowse-ask]")
-                .await?
-                .click()
-                .await?;
+            ask_to_share(console).await?;
             click_in_widget(visitor, "[data-cobrowse-accept]").await?;
         } else {
             scene.visitor.goto(&url).await?;

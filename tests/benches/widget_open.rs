@@ -16,7 +16,7 @@
 use serde_json::{json, Value};
 use std::time::Instant;
 use tandem_tests::browser::{
-    chat_reaches_the_adviser, click_in_widget, in_widget, mirror_text, on_page, wait_for_text,
+    ask_to_share, chat_reaches_the_adviser, click_in_widget, in_widget, mirror_text, wait_for_text,
     Browser,
 };
 use tandem_tests::demo::DemoSite;
@@ -189,10 +189,7 @@ async fn invite_and_accept(profile: Profile) -> anyhow::Result<(f64, f64)> {
     let page = scene.site.url("apply.html");
     chat_reaches_the_adviser(visitor, console, &page, heading).await?;
     let asked = Instant::now();
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(console).await?;
     in_widget(visitor, "[data-cobrowse-accept]").await?;
     let invited_ms = asked.elapsed().as_secs_f64() * 1000.0;
     let start = Instant::now();

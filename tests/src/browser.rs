@@ -356,6 +356,14 @@ pub async fn share_page(
     accept_sharing(visitor, console, heading).await
 }
 
+/// The adviser asks the visitor of the chat the console shows to share their page.
+pub async fn ask_to_share(console: &Client) -> anyhow::Result<()> {
+    Ok(on_page(console, "[data-cobrowse-ask]")
+        .await?
+        .click()
+        .await?)
+}
+
 /// In a chat the console shows, the adviser asks to co-browse and the visitor accepts: the
 /// visitor's bar shows and the mirror shows `heading`.
 pub async fn start_sharing(
@@ -363,10 +371,7 @@ pub async fn start_sharing(
     console: &Client,
     heading: &str,
 ) -> anyhow::Result<()> {
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(console).await?;
     accept_sharing(visitor, console, heading).await
 }
 
@@ -405,10 +410,7 @@ pub async fn invite_to_share(
     heading: &str,
 ) -> anyhow::Result<()> {
     chat_reaches_the_adviser(visitor, console, page, heading).await?;
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(console).await?;
     in_widget(visitor, "[data-cobrowse-accept]").await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! while an adviser watches in the console, in headless Chromium. For pages a widget would
 //! never send (hostile ones) and for exact batches (a frame in slices).
 
-use crate::browser::{console_log_in, on_page, page_text, wait_for_text, Browser};
+use crate::browser::{ask_to_share, console_log_in, page_text, wait_for_text, Browser};
 use crate::clients::{accept_invitation, chat_request, fresh_hello, WsClient};
 use crate::{Endpoint, TestRelay};
 use fantoccini::Client;
@@ -64,10 +64,7 @@ impl CraftedSession {
             })
             .await?;
         wait_for_text("the console", reason, || page_text(&console, ".chat-pane")).await?;
-        on_page(&console, "[data-cobrowse-ask]")
-            .await?
-            .click()
-            .await?;
+        ask_to_share(&console).await?;
         accept_invitation(&mut visitor).await?;
         Ok(CraftedSession {
             relay,

@@ -4,9 +4,10 @@
 use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use tandem_tests::browser::{
-    click_in_widget, console_log_in, host_errors, in_mirror, in_widget, mirror_json, mirror_text,
-    mirror_true, on_page, page_text, pick_in_mirror, share_page, start_sharing, type_in_widget,
-    wait_for, wait_for_no_sharing_bar, wait_for_text, wait_for_within, widget_text, Browser,
+    ask_to_share, click_in_widget, console_log_in, host_errors, in_mirror, in_widget, mirror_json,
+    mirror_text, mirror_true, on_page, page_text, pick_in_mirror, share_page, start_sharing,
+    type_in_widget, wait_for, wait_for_no_sharing_bar, wait_for_text, wait_for_within, widget_text,
+    Browser,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::process::{add_adviser, free_port, RelayProcess, DEFAULT_LOG};
@@ -69,10 +70,7 @@ async fn an_adviser_sees_the_visitors_page_live_and_helps_fill_the_form() -> any
     chat_on_the_form(&visitor, &console, &site).await?;
 
     // Declined: nothing is shared and the adviser is told. (The demo site is in French.)
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(&console).await?;
     let invite = widget_text(&visitor).await?;
     wait_for_text(
         "the invitation",
@@ -409,10 +407,7 @@ async fn hard_pages_are_mirrored_faithfully() -> anyhow::Result<()> {
         page_text(&console, ".chat-pane")
     })
     .await?;
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(&console).await?;
     click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
     wait_for_text("the mirror", "Tableau des garanties", || {
         mirror_text(&console)
@@ -562,10 +557,7 @@ async fn a_private_by_default_page_shows_only_what_the_site_marks_public() -> an
         page_text(&console, ".chat-pane")
     })
     .await?;
-    on_page(&console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(&console).await?;
     click_in_widget(&visitor, "[data-cobrowse-accept]").await?;
     wait_for_text("the mirror", "Mon espace adhérent", || {
         mirror_text(&console)

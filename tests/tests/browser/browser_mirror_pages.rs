@@ -283,10 +283,7 @@ async fn a_page_changing_while_it_is_read_ends_identical_in_the_mirror() -> anyh
         tandem_tests::browser::page_text(console, ".chat-pane")
     })
     .await?;
-    tandem_tests::browser::on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    tandem_tests::browser::ask_to_share(console).await?;
     let accept = tandem_tests::browser::in_widget(visitor, "[data-cobrowse-accept]").await?;
     visitor.execute(CHANGE_EVERY_FRAME, vec![]).await?;
     accept.click().await?;

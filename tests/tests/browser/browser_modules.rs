@@ -6,9 +6,9 @@
 
 use fantoccini::Client;
 use tandem_tests::browser::{
-    accept_sharing, ask_for_a_chat, chat_reaches_the_adviser, click_in_widget, count_in_widget,
-    host_errors, in_widget, mirror_text, on_page, page_text, start_sharing, strings, wait_for,
-    wait_for_no_sharing_bar, wait_for_text, widget_text,
+    accept_sharing, ask_for_a_chat, ask_to_share, chat_reaches_the_adviser, click_in_widget,
+    count_in_widget, host_errors, in_widget, mirror_text, on_page, page_text, start_sharing,
+    strings, wait_for, wait_for_no_sharing_bar, wait_for_text, widget_text,
 };
 use tandem_tests::demo::DemoSite;
 use tandem_tests::devtools::block_urls;
@@ -105,10 +105,7 @@ async fn a_co_browsing_module_that_cannot_load_ends_the_session_and_says_so() ->
     let page = site.url("page.html");
     chat_reaches_the_adviser(visitor, console, &page, "Mon espace").await?;
     block_urls(visitor, &[&format!("*{COBROWSE_MODULE}*")]).await?;
-    on_page(console, "[data-cobrowse-ask]")
-        .await?
-        .click()
-        .await?;
+    ask_to_share(console).await?;
     in_widget(visitor, "[data-cobrowse-layer-failed]").await?;
     wait_for_text("the visitor told", "n'a pas pu démarrer", || {
         widget_text(visitor)
