@@ -1,5 +1,5 @@
-//! Builds each file of texts (`locales/*.json`) into one string, `key` and text separated by
-//! U+001F and each pair ended by U+001E: the widget and the console look their texts up
+//! Builds each file of texts (`locales/*.json`) into one string, in the keys' order, `key` and
+//! text separated by U+001F and each pair ended by U+001E: the widget and the console look their texts up
 //! without carrying a JSON parser, a hash map, or a table of pointers.
 
 use std::collections::BTreeMap;

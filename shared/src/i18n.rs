@@ -109,7 +109,12 @@ impl Texts {
 
     /// This language's own text for `key`, if it has one.
     fn lookup(&self, key: &str) -> Option<&str> {
-        let find = |table| texts_of(table).find_map(|(k, text)| (k == key).then_some(text));
+        // The keys are in order (`build.rs`): the search stops at the first key past `key`.
+        let find = |table| {
+            texts_of(table)
+                .take_while(|(k, _)| *k <= key)
+                .find_map(|(k, text)| (k == key).then_some(text))
+        };
         find(self.own).or_else(|| find(self.visitor))
     }
 
@@ -141,8 +146,8 @@ impl Texts {
     }
 }
 
-/// The keys and texts of a string built by `build.rs`: each key is followed by U+001F and its
-/// text, each text by U+001E.
+/// The keys and texts of a string built by `build.rs`, in the keys' order: each key is followed
+/// by U+001F and its text, each text by U+001E.
 fn texts_of(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
     table
         .split('\u{1e}')

@@ -5,8 +5,8 @@
 //! session): a chat that never co-browses never downloads it, and the capture's code is
 //! already here when the visitor accepts.
 
-use super::dom::{child, effect, element, listen, show_when};
-use super::fetched::{draw_fetched, mount_in, slot, Mounted};
+use super::dom::{child, element, listen, show_when};
+use super::fetched::{draw_fetched_while, mount_in, Mounted};
 use super::Ui;
 use crate::chat::Chat;
 use crate::cobrowse::view::OverlayLayer;
@@ -28,31 +28,11 @@ pub(crate) fn draw_cobrowse_layer(parent: &web_sys::Element) {
             || cobrowse.active.get()
             || cobrowse.proposal.with(Option::is_some)
     });
-    let layer = slot(parent);
-    effect(move || {
-        if in_use.get() {
-            draw_fetched(layer.clone(), None, failure_card, move |owner, slot| {
-                layer_view(owner, slot, cobrowse, texts)
-            });
-        }
+    draw_fetched_while(parent, in_use, None, failure_card, move |owner, slot| {
+        layer_view(owner, slot, cobrowse, texts)
     });
     // The session ended because its module could not come on a new page.
-    let failed = element(
-        "div",
-        &[
-            ("class", "cb-card"),
-            ("role", "alert"),
-            ("data-cobrowse-load-failed", ""),
-        ],
-    );
-    child(&failed, "p", &[], texts.t("cobrowse.load_failed"));
-    let actions = child(&failed, "p", &[("class", "cb-actions")], "");
-    let close = child(
-        &actions,
-        "button",
-        &[("type", "button"), ("class", "secondary")],
-        texts.t("widget.close"),
-    );
+    let (failed, close) = alert_card("data-cobrowse-load-failed", texts.t("widget.close"));
     listen(&close, "click", move |_| cobrowse.load_failed.set(false));
     show_when(parent, &failed, move || cobrowse.load_failed.get());
 }
@@ -60,24 +40,28 @@ pub(crate) fn draw_cobrowse_layer(parent: &web_sys::Element) {
 /// Says the co-browsing layer could not come, in a card over the page, with "Try again".
 fn failure_card(slot: &web_sys::Element) -> web_sys::Element {
     let texts = expect_context::<Ui>().texts;
-    let card = child(
-        slot,
+    let (card, try_again) = alert_card("data-cobrowse-layer-failed", texts.t("widget.try_again"));
+    let _ = slot.append_child(&card);
+    try_again
+}
+
+/// A card over the page saying co-browsing could not load, marked with the attribute
+/// `marker`, with one button labelled `button` (given with the card, for its action).
+fn alert_card(marker: &str, button: &str) -> (web_sys::Element, web_sys::Element) {
+    let texts = expect_context::<Ui>().texts;
+    let card = element(
         "div",
-        &[
-            ("class", "cb-card"),
-            ("role", "alert"),
-            ("data-cobrowse-layer-failed", ""),
-        ],
-        "",
+        &[("class", "cb-card"), ("role", "alert"), (marker, "")],
     );
     child(&card, "p", &[], texts.t("cobrowse.load_failed"));
     let actions = child(&card, "p", &[("class", "cb-actions")], "");
-    child(
+    let button = child(
         &actions,
         "button",
         &[("type", "button"), ("class", "secondary")],
-        texts.t("widget.try_again"),
-    )
+        button,
+    );
+    (card, button)
 }
 
 /// The invitation, the session's frame, bar and overlay, and the page proposed: drawn once

@@ -2,7 +2,7 @@
 //! the form, the articles suggested, the co-browsing layer), placed in the panel drawn without
 //! Leptos (see [`super::dom`]).
 
-use super::dom::{child, cleanup, effect, element, listen};
+use super::dom::{child, cleanup, effect, listen};
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 use std::cell::RefCell;
@@ -71,12 +71,8 @@ pub(crate) fn draw_fetched<Fetch, Fetching>(
         let Some(owner) = Owner::current() else {
             return;
         };
-        let status = loading.map(|text| {
-            let status = element("p", &[("class", "hint"), ("role", "status")]);
-            status.set_text_content(Some(text));
-            let _ = slot.append_child(&status);
-            status
-        });
+        let status =
+            loading.map(|text| child(&slot, "p", &[("class", "hint"), ("role", "status")], text));
         // The view, kept until this owner is cleaned up; `None` inside once it is.
         let kept: Rc<RefCell<Option<Option<Mounted>>>> = Rc::new(RefCell::new(Some(None)));
         let dropped = kept.clone();
@@ -100,5 +96,25 @@ pub(crate) fn draw_fetched<Fetch, Fetching>(
                 }),
             }
         });
+    });
+}
+
+/// Draws, at the end of `parent`, the view `mount` gives while `when` holds (see
+/// [`draw_fetched`]); nothing, and no module fetched, while it does not.
+pub(crate) fn draw_fetched_while<Fetch, Fetching>(
+    parent: &web_sys::Element,
+    when: Memo<bool>,
+    loading: Option<&'static str>,
+    failure: DrawFailure,
+    mount: Fetch,
+) where
+    Fetch: Fn(Owner, web_sys::HtmlElement) -> Fetching + Copy + 'static,
+    Fetching: Future<Output = Result<Mounted, SplitLoaderError>> + 'static,
+{
+    let slot = slot(parent);
+    effect(move || {
+        if when.get() {
+            draw_fetched(slot.clone(), loading, failure, mount);
+        }
     });
 }

@@ -98,22 +98,31 @@ fn draw_field(
         "",
     );
     bind_value(&input, field.value);
-    let name = field.name;
+    draw_error(form, &input, field.name, Some(&error_id), error);
+}
+
+/// Marks `input` invalid while `error` is about the field `name`, and says why at the end of
+/// `form` (in an element with `id`, when given).
+fn draw_error(
+    form: &web_sys::Element,
+    input: &web_sys::Element,
+    name: &'static str,
+    id: Option<&str>,
+    error: RwSignal<Option<(&'static str, String)>>,
+) {
     let message = move || {
         error
             .get()
             .filter(|(field, _)| *field == name)
             .map(|(_, text)| text)
     };
-    bind_attribute(&input, "aria-invalid", move || {
+    bind_attribute(input, "aria-invalid", move || {
         message().is_some().to_string()
     });
-    let shown = child(
-        form,
-        "p",
-        &[("class", "field-error"), ("id", &error_id)],
-        "",
-    );
+    let shown = match id {
+        Some(id) => child(form, "p", &[("class", "field-error"), ("id", id)], ""),
+        None => child(form, "p", &[("class", "field-error")], ""),
+    };
     bind_text(&shown, move || message().unwrap_or_default());
 }
 
@@ -234,10 +243,6 @@ pub(crate) fn draw_pre_chat_form(
         "",
     );
     bind_value(&area, reason);
-    let reason_error = move || error.get().filter(|(f, _)| *f == "reason").map(|(_, t)| t);
-    bind_attribute(&area, "aria-invalid", move || {
-        reason_error().is_some().to_string()
-    });
     // As the visitor types their reason, matching knowledge-base articles are suggested (asked
     // once they pause, so a fast typist sends one request, not one per key).
     let pending_suggest = StoredValue::new(None::<TimeoutHandle>);
@@ -250,8 +255,7 @@ pub(crate) fn draw_pre_chat_form(
             set_timeout_with_handle(move || chat.suggest(text, locale), SUGGEST_AFTER).ok();
         pending_suggest.set_value(handle);
     });
-    let shown = child(&form, "p", &[("class", "field-error")], "");
-    bind_text(&shown, move || reason_error().unwrap_or_default());
+    draw_error(&form, &area, "reason", None, error);
     super::screens::draw_suggested_articles(&form);
 
     draw_topics(&form, topic, locale);

@@ -5,7 +5,7 @@
 //! alone, and this module follows while the visitor types. On a page loaded mid-chat it is
 //! fetched as the widget starts.
 
-use super::fetched::{draw_fetched, failure_line, mount_in, slot, Mounted};
+use super::fetched::{draw_fetched, draw_fetched_while, failure_line, mount_in, slot, Mounted};
 use super::{conversation, ended, form, queue, share, ticket, Ui};
 use crate::chat::Chat;
 use crate::model::Screen;
@@ -42,7 +42,8 @@ pub(crate) fn draw_earlier_tickets(body: &web_sys::Element) {
     draw_when(body, any, tickets_view);
 }
 
-/// Draws the view `mount` gives at the end of `parent` while `when` holds.
+/// Draws the view `mount` gives at the end of `parent` while `when` holds, saying "Loading…"
+/// while its module comes.
 fn draw_when<Fetching>(
     parent: &web_sys::Element,
     when: Memo<bool>,
@@ -51,12 +52,7 @@ fn draw_when<Fetching>(
     Fetching: std::future::Future<Output = Result<Mounted, SplitLoaderError>> + 'static,
 {
     let loading = expect_context::<Ui>().texts.t("widget.loading");
-    let slot = slot(parent);
-    super::dom::effect(move || {
-        if when.get() {
-            draw_fetched(slot.clone(), Some(loading), failure_line, mount);
-        }
-    });
+    draw_fetched_while(parent, when, Some(loading), failure_line, mount);
 }
 
 /// Fetches the screens' module ahead of need: at the visitor's first keystroke in the form,
